@@ -1,0 +1,31 @@
+/**
+ * `npm run simulators`: the three vendor simulators as standalone servers on fixed ports, for curl,
+ * for a botgraph started elsewhere, or for a frontend developer's own tools.
+ */
+import { startBotoneSimulator } from './botone/index.js';
+import { startCloserSimulator } from './closer/index.js';
+import { startCxoneSimulator } from './cxone/index.js';
+
+const host = process.env.SIM_HOST ?? '127.0.0.1';
+const activity = process.env.SIM_ACTIVITY !== 'false';
+const admin = process.env.SIM_ADMIN !== 'false';
+
+const closer = await startCloserSimulator({ port: 4101, host, activity, admin });
+const botone = await startBotoneSimulator({ port: 4102, host, activity, admin });
+const cxone = await startCxoneSimulator({ port: 4103, host, activity, admin });
+
+console.log(`CLOSER   ${closer.url}   X-API-Key: ${closer.apiKey}`);
+console.log(`Bot.one  ${botone.url}   Basic ${botone.username}:${botone.password}   bots ${botone.botIds.join(',')}`);
+console.log(
+  `CXone    ${cxone.url}   token=${Object.entries(cxone.tokens)
+    .map(([bot, token]) => `${bot}:${token}`)
+    .join(',')}`,
+);
+console.log(`Stats at <url>/__sim/stats${admin ? ', faults at <url>/__sim/faults' : ''}. Ctrl-C stops.`);
+
+const stop = async () => {
+  await Promise.all([closer.close(), botone.close(), cxone.close()]);
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
