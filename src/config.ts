@@ -1,0 +1,197 @@
+import { PROVIDERS, type ProviderName } from './models.js';
+
+/**
+ * The only place that reads `process.env`. Everything else receives a `Config`. A bad value stops
+ * the process at start with a message that names the variable, never later at the first request.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CloserConfig {
+  /** Null: serve the embedded simulator. */
+  baseUrl: string | null;
+  apiKey: string;
+  /** Shared secret the CLOSER webhook must present (header `x-botgraph-webhook-secret` or `?secret=`). */
+  webhookSecret: string | null;
+}
+
+export interface BotoneConfig {
+  baseUrl: string | null;
+  username: string;
+  password: string;
+  /** @default 'v2' */
+  apiVersion: 'v1' | 'v2';
+  /** Bot.one cannot list bots; these are the bots botgraph knows. Empty: conversations are listed unattributed. */
+  botIds: string[];
+}
+
+export interface CxoneConfig {
+  baseUrl: string | null;
+  /** Bot id → export token. The key is '' for a single bare token whose bot is unknown. */
+  tokens: Record<string, string>;
+}
+
+export interface UpstreamConfig {
+  /** @default 10000 */
+  timeoutMs: number;
+  /** @default 25000 */
+  totalBudgetMs: number;
+  /** @default 3 */
+  maxAttempts: number;
+}
+
+export interface SimulatorConfig {
+  /** Live traffic in the embedded simulators. @default true */
+  activity: boolean;
+  /** @default 1 */
+  seed: number;
+  /** Mean ms between live events per simulator. @default 1500 */
+  activityIntervalMs: number;
+}
+
+export interface Config {
+  /** @default 4000 */
+  port: number;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** @default 'info' */
+  logLevel: string;
+  /** @default all three */
+  providers: ProviderName[];
+  closer: CloserConfig;
+  botone: BotoneConfig;
+  cxone: CxoneConfig;
+  upstream: UpstreamConfig;
+  simulator: SimulatorConfig;
+  /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
+  redisUrl: string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function baseUrl(env: Env, name: string): string | null {
+  const raw = str(env, name);
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be http or https');
+  if (url.search || url.hash) throw new ConfigError(name, 'must not carry a query string or fragment');
+  if (url.username || url.password) throw new ConfigError(name, 'must not carry credentials; use the credential variables');
+  return url.toString().replace(/\/+$/, '');
+}
+
+function required(env: Env, name: string, because: string): string {
+  const value = str(env, name);
+  if (value === undefined) throw new ConfigError(name, `is required when ${because}`);
+  return value;
+}
+
+export function parseCxoneTokens(raw: string, variable = 'CXONE_TOKEN'): Record<string, string> {
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new ConfigError(variable, 'is empty');
+  if (entries.length === 1 && !(entries[0] as string).includes(':')) return { '': entries[0] as string };
+  const tokens: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf(':');
+    const bot = entry.slice(0, at).trim();
+    const token = entry.slice(at + 1).trim();
+    if (at <= 0 || !bot || !token) {
+      throw new ConfigError(variable, 'expected one bare token or comma-separated botId:token pairs');
+    }
+    if (tokens[bot] !== undefined) throw new ConfigError(variable, `bot ${bot} is listed twice`);
+    tokens[bot] = token;
+  }
+  return tokens;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? 'closer,botone,cxone';
+  const providers: ProviderName[] = [];
+  for (const name of providersRaw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
+    if (!PROVIDERS.includes(name as ProviderName)) {
+      throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${name.toLowerCase()}" (known: closer, botone, cxone)`);
+    }
+    if (!providers.includes(name as ProviderName)) providers.push(name as ProviderName);
+  }
+
+  const closerUrl = baseUrl(env, 'CLOSER_BASE_URL');
+  const botoneUrl = baseUrl(env, 'BOTONE_BASE_URL');
+  const cxoneUrl = baseUrl(env, 'CXONE_BASE_URL');
+
+  const botoneVersion = (str(env, 'BOTONE_API_VERSION') ?? 'v2').toLowerCase();
+  if (botoneVersion !== 'v1' && botoneVersion !== 'v2') throw new ConfigError('BOTONE_API_VERSION', 'must be v1 or v2');
+  const botIds = (str(env, 'BOTONE_BOT_IDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of botIds) {
+    if (!/^\d+$/.test(id)) throw new ConfigError('BOTONE_BOT_IDS', `bot ids are integers, got "${id}"`);
+  }
+
+  const cxoneTokenRaw = str(env, 'CXONE_TOKEN');
+
+  return {
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
+    providers,
+    closer: {
+      baseUrl: closerUrl,
+      apiKey: closerUrl ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? 'closer-demo-key'),
+      webhookSecret: str(env, 'CLOSER_WEBHOOK_SECRET') ?? null,
+    },
+    botone: {
+      baseUrl: botoneUrl,
+      username: botoneUrl ? required(env, 'BOTONE_USERNAME', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_USERNAME') ?? 'demo@bot.one'),
+      password: botoneUrl ? required(env, 'BOTONE_PASSWORD', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_PASSWORD') ?? 'demo'),
+      apiVersion: botoneVersion,
+      botIds,
+    },
+    cxone: {
+      baseUrl: cxoneUrl,
+      tokens: cxoneTokenRaw ? parseCxoneTokens(cxoneTokenRaw) : cxoneUrl ? parseCxoneTokens(required(env, 'CXONE_TOKEN', 'CXONE_BASE_URL is set')) : {},
+    },
+    upstream: {
+      timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
+      totalBudgetMs: int(env, 'UPSTREAM_TOTAL_BUDGET_MS', 25_000, 1, 3_600_000),
+      maxAttempts: int(env, 'UPSTREAM_MAX_ATTEMPTS', 3, 1, 10),
+    },
+    simulator: {
+      activity: bool(env, 'SIMULATOR_ACTIVITY', true),
+      seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
+      activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
+    },
+    redisUrl: str(env, 'REDIS_URL') ?? null,
+  };
+}

@@ -1,0 +1,334 @@
+import {
+  DelegateBackoff,
+  TimeoutStrategy,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+  TaskCancelledError,
+  type IRetryBackoffContext,
+} from 'cockatiel';
+import type { Logger } from 'pino';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { BotgraphError, ErrorCode } from '../errors.js';
+import type { ProviderName } from '../models.js';
+
+export interface UpstreamOptions {
+  provider: ProviderName;
+  /** Scheme, host and optional path prefix, without a trailing slash. */
+  baseUrl: string;
+  /** Headers added to every request (auth). Never logged. */
+  headers?: () => Record<string, string>;
+  /** Query parameters added to every request (CXone's token). Never logged. */
+  secretQuery?: () => Record<string, string>;
+  /** Per-attempt timeout in ms. @default 10000 */
+  timeoutMs?: number;
+  /** The whole budget of one logical GET, retries and waits included, in ms. @default 25000 */
+  totalBudgetMs?: number;
+  /** Attempts for idempotent GETs, the first included. @default 3 */
+  maxAttempts?: number;
+  /** The first retry's base delay; later ones double, with full jitter. @default 100 */
+  baseDelayMs?: number;
+  /** The longest `Retry-After` botgraph waits for inside one request before giving up. @default 5000 */
+  maxRetryAfterMs?: number;
+  logger?: Logger;
+  /** A shared keep-alive agent; one per client by default. */
+  dispatcher?: Dispatcher;
+}
+
+export interface GetOptions {
+  query?: Record<string, string | number | undefined>;
+  /** Shares one upstream call between identical GETs in flight at the same time. @default true */
+  dedupe?: boolean;
+}
+
+export interface SendOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+export interface UpstreamResponse<T> {
+  status: number;
+  data: T;
+}
+
+export interface UpstreamStream {
+  status: number;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+  body: Dispatcher.ResponseData['body'];
+}
+
+const NO_BODY = Symbol('no body');
+
+/**
+ * HTTP to one vendor: keep-alive (undici), per-attempt timeouts and a total budget, retries of
+ * idempotent GETs only (cockatiel, jittered exponential backoff, honouring `Retry-After`), zod
+ * validation of every JSON answer, and in-flight deduplication of identical GETs.
+ *
+ * Every failure becomes a BotgraphError whose message names only the provider and the HTTP status:
+ * a vendor's body, URL or credentials never reach a client or a log line.
+ */
+export class UpstreamHttp {
+  readonly provider: ProviderName;
+  private readonly baseUrl: string;
+  private readonly options: UpstreamOptions;
+  private readonly dispatcher: Dispatcher;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly timeoutMs: number;
+  private readonly totalBudgetMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+
+  constructor(options: UpstreamOptions) {
+    this.options = options;
+    this.provider = options.provider;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.totalBudgetMs = options.totalBudgetMs ?? 25_000;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000;
+    this.dispatcher =
+      options.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
+  }
+
+  /** A GET whose JSON answer must match `schema`. Retried; identical concurrent calls share one request. */
+  async getJson<S extends z.ZodType>(path: string, schema: S, options: GetOptions = {}): Promise<z.output<S>> {
+    const url = this.url(path, options.query);
+    const key = url.toString();
+    if (options.dedupe !== false) {
+      const pending = this.inflight.get(key);
+      if (pending) return pending as Promise<z.output<S>>;
+    }
+    const promise = this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal)).then(
+      (response) => this.parse(schema, response.data, path),
+    );
+    if (options.dedupe !== false) {
+      this.inflight.set(key, promise);
+      promise.then(
+        () => this.inflight.delete(key),
+        () => this.inflight.delete(key),
+      );
+    }
+    return promise;
+  }
+
+  /**
+   * A write (or any call that must not repeat): exactly one attempt, never retried, because a
+   * vendor that timed out may still have acted on it.
+   */
+  async send<S extends z.ZodType>(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET',
+    path: string,
+    schema: S | null,
+    options: SendOptions = {},
+  ): Promise<UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>> {
+    const url = this.url(path, options.query);
+    const policy = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
+    const response = await policy
+      .execute(({ signal }) => this.once(method, url, path, options.body, signal))
+      .catch((error) => {
+        throw this.translate(error, path);
+      });
+    const data = response.data === NO_BODY || schema === null ? undefined : this.parse(schema, response.data, path);
+    return { status: response.status, data } as UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>;
+  }
+
+  /** Streams a binary answer (files). One attempt: a half-streamed body cannot be retried anyway. */
+  async stream(path: string): Promise<UpstreamStream> {
+    const url = this.url(path);
+    try {
+      const res = await request(url, {
+        method: 'GET',
+        headers: this.options.headers?.() ?? {},
+        dispatcher: this.dispatcher,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      if (res.statusCode >= 400) {
+        await res.body.dump();
+        throw this.statusError(res.statusCode, path, res.headers['retry-after']);
+      }
+      return {
+        status: res.statusCode,
+        contentType: headerValue(res.headers['content-type']),
+        contentLength: headerValue(res.headers['content-length']),
+        body: res.body,
+      };
+    } catch (error) {
+      throw this.translate(error, path);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.dispatcher) await this.dispatcher.close();
+  }
+
+  private url(path: string, query?: Record<string, string | number | undefined>): URL {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    for (const [key, value] of Object.entries(this.options.secretQuery?.() ?? {})) url.searchParams.set(key, value);
+    return url;
+  }
+
+  private async withRetries<T>(path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.totalBudgetMs;
+    const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
+      const reason = context.result;
+      const error = 'error' in reason ? reason.error : undefined;
+      const remaining = deadline - Date.now();
+      if (error instanceof BotgraphError && error.retryAfterMs !== undefined) {
+        return Math.min(error.retryAfterMs, remaining);
+      }
+      // Full jitter keeps many replicas from retrying in step after a shared outage.
+      return Math.min(Math.random() * this.baseDelayMs * 2 ** context.attempt, remaining);
+    });
+    const retryPolicy = retry(
+      handleWhen((error) => {
+        if (!(error instanceof BotgraphError)) return false;
+        if (Date.now() >= deadline) return false;
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > Math.min(this.maxRetryAfterMs, deadline - Date.now())) {
+          return false;
+        }
+        return (
+          error.code === ErrorCode.PROVIDER_UNAVAILABLE ||
+          error.code === ErrorCode.PROVIDER_TIMEOUT ||
+          error.code === ErrorCode.PROVIDER_RATE_LIMITED
+        );
+      }),
+      { maxAttempts: this.maxAttempts - 1, backoff },
+    );
+    const total = timeout(this.totalBudgetMs, TimeoutStrategy.Aggressive);
+    const perAttempt = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
+    const attemptTranslated = async (signal: AbortSignal) => {
+      try {
+        return await perAttempt.execute(({ signal: attemptSignal }) => attempt(anySignal(signal, attemptSignal)));
+      } catch (error) {
+        throw this.translate(error, path);
+      }
+    };
+    try {
+      return await wrap(total, retryPolicy).execute(({ signal }) => attemptTranslated(signal));
+    } catch (error) {
+      throw this.translate(error, path);
+    }
+  }
+
+  private async once(
+    method: string,
+    url: URL,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<{ status: number; data: unknown }> {
+    const started = Date.now();
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers?.() };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.dispatcher });
+    // Only the path: CXone's token travels in the query string.
+    this.options.logger?.debug(
+      { provider: this.provider, method, path, status: res.statusCode, ms: Date.now() - started },
+      'upstream',
+    );
+    if (res.statusCode >= 400) {
+      await res.body.dump();
+      throw this.statusError(res.statusCode, path, res.headers['retry-after']);
+    }
+    const text = await res.body.text();
+    if (text.length === 0) return { status: res.statusCode, data: NO_BODY };
+    try {
+      return { status: res.statusCode, data: JSON.parse(text) };
+    } catch {
+      throw new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, `${this.provider} answered with a body that is not JSON.`, {
+        provider: this.provider,
+        status: res.statusCode,
+      });
+    }
+  }
+
+  private parse<S extends z.ZodType>(schema: S, data: unknown, path: string): z.output<S> {
+    const result = schema.safeParse(data === NO_BODY ? undefined : data);
+    if (result.success) return result.data;
+    this.options.logger?.warn(
+      { provider: this.provider, path, issues: result.error.issues.slice(0, 5).map((i) => ({ path: i.path, message: i.message })) },
+      'upstream response did not match its schema',
+    );
+    throw new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, `${this.provider} answered with an unexpected shape.`, {
+      provider: this.provider,
+    });
+  }
+
+  private statusError(status: number, path: string, retryAfter: string | string[] | undefined): BotgraphError {
+    const provider = this.provider;
+    this.options.logger?.info({ provider, path, status }, 'upstream error status');
+    if (status === 401) {
+      return new BotgraphError(ErrorCode.PROVIDER_AUTH_FAILED, `${provider} rejected botgraph's credentials.`, { provider, status });
+    }
+    if (status === 403) {
+      return new BotgraphError(
+        ErrorCode.FORBIDDEN_BY_PROVIDER,
+        `${provider} refused the operation (403): the instance may be blocked, or the conversation finished or deleted.`,
+        { provider, status },
+      );
+    }
+    if (status === 404) return new BotgraphError(ErrorCode.NOT_FOUND, `${provider} has no such object.`, { provider, status });
+    if (status === 429) {
+      return new BotgraphError(ErrorCode.PROVIDER_RATE_LIMITED, `${provider} is rate limiting botgraph.`, {
+        provider,
+        status,
+        retryAfterMs: parseRetryAfter(headerValue(retryAfter)) ?? 1_000,
+      });
+    }
+    if (status >= 500) {
+      return new BotgraphError(ErrorCode.PROVIDER_UNAVAILABLE, `${provider} is unavailable (HTTP ${status}).`, { provider, status });
+    }
+    if (status === 400 || status === 422) {
+      return new BotgraphError(ErrorCode.BAD_USER_INPUT, `${provider} rejected the request's parameters (HTTP ${status}).`, {
+        provider,
+        status,
+      });
+    }
+    return new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, `${provider} answered HTTP ${status}.`, { provider, status });
+  }
+
+  /** Turns anything thrown on the way into a BotgraphError; never lets a URL or body through. */
+  private translate(error: unknown, path: string): BotgraphError {
+    if (error instanceof BotgraphError) return error;
+    const provider = this.provider;
+    if (error instanceof TaskCancelledError || (error instanceof Error && error.name === 'AbortError')) {
+      return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${provider} did not answer in time.`, { provider });
+    }
+    const code = (error as { code?: string } | undefined)?.code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${provider} did not answer in time.`, { provider });
+    }
+    this.options.logger?.warn({ provider, path, code }, 'upstream unreachable');
+    return new BotgraphError(ErrorCode.PROVIDER_UNAVAILABLE, `${provider} could not be reached.`, { provider });
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `Retry-After` is either seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  return AbortSignal.any([a, b]);
+}

@@ -1,0 +1,108 @@
+import { GraphQLError } from 'graphql';
+import type { ProviderName } from './models.js';
+
+/**
+ * Every `extensions.code` botgraph sends. Clients switch on these, so they are part of the public
+ * contract: add codes, never rename them.
+ */
+export enum ErrorCode {
+  /** An argument, ID, cursor or input field is malformed or out of range. */
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /** The object does not exist (at the vendor, or any more). */
+  NOT_FOUND = 'NOT_FOUND',
+  /** The provider is not enabled in this deployment. */
+  PROVIDER_DISABLED = 'PROVIDER_DISABLED',
+  /** The vendor answered 5xx or could not be reached. */
+  PROVIDER_UNAVAILABLE = 'PROVIDER_UNAVAILABLE',
+  /** The vendor did not answer within the per-attempt timeout or the total budget. */
+  PROVIDER_TIMEOUT = 'PROVIDER_TIMEOUT',
+  /** The vendor rejected botgraph's credentials (401). */
+  PROVIDER_AUTH_FAILED = 'PROVIDER_AUTH_FAILED',
+  /** The vendor answered 429 and the retries ran out. */
+  PROVIDER_RATE_LIMITED = 'PROVIDER_RATE_LIMITED',
+  /** The vendor's answer did not match its documented shape. */
+  PROVIDER_BAD_RESPONSE = 'PROVIDER_BAD_RESPONSE',
+  /** The vendor refused the operation (403: instance blocked, dialog finished or deleted, …). */
+  FORBIDDEN_BY_PROVIDER = 'FORBIDDEN_BY_PROVIDER',
+  /** The provider cannot do this at all; no upstream call was made. */
+  UNSUPPORTED_BY_PROVIDER = 'UNSUPPORTED_BY_PROVIDER',
+  /** An idempotency key came back with a different input. */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  /** An idempotency key is still being processed by an earlier call. */
+  IDEMPOTENCY_IN_PROGRESS = 'IDEMPOTENCY_IN_PROGRESS',
+  /** A bug in botgraph; details are logged, never sent. */
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** Thrown where a `switch` over a union should have covered every case; the compiler proves it never runs. */
+export class UnreachableCaseError extends Error {
+  constructor(value: never) {
+    super(`Unreachable case: ${JSON.stringify(value)}`);
+  }
+}
+
+/** Whether a client may usefully try the same operation again later. */
+export function isRetryableCode(code: ErrorCode): boolean {
+  switch (code) {
+    case ErrorCode.PROVIDER_UNAVAILABLE:
+    case ErrorCode.PROVIDER_TIMEOUT:
+    case ErrorCode.PROVIDER_RATE_LIMITED:
+    case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
+      return true;
+    case ErrorCode.BAD_USER_INPUT:
+    case ErrorCode.NOT_FOUND:
+    case ErrorCode.PROVIDER_DISABLED:
+    case ErrorCode.PROVIDER_AUTH_FAILED:
+    case ErrorCode.PROVIDER_BAD_RESPONSE:
+    case ErrorCode.FORBIDDEN_BY_PROVIDER:
+    case ErrorCode.UNSUPPORTED_BY_PROVIDER:
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.INTERNAL_SERVER_ERROR:
+      return false;
+    default:
+      throw new UnreachableCaseError(code);
+  }
+}
+
+export interface BotgraphErrorOptions {
+  provider?: ProviderName;
+  /** The input field at fault, for BAD_USER_INPUT. */
+  field?: string;
+  /** The vendor's HTTP status, kept for logs; never sent to clients. */
+  status?: number;
+  /** How long the vendor asked us to wait, for PROVIDER_RATE_LIMITED. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error type botgraph throws on purpose. Its message is safe to show: it never holds a
+ * vendor body, URL or credential. `extensions` always carry `code` and `retryable`, plus
+ * `provider` and `field` where they apply.
+ */
+export class BotgraphError extends GraphQLError {
+  readonly code: ErrorCode;
+  readonly provider: ProviderName | undefined;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
+    const extensions: Record<string, unknown> = { code, retryable: isRetryableCode(code) };
+    if (options.provider) extensions.provider = options.provider;
+    if (options.field) extensions.field = options.field;
+    super(message, { extensions, originalError: options.cause instanceof Error ? options.cause : undefined });
+    this.name = 'BotgraphError';
+    this.code = code;
+    this.provider = options.provider;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function badInput(message: string, field?: string): BotgraphError {
+  return new BotgraphError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+}
+
+export function isBotgraphError(error: unknown): error is BotgraphError {
+  return error instanceof BotgraphError;
+}
