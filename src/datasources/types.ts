@@ -33,13 +33,26 @@ export interface ConversationStream {
    * (CXone's scroll); the returned `state` is stored for next time.
    */
   fetch(offset: number, limit: number, state: string | null): Promise<StreamChunk>;
+  /**
+   * Counts the stream's conversations when `fetch` could not say (`total: null`: the stream filters
+   * on our side, e.g. by a status the vendor cannot filter on). May read every page; only called
+   * when a client asks for `totalCount`.
+   */
+  count(): Promise<number>;
 }
 
 export interface StreamChunk {
   items: ConversationModel[];
-  total: number;
+  /**
+   * The stream offset of each item. Absent: `offset + i`. A stream that filters on our side skips
+   * vendor items, so the offset it resumes from is the vendor position after the last item consumed.
+   */
+  offsets?: number[];
+  /** The stream's total for the query, or null when only a full scan could tell (see `count`). */
+  total: number | null;
   /** True when nothing follows the returned items. */
   done: boolean;
+  /** Opaque state to hand back on the next fetch (CXone's scroll); kept in the cursor. */
   state: string | null;
 }
 
