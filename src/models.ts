@@ -42,6 +42,8 @@ export interface FlowModel {
 export interface EndUserModel {
   provider: ProviderName;
   nativeId: string;
+  /** What a later `getEndUser` needs besides the native id (CXone: a conversation of this customer). */
+  idScope: string[];
   /** The bot the end user talks to, where the vendor says. */
   botNativeId: string | null;
   name: string | null;

@@ -91,8 +91,10 @@ export interface ProviderDatasource {
 
   /** The conversation's messages, oldest first, `limit` from `offset`. */
   listMessages(conversation: ConversationModel, offset: number, limit: number): Promise<ListResult<MessageModel>>;
+  /** `scope` is `[conversationNativeId, ...conversationIdScope]`: a Message's global ID carries its conversation. */
   getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null>;
 
+  /** `scope` is the model's own `idScope`. */
   getEndUser(nativeId: string, scope: string[]): Promise<EndUserModel | null>;
   /** Null when the provider cannot list end users. */
   listEndUsers(
