@@ -41,7 +41,7 @@ const config: CodegenConfig = {
           ConversationEdge: '../pagination/connection.js#EdgeModel<ConversationModel>',
           MessageEdge: '../pagination/connection.js#EdgeModel<MessageModel>',
           EndUserEdge: '../pagination/connection.js#EdgeModel<EndUserModel>',
-          ProviderInfo: '../datasources/types.js#ProviderRuntime',
+          ProviderInfo: '../datasources/types.js#ProviderInfoModel',
         },
       },
     },

@@ -73,6 +73,8 @@ export interface BotgraphErrorOptions {
   /** How long the vendor asked us to wait, for PROVIDER_RATE_LIMITED. */
   retryAfterMs?: number;
   cause?: unknown;
+  /** The response path, for errors reported beside partial data. */
+  path?: ReadonlyArray<string | number>;
 }
 
 /**
@@ -90,7 +92,11 @@ export class BotgraphError extends GraphQLError {
     const extensions: Record<string, unknown> = { code, retryable: isRetryableCode(code) };
     if (options.provider) extensions.provider = options.provider;
     if (options.field) extensions.field = options.field;
-    super(message, { extensions, originalError: options.cause instanceof Error ? options.cause : undefined });
+    super(message, {
+      extensions,
+      originalError: options.cause instanceof Error ? options.cause : undefined,
+      ...(options.path ? { path: options.path } : {}),
+    });
     this.name = 'BotgraphError';
     this.code = code;
     this.provider = options.provider;

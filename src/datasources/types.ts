@@ -117,3 +117,9 @@ export interface ProviderRuntime {
   forRequest(): ProviderDatasource;
   close(): Promise<void>;
 }
+
+/** What `Query.providers` lists: every provider, with its runtime when enabled. */
+export interface ProviderInfoModel {
+  provider: ProviderName;
+  runtime: ProviderRuntime | null;
+}

@@ -1,0 +1,57 @@
+import type { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { ProviderDatasource } from './datasources/types.js';
+import { BotgraphError, ErrorCode } from './errors.js';
+import type { ProviderName } from './models.js';
+import type { ProviderRegistry } from './providers.js';
+
+/**
+ * Per-request state. Datasources (and so their DataLoaders) are made lazily, once per request and
+ * provider, so a query that touches one provider builds nothing for the others.
+ */
+export interface Context {
+  registry: ProviderRegistry;
+  logger: Logger;
+  /** The enabled providers, in configuration order. */
+  enabled: ProviderName[];
+  /** The datasource of an enabled provider; PROVIDER_DISABLED otherwise. */
+  datasource(provider: ProviderName): ProviderDatasource;
+  /**
+   * Errors of one provider inside a list that still returned the others' data. A plugin appends
+   * them to the response's `errors`, one per provider and path.
+   */
+  partialErrors: GraphQLError[];
+  reportPartial(error: BotgraphError, path: ReadonlyArray<string | number>): void;
+}
+
+export function createContext(registry: ProviderRegistry, logger: Logger): Context {
+  const datasources = new Map<ProviderName, ProviderDatasource>();
+  const partialErrors: GraphQLError[] = [];
+  const reported = new Set<string>();
+  return {
+    registry,
+    logger,
+    enabled: [...registry.runtimes.keys()],
+    datasource(provider) {
+      let ds = datasources.get(provider);
+      if (!ds) {
+        const runtime = registry.runtimes.get(provider);
+        if (!runtime) {
+          throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${provider} is not enabled in this deployment.`, { provider });
+        }
+        ds = runtime.forRequest();
+        datasources.set(provider, ds);
+      }
+      return ds;
+    },
+    partialErrors,
+    reportPartial(error, path) {
+      const key = `${error.provider ?? ''}|${path.join('.')}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      partialErrors.push(
+        new BotgraphError(error.code, error.message, { ...(error.provider ? { provider: error.provider } : {}), path }),
+      );
+    },
+  };
+}

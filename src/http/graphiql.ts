@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/**
+ * GraphiQL served entirely from this package: the UMD builds of graphiql 3, React 18 and graphql-ws
+ * are read from node_modules, so the explorer works on a machine with no internet access.
+ */
+
+const require = createRequire(import.meta.url);
+
+/** The only files `/graphiql/*` serves: a fixed map, so no request path ever reaches the file system. */
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
+  'graphql-ws.js': { pkg: 'graphql-ws', file: 'umd/graphql-ws.min.js', type: 'text/javascript' },
+};
+
+const cache = new Map<string, Buffer>();
+
+function packageDir(pkg: string): string {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  return manifest.slice(0, -'package.json'.length);
+}
+
+export function graphiqlAsset(name: string): { body: Buffer; type: string } | undefined {
+  const asset = ASSETS[name];
+  if (!asset) return undefined;
+  let body = cache.get(name);
+  if (!body) {
+    body = readFileSync(packageDir(asset.pkg) + asset.file);
+    cache.set(name, body);
+  }
+  return { body, type: asset.type };
+}
+
+const EXAMPLES: { title: string; query: string }[] = [
+  {
+    title: 'All providers',
+    query: `# Conversations from every enabled provider, newest first, behind one cursor.
+query AllProviders {
+  providers { provider enabled mode healthy capabilities }
+  conversations(first: 30) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      provider title status handoff updatedAt
+      bot { name }
+      endUser { name }
+      messages(first: 5) { nodes { sender text } }
+    }
+  }
+}
+`,
+  },
+  {
+    title: 'CLOSER',
+    query: `# CLOSER (Korean): bots, their flows, and conversations waiting for an operator.
+query Closer {
+  bots(providers: [CLOSER]) { id name flows { name } }
+  conversations(first: 10, filter: { providers: [CLOSER], statuses: [WITH_OPERATOR] }) {
+    nodes { id title status handoff channel tags endUser { name platform } messages(first: 10) { nodes { sender text createdAt } } }
+  }
+}
+`,
+  },
+  {
+    title: 'Bot.one',
+    query: `# Bot.one (Russian): messages come from the collected data (question = BOT, answer = END_USER).
+query Botone {
+  conversations(first: 10, filter: { providers: [BOTONE] }) {
+    nodes {
+      id title status location ipAddress durationSeconds bot { name }
+      collectedData { question answer type variable fileUrl }
+      messages(first: 10) { nodes { sender text } }
+    }
+  }
+}
+`,
+  },
+  {
+    title: 'CXone',
+    query: `# CXone (English, export only): NLU tracker events with intents and decoded actions.
+query Cxone {
+  conversations(first: 5, filter: { providers: [CXONE], search: "password" }) {
+    nodes {
+      id title status journey
+      messages(first: 10) { nodes { sender text intent { name confidence } } }
+      trackerEvents(types: ["user", "action"]) {
+        type timestamp
+        ... on UserUtteranceEvent { text intent { name confidence } intentRanking { name confidence } }
+        ... on ActionEvent { name policy actionType }
+      }
+    }
+  }
+}
+`,
+  },
+];
+
+/** The page GraphiQL runs in. Everything it loads comes from `/graphiql/…` on this server. */
+export function graphiqlHtml(): string {
+  const tabs = JSON.stringify(EXAMPLES.map((e) => ({ query: e.query }))).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>botgraph · GraphiQL</title>
+<link rel="stylesheet" href="/graphiql/graphiql.css" />
+<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+<div id="graphiql">Loading GraphiQL…</div>
+<script src="/graphiql/react.js"></script>
+<script src="/graphiql/react-dom.js"></script>
+<script src="/graphiql/graphql-ws.js"></script>
+<script src="/graphiql/graphiql.js"></script>
+<script>
+  var base = window.location.origin;
+  var wsUrl = base.replace(/^http/, 'ws') + '/graphql';
+  var fetcher = GraphiQL.createFetcher({
+    url: base + '/graphql',
+    wsClient: graphqlWs.createClient({ url: wsUrl, lazy: true }),
+  });
+  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(React.createElement(GraphiQL, {
+    fetcher: fetcher,
+    defaultEditorToolsVisibility: true,
+    defaultTabs: ${tabs},
+  }));
+</script>
+</body>
+</html>`;
+}

@@ -1,0 +1,33 @@
+import type { ConversationResolvers } from '../__generated__/resolvers-types.js';
+import { encodeId } from '../ids.js';
+import { checkFirst, offsetConnection } from '../pagination/connection.js';
+
+/** Where botgraph serves a vendor file; the vendor's own URL and credentials never reach the browser. */
+export function fileUrl(provider: string, fileId: string): string {
+  return `/files/${provider.toLowerCase()}/${encodeURIComponent(fileId)}`;
+}
+
+export const Conversation: ConversationResolvers = {
+  id: (c) => encodeId({ provider: c.provider, type: 'Conversation', nativeId: c.nativeId, scope: c.idScope }),
+  bot: (c, _args, ctx) => (c.botNativeId ? ctx.datasource(c.provider).getBot(c.botNativeId) : null),
+  endUser: (c, _args, ctx) =>
+    c.endUser ?? (c.endUserNativeId ? ctx.datasource(c.provider).getEndUser(c.endUserNativeId, []) : null),
+  messageCount: async (c, _args, ctx) => {
+    if (c.messageCount !== null) return c.messageCount;
+    if (c.embeddedMessages) return c.embeddedMessages.length;
+    return null;
+  },
+  messages: (c, { first, after }, ctx) =>
+    offsetConnection('messages', checkFirst(first, 50), after, (offset, limit) =>
+      ctx.datasource(c.provider).listMessages(c, offset, limit),
+    ),
+  trackerEvents: (c, { types }) => (types?.length ? c.trackerEvents.filter((e) => types.includes(e.type)) : c.trackerEvents),
+  collectedData: async (c, _args, ctx) => {
+    const full = c.collectedData ? c : await ctx.datasource(c.provider).conversationDetail(c);
+    return full.collectedData ?? [];
+  },
+};
+
+export const CollectedDatum = {
+  fileUrl: (d: { fileId: string | null }) => (d.fileId ? fileUrl('BOTONE', d.fileId) : null),
+};

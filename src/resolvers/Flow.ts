@@ -1,0 +1,7 @@
+import type { FlowResolvers } from '../__generated__/resolvers-types.js';
+import { encodeId } from '../ids.js';
+
+export const Flow: FlowResolvers = {
+  // The bot travels in the ID so that a transfer to this flow can check it belongs to the conversation's bot.
+  id: (flow) => encodeId({ provider: flow.provider, type: 'Flow', nativeId: flow.nativeId, scope: [flow.botNativeId] }),
+};

@@ -1,0 +1,35 @@
+import type { NodeResolvers } from '../__generated__/resolvers-types.js';
+import type { Context } from '../context.js';
+import { BotgraphError, ErrorCode, UnreachableCaseError } from '../errors.js';
+import { decodeId, type GlobalId } from '../ids.js';
+import { nodeTypeName, type NodeModel } from './typeOf.js';
+
+export const Node: NodeResolvers = {
+  __resolveType: (model) => nodeTypeName(model as NodeModel),
+};
+
+/** Resolves a global ID to its model through the owning provider's loaders; null when it is gone. */
+export async function loadNode(ctx: Context, id: string, field = 'id'): Promise<NodeModel | null> {
+  const gid: GlobalId = decodeId(id, field, ['Bot', 'Conversation', 'Message', 'EndUser']);
+  const ds = ctx.datasource(gid.provider);
+  try {
+    switch (gid.type) {
+      case 'Bot':
+        return await ds.getBot(gid.nativeId);
+      case 'Conversation':
+        return await ds.getConversation(gid.nativeId, gid.scope);
+      case 'Message':
+        return await ds.getMessage(gid.nativeId, gid.scope);
+      case 'EndUser':
+        return await ds.getEndUser(gid.nativeId, gid.scope);
+      case 'Flow':
+        return null;
+      default:
+        throw new UnreachableCaseError(gid.type);
+    }
+  } catch (error) {
+    // A vendor 404 on a by-id read means the object is gone: the contract says null.
+    if (error instanceof BotgraphError && error.code === ErrorCode.NOT_FOUND) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { decodeId } from '../ids.js';
+import { PROVIDERS } from '../models.js';
+import { checkFirst, offsetConnection } from '../pagination/connection.js';
+import { listConversations } from './conversationList.js';
+import { loadNode } from './Node.js';
+import { BotgraphError, badInput } from '../errors.js';
+import type { EndUserModel } from '../models.js';
+
+export const Query: QueryResolvers = {
+  node: (_parent, { id }, ctx) => loadNode(ctx, id),
+  nodes: (_parent, { ids }, ctx) => {
+    if (ids.length > 100) throw badInput('`ids` takes at most 100 IDs.', 'ids');
+    // One promise per ID: a bad or failing ID nulls only its own slot, with its own error path.
+    return ids.map((id, i) => loadNode(ctx, id, `ids[${i}]`)) as never;
+  },
+
+  bots: async (_parent, { providers }, ctx, info) => {
+    const wanted = providers?.length ? [...new Set(providers)] : ctx.enabled;
+    const lists = await Promise.all(
+      wanted.map(async (provider) => {
+        try {
+          return await ctx.datasource(provider).listBots();
+        } catch (error) {
+          if (error instanceof BotgraphError && error.provider) {
+            ctx.reportPartial(error, [info.path.key]);
+            return [];
+          }
+          throw error;
+        }
+      }),
+    );
+    return lists.flat();
+  },
+  bot: async (_parent, { id }, ctx) => {
+    const gid = decodeId(id, 'id', 'Bot');
+    return ctx.datasource(gid.provider).getBot(gid.nativeId);
+  },
+
+  conversations: (_parent, args, ctx, info) => listConversations(ctx, info, args),
+  conversation: async (_parent, { id }, ctx) => {
+    decodeId(id, 'id', 'Conversation');
+    return loadNode(ctx, id) as never;
+  },
+
+  endUsers: async (_parent, { first, after, filter }, ctx) => {
+    const size = checkFirst(first, 20);
+    const providers = filter?.providers?.length ? filter.providers : ctx.enabled;
+    const botIds = (filter?.botIds ?? []).map((id, i) => decodeId(id, `filter.botIds[${i}]`, 'Bot'));
+    // End users are listed by the providers that can list them; today only CLOSER does.
+    const listing = providers.filter((p) => ctx.enabled.includes(p));
+    return offsetConnection<EndUserModel>('endUsers', size, after, async (offset, limit) => {
+      for (const provider of listing) {
+        const bots = botIds.filter((b) => b.provider === provider).map((b) => b.nativeId);
+        if (botIds.length > 0 && bots.length === 0) continue;
+        const result = await ctx
+          .datasource(provider)
+          .listEndUsers({ botNativeIds: bots.length ? bots : null, ...(filter?.platform ? { platform: filter.platform } : {}) }, offset, limit);
+        if (result) return result;
+      }
+      return { items: [], total: 0 };
+    });
+  },
+  endUser: async (_parent, { id }, ctx) => {
+    decodeId(id, 'id', 'EndUser');
+    return loadNode(ctx, id) as never;
+  },
+
+  providers: (_parent, _args, ctx) =>
+    PROVIDERS.map((provider) => ({ provider, runtime: ctx.registry.runtimes.get(provider) ?? null })),
+};
+

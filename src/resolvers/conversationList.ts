@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLResolveInfo } from 'graphql';
+import { responsePathAsArray } from 'graphql';
+import type { ConversationFilter } from '../__generated__/resolvers-types.js';
+import type { Context } from '../context.js';
+import type { ConversationQuery, ConversationStream } from '../datasources/types.js';
+import { BotgraphError, ErrorCode, badInput } from '../errors.js';
+import { decodeId } from '../ids.js';
+import type { ConversationModel, ProviderName } from '../models.js';
+import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
+import { mergeConversations } from '../pagination/merge.js';
+
+export interface ListScope {
+  /** Only this provider (a bot's or an end user's own list). */
+  provider?: ProviderName;
+  /** Only these bots, as native ids of `provider`. */
+  botNativeIds?: string[];
+  endUserNativeId?: string;
+}
+
+/**
+ * The one entry point for every conversation list (`Query.conversations`, `Bot.conversations`,
+ * `EndUser.conversations`): turns the GraphQL filter into per-provider streams and merges them.
+ * A provider that fails is left out of the page and reported once as a partial error.
+ */
+export async function listConversations(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  args: { first?: number | null; after?: string | null; filter?: ConversationFilter | null },
+  scope: ListScope = {},
+): Promise<ConnectionModel<ConversationModel>> {
+  const first = checkFirst(args.first, 20);
+  const filter = args.filter ?? {};
+
+  const query: ConversationQuery = {};
+  if (filter.statuses?.length) query.statuses = [...new Set(filter.statuses)];
+  if (filter.createdFrom) query.createdFrom = filter.createdFrom;
+  if (filter.createdTo) query.createdTo = filter.createdTo;
+  if (filter.updatedFrom) query.updatedFrom = filter.updatedFrom;
+  if (filter.updatedTo) query.updatedTo = filter.updatedTo;
+  for (const [from, to, name] of [
+    [query.createdFrom, query.createdTo, 'createdFrom'],
+    [query.updatedFrom, query.updatedTo, 'updatedFrom'],
+  ] as const) {
+    if (from && to && from > to) throw badInput(`\`filter.${name}\` is after its upper bound.`, `filter.${name}`);
+  }
+  if (filter.search !== undefined && filter.search !== null) {
+    const search = filter.search.trim();
+    if (search.length === 0 || search.length > 200) {
+      throw badInput('`filter.search` must be 1 to 200 characters.', 'filter.search');
+    }
+    query.search = search;
+  }
+  if (scope.endUserNativeId) query.endUserNativeId = scope.endUserNativeId;
+
+  let providers: ProviderName[] = scope.provider ? [scope.provider] : filter.providers?.length ? [...new Set(filter.providers)] : ctx.enabled;
+  for (const p of providers) {
+    if (!ctx.enabled.includes(p)) {
+      throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${p} is not enabled in this deployment.`, { provider: p });
+    }
+  }
+
+  const botsByProvider = new Map<ProviderName, string[]>();
+  if (scope.botNativeIds && scope.provider) {
+    botsByProvider.set(scope.provider, scope.botNativeIds);
+  } else if (filter.botIds?.length) {
+    filter.botIds.forEach((id, i) => {
+      const bot = decodeId(id, `filter.botIds[${i}]`, 'Bot');
+      botsByProvider.set(bot.provider, [...(botsByProvider.get(bot.provider) ?? []), bot.nativeId]);
+    });
+    providers = providers.filter((p) => botsByProvider.has(p));
+  }
+
+  const streams: ConversationStream[] = [];
+  for (const provider of providers) {
+    streams.push(...ctx.datasource(provider).conversationStreams(query, botsByProvider.get(provider) ?? null));
+  }
+
+  const queryKey = createHash('sha256')
+    .update(JSON.stringify({ query, streams: streams.map((s) => s.key).sort() }))
+    .digest('base64url')
+    .slice(0, 16);
+  const path = responsePathAsArray(info.path);
+  return mergeConversations({
+    streams,
+    first,
+    after: args.after,
+    queryKey,
+    onStreamError: (_stream, error) => ctx.reportPartial(error, path),
+  });
+}

@@ -1,0 +1,29 @@
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { Bot } from './Bot.js';
+import { connections } from './connections.js';
+import { CollectedDatum, Conversation } from './Conversation.js';
+import { EndUser } from './EndUser.js';
+import { Flow } from './Flow.js';
+import { Message } from './Message.js';
+import { Node } from './Node.js';
+import { ProviderInfo } from './ProviderInfo.js';
+import { Query } from './Query.js';
+import { DateTime, JSONScalar } from './scalars.js';
+import { TrackerEvent, trackerEventTypes } from './TrackerEvent.js';
+
+export const resolvers: Resolvers = {
+  DateTime,
+  JSON: JSONScalar,
+  Query,
+  Node,
+  Bot,
+  Flow,
+  Conversation,
+  CollectedDatum,
+  Message,
+  EndUser,
+  ProviderInfo,
+  TrackerEvent,
+  ...trackerEventTypes,
+  ...connections,
+};
