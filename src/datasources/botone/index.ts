@@ -1,0 +1,49 @@
+/**
+ * Bot.one as a botgraph provider: the process-wide runtime (one client, static capabilities) that
+ * hands out a fresh `BotoneDatasource` per GraphQL request.
+ */
+import type { Logger } from 'pino';
+import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import type { CapabilityName } from '../../models.js';
+import type { ProviderRuntime } from '../types.js';
+import { BotoneClient } from './client.js';
+import { BotoneDatasource } from './datasource.js';
+import { PROVIDER } from './mapper.js';
+
+export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
+export { BotoneDatasource, planPages } from './datasource.js';
+
+/** v2 is the full API; v1 can only read, create conversations and download files. */
+export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
+  return apiVersion === 'v1'
+    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES']
+    : ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'];
+}
+
+export interface BotoneRuntimeOptions {
+  /** The account and bots; `baseUrl` is the simulator's URL in SIMULATOR mode. */
+  config: BotoneConfig & { baseUrl: string };
+  upstream: UpstreamConfig;
+  /** Whether `baseUrl` is the embedded simulator or a real instance; reported, not acted on. */
+  mode: 'SIMULATOR' | 'REMOTE';
+  /** @default undefined (no upstream logging) */
+  logger?: Logger;
+}
+
+export interface BotoneRuntime extends ProviderRuntime {
+  /** The shared client, for the file-download route (`client.fileStream`). */
+  readonly client: BotoneClient;
+}
+
+export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntime {
+  const client = BotoneClient.fromConfig(options.config, options.upstream, options.logger);
+  return {
+    provider: PROVIDER,
+    mode: options.mode,
+    capabilities: botoneCapabilities(client.apiVersion),
+    apiVersion: client.apiVersion,
+    client,
+    forRequest: () => new BotoneDatasource(client),
+    close: () => client.close(),
+  };
+}
