@@ -311,10 +311,23 @@ export class BotoneStore {
     return c;
   }
 
+  /**
+   * The bot (re)takes the conversation. A question it had asked before an operator stepped in is
+   * asked again; an unanswered operator message is dropped; otherwise the flow goes on.
+   */
   private startBot(c: Conversation): void {
     c.started = true;
     c.status = 'in-process';
-    if (!this.pending(c) && !this.askNext(c, this.rng)) this.touch(c);
+    const pending = this.pending(c);
+    if (pending) pending.awaiting = false;
+    if (pending && pending.type === 'Text') {
+      const again: DataItem = { question: pending.question, type: 'Text', answer: null, variable: pending.variable, awaiting: true };
+      if (pending.fileKind) again.fileKind = pending.fileKind;
+      c.data.push(again);
+      this.touch(c);
+    } else if (!this.askNext(c, this.rng)) {
+      this.touch(c);
+    }
   }
 
   /** `/stop`: the bot stops and an operator takes the conversation. Idempotent on `operator`. */
