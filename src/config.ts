@@ -195,3 +195,38 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: str(env, 'REDIS_URL') ?? null,
   };
 }
+
+/** `npm run simulators`: the standalone simulators on their fixed ports. */
+export interface SimulatorCliConfig {
+  /** @default '127.0.0.1' */
+  host: string;
+  /** @default true */
+  activity: boolean;
+  /** Serve `/__sim/faults`. @default true */
+  admin: boolean;
+  /** @default 1 */
+  seed: number;
+  /** @default 1500 */
+  activityIntervalMs: number;
+  /** Where the standalone CLOSER simulator posts its webhooks. @default none */
+  closerWebhookUrl: string | null;
+}
+
+export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
+  const webhook = str(env, 'SIMULATOR_CLOSER_WEBHOOK_URL');
+  if (webhook !== undefined) {
+    try {
+      new URL(webhook);
+    } catch {
+      throw new ConfigError('SIMULATOR_CLOSER_WEBHOOK_URL', 'not a URL');
+    }
+  }
+  return {
+    host: str(env, 'SIMULATOR_HOST') ?? '127.0.0.1',
+    activity: bool(env, 'SIMULATOR_ACTIVITY', true),
+    admin: bool(env, 'SIMULATOR_ADMIN', true),
+    seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
+    activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
+    closerWebhookUrl: webhook ?? null,
+  };
+}

@@ -2,17 +2,31 @@
  * `npm run simulators`: the three vendor simulators as standalone servers on fixed ports, for curl,
  * for a botgraph started elsewhere, or for a frontend developer's own tools.
  */
+import { ConfigError, loadSimulatorCliConfig } from '../config.js';
 import { startBotoneSimulator } from './botone/index.js';
 import { startCloserSimulator } from './closer/index.js';
 import { startCxoneSimulator } from './cxone/index.js';
 
-const host = process.env.SIM_HOST ?? '127.0.0.1';
-const activity = process.env.SIM_ACTIVITY !== 'false';
-const admin = process.env.SIM_ADMIN !== 'false';
+let config;
+try {
+  config = loadSimulatorCliConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`simulators: bad configuration: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+const { host, activity, admin, seed, activityIntervalMs } = config;
+const common = { host, activity, admin, seed, activityIntervalMs };
 
-const closer = await startCloserSimulator({ port: 4101, host, activity, admin });
-const botone = await startBotoneSimulator({ port: 4102, host, activity, admin });
-const cxone = await startCxoneSimulator({ port: 4103, host, activity, admin });
+const closer = await startCloserSimulator({
+  port: 4101,
+  ...common,
+  ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
+});
+const botone = await startBotoneSimulator({ port: 4102, ...common });
+const cxone = await startCxoneSimulator({ port: 4103, ...common });
 
 console.log(`CLOSER   ${closer.url}   X-API-Key: ${closer.apiKey}`);
 console.log(`Bot.one  ${botone.url}   Basic ${botone.username}:${botone.password}   bots ${botone.botIds.join(',')}`);
