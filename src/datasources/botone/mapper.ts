@@ -148,7 +148,7 @@ export function deriveMessages(conversation: ConversationModel): MessageModel[] 
     if (item.answer !== null && item.answer.trim() !== '') {
       const attachments: AttachmentModel[] =
         item.fileId !== null ? [{ kind: 'file', url: item.answer.trim(), contentType: null, title: null }] : [];
-      messages.push(message(conversation, `${index}:a`, 'END_USER', item.answer, attachments, raw));
+      messages.push(message(conversation, `${index}:a`, 'END_USER', item.answer.trim(), attachments, raw));
     }
   });
   return messages;
