@@ -9,6 +9,7 @@ const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 type Summary = { id: number | string; name: string; status: string; ip: string; location: string; updated: string; duration: number; source?: string };
 type Item = { question: string; type: string; answer: string | null; variable: string | null; deleted?: boolean };
 type Detail = Summary & { data: Item[] | string };
+type Detail2 = Summary & { data: Item[] };
 type Page = Record<string, unknown> & {
   meta: { pagination: { total: number; count: number; per_page: number; current_page: number; total_pages: number; links: { next?: string; previous?: string } } };
 };
@@ -52,7 +53,7 @@ async function expectError(res: Response, status: number): Promise<void> {
   expect(typeof body.error).toBe('string');
   expect(body.message.length).toBeGreaterThan(0);
 }
-async function detail2(uuid: string): Promise<Detail & { data: Item[] }> {
+async function detail2(uuid: string): Promise<Detail2> {
   const d = await getJson<Detail>(`/api/v2/conversation/${uuid}`);
   expect(typeof d.data).toBe('string');
   return { ...d, data: JSON.parse(d.data as string) as Item[] };
@@ -68,12 +69,12 @@ afterAll(async () => {
 describe('seeded data', () => {
   let v1: Summary[];
   let v2: Summary[];
-  let details: Array<Detail & { data: Item[] }>;
+  let details: Detail2[];
 
   beforeAll(async () => {
     v1 = await all(1);
     v2 = await all(2);
-    details = await Promise.all(v1.map((c) => getJson<Detail & { data: Item[] }>(`/api/v1/conversation/${c.id}`)));
+    details = await Promise.all(v1.map((c) => getJson<Detail2>(`/api/v1/conversation/${c.id}`)));
   });
 
   it('has at least 3 bots, 300 conversations and 3,000 collected items', () => {
