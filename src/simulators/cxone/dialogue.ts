@@ -115,6 +115,8 @@ export class Dialogue {
     this.d.user(this.rng.pick(HANDOFF), 'human_handoff', this.domain.intents);
     this.d.typedAction('handover', this.tid('handover'));
     this.d.botMessage({ text: this.rng.pick(HANDOVER_BOT) });
+    // Rasa's `pause`: the bot stops answering while the agent has the conversation.
+    this.d.generic('pause');
   }
 
   /** The end user writes while the agent has the conversation; the paused bot does not answer. */

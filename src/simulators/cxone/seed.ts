@@ -195,12 +195,16 @@ function play(convSeed: number, bot: SeededBot, modelId: string, p: Plan, t0: nu
   return draft;
 }
 
-/** The states of one bot's history: a few of each, and at least three live (ACTIVE) ones. */
+/**
+ * The states of one bot's history, exactly `count` of them: mostly completed, and from 12
+ * conversations up at least three of each state (so there are always live ACTIVE ones to watch).
+ */
 function states(rng: Rng, count: number): SeedState[] {
-  const active = Math.max(3, Math.round(count * 0.07));
-  const operator = Math.max(3, Math.round(count * 0.13));
-  const interrupted = Math.max(3, Math.round(count * 0.22));
-  const completed = Math.max(3, count - active - operator - interrupted);
+  const min = count >= 12 ? 3 : count >= 4 ? 1 : 0;
+  const active = Math.max(min, Math.round(count * 0.07));
+  const operator = Math.max(min, Math.round(count * 0.13));
+  const interrupted = Math.max(min, Math.round(count * 0.22));
+  const completed = Math.max(0, count - active - operator - interrupted);
   return rng.shuffle([
     ...Array<SeedState>(completed).fill('COMPLETED'),
     ...Array<SeedState>(operator).fill('WITH_OPERATOR'),

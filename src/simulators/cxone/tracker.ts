@@ -257,15 +257,14 @@ export class ConversationDraft {
     // weak, ranking below it; the best guess is what the bot then offers in `ask_affirmation`.
     if (fallback) out.push({ confidence: 0.99, name: 'nlu_fallback' });
     const top = fallback ? conf(0.3 + this.rng.next() * 0.55) : conf(0.72 + this.rng.next() * 0.2799);
-    out.push({ confidence: top, name: intent });
+    const tail: CxIntent[] = [{ confidence: top, name: intent }];
     let rest = 1 - top;
-    const tail: CxIntent[] = [];
     for (const name of others) {
       const share = rest * (0.35 + this.rng.next() * 0.5);
       tail.push({ confidence: conf(share), name });
       rest -= share;
     }
-    // Rasa lists the ranking best first.
+    // Rasa lists the ranking best first (after nlu_fallback, which always leads when it fires).
     tail.sort((a, b) => b.confidence - a.confidence);
     return [...out, ...tail];
   }
