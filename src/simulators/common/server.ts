@@ -82,6 +82,18 @@ function compile(route: SimRoute): CompiledRoute {
   return { ...route, regex: new RegExp(`^${source}/?$`), names, key: `${route.method} ${route.pattern}` };
 }
 
+/**
+ * A malformed escape (`/conversation/%zz`) is the client's mistake, not a server fault: the raw
+ * segment goes to the handler, whose own validation answers it (usually 404), instead of a 500.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 async function readBody(req: IncomingMessage, limit = 1_048_576): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -166,7 +178,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
         if (route.method !== method) continue;
         const params: Record<string, string> = {};
         route.names.forEach((name, i) => {
-          params[name] = decodeURIComponent(m[i + 1] as string);
+          params[name] = decodePathSegment(m[i + 1] as string);
         });
         match = { route, params };
         break;

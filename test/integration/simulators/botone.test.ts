@@ -287,6 +287,9 @@ describe('GET /api/v1/conversation/{id} and /api/v2/conversation/{uuid}', () => 
     await expectError(await get('/api/v2/conversation/00000000-0000-4000-8000-000000000000'), 404);
     await expectError(await get('/api/v2/conversation/not-a-uuid'), 404);
     await expectError(await get('/api/v2/conversation/123'), 404);
+    // A broken percent-escape is the client's mistake: 404, not a 500.
+    await expectError(await get('/api/v2/conversation/%E0%A4%A'), 404);
+    await expectError(await get('/api/v1/file/%zz'), 404);
     await expectError(await get('/api/v1/conversation/150', {}), 401);
     const anyUuid = items(await getJson<Page>('/api/v2/conversations?PageCount=1'))[0]!.id;
     await expectError(await get(`/api/v2/conversation/${anyUuid}`, basic(sim.username, 'x')), 401);
