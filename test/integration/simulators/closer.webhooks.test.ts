@@ -1,0 +1,273 @@
+/**
+ * CLOSER simulator, webhooks: batches POSTed to a real node:http receiver, the events each write
+ * and the live activity emit, retries, and the webhook switching itself off after the last retry.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSER_DEFAULT_WEBHOOK_ID, startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
+import { WEBHOOK_EVENT_TYPES, type Conversation, type EndUser, type Message, type Page, type WebhookBatch } from '../../../src/simulators/closer/types.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  batch: WebhookBatch;
+}
+
+/** A webhook receiver that records every request and answers with the status `respond` picks. */
+class Receiver {
+  readonly received: Received[] = [];
+  respond: (n: number) => number = () => 200;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.received.push({ headers: req.headers, batch: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBatch });
+        res.writeHead(this.respond(this.received.length));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks/closer`;
+    return this;
+  }
+
+  events() {
+    return this.received.flatMap((r) => r.batch.messages);
+  }
+
+  clear(): void {
+    this.received.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const NOW = Date.parse('2026-03-01T00:00:00.000Z');
+let sim: CloserSimulator;
+let receiver: Receiver;
+
+const call = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
+  const res = await fetch(sim.url + path, {
+    method,
+    headers: { 'X-API-Key': sim.apiKey, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  expect(res.status).toBeLessThan(300);
+  return (await res.json()) as T;
+};
+const active = async (manual: string) =>
+  (await call<Page<Conversation>>(`/openapi/conversations?status=ACTIVE&manual=${manual}&limit=100`)).data;
+
+beforeAll(async () => {
+  receiver = await new Receiver().start();
+  sim = await startCloserSimulator({ seed: 3, now: NOW, webhookBatchMs: 20, webhookRetryDelaysMs: [10, 10, 10] });
+});
+afterEach(() => {
+  receiver.clear();
+  receiver.respond = () => 200;
+  sim.setWebhook(undefined);
+});
+afterAll(async () => {
+  await sim.close();
+  await receiver.close();
+});
+
+describe('webhook delivery', () => {
+  it('sends nothing while no URL is set', async () => {
+    const [c] = await active('HANDOVER');
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '무음' } });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(receiver.received).toHaveLength(0);
+    expect(sim.webhookStatus()).toEqual({ disabled: false, delivered: 0, failed: 0 });
+  });
+
+  it('POSTs a message send as one batch: message.sent then conversation.updated, in the documented format', async () => {
+    sim.setWebhook(receiver.url);
+    const [c] = await active('HANDOVER');
+    const sent = await call<Message>(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '안녕하세요' } });
+    await until(() => receiver.received.length >= 1);
+    const [{ headers, batch }] = receiver.received as [Received];
+    expect(headers['user-agent']).toBe('CLOSER/webhook');
+    expect(headers['content-type']).toBe('application/json');
+    expect(batch).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), webhookId: CLOSER_DEFAULT_WEBHOOK_ID, webhookUrl: receiver.url, messages: expect.any(Array) });
+    expect(batch.messages.map((e) => e.event)).toEqual(['bot.message.sent', 'bot.conversation.updated']);
+    const [msgEvent, convEvent] = batch.messages;
+    expect(msgEvent).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), event: 'bot.message.sent', sourceType: 'bot', sourceId: c!.botId, timestamp: sent.timestamp, data: { message: sent } });
+    const now = await call<Conversation>(`/openapi/conversation/${c!.id}`);
+    expect(convEvent!.data).toEqual({ conversation: now });
+    expect(sim.webhookStatus()).toEqual({ url: receiver.url, disabled: false, delivered: 1, failed: 0 });
+  });
+
+  it('emits agent_call_connected on HANDOVER, agent_call_disconnected after it, agent_call_cancelled for a withdrawn request', async () => {
+    sim.setWebhook(receiver.url);
+    const [none] = await active('NONE');
+    const [requested] = await active('REQUESTED');
+    await call(`/openapi/conversation/${none!.id}/manual`, 'PUT', { status: 'HANDOVER' });
+    await call(`/openapi/conversation/${none!.id}/manual`, 'PUT', { status: 'NONE' });
+    await call(`/openapi/conversation/${requested!.id}/manual`, 'PUT', { status: 'NONE' });
+    await until(() => receiver.events().length >= 6);
+    const events = receiver.events();
+    expect(events.map((e) => [e.event, 'conversation' in e.data ? e.data.conversation.id : null])).toEqual([
+      ['bot.conversation.agent_call_connected', none!.id],
+      ['bot.conversation.updated', none!.id],
+      ['bot.conversation.agent_call_disconnected', none!.id],
+      ['bot.conversation.updated', none!.id],
+      ['bot.conversation.agent_call_cancelled', requested!.id],
+      ['bot.conversation.updated', requested!.id],
+    ]);
+    // Each event is a snapshot of its moment, not the conversation's final state.
+    const first = events[0]!.data as { conversation: Conversation };
+    expect(first.conversation.context.manual.status).toBe('HANDOVER');
+  });
+
+  it('emits conversation.updated for PUT conversation and navigation', async () => {
+    sim.setWebhook(receiver.url);
+    const [c] = await active('NONE');
+    await call(`/openapi/conversation/${c!.id}`, 'PUT', { tags: ['웹훅'] });
+    await call(`/openapi/conversation/${c!.id}/navigation`, 'PUT', { flowId: c!.navigation.current!.flowId });
+    await until(() => receiver.events().length >= 2);
+    const events = receiver.events();
+    expect(events.map((e) => e.event)).toEqual(['bot.conversation.updated', 'bot.conversation.updated']);
+    expect((events[0]!.data as { conversation: Conversation }).conversation.tags).toEqual(['웹훅']);
+  });
+
+  it('a message to an end user whose conversation is closed: end_user.updated, conversation.created, message.sent, conversation.updated', async () => {
+    sim.setWebhook(receiver.url);
+    const completed = new Set((await call<Page<Conversation>>('/openapi/conversations?status=COMPLETED&limit=100')).data.map((c) => c.id));
+    const user = (await call<Page<EndUser>>('/openapi/endusers?limit=100')).data.find((u) => completed.has(u.lastConversationId ?? ''))!;
+    const sent = await call<Message>('/openapi/message', 'POST', { endUserId: user.id, data: { type: 'text', text: '새 대화' } });
+    await until(() => receiver.events().length >= 4);
+    const events = receiver.events();
+    expect(events.map((e) => e.event)).toEqual(['bot.end_user.updated', 'bot.conversation.created', 'bot.message.sent', 'bot.conversation.updated']);
+    expect((events[0]!.data as { endUser: EndUser }).endUser.lastConversationId).toBe(sent.conversationId);
+    expect((events[1]!.data as { conversation: Conversation }).conversation).toMatchObject({ id: sent.conversationId, context: { status: 'ACTIVE' } });
+    for (const e of events) expect(e.sourceId).toBe(user.botId);
+  });
+
+  it('gathers events of a short window into one batch', async () => {
+    sim.setWebhook(receiver.url);
+    const [a, b] = await active('HANDOVER');
+    await Promise.all([
+      call(`/openapi/conversation/${a!.id}/message`, 'POST', { data: { type: 'text', text: '하나' } }),
+      call(`/openapi/conversation/${b!.id}/message`, 'POST', { data: { type: 'text', text: '둘' } }),
+    ]);
+    await until(() => receiver.events().length >= 4);
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]!.batch.messages).toHaveLength(4);
+  });
+
+  it('retries a failed batch with the same id, up to 3 times', async () => {
+    sim.setWebhook(receiver.url);
+    receiver.respond = (n) => (n <= 2 ? 500 : 200);
+    const before = sim.webhookStatus();
+    const [c] = await active('HANDOVER');
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '재시도' } });
+    await until(() => receiver.received.length >= 3);
+    expect(new Set(receiver.received.map((r) => r.batch.id)).size).toBe(1);
+    await until(() => sim.webhookStatus().delivered === before.delivered + 1);
+    expect(receiver.received).toHaveLength(3);
+    expect(sim.webhookStatus()).toMatchObject({ disabled: false, failed: before.failed + 2 });
+  });
+
+  it('disables the webhook after the first attempt and 3 retries fail; a new URL re-enables it', async () => {
+    sim.setWebhook(receiver.url);
+    receiver.respond = () => 503;
+    const before = sim.webhookStatus();
+    const [c] = await active('HANDOVER');
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '실패' } });
+    await until(() => sim.webhookStatus().disabled);
+    expect(receiver.received).toHaveLength(4);
+    expect(sim.webhookStatus()).toEqual({ url: receiver.url, disabled: true, delivered: before.delivered, failed: before.failed + 4 });
+    // Disabled: later changes are not sent.
+    receiver.respond = () => 200;
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '무시됨' } });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(receiver.received).toHaveLength(4);
+    sim.setWebhook(receiver.url);
+    expect(sim.webhookStatus().disabled).toBe(false);
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '다시' } });
+    await until(() => receiver.received.length === 5);
+    await until(() => sim.webhookStatus().delivered === before.delivered + 1);
+    expect(sim.webhookStatus().disabled).toBe(false);
+  });
+
+  it('counts an unreachable receiver as failed attempts and disables the webhook', async () => {
+    const dead = await new Receiver().start();
+    const deadUrl = dead.url;
+    await dead.close();
+    const before = sim.webhookStatus();
+    sim.setWebhook(deadUrl);
+    const [c] = await active('HANDOVER');
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '없음' } });
+    await until(() => sim.webhookStatus().disabled);
+    expect(sim.webhookStatus()).toEqual({ url: deadUrl, disabled: true, delivered: before.delivered, failed: before.failed + 4 });
+  });
+
+  it('takes webhookUrl and webhookId as options', async () => {
+    const other = await startCloserSimulator({ now: NOW, webhookUrl: receiver.url, webhookId: 'hook-1', webhookBatchMs: 5 });
+    try {
+      const [c] = (
+        await (await fetch(`${other.url}/openapi/conversations?status=ACTIVE&manual=HANDOVER`, { headers: { 'X-API-Key': other.apiKey } })).json()
+      ).data as Conversation[];
+      await fetch(`${other.url}/openapi/conversation/${c!.id}/manual`, {
+        method: 'PUT',
+        headers: { 'X-API-Key': other.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'NONE' }),
+      });
+      await until(() => receiver.received.length >= 1);
+      expect(receiver.received[0]!.batch.webhookId).toBe('hook-1');
+      expect(receiver.events().map((e) => e.event)).toEqual(['bot.conversation.agent_call_disconnected', 'bot.conversation.updated']);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('webhooks from live activity', () => {
+  it('emits new end users, new conversations, received and sent messages, agent requests and connections', async () => {
+    const live = await startCloserSimulator({ now: NOW, seed: 11, activity: true, activityIntervalMs: 4, webhookBatchMs: 10, webhookUrl: receiver.url });
+    try {
+      const wanted = [
+        'bot.end_user.created',
+        'bot.conversation.created',
+        'bot.message.received',
+        'bot.message.sent',
+        'bot.conversation.updated',
+        'bot.conversation.agent_call_requested',
+        'bot.conversation.agent_call_connected',
+      ];
+      await until(() => {
+        const seen = new Set(receiver.events().map((e) => e.event));
+        return wanted.every((w) => seen.has(w as never));
+      }, 5000);
+      for (const e of receiver.events()) expect(WEBHOOK_EVENT_TYPES).toContain(e.event);
+      // What a webhook announced is what the API shows.
+      const created = receiver.events().find((e) => e.event === 'bot.conversation.created')!;
+      const conv = (created.data as { conversation: Conversation }).conversation;
+      const res = await fetch(`${live.url}/openapi/conversation/${conv.id}`, { headers: { 'X-API-Key': live.apiKey } });
+      expect(res.status).toBe(200);
+      const received = receiver.events().find((e) => e.event === 'bot.message.received')!;
+      const msg = (received.data as { message: Message }).message;
+      expect(msg.isUser).toBe(true);
+      const list = await fetch(`${live.url}/openapi/messages?conversationId=${msg.conversationId}&limit=100`, { headers: { 'X-API-Key': live.apiKey } });
+      expect(((await list.json()) as Page<Message>).data.map((m) => m.id)).toContain(msg.id);
+    } finally {
+      await live.close();
+    }
+  });
+});
