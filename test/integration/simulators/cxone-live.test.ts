@@ -139,12 +139,12 @@ describe('stats', () => {
   it('counts requests per route, including failed ones, and resets', async () => {
     const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 6 });
     try {
-      expect((await (await fetch(`${sim.url}/__sim/stats`)).json()).routes).toEqual({ [ROUTE]: 0 });
+      expect(((await (await fetch(`${sim.url}/__sim/stats`)).json()) as Json).routes).toEqual({ [ROUTE]: 0 });
       await fetch(exportUrl(sim));
       await fetch(exportUrl(sim, { perPage: '999' }));
       await fetch(`${sim.url}/api/public/conversations`);
       await fetch(`${sim.url}/nowhere`);
-      const stats = await (await fetch(`${sim.url}/__sim/stats`)).json();
+      const stats: Json = await (await fetch(`${sim.url}/__sim/stats`)).json();
       expect(stats.simulator).toBe('cxone');
       expect(stats.routes[ROUTE]).toBe(3);
       expect(stats.routes['GET (unmatched)']).toBe(1);
