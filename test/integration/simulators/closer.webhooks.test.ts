@@ -221,9 +221,8 @@ describe('webhook delivery', () => {
   it('takes webhookUrl and webhookId as options', async () => {
     const other = await startCloserSimulator({ now: NOW, webhookUrl: receiver.url, webhookId: 'hook-1', webhookBatchMs: 5 });
     try {
-      const [c] = (
-        await (await fetch(`${other.url}/openapi/conversations?status=ACTIVE&manual=HANDOVER`, { headers: { 'X-API-Key': other.apiKey } })).json()
-      ).data as Conversation[];
+      const res = await fetch(`${other.url}/openapi/conversations?status=ACTIVE&manual=HANDOVER`, { headers: { 'X-API-Key': other.apiKey } });
+      const [c] = ((await res.json()) as Page<Conversation>).data;
       await fetch(`${other.url}/openapi/conversation/${c!.id}/manual`, {
         method: 'PUT',
         headers: { 'X-API-Key': other.apiKey, 'content-type': 'application/json' },
