@@ -111,7 +111,7 @@ export class LiveActivity {
     }
     // Mostly the live ones; now and then an interrupted conversation is picked up again.
     if (recent.length > 0 && (older.length === 0 || this.rng.chance(0.9))) return recent;
-    return older.slice(0, 10);
+    return older.sort((a, b) => b.conversation.lastMessageAt - a.conversation.lastMessageAt).slice(0, 10);
   }
 
   private start(now: number): { move: Move; botId: string; conversationId: string } {
