@@ -94,14 +94,20 @@ function decodePathSegment(segment: string): string {
   }
 }
 
+/** A request body over the limit; answered 413 rather than as a simulator fault. */
+class BodyTooLargeError extends Error {}
+
 async function readBody(req: IncomingMessage, limit = 1_048_576): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  let tooLarge = false;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
+    // Keep reading (and dropping) past the limit: a client still uploading would otherwise see a reset, not our 413.
+    if (size > limit) tooLarge = true;
+    else chunks.push(chunk as Buffer);
   }
+  if (tooLarge) throw new BodyTooLargeError('body too large');
   return Buffer.concat(chunks);
 }
 
@@ -232,7 +238,8 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       });
       send(res, response, response.status < 300 && faults.malformed(route.key));
     } catch (error) {
-      if (!res.headersSent) send(res, options.errorResponse(500, 'Internal Server Error'));
+      if (!res.headersSent && error instanceof BodyTooLargeError) send(res, options.errorResponse(413, 'Payload Too Large'));
+      else if (!res.headersSent) send(res, options.errorResponse(500, 'Internal Server Error'));
       else res.destroy(error as Error);
     }
   });

@@ -281,5 +281,7 @@ describe('POST /openapi/message', () => {
     await expectError(await api('/openapi/message', 'POST', { endUserId: 'x', data: { type: 'text', text: 1 } }), 400);
     await expectError(await api('/openapi/message', 'POST', [1]), 400);
     await expectError(await api('/openapi/message', 'POST'), 400);
+    // Over the shell's 1 MiB body limit: 413, not a fault.
+    await expectError(await api('/openapi/message', 'POST', { endUserId: 'x'.repeat(1_100_000), data: { type: 'text', text: 'x' } }), 413);
   });
 });
