@@ -140,7 +140,11 @@ export class BotoneStore {
     return BOTS.map((b) => b.id);
   }
 
-  /** Newest first (id descending), as the vendor's examples list them. */
+  /**
+   * Most recently updated first, then id descending; conversations with no activity (`updated: ""`)
+   * last. The vendor's examples are consistent with this and with plain id order; this one lets a
+   * client merge Bot.one with other providers newest-first.
+   */
   list(filter: ListFilter): Conversation[] {
     const out: Conversation[] = [];
     for (const c of this.conversations.values()) {
@@ -155,7 +159,7 @@ export class BotoneStore {
       }
       out.push(c);
     }
-    return out.sort((a, b) => b.id - a.id);
+    return out.sort((a, b) => (b.updatedAt ?? -Infinity) - (a.updatedAt ?? -Infinity) || b.id - a.id);
   }
 
   /**

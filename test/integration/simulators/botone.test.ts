@@ -103,9 +103,12 @@ describe('seeded data', () => {
       expect(Number.isInteger(c.id)).toBe(true);
       expect(Number.isInteger(c.duration)).toBe(true);
     }
-    // Newest first.
-    const ids = v1.map((c) => c.id as number);
-    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    // Most recently updated first, then id descending; never-updated ones ("") last.
+    const key = (c: Summary) => (c.updated === '' ? -Infinity : Date.parse(c.updated as string));
+    const sorted = [...v1].sort((a, b) => key(b) - key(a) || (b.id as number) - (a.id as number));
+    expect(v1.map((c) => c.id)).toEqual(sorted.map((c) => c.id));
+    expect(v1.some((c) => c.updated === '')).toBe(true);
+    expect(v1.at(-1)?.updated).toBe('');
   });
 
   it('serves v2 summaries with UUIDs and source, for the same conversations as v1', () => {
@@ -352,9 +355,14 @@ describe('creating conversations', () => {
     const d = await getJson<Detail>(`/api/v2/conversation/${res.dialogId}`);
     expect(d).toMatchObject({ id: res.dialogId, status: 'in-process', updated: '', duration: 0, data: '[]', source: 'api', location: 'Unknown', ip: '' });
     expect(d.name).toMatch(/^#\d+ Unknown$/);
-    const list = await getJson<Page>('/api/v2/conversations?BotID=1446');
+    const list = await getJson<Page>('/api/v2/conversations?BotID=1446&PageCount=100');
     expect(list.meta.pagination.total).toBe(before + 1);
-    expect((list['0'] as Summary).id).toBe(res.dialogId);
+    // Never updated, so it sorts after every conversation with activity (on the last page); among those, newest id first.
+    const last = await getJson<Page>(`/api/v2/conversations?BotID=1446&PageCount=100&PageNumber=${list.meta.pagination.total_pages}`);
+    const ids = Object.entries(last).filter(([k]) => k !== 'meta').map(([, v]) => v as Summary);
+    const firstEmpty = ids.findIndex((c) => c.updated === '');
+    expect(firstEmpty).toBeGreaterThanOrEqual(0);
+    expect(ids[firstEmpty]?.id).toBe(res.dialogId);
   });
 
   it('GET /api/v2/dialog/{BotID}/create stores the variables it is given', async () => {
