@@ -55,11 +55,22 @@ function paged<T>(items: readonly T[], q: URLSearchParams): SimResponse {
 /** ISO 8601 with a time and a zone, as the docs page demands; seconds and fractions optional. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/** Date.parse rolls `02-30` over into March and takes `24:00`; a real API would refuse them. */
+function realCalendarTime(value: string): boolean {
+  const [y, mo, d, h, mi, s] = [value.slice(0, 4), value.slice(5, 7), value.slice(8, 10), value.slice(11, 13), value.slice(14, 16), value.slice(17, 19)].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  // Seconds are optional: without them, position 16 starts the zone.
+  const secondsOk = value[16] !== ':' || s <= 59;
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && secondsOk;
+}
+
 function time(q: URLSearchParams, name: string): number | undefined {
   const value = raw(q, name);
   if (value === undefined) return undefined;
   if (/^\d{1,16}$/.test(value)) return Number(value);
-  const ms = ISO_WITH_ZONE.test(value) ? Date.parse(value) : NaN;
+  const ms = ISO_WITH_ZONE.test(value) && realCalendarTime(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) throw new CloserError(400, `${name} must be an ISO 8601 date-time with a zone or epoch milliseconds`);
   return ms;
 }

@@ -344,7 +344,7 @@ describe('GET /openapi/conversations and /openapi/bot/{botId}/conversation', () 
     // A zone other than Z names the same instant.
     const kst = new Date(from + 9 * 3_600_000).toISOString().replace('Z', '+09:00');
     expect(await all<Conversation>(`/openapi/conversations?updatedFrom=${encodeURIComponent(kst)}&updatedTo=${to}`)).toEqual(updated);
-    for (const bad of ['2026-01-01', '2026-01-01T00:00:00', 'soon', '2026-13-45T00:00:00Z']) {
+    for (const bad of ['2026-01-01', '2026-01-01T00:00:00', 'soon', '2026-13-45T00:00:00Z', '2026-02-30T00:00:00Z', '2026-03-01T24:00:00Z', '-5']) {
       await expectError(await api(`/openapi/conversations?createdFrom=${encodeURIComponent(bad)}`), 400, /createdFrom/);
     }
     await expectError(await api(`/openapi/conversations?updatedFrom=${to}&updatedTo=${from}`), 400, /updatedFrom is after updatedTo/);
