@@ -110,7 +110,7 @@ export type Conversation = Node & {
   bot?: Maybe<Bot>;
   /** The channel or platform (kakao, web, telegram, Facebook Messenger, …). */
   channel?: Maybe<Scalars['String']['output']>;
-  /** Bot.one's collected data. Empty elsewhere. */
+  /** Bot.one's collected data; CLOSER's conversation variables (`params`) as variable/answer pairs. Empty for CXone. */
   collectedData: Array<CollectedDatum>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   durationSeconds?: Maybe<Scalars['Int']['output']>;

@@ -16,11 +16,19 @@ const HOUR_WEIGHTS: Array<[number, number]> = Array.from({ length: 24 }, (_, h) 
   return [h, w] as [number, number];
 });
 
+/** How many seeded conversations start 20 to 45 minutes before `now`. */
+const RECENT = 8;
+
 function createdTimes(rng: Rng, now: number): number[] {
   const times: number[] = [];
   // Traffic grows over the quarter: the last day is about twice as busy as the first.
   const dayWeights: Array<[number, number]> = Array.from({ length: 90 }, (_, d) => [d, 1 + d / 90] as [number, number]);
   const startDay = Math.floor((now - 90 * DAY) / DAY) * DAY;
+  // A live instance always has some conversations from the last hour; without them a fresh
+  // botgraph would show no Bot.one conversation among the newest across providers.
+  while (times.length < RECENT) {
+    times.push(Math.floor((now - rng.int(20 * 60, 45 * 60) * 1000) / 1000) * 1000);
+  }
   while (times.length < CONVERSATIONS) {
     const day = rng.weighted(dayWeights);
     const hourMsk = rng.weighted(HOUR_WEIGHTS);
