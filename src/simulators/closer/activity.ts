@@ -51,11 +51,17 @@ export class CloserActivity {
     const active = this.store.activeConversations();
     const requested = active.filter((c) => c.context.manual.status === 'REQUESTED');
     const withBot = active.filter((c) => c.context.manual.status === 'NONE');
+    const withAgent = active.filter((c) => c.context.manual.status === 'HANDOVER');
+    // Someone waiting for an agent does not complete; they get one, or give up (interrupt).
+    const completable = [...withBot, ...withAgent];
+    const abandonable = [...withBot, ...requested];
     const crowd = active.length < QUIET ? 4 : 1;
     const ending = active.length > CROWDED ? 5 : 1;
     const choices: Array<readonly [Action, number]> = [['newConversation', 2.5 * crowd]];
-    if (active.length > 0) choices.push(['userTurn', 6], ['complete', 1.2 * ending]);
-    if (withBot.length > 0) choices.push(['requestAgent', 1.2], ['interrupt', 0.4 * ending]);
+    if (active.length > 0) choices.push(['userTurn', 6]);
+    if (completable.length > 0) choices.push(['complete', 1.5 * ending]);
+    if (withBot.length > 0) choices.push(['requestAgent', 1.2]);
+    if (abandonable.length > 0) choices.push(['interrupt', 0.4 * ending]);
     if (requested.length > 0) choices.push(['agentConnect', 1.5]);
     const action = this.rng.weighted(choices);
 
@@ -69,9 +75,10 @@ export class CloserActivity {
       case 'agentConnect':
         return this.agentConnect(this.rng.pick(requested));
       case 'complete':
-        return this.complete(this.rng.pick(active));
+        // Agents wrap up their handovers about as often as bot conversations end on their own.
+        return this.complete(this.rng.pick(withAgent.length > 0 && this.rng.chance(0.5) ? withAgent : completable));
       case 'interrupt':
-        return this.interrupt(this.rng.pick(withBot));
+        return this.interrupt(this.rng.pick(abandonable));
     }
   }
 
@@ -196,8 +203,11 @@ export class CloserActivity {
 
   /** Ends a conversation the way it would: the agent says goodbye, or the bot closes the menu. */
   private complete(conv: Conversation): void {
-    const { model, vars } = this.scriptOf(conv);
+    const script = this.scriptOf(conv);
+    const { model, vars } = script;
     const manual = conv.context.manual.status;
+    // Nobody says goodbye right after the menu: such a conversation takes its next turn instead.
+    if (manual === 'NONE' && script.topicIndex === undefined) return this.userTurn(conv);
     if (manual === 'HANDOVER') {
       this.store.addMessage(conv.id, 'user', { type: 'text', text: '네 감사합니다' });
       this.store.addMessage(conv.id, 'agent', text(AGENT_GOODBYE, vars, this.rng));
@@ -207,7 +217,6 @@ export class CloserActivity {
       this.store.addMessage(conv.id, 'user', text(CLOSING_USER, vars, this.rng));
       this.store.addMessage(conv.id, 'bot', text(CLOSING_BOT, vars, this.rng));
     }
-    // A pending request is simply dropped as the end user gets what they needed elsewhere.
     this.store.close(conv.id, 'COMPLETED');
     this.scripts.delete(conv.id);
   }
