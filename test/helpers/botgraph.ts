@@ -1,0 +1,61 @@
+import { afterAll } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { ProviderName } from '../../src/models.js';
+import { startBotgraph, type Botgraph } from '../../src/server.js';
+import type { SimulatorHandle } from '../../src/simulators/common/options.js';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+}
+
+export interface TestBotgraph {
+  app: Botgraph;
+  url: string;
+  /** POSTs an operation to /graphql with fetch and returns the parsed body. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  sim(provider: ProviderName): SimulatorHandle;
+  /** Resets every simulator's request counters. */
+  resetStats(): Promise<void>;
+  /** Reads one simulator's counters over HTTP, as any client would. */
+  stats(provider: ProviderName): Promise<{ total: number; routes: Record<string, number> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real botgraph on a free port with its embedded simulators (no live activity unless the
+ * env says so), and registers its shutdown with the test file's afterAll.
+ */
+export async function startTestBotgraph(env: Record<string, string> = {}): Promise<TestBotgraph> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', UPSTREAM_TIMEOUT_MS: '2000', UPSTREAM_TOTAL_BUDGET_MS: '4000', ...env });
+  const app = await startBotgraph(config, { logger: createLogger(env.LOG_LEVEL ?? 'silent') });
+  const url = `http://127.0.0.1:${app.port}`;
+  const handle: TestBotgraph = {
+    app,
+    url,
+    async gql(query, variables) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse;
+    },
+    sim(provider) {
+      const sim = app.registry.simulators[provider];
+      if (!sim) throw new Error(`${provider} has no embedded simulator`);
+      return sim;
+    },
+    async resetStats() {
+      await Promise.all(Object.values(app.registry.simulators).map((s) => fetch(`${s.url}/__sim/stats`, { method: 'DELETE' })));
+    },
+    async stats(provider) {
+      const res = await fetch(`${handle.sim(provider).url}/__sim/stats`);
+      return (await res.json()) as { total: number; routes: Record<string, number> };
+    },
+    close: () => app.close(),
+  };
+  afterAll(() => handle.close());
+  return handle;
+}
