@@ -68,7 +68,7 @@ export interface ListResult<T> {
  * Reads that miss return null (by-id) so that `node(id)` can answer null; upstream failures throw
  * BotgraphError with the provider set.
  */
-export interface ProviderDatasource {
+export interface ProviderDatasource extends ProviderWriter {
   readonly provider: ProviderName;
 
   listBots(): Promise<BotModel[]>;
@@ -115,6 +115,8 @@ export interface ProviderRuntime {
   apiVersion: string | null;
   /** A fresh datasource with fresh DataLoaders: call once per GraphQL request. */
   forRequest(): ProviderDatasource;
+  /** Streams a vendor file (Bot.one) for botgraph's `/files/...` route. Absent: the provider has no files. */
+  openFile?(fileId: string): Promise<import('./http.js').UpstreamStream>;
   close(): Promise<void>;
 }
 
@@ -122,4 +124,51 @@ export interface ProviderRuntime {
 export interface ProviderInfoModel {
   provider: ProviderName;
   runtime: ProviderRuntime | null;
+}
+
+/** What a vendor gave back when it created a conversation. */
+export interface CreatedConversation {
+  /** The id botgraph reads the conversation by (Bot.one v2: the UUID; v1: the integer). */
+  nativeId: string;
+  idScope: string[];
+  /** Bot.one's integer id, when the vendor returned one. */
+  numericId: number | null;
+  /** Bot.one's UUID, when the vendor returned one. */
+  uuid: string | null;
+}
+
+export interface ConversationPatch {
+  /** Replaces the tags. */
+  tags?: string[];
+  /** Replaces the notes. */
+  notes?: string;
+  /** Merged into the vendor's params (CLOSER). */
+  params?: Record<string, unknown>;
+}
+
+/**
+ * The vendor writes. A datasource implements the ones its vendor has; the mutation resolvers check
+ * capabilities and method presence first, so an unsupported write never reaches a datasource and
+ * never makes an upstream call. Writes are never retried (`UpstreamHttp.send`), and each one drops
+ * the datasource's cached reads of what it changed, so a read after it in the same request is fresh.
+ */
+export interface ProviderWriter {
+  /** Sends `text` as the human operator. Returns the vendor's message when it returns one (CLOSER), else null (Bot.one answers 204). */
+  sendMessage?(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null>;
+  /** Sends `text` to an end user (CLOSER `POST /openapi/message`). */
+  sendMessageToEndUser?(endUserNativeId: string, text: string): Promise<MessageModel>;
+  /** `true`: stop the bot and give the conversation to a human; `false`: give it back to the bot. */
+  setHandoff?(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void>;
+  /** Moves the conversation to another bot (Bot.one `goto`). Returns the vendor's message, if any. */
+  transferToBot?(conversation: { nativeId: string; idScope: string[] }, botNativeId: string): Promise<string | null>;
+  /** Moves the conversation to another flow of its bot (CLOSER navigation). */
+  transferToFlow?(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string): Promise<void>;
+  createConversation?(botNativeId: string, variables: Record<string, unknown> | null, start: boolean): Promise<CreatedConversation>;
+  updateConversation?(conversation: { nativeId: string; idScope: string[] }, patch: ConversationPatch): Promise<void>;
+  /** Ends an external custom block (Bot.one Vertex). */
+  completeCustomBlock?(token: string, data: unknown): Promise<void>;
+  /** Sends a bot message while an external custom block runs (Bot.one Vertex). */
+  sendCustomBlockMessage?(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }>;
+  /** Forgets cached reads of one conversation (after a write elsewhere, e.g. a webhook). */
+  invalidateConversation?(nativeId: string): void;
 }
