@@ -77,10 +77,13 @@ beforeAll(async () => {
   receiver = await new Receiver().start();
   sim = await startCloserSimulator({ seed: 3, now: NOW, webhookBatchMs: 20, webhookRetryDelaysMs: [10, 10, 10] });
 });
-afterEach(() => {
+afterEach(async () => {
+  sim.setWebhook(undefined);
+  // The receiver has seen a batch a moment before the simulator has read the answer and counted it;
+  // let that finish so that the next test's counters start from rest.
+  await new Promise((r) => setTimeout(r, 50));
   receiver.clear();
   receiver.respond = () => 200;
-  sim.setWebhook(undefined);
 });
 afterAll(async () => {
   await sim.close();
