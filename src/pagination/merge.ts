@@ -120,7 +120,9 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       const state: StreamState = { o: next ? next.offset : lane.state.o };
       if (next) state.h = next.item.updatedAt ? next.item.updatedAt.getTime() : null;
       else if (!lane.failed && lane.state.d) state.d = 1;
-      else if (lane.failed && lane.state.h !== undefined) state.h = lane.state.h;
+      // A head known from the cursor and not read on this page (or lost to a failure) stays known,
+      // so the next page still skips a stream that cannot make it.
+      else if (lane.state.h !== undefined) state.h = lane.state.h;
       if (lane.state.t !== undefined) state.t = lane.state.t;
       if (lane.state.x) state.x = lane.state.x;
       s[lane.stream.key] = state;
