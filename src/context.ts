@@ -22,6 +22,11 @@ export interface Context {
    */
   partialErrors: GraphQLError[];
   reportPartial(error: BotgraphError, path: ReadonlyArray<string | number>): void;
+  /**
+   * Conversation lists still reading in this request (settled, never rejecting). By-id reads wait
+   * for them: a list primes the loaders, so a `conversation(id)` beside the list costs no call.
+   */
+  pendingLists: Set<Promise<void>>;
 }
 
 export function createContext(registry: ProviderRegistry, logger: Logger): Context {
@@ -45,6 +50,7 @@ export function createContext(registry: ProviderRegistry, logger: Logger): Conte
       return ds;
     },
     partialErrors,
+    pendingLists: new Set(),
     reportPartial(error, path) {
       const key = `${error.provider ?? ''}|${path.join('.')}`;
       if (reported.has(key)) return;

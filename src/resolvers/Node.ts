@@ -12,6 +12,10 @@ export const Node: NodeResolvers = {
 export async function loadNode(ctx: Context, id: string, field = 'id'): Promise<NodeModel | null> {
   const gid: GlobalId = decodeId(id, field, ['Bot', 'Conversation', 'Message', 'EndUser']);
   const ds = ctx.datasource(gid.provider);
+  // Sibling root fields start in the same tick: let a conversation list beside this read start, and
+  // finish priming the loaders, so that an object it lists costs no by-id call.
+  await null;
+  if (ctx.pendingLists.size > 0) await Promise.all(ctx.pendingLists);
   try {
     switch (gid.type) {
       case 'Bot':

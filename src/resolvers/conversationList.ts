@@ -81,11 +81,19 @@ export async function listConversations(
     .digest('base64url')
     .slice(0, 16);
   const path = responsePathAsArray(info.path);
-  return mergeConversations({
+  const result = mergeConversations({
     streams,
     first,
     after: args.after,
     queryKey,
     onStreamError: (_stream, error) => ctx.reportPartial(error, path),
   });
+  // By-id reads in the same request wait for this list, which primes their loaders (src/resolvers/Node.ts).
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  ctx.pendingLists.add(settled);
+  void settled.then(() => ctx.pendingLists.delete(settled));
+  return result;
 }
