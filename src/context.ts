@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ProviderDatasource } from './datasources/types.js';
 import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
+import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers.js';
 
 /**
@@ -11,6 +12,8 @@ import type { ProviderRegistry } from './providers.js';
  */
 export interface Context {
   registry: ProviderRegistry;
+  /** Idempotency keys and the event bus, shared by every request (and replica, with Redis). */
+  infra: Infra;
   logger: Logger;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];
@@ -29,12 +32,13 @@ export interface Context {
   pendingLists: Set<Promise<void>>;
 }
 
-export function createContext(registry: ProviderRegistry, logger: Logger): Context {
+export function createContext(registry: ProviderRegistry, infra: Infra, logger: Logger): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
   return {
     registry,
+    infra,
     logger,
     enabled: [...registry.runtimes.keys()],
     datasource(provider) {

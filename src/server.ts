@@ -8,8 +8,10 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import { ErrorCode } from './errors.js';
+import { BotgraphError, ErrorCode } from './errors.js';
+import type { ProviderName } from './models.js';
 import { graphiqlAsset, graphiqlHtml } from './http/graphiql.js';
+import { startInfra, type Infra } from './infra.js';
 import { startProviders, type ProviderRegistry } from './providers.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -33,6 +35,7 @@ export interface Botgraph {
   httpServer: Server;
   apollo: ApolloServer<Context>;
   registry: ProviderRegistry;
+  infra: Infra;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,11 @@ function formatError(logger: Logger) {
       if (!extensions) return rest;
       // Apollo may add a stacktrace in development mode; botgraph never sends one.
       const { stacktrace: _stacktrace, ...safe } = extensions as Record<string, unknown>;
+      // A literal its scalar refuses (a bad DateTime) fails validation, but it is the client's bad input.
+      const cause = original instanceof GraphQLError ? original.originalError : undefined;
+      if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && cause instanceof GraphQLError && cause.extensions.code === ErrorCode.BAD_USER_INPUT) {
+        safe.code = ErrorCode.BAD_USER_INPUT;
+      }
       return { ...rest, extensions: safe };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
@@ -114,7 +122,11 @@ export interface StartOptions {
  * Server on `/graphql` over plain node:http, GraphiQL, and health endpoints.
  */
 export async function startBotgraph(config: Config, { logger }: StartOptions): Promise<Botgraph> {
-  const registry = await startProviders(config, logger);
+  const infra = await startInfra(config, logger);
+  const registry = await startProviders(config, logger).catch(async (error) => {
+    await infra.close();
+    throw error;
+  });
   const httpServer = createServer();
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
@@ -148,6 +160,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       res.writeHead(200, { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'public, max-age=86400' });
       return void res.end(asset.body);
     }
+    if (path.startsWith('/files/')) return serveFile(req, res, path);
     if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
     if (wantsHtml(req) && !url.searchParams.has('query')) {
@@ -163,13 +176,53 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed.body },
-      context: async () => createContext(registry, logger),
+      context: async () => createContext(registry, infra, logger),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  /**
+   * `/files/<provider>/<fileId>` streams a vendor file with its content type. The browser sees only
+   * this URL: the vendor's own URL and botgraph's credentials for it stay on the server.
+   */
+  async function serveFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const match = /^\/files\/([a-z]+)\/([^/]+)$/.exec(path);
+    const provider = match?.[1]?.toUpperCase() as ProviderName | undefined;
+    const runtime = provider ? registry.runtimes.get(provider) : undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    if (!match || !runtime?.openFile) return sendJson(res, 404, { error: 'not found', code: ErrorCode.NOT_FOUND });
+    let fileId: string;
+    try {
+      fileId = decodeURIComponent(match[2] as string);
+    } catch {
+      return sendJson(res, 404, { error: 'not found', code: ErrorCode.NOT_FOUND });
+    }
+    try {
+      const file = await runtime.openFile(fileId);
+      const headers: Record<string, string> = {
+        'content-type': file.contentType ?? 'application/octet-stream',
+        'cache-control': 'private, max-age=300',
+        'x-content-type-options': 'nosniff',
+      };
+      if (file.contentLength) headers['content-length'] = file.contentLength;
+      res.writeHead(200, headers);
+      if (req.method === 'HEAD') {
+        file.body.destroy();
+        return void res.end();
+      }
+      for await (const chunk of file.body) res.write(chunk);
+      res.end();
+    } catch (error) {
+      if (res.headersSent) return void res.destroy();
+      const code = error instanceof BotgraphError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+      const status = code === ErrorCode.NOT_FOUND ? 404 : code === ErrorCode.FORBIDDEN_BY_PROVIDER ? 403 : code === ErrorCode.INTERNAL_SERVER_ERROR ? 500 : 502;
+      if (code === ErrorCode.INTERNAL_SERVER_ERROR) logger.error({ err: error }, 'file download failed');
+      sendJson(res, status, { error: error instanceof BotgraphError ? error.message : 'Internal server error.', code, provider });
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -187,11 +240,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     httpServer,
     apollo,
     registry,
+    infra,
     async close() {
       if (closed) return;
       closed = true;
       await apollo.stop();
       await registry.close();
+      await infra.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import type { ProviderInfoModel } from '../datasources/types.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -104,6 +105,20 @@ export type CollectedDatum = {
   variable?: Maybe<Scalars['String']['output']>;
 };
 
+export type CompleteCustomBlockInput = {
+  /** What the block produced; stored in the conversation's data. */
+  data?: InputMaybe<Scalars['JSON']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The integration token Bot.one sent to the block's external service. */
+  token: Scalars['String']['input'];
+};
+
+export type CompleteCustomBlockPayload = {
+  __typename?: 'CompleteCustomBlockPayload';
+  completed: Scalars['Boolean']['output'];
+  replayed: Scalars['Boolean']['output'];
+};
+
 export type Conversation = Node & {
   __typename?: 'Conversation';
   /** Null where the vendor does not say which bot (Bot.one without configured bot ids). */
@@ -189,6 +204,25 @@ export type ConversationStatus =
   /** A human operator has the conversation. */
   | 'WITH_OPERATOR';
 
+export type CreateConversationInput = {
+  botId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Also start it: the bot begins talking at once. */
+  start?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A JSON object of variables for the bot (e.g. `{"name": "Dasha"}`); at most 16 KiB. */
+  variables?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+export type CreateConversationPayload = {
+  __typename?: 'CreateConversationPayload';
+  conversation?: Maybe<Conversation>;
+  /** Bot.one's integer id, where the vendor gave one. */
+  numericId?: Maybe<Scalars['Int']['output']>;
+  replayed: Scalars['Boolean']['output'];
+  /** Bot.one's UUID, where the vendor gave one. */
+  uuid?: Maybe<Scalars['String']['output']>;
+};
+
 export type EndUser = Node & {
   __typename?: 'EndUser';
   channel?: Maybe<Scalars['String']['output']>;
@@ -242,6 +276,18 @@ export type GenericTrackerEvent = TrackerEvent & {
   type: Scalars['String']['output'];
 };
 
+export type HandoffInput = {
+  conversationId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type HandoffPayload = {
+  __typename?: 'HandoffPayload';
+  /** The conversation, read again after the change. */
+  conversation: Conversation;
+  replayed: Scalars['Boolean']['output'];
+};
+
 export type HandoffState =
   /** The bot is in charge. */
   | 'BOT'
@@ -292,6 +338,183 @@ export type MessageSender =
   | 'END_USER'
   | 'OPERATOR'
   | 'SYSTEM';
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Ends a running external custom block (Bot.one Vertex: POST /api/vertex/v1/complete). */
+  completeCustomBlock: CompleteCustomBlockPayload;
+  /** Creates a conversation (Bot.one): without starting it (GET create), or created and started (POST create) with `start: true`. */
+  createConversation: CreateConversationPayload;
+  /** Gives the conversation back to the bot. CLOSER: PUT …/manual; Bot.one: POST …/start. */
+  endHandoff: HandoffPayload;
+  /** Sends a bot message while an external custom block runs (Bot.one Vertex: POST /api/vertex/v1/dialog/send_message). */
+  sendCustomBlockMessage: SendCustomBlockMessagePayload;
+  /** Sends a message as the human operator. CLOSER: POST /openapi/conversation/{id}/message; Bot.one: POST /api/v2/conversation/{uuid}/send. */
+  sendMessage: SendMessagePayload;
+  /** Sends a message to an end user, in their latest conversation (CLOSER: POST /openapi/message). */
+  sendMessageToEndUser: SendMessagePayload;
+  /** Stops the bot and gives the conversation to a human. CLOSER: PUT …/manual; Bot.one: POST …/stop. */
+  startHandoff: HandoffPayload;
+  /** Moves the conversation to another bot (Bot.one `goto`) or another flow of its bot (CLOSER navigation). Give exactly one target. */
+  transferConversation: TransferConversationPayload;
+  /** Edits a conversation's tags, notes and params (CLOSER: PUT /openapi/conversation/{id}). */
+  updateConversation: UpdateConversationPayload;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationCompleteCustomBlockArgs = {
+  input: CompleteCustomBlockInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationCreateConversationArgs = {
+  input: CreateConversationInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationEndHandoffArgs = {
+  input: HandoffInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationSendCustomBlockMessageArgs = {
+  input: SendCustomBlockMessageInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationSendMessageArgs = {
+  input: SendMessageInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationSendMessageToEndUserArgs = {
+  input: SendMessageToEndUserInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationStartHandoffArgs = {
+  input: HandoffInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationTransferConversationArgs = {
+  input: TransferConversationInput;
+};
+
+
+/**
+ * Writes. Every mutation validates its input before any upstream call, answers
+ * UNSUPPORTED_BY_PROVIDER (with `extensions.provider`, and no upstream call) when the provider cannot
+ * do it, and never retries a vendor write on its own.
+ *
+ * `idempotencyKey` (1–255 printable characters) makes a mutation safe to retry, with Stripe's
+ * semantics: the same key with the same input within 24 hours replays the first result without
+ * calling the vendor again (`replayed: true`); the same key with a different input is
+ * IDEMPOTENCY_KEY_REUSED; a duplicate that arrives while the first call is still running waits for it
+ * and replays its result (IDEMPOTENCY_IN_PROGRESS only if that takes longer than 10 seconds).
+ */
+export type MutationUpdateConversationArgs = {
+  input: UpdateConversationInput;
+};
 
 /**
  * Anything with a global ID. IDs are opaque: they encode the provider, the type and the vendor's own
@@ -408,6 +631,46 @@ export type QuickReply = {
   title: Scalars['String']['output'];
 };
 
+export type SendCustomBlockMessageInput = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 4096 characters after trimming. */
+  text: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+  /** Show the bot as typing first. */
+  typing?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type SendCustomBlockMessagePayload = {
+  __typename?: 'SendCustomBlockMessagePayload';
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  messageId: Scalars['String']['output'];
+  replayed: Scalars['Boolean']['output'];
+};
+
+export type SendMessageInput = {
+  conversationId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 4096 characters after trimming. */
+  text: Scalars['String']['input'];
+};
+
+export type SendMessagePayload = {
+  __typename?: 'SendMessagePayload';
+  /** The conversation, read again after the send. */
+  conversation?: Maybe<Conversation>;
+  /** The message, where the vendor returns one (CLOSER). Null where it does not (Bot.one answers 204). */
+  message?: Maybe<Message>;
+  /** True when this is a replay of an earlier call with the same idempotency key. */
+  replayed: Scalars['Boolean']['output'];
+};
+
+export type SendMessageToEndUserInput = {
+  endUserId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 4096 characters after trimming. */
+  text: Scalars['String']['input'];
+};
+
 export type SessionStartedEvent = TrackerEvent & {
   __typename?: 'SessionStartedEvent';
   raw: Scalars['JSON']['output'];
@@ -430,6 +693,40 @@ export type TrackerEvent = {
   timestamp: Scalars['DateTime']['output'];
   /** The vendor's event type: user, bot, action, slot, session_started, user_featurization, restart, … */
   type: Scalars['String']['output'];
+};
+
+export type TransferConversationInput = {
+  conversationId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Another bot of the same provider (Bot.one). */
+  targetBotId?: InputMaybe<Scalars['ID']['input']>;
+  /** A flow of the conversation's bot (CLOSER), from `Bot.flows`. */
+  targetFlowId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type TransferConversationPayload = {
+  __typename?: 'TransferConversationPayload';
+  conversation: Conversation;
+  replayed: Scalars['Boolean']['output'];
+  /** What the vendor said, e.g. Bot.one's `Goto command complete`. */
+  vendorMessage?: Maybe<Scalars['String']['output']>;
+};
+
+export type UpdateConversationInput = {
+  conversationId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Replaces the notes: at most 10000 characters. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** Merged into the conversation's params: a JSON object of at most 16 KiB. */
+  params?: InputMaybe<Scalars['JSON']['input']>;
+  /** Replaces the tags: at most 50, each 1 to 64 characters. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type UpdateConversationPayload = {
+  __typename?: 'UpdateConversationPayload';
+  conversation: Conversation;
+  replayed: Scalars['Boolean']['output'];
 };
 
 export type UserUtteranceEvent = TrackerEvent & {
@@ -542,11 +839,15 @@ export type ResolversTypes = ResolversObject<{
   BotUtteranceEvent: ResolverTypeWrapper<TrackerEventModel>;
   Capability: Capability;
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
+  CompleteCustomBlockInput: CompleteCustomBlockInput;
+  CompleteCustomBlockPayload: ResolverTypeWrapper<CompleteCustomBlockPayload>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ConversationConnection: ResolverTypeWrapper<ConnectionModel<ConversationModel>>;
   ConversationEdge: ResolverTypeWrapper<EdgeModel<ConversationModel>>;
   ConversationFilter: ConversationFilter;
   ConversationStatus: ConversationStatus;
+  CreateConversationInput: CreateConversationInput;
+  CreateConversationPayload: ResolverTypeWrapper<Omit<CreateConversationPayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EndUser: ResolverTypeWrapper<EndUserModel>;
   EndUserConnection: ResolverTypeWrapper<ConnectionModel<EndUserModel>>;
@@ -555,6 +856,8 @@ export type ResolversTypes = ResolversObject<{
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Flow: ResolverTypeWrapper<FlowModel>;
   GenericTrackerEvent: ResolverTypeWrapper<TrackerEventModel>;
+  HandoffInput: HandoffInput;
+  HandoffPayload: ResolverTypeWrapper<Omit<HandoffPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
   HandoffState: HandoffState;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -564,6 +867,7 @@ export type ResolversTypes = ResolversObject<{
   MessageConnection: ResolverTypeWrapper<ConnectionModel<MessageModel>>;
   MessageEdge: ResolverTypeWrapper<EdgeModel<MessageModel>>;
   MessageSender: MessageSender;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Provider: Provider;
@@ -571,10 +875,19 @@ export type ResolversTypes = ResolversObject<{
   ProviderMode: ProviderMode;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QuickReply: ResolverTypeWrapper<QuickReplyModel>;
+  SendCustomBlockMessageInput: SendCustomBlockMessageInput;
+  SendCustomBlockMessagePayload: ResolverTypeWrapper<SendCustomBlockMessagePayload>;
+  SendMessageInput: SendMessageInput;
+  SendMessagePayload: ResolverTypeWrapper<Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversTypes['Conversation']>, message?: Maybe<ResolversTypes['Message']> }>;
+  SendMessageToEndUserInput: SendMessageToEndUserInput;
   SessionStartedEvent: ResolverTypeWrapper<TrackerEventModel>;
   SlotEvent: ResolverTypeWrapper<TrackerEventModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TrackerEvent: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['TrackerEvent']>;
+  TransferConversationInput: TransferConversationInput;
+  TransferConversationPayload: ResolverTypeWrapper<Omit<TransferConversationPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
+  UpdateConversationInput: UpdateConversationInput;
+  UpdateConversationPayload: ResolverTypeWrapper<Omit<UpdateConversationPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
   UserUtteranceEvent: ResolverTypeWrapper<TrackerEventModel>;
 }>;
 
@@ -586,10 +899,14 @@ export type ResolversParentTypes = ResolversObject<{
   Bot: BotModel;
   BotUtteranceEvent: TrackerEventModel;
   CollectedDatum: CollectedDatumModel;
+  CompleteCustomBlockInput: CompleteCustomBlockInput;
+  CompleteCustomBlockPayload: CompleteCustomBlockPayload;
   Conversation: ConversationModel;
   ConversationConnection: ConnectionModel<ConversationModel>;
   ConversationEdge: EdgeModel<ConversationModel>;
   ConversationFilter: ConversationFilter;
+  CreateConversationInput: CreateConversationInput;
+  CreateConversationPayload: Omit<CreateConversationPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   DateTime: Scalars['DateTime']['output'];
   EndUser: EndUserModel;
   EndUserConnection: ConnectionModel<EndUserModel>;
@@ -598,6 +915,8 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   Flow: FlowModel;
   GenericTrackerEvent: TrackerEventModel;
+  HandoffInput: HandoffInput;
+  HandoffPayload: Omit<HandoffPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Intent: IntentModel;
@@ -605,15 +924,25 @@ export type ResolversParentTypes = ResolversObject<{
   Message: MessageModel;
   MessageConnection: ConnectionModel<MessageModel>;
   MessageEdge: EdgeModel<MessageModel>;
+  Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   ProviderInfo: ProviderInfoModel;
   Query: Record<PropertyKey, never>;
   QuickReply: QuickReplyModel;
+  SendCustomBlockMessageInput: SendCustomBlockMessageInput;
+  SendCustomBlockMessagePayload: SendCustomBlockMessagePayload;
+  SendMessageInput: SendMessageInput;
+  SendMessagePayload: Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']> };
+  SendMessageToEndUserInput: SendMessageToEndUserInput;
   SessionStartedEvent: TrackerEventModel;
   SlotEvent: TrackerEventModel;
   String: Scalars['String']['output'];
   TrackerEvent: ResolversInterfaceTypes<ResolversParentTypes>['TrackerEvent'];
+  TransferConversationInput: TransferConversationInput;
+  TransferConversationPayload: Omit<TransferConversationPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
+  UpdateConversationInput: UpdateConversationInput;
+  UpdateConversationPayload: Omit<UpdateConversationPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
   UserUtteranceEvent: TrackerEventModel;
 }>;
 
@@ -667,6 +996,11 @@ export type CollectedDatumResolvers<ContextType = Context, ParentType extends Re
   variable?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type CompleteCustomBlockPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CompleteCustomBlockPayload'] = ResolversParentTypes['CompleteCustomBlockPayload']> = ResolversObject<{
+  completed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type ConversationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = ResolversObject<{
   bot?: Resolver<Maybe<ResolversTypes['Bot']>, ParentType, ContextType>;
   channel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -703,6 +1037,13 @@ export type ConversationConnectionResolvers<ContextType = Context, ParentType ex
 export type ConversationEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConversationEdge'] = ResolversParentTypes['ConversationEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+}>;
+
+export type CreateConversationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateConversationPayload'] = ResolversParentTypes['CreateConversationPayload']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
+  numericId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  uuid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -746,6 +1087,11 @@ export type GenericTrackerEventResolvers<ContextType = Context, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type HandoffPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HandoffPayload'] = ResolversParentTypes['HandoffPayload']> = ResolversObject<{
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type IntentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Intent'] = ResolversParentTypes['Intent']> = ResolversObject<{
   confidence?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -780,6 +1126,18 @@ export type MessageConnectionResolvers<ContextType = Context, ParentType extends
 export type MessageEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MessageEdge'] = ResolversParentTypes['MessageEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  completeCustomBlock?: Resolver<ResolversTypes['CompleteCustomBlockPayload'], ParentType, ContextType, RequireFields<MutationCompleteCustomBlockArgs, 'input'>>;
+  createConversation?: Resolver<ResolversTypes['CreateConversationPayload'], ParentType, ContextType, RequireFields<MutationCreateConversationArgs, 'input'>>;
+  endHandoff?: Resolver<ResolversTypes['HandoffPayload'], ParentType, ContextType, RequireFields<MutationEndHandoffArgs, 'input'>>;
+  sendCustomBlockMessage?: Resolver<ResolversTypes['SendCustomBlockMessagePayload'], ParentType, ContextType, RequireFields<MutationSendCustomBlockMessageArgs, 'input'>>;
+  sendMessage?: Resolver<ResolversTypes['SendMessagePayload'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
+  sendMessageToEndUser?: Resolver<ResolversTypes['SendMessagePayload'], ParentType, ContextType, RequireFields<MutationSendMessageToEndUserArgs, 'input'>>;
+  startHandoff?: Resolver<ResolversTypes['HandoffPayload'], ParentType, ContextType, RequireFields<MutationStartHandoffArgs, 'input'>>;
+  transferConversation?: Resolver<ResolversTypes['TransferConversationPayload'], ParentType, ContextType, RequireFields<MutationTransferConversationArgs, 'input'>>;
+  updateConversation?: Resolver<ResolversTypes['UpdateConversationPayload'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
@@ -817,6 +1175,18 @@ export type QuickReplyResolvers<ContextType = Context, ParentType extends Resolv
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SendCustomBlockMessagePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SendCustomBlockMessagePayload'] = ResolversParentTypes['SendCustomBlockMessagePayload']> = ResolversObject<{
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  messageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type SendMessagePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SendMessagePayload'] = ResolversParentTypes['SendMessagePayload']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type SessionStartedEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SessionStartedEvent'] = ResolversParentTypes['SessionStartedEvent']> = ResolversObject<{
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   timestamp?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -837,6 +1207,17 @@ export type TrackerEventResolvers<ContextType = Context, ParentType extends Reso
   __resolveType: TypeResolveFn<'ActionEvent' | 'BotUtteranceEvent' | 'GenericTrackerEvent' | 'SessionStartedEvent' | 'SlotEvent' | 'UserUtteranceEvent', ParentType, ContextType>;
 }>;
 
+export type TransferConversationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferConversationPayload'] = ResolversParentTypes['TransferConversationPayload']> = ResolversObject<{
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  vendorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type UpdateConversationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateConversationPayload'] = ResolversParentTypes['UpdateConversationPayload']> = ResolversObject<{
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type UserUtteranceEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserUtteranceEvent'] = ResolversParentTypes['UserUtteranceEvent']> = ResolversObject<{
   entities?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   intent?: Resolver<Maybe<ResolversTypes['Intent']>, ParentType, ContextType>;
@@ -855,28 +1236,36 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Bot?: BotResolvers<ContextType>;
   BotUtteranceEvent?: BotUtteranceEventResolvers<ContextType>;
   CollectedDatum?: CollectedDatumResolvers<ContextType>;
+  CompleteCustomBlockPayload?: CompleteCustomBlockPayloadResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationConnection?: ConversationConnectionResolvers<ContextType>;
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
+  CreateConversationPayload?: CreateConversationPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EndUser?: EndUserResolvers<ContextType>;
   EndUserConnection?: EndUserConnectionResolvers<ContextType>;
   EndUserEdge?: EndUserEdgeResolvers<ContextType>;
   Flow?: FlowResolvers<ContextType>;
   GenericTrackerEvent?: GenericTrackerEventResolvers<ContextType>;
+  HandoffPayload?: HandoffPayloadResolvers<ContextType>;
   Intent?: IntentResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   ProviderInfo?: ProviderInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   QuickReply?: QuickReplyResolvers<ContextType>;
+  SendCustomBlockMessagePayload?: SendCustomBlockMessagePayloadResolvers<ContextType>;
+  SendMessagePayload?: SendMessagePayloadResolvers<ContextType>;
   SessionStartedEvent?: SessionStartedEventResolvers<ContextType>;
   SlotEvent?: SlotEventResolvers<ContextType>;
   TrackerEvent?: TrackerEventResolvers<ContextType>;
+  TransferConversationPayload?: TransferConversationPayloadResolvers<ContextType>;
+  UpdateConversationPayload?: UpdateConversationPayloadResolvers<ContextType>;
   UserUtteranceEvent?: UserUtteranceEventResolvers<ContextType>;
 }>;
 

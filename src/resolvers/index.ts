@@ -7,6 +7,7 @@ import { Flow } from './Flow.js';
 import { Message } from './Message.js';
 import { Node } from './Node.js';
 import { ProviderInfo } from './ProviderInfo.js';
+import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { DateTime, JSONScalar } from './scalars.js';
 import { TrackerEvent, trackerEventTypes } from './TrackerEvent.js';
@@ -15,6 +16,7 @@ export const resolvers: Resolvers = {
   DateTime,
   JSON: JSONScalar,
   Query,
+  Mutation,
   Node,
   Bot,
   Flow,

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { BotgraphError, ErrorCode, UnreachableCaseError, badInput } from '../errors.js';
+import type { ProviderName } from '../models.js';
+import { deserialize, serialize } from '../serialize.js';
+import type { IdempotencyStore } from './store.js';
+
+/** How long a finished key replays its result. @default 24 h */
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** How long a key stays claimed by a call that never finished (its process died). @default 2 min */
+export const PENDING_TTL_MS = 120_000;
+/** How long a duplicate waits for the first call before IDEMPOTENCY_IN_PROGRESS. @default 10 s */
+export const IN_PROGRESS_WAIT_MS = 10_000;
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Validates an idempotency key: 1–255 printable ASCII characters, no spaces. */
+export function checkIdempotencyKey(key: string | null | undefined, field = 'input.idempotencyKey'): string | null {
+  if (key === null || key === undefined) return null;
+  if (!KEY_PATTERN.test(key)) throw badInput('`idempotencyKey` must be 1 to 255 printable ASCII characters without spaces.', field);
+  return key;
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/** The same input in any key order gives the same fingerprint. */
+export function fingerprint(mutation: string, input: unknown): string {
+  return createHash('sha256').update(`${mutation}\n${canonical(input)}`).digest('base64url');
+}
+
+/**
+ * Whether a failed call provably left the vendor unchanged. Such a key is released, so the client
+ * may retry with the same key. Anything that may have reached the vendor (a timeout, a 5xx, an
+ * unreadable answer) is stored and replayed instead: retrying it blindly could send twice.
+ */
+function changedNothing(code: ErrorCode): boolean {
+  switch (code) {
+    case ErrorCode.BAD_USER_INPUT:
+    case ErrorCode.NOT_FOUND:
+    case ErrorCode.PROVIDER_DISABLED:
+    case ErrorCode.PROVIDER_AUTH_FAILED:
+    case ErrorCode.PROVIDER_RATE_LIMITED:
+    case ErrorCode.FORBIDDEN_BY_PROVIDER:
+    case ErrorCode.UNSUPPORTED_BY_PROVIDER:
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
+      return true;
+    case ErrorCode.PROVIDER_UNAVAILABLE:
+    case ErrorCode.PROVIDER_TIMEOUT:
+    case ErrorCode.PROVIDER_BAD_RESPONSE:
+    case ErrorCode.INTERNAL_SERVER_ERROR:
+      return false;
+    default:
+      throw new UnreachableCaseError(code);
+  }
+}
+
+type Stored<T> = { ok: T } | { error: { code: ErrorCode; message: string; provider?: ProviderName } };
+
+function replay<T>(text: string): T & { replayed: true } {
+  const stored = deserialize<Stored<T>>(text);
+  if ('error' in stored) {
+    const { code, message, provider } = stored.error;
+    throw new BotgraphError(code, message, provider ? { provider } : {});
+  }
+  return { ...stored.ok, replayed: true as const };
+}
+
+export interface RunOptions<T> {
+  store: IdempotencyStore;
+  mutation: string;
+  key: string | null;
+  /** The validated input without the key: what must match for a replay. */
+  input: unknown;
+  /**
+   * Does the work. Calls `wrote()` once the vendor accepted the write: a failure after that point
+   * (e.g. the read-back) is stored, never released, because the write itself happened.
+   */
+  execute: (wrote: () => void) => Promise<T>;
+}
+
+/** Runs a mutation at most once per idempotency key (Stripe semantics, see schema/mutations.graphql). */
+export async function runIdempotent<T extends object>(options: RunOptions<T>): Promise<T & { replayed: boolean }> {
+  const { store, mutation, key, input } = options;
+  if (key === null) return { ...(await options.execute(() => {})), replayed: false };
+
+  const storeKey = `${mutation}:${key}`;
+  const print = fingerprint(mutation, input);
+  const reused = () =>
+    new BotgraphError(
+      ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      'This idempotencyKey was already used with a different input. Use a new key for a new operation.',
+      { field: 'input.idempotencyKey' },
+    );
+
+  const claim = await store.claim(storeKey, print, PENDING_TTL_MS);
+  switch (claim.kind) {
+    case 'done':
+      if (claim.fingerprint !== print) throw reused();
+      return replay<T>(claim.result);
+    case 'pending': {
+      if (claim.fingerprint !== print) throw reused();
+      const finished = await store.waitFor(storeKey, IN_PROGRESS_WAIT_MS);
+      if (finished) return replay<T>(finished.result);
+      // Released (the first call changed nothing) or still running: the client should retry later.
+      throw new BotgraphError(
+        ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+        'An earlier call with this idempotencyKey has not finished. Retry with the same key shortly.',
+        { field: 'input.idempotencyKey' },
+      );
+    }
+    case 'claimed':
+      break;
+    default:
+      throw new UnreachableCaseError(claim);
+  }
+
+  let written = false;
+  try {
+    const result = await options.execute(() => {
+      written = true;
+    });
+    await store.finish(storeKey, print, serialize({ ok: result } satisfies Stored<T>), IDEMPOTENCY_TTL_MS);
+    return { ...result, replayed: false };
+  } catch (error) {
+    const err =
+      error instanceof BotgraphError
+        ? error
+        : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.', { cause: error });
+    if (!written && changedNothing(err.code)) {
+      await store.release(storeKey);
+    } else {
+      const stored: Stored<T> = { error: { code: err.code, message: err.message, ...(err.provider ? { provider: err.provider } : {}) } };
+      await store.finish(storeKey, print, serialize(stored), IDEMPOTENCY_TTL_MS);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,235 @@
+import type { MutationResolvers } from '../__generated__/resolvers-types.js';
+import type { Context } from '../context.js';
+import type { ProviderWriter } from '../datasources/types.js';
+import type { ChangeReason } from '../events/bus.js';
+import { BotgraphError, ErrorCode, badInput } from '../errors.js';
+import { checkIdempotencyKey, runIdempotent } from '../idempotency/run.js';
+import { decodeId, type GlobalId } from '../ids.js';
+import type { CapabilityName, ConversationModel, MessageModel, ProviderName } from '../models.js';
+import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken } from './validate.js';
+
+const WHY_NOT: Partial<Record<ProviderName, string>> = {
+  CXONE: 'its API is an export of past conversations and has no write endpoint',
+};
+
+/**
+ * The vendor write a mutation needs, or UNSUPPORTED_BY_PROVIDER before anything is sent: the
+ * provider must list the capability (Bot.one on API v1 lists fewer) and implement the method.
+ */
+function writer<K extends keyof ProviderWriter>(
+  ctx: Context,
+  provider: ProviderName,
+  /** Null where no capability names the operation (editing tags and notes): method presence decides. */
+  capability: CapabilityName | null,
+  method: K,
+  what: string,
+): NonNullable<ProviderWriter[K]> {
+  const ds = ctx.datasource(provider);
+  const runtime = ctx.registry.runtimes.get(provider);
+  const fn = ds[method];
+  if (!runtime || (capability && !runtime.capabilities.includes(capability)) || typeof fn !== 'function') {
+    const why = WHY_NOT[provider] ?? (runtime?.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
+    throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${provider} cannot ${what}: ${why}.`, { provider });
+  }
+  return (fn as (...args: unknown[]) => unknown).bind(ds) as NonNullable<ProviderWriter[K]>;
+}
+
+/** Reads the conversation again after a write, past any cached copy from earlier in the request. */
+async function reread(ctx: Context, provider: ProviderName, nativeId: string, scope: string[]): Promise<ConversationModel> {
+  const ds = ctx.datasource(provider);
+  ds.invalidateConversation?.(nativeId);
+  const conversation = await ds.getConversation(nativeId, scope);
+  if (!conversation) throw new BotgraphError(ErrorCode.NOT_FOUND, `${provider} no longer has this conversation.`, { provider });
+  return conversation;
+}
+
+/** Tells subscribers at once, so a console sees its own action without waiting for a poll. */
+async function announce(ctx: Context, conversation: ConversationModel, reason: ChangeReason, message?: MessageModel | null) {
+  const at = Date.now();
+  try {
+    if (message) await ctx.infra.events.publish({ kind: 'message', provider: conversation.provider, conversation, message, at });
+    await ctx.infra.events.publish({ kind: 'conversation', provider: conversation.provider, conversation, reason, at });
+  } catch (error) {
+    // The write succeeded; a bus hiccup must not turn it into an error the client would retry.
+    ctx.logger.warn({ err: error }, 'could not publish a mutation event');
+  }
+}
+
+function conversationRef(id: string, field: string): GlobalId {
+  return decodeId(id, field, 'Conversation');
+}
+
+export const Mutation: MutationResolvers = {
+  sendMessage: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const ref = conversationRef(input.conversationId, 'input.conversationId');
+    const text = checkText(input.text, 'input.text');
+    const send = writer(ctx, ref.provider, 'SEND_MESSAGES', 'sendMessage', 'send messages');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'sendMessage',
+      key,
+      input: { conversationId: input.conversationId, text },
+      execute: async (wrote) => {
+        const message = await send({ nativeId: ref.nativeId, idScope: ref.scope }, text);
+        wrote();
+        const conversation = await reread(ctx, ref.provider, ref.nativeId, ref.scope);
+        await announce(ctx, conversation, 'message', message);
+        return { message, conversation };
+      },
+    });
+  },
+
+  sendMessageToEndUser: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
+    const text = checkText(input.text, 'input.text');
+    const send = writer(ctx, user.provider, 'SEND_MESSAGES', 'sendMessageToEndUser', 'send messages to an end user');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'sendMessageToEndUser',
+      key,
+      input: { endUserId: input.endUserId, text },
+      execute: async (wrote) => {
+        const message = await send(user.nativeId, text);
+        wrote();
+        const conversation = await reread(ctx, user.provider, message.conversationNativeId, message.conversationIdScope);
+        await announce(ctx, conversation, 'message', message);
+        return { message, conversation };
+      },
+    });
+  },
+
+  startHandoff: (_parent, { input }, ctx) => handoff(ctx, input, true),
+  endHandoff: (_parent, { input }, ctx) => handoff(ctx, input, false),
+
+  transferConversation: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const ref = conversationRef(input.conversationId, 'input.conversationId');
+    const hasBot = input.targetBotId !== null && input.targetBotId !== undefined;
+    const hasFlow = input.targetFlowId !== null && input.targetFlowId !== undefined;
+    if (hasBot === hasFlow) throw badInput('Give exactly one of `targetBotId` and `targetFlowId`.', hasBot ? 'input.targetFlowId' : 'input.targetBotId');
+    const target = hasBot
+      ? decodeId(input.targetBotId as string, 'input.targetBotId', 'Bot')
+      : decodeId(input.targetFlowId as string, 'input.targetFlowId', 'Flow');
+    const field = hasBot ? 'input.targetBotId' : 'input.targetFlowId';
+    if (target.provider !== ref.provider) {
+      throw badInput(`The target belongs to ${target.provider}, the conversation to ${ref.provider}.`, field);
+    }
+    const run = hasBot
+      ? writer(ctx, ref.provider, 'TRANSFER', 'transferToBot', 'transfer a conversation to another bot')
+      : writer(ctx, ref.provider, 'TRANSFER', 'transferToFlow', 'transfer a conversation to a flow');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'transferConversation',
+      key,
+      input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId },
+      execute: async (wrote) => {
+        const vendorMessage = (await run({ nativeId: ref.nativeId, idScope: ref.scope }, target.nativeId)) ?? null;
+        wrote();
+        // A Bot.one conversation's bot travels in its ID scope; after `goto` it is the target bot.
+        const scope = hasBot && ref.scope.length > 0 ? [target.nativeId, ...ref.scope.slice(1)] : ref.scope;
+        const conversation = await reread(ctx, ref.provider, ref.nativeId, scope);
+        await announce(ctx, conversation, 'transfer');
+        return { conversation, vendorMessage };
+      },
+    });
+  },
+
+  createConversation: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const bot = decodeId(input.botId, 'input.botId', 'Bot');
+    const variables = checkJsonObject(input.variables, 'input.variables');
+    const start = input.start ?? false;
+    const create = writer(ctx, bot.provider, 'CREATE_CONVERSATIONS', 'createConversation', 'create conversations');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'createConversation',
+      key,
+      input: { botId: input.botId, variables, start },
+      execute: async (wrote) => {
+        const created = await create(bot.nativeId, variables, start);
+        wrote();
+        const conversation = await reread(ctx, bot.provider, created.nativeId, created.idScope);
+        await announce(ctx, conversation, 'created');
+        return { conversation, numericId: created.numericId, uuid: created.uuid };
+      },
+    });
+  },
+
+  updateConversation: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const ref = conversationRef(input.conversationId, 'input.conversationId');
+    const patch: { tags?: string[]; notes?: string; params?: Record<string, unknown> } = {};
+    if (input.tags !== null && input.tags !== undefined) patch.tags = checkTags(input.tags, 'input.tags');
+    if (input.notes !== null && input.notes !== undefined) patch.notes = checkNotes(input.notes, 'input.notes');
+    const params = checkJsonObject(input.params, 'input.params');
+    if (params) patch.params = params;
+    if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');
+    const update = writer(ctx, ref.provider, null, 'updateConversation', 'edit conversations');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'updateConversation',
+      key,
+      input: { conversationId: input.conversationId, ...patch },
+      execute: async (wrote) => {
+        await update({ nativeId: ref.nativeId, idScope: ref.scope }, patch);
+        wrote();
+        const conversation = await reread(ctx, ref.provider, ref.nativeId, ref.scope);
+        await announce(ctx, conversation, 'updated');
+        return { conversation };
+      },
+    });
+  },
+
+  completeCustomBlock: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const token = checkToken(input.token, 'input.token');
+    const data = checkJsonValue(input.data, 'input.data');
+    const complete = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'completeCustomBlock', 'complete custom blocks');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'completeCustomBlock',
+      key,
+      input: { token, data },
+      execute: async () => {
+        await complete(token, data);
+        return { completed: true };
+      },
+    });
+  },
+
+  sendCustomBlockMessage: async (_parent, { input }, ctx) => {
+    const key = checkIdempotencyKey(input.idempotencyKey);
+    const token = checkToken(input.token, 'input.token');
+    const text = checkText(input.text, 'input.text');
+    const typing = input.typing ?? false;
+    const send = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'sendCustomBlockMessage', 'send custom block messages');
+    return runIdempotent({
+      store: ctx.infra.idempotency,
+      mutation: 'sendCustomBlockMessage',
+      key,
+      input: { token, text, typing },
+      execute: async () => send(token, text, typing),
+    });
+  },
+};
+
+async function handoff(ctx: Context, input: { conversationId: string; idempotencyKey?: string | null }, toOperator: boolean) {
+  const key = checkIdempotencyKey(input.idempotencyKey);
+  const ref = conversationRef(input.conversationId, 'input.conversationId');
+  const set = writer(ctx, ref.provider, 'HANDOFF', 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
+  return runIdempotent({
+    store: ctx.infra.idempotency,
+    mutation: toOperator ? 'startHandoff' : 'endHandoff',
+    key,
+    input: { conversationId: input.conversationId },
+    execute: async (wrote) => {
+      await set({ nativeId: ref.nativeId, idScope: ref.scope }, toOperator);
+      wrote();
+      const conversation = await reread(ctx, ref.provider, ref.nativeId, ref.scope);
+      await announce(ctx, conversation, 'handoff');
+      return { conversation };
+    },
+  });
+}
