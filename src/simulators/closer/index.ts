@@ -75,6 +75,7 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     retryDelaysMs: options.webhookRetryDelaysMs ?? [200, 1000, 5000],
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
     rng: runtimeRng,
+    now: () => store.clock.now(),
   });
   store.onEvent((event) => webhooks.enqueue(event));
 

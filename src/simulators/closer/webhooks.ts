@@ -21,6 +21,8 @@ export interface WebhookDispatcherOptions {
   /** Gives up on one attempt after this long without an answer. */
   timeoutMs: number;
   rng: Rng;
+  /** The simulator's clock, so that batch ids sort with the event ids. */
+  now: () => number;
 }
 
 export interface WebhookStatus {
@@ -83,7 +85,7 @@ export class WebhookDispatcher {
     const messages = this.pending;
     this.pending = [];
     this.outbox.push({
-      id: objectId(Date.now(), this.options.rng),
+      id: objectId(this.options.now(), this.options.rng),
       webhookId: this.options.webhookId,
       webhookUrl: this.url,
       messages,

@@ -2,6 +2,7 @@
  * CLOSER simulator, webhooks: batches POSTed to a real node:http receiver, the events each write
  * and the live activity emit, retries, and the webhook switching itself off after the last retry.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +238,31 @@ describe('webhook delivery', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+/** The structure of a JSON value: key names and value types; `params` (free-form) and `tags` (any length) stay opaque. */
+function shape(value: unknown, key = ''): unknown {
+  if (key === 'params') return 'params';
+  if (key === 'tags') return Array.isArray(value) && value.every((t) => typeof t === 'string') ? 'string[]' : 'not string[]';
+  if (Array.isArray(value)) return value.map((v) => shape(v));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v, k)]));
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+describe('fixture test/fixtures/closer/webhook-batch.json', () => {
+  it('has the structure the simulator sends for a handover then an agent message', async () => {
+    const fixture = JSON.parse(readFileSync(new URL('../../fixtures/closer/webhook-batch.json', import.meta.url), 'utf8')) as WebhookBatch;
+    sim.setWebhook(receiver.url);
+    const [c] = await active('REQUESTED');
+    await call(`/openapi/conversation/${c!.id}/manual`, 'PUT', { status: 'HANDOVER' });
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '안녕하세요' } });
+    await until(() => receiver.events().length >= 4);
+    expect(receiver.received).toHaveLength(1);
+    expect(shape(receiver.received[0]!.batch)).toEqual(shape(fixture));
+    expect(receiver.events().map((e) => e.event)).toEqual(fixture.messages.map((e) => e.event));
   });
 });
 
