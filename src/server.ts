@@ -65,8 +65,9 @@ function formatError(logger: Logger) {
       // Apollo may add a stacktrace in development mode; botgraph never sends one.
       const { stacktrace: _stacktrace, ...safe } = extensions as Record<string, unknown>;
       // A literal its scalar refuses (a bad DateTime) fails validation, but it is the client's bad input.
-      const cause = original instanceof GraphQLError ? original.originalError : undefined;
-      if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && cause instanceof GraphQLError && cause.extensions.code === ErrorCode.BAD_USER_INPUT) {
+      // (Duck-typed: under vitest, Apollo's graphql and ours can be two copies of the module.)
+      const cause = (original as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError;
+      if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && cause?.extensions?.code === ErrorCode.BAD_USER_INPUT) {
         safe.code = ErrorCode.BAD_USER_INPUT;
       }
       return { ...rest, extensions: safe };

@@ -9,8 +9,19 @@ export function parseDateTime(value: unknown): Date {
     throw badInput('DateTime must be an ISO 8601 string with a time zone (e.g. 2026-11-21T08:00:00Z) or a date (2026-11-21).');
   }
   const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw badInput(`DateTime "${value}" is not a real instant.`);
+  if (Number.isNaN(date.getTime()) || !realFields(value)) throw badInput(`DateTime "${value}" is not a real instant.`);
   return date;
+}
+
+/** JavaScript rolls impossible fields over (02-30 → 03-02, 24:00 → the next day); refuse them instead. */
+function realFields(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(value);
+  if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
+  return (month as number) >= 1 && (month as number) <= 12 && (day as number) >= 1 && (day as number) <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
 }
 
 export const DateTime = new GraphQLScalarType<Date, string>({
