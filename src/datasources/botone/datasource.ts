@@ -8,6 +8,7 @@ import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel,
 import type {
   ConversationQuery,
   ConversationStream,
+  CreatedConversation,
   ListResult,
   ProviderDatasource,
   StreamChunk,
@@ -52,6 +53,12 @@ export class BotoneDatasource implements ProviderDatasource {
   private readonly detailLoader: DataLoader<ConversationKey, ConversationModel | null, string>;
   /** What `getConversation` answers: primed with list items, falling back to a detail read. */
   private readonly conversationLoader: DataLoader<ConversationKey, ConversationModel | null, string>;
+  /**
+   * Conversations moved to another bot by `transferToBot` in this request, with the bot they went
+   * to. The scope of a global ID minted before the move still names the old bot, and Bot.one's
+   * payloads cannot say otherwise; within the request that made the move, the datasource knows better.
+   */
+  private readonly moved = new Map<string, string>();
 
   constructor(private readonly client: BotoneClient) {
     this.botLoader = new DataLoader(async (ids) => client.getBots(ids));
@@ -162,6 +169,95 @@ export class BotoneDatasource implements ProviderDatasource {
     }
   }
 
+  // ---------------------------------------------------------------- writes
+  //
+  // Each write delegates to the client (which refuses v2-only writes on v1 before any call) and then
+  // drops what this request has cached of the conversation, so a read after it here is fresh.
+  // Bot.one has no endpoints for sendMessageToEndUser, transferToFlow or updateConversation, so those
+  // stay absent and the resolvers never offer them.
+
+  async sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null> {
+    try {
+      await this.client.sendMessage(conversation.nativeId, text);
+    } finally {
+      // Also after a failure: a timed-out write may still have landed.
+      this.invalidateConversation(conversation.nativeId);
+    }
+    // 204: the vendor returns no message; it shows up in the conversation's data on the next read.
+    return null;
+  }
+
+  async setHandoff(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void> {
+    try {
+      await this.client.setHandoff(conversation.nativeId, toOperator);
+    } finally {
+      this.invalidateConversation(conversation.nativeId);
+    }
+  }
+
+  /**
+   * `goto`: the conversation now belongs to `botNativeId`. Its scope carries the bot, so its global
+   * ID changes: reads of it in this request, under any scope, answer with the target bot (`[botId]`,
+   * or `[]` for a bot not in BOTONE_BOT_IDS, as a list would). A global ID minted before the move,
+   * used in a later request, still names the old bot: the payload cannot tell, and the vendor has no
+   * cheap check. See docs/providers/botone.md, "Writes".
+   */
+  async transferToBot(conversation: { nativeId: string; idScope: string[] }, botNativeId: string): Promise<string | null> {
+    let message: string | null;
+    try {
+      message = await this.client.transferToBot(conversation.nativeId, botNativeId);
+    } finally {
+      this.invalidateConversation(conversation.nativeId);
+    }
+    this.moved.set(conversation.nativeId.toLowerCase(), botNativeId);
+    return message;
+  }
+
+  createConversation(botNativeId: string, variables: Record<string, unknown> | null, start: boolean): Promise<CreatedConversation> {
+    // Nothing cached can name a conversation that did not exist, so nothing to drop.
+    return this.client.createConversation(botNativeId, variables, start);
+  }
+
+  /**
+   * The token does not say which conversation the block runs in, so every cached conversation of
+   * this request is dropped: a request holds few, and a stale one would hide the block's result.
+   */
+  async completeCustomBlock(token: string, data: unknown): Promise<void> {
+    try {
+      await this.client.completeCustomBlock(token, data);
+    } finally {
+      this.invalidateAll();
+    }
+  }
+
+  async sendCustomBlockMessage(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }> {
+    try {
+      return await this.client.sendCustomBlockMessage(token, text, typing);
+    } finally {
+      this.invalidateAll();
+    }
+  }
+
+  /**
+   * Drops the conversation under every scope it may be cached with: no scope, and each configured
+   * bot (`key` keeps no other). UUIDs are matched case-insensitively upstream, so both spellings go.
+   */
+  invalidateConversation(nativeId: string): void {
+    const scopes: string[][] = [[], ...this.client.botIds.map((bot) => [bot])];
+    for (const id of new Set([nativeId, nativeId.toLowerCase()])) {
+      for (const scope of scopes) {
+        const key: ConversationKey = { nativeId: id, scope };
+        this.detailLoader.clear(key);
+        this.conversationLoader.clear(key);
+      }
+    }
+  }
+
+  private invalidateAll(): void {
+    this.detailLoader.clearAll();
+    this.conversationLoader.clearAll();
+  }
+
   /** Makes a list item answer a later `getConversation` in this request with no upstream call. */
   prime(conversation: ConversationModel): void {
     this.conversationLoader.prime(this.key(conversation.nativeId, conversation.idScope), conversation);
@@ -172,7 +268,7 @@ export class BotoneDatasource implements ProviderDatasource {
    * in a crafted ID would otherwise become a dangling `Conversation.bot`.
    */
   private key(nativeId: string, scope: readonly string[]): ConversationKey {
-    const bot = scope[0];
+    const bot = this.moved.get(nativeId.toLowerCase()) ?? scope[0];
     return { nativeId, scope: bot !== undefined && this.client.botIds.includes(bot) ? [bot] : [] };
   }
 }

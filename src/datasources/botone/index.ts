@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { BotoneConfig, UpstreamConfig } from '../../config.js';
 import type { CapabilityName } from '../../models.js';
+import type { UpstreamStream } from '../http.js';
 import type { ProviderRuntime } from '../types.js';
 import { BotoneClient } from './client.js';
 import { BotoneDatasource } from './datasource.js';
@@ -31,8 +32,9 @@ export interface BotoneRuntimeOptions {
 }
 
 export interface BotoneRuntime extends ProviderRuntime {
-  /** The shared client, for the file-download route (`client.fileStream`). */
+  /** The shared client (tests and tools); the file route goes through `openFile`. */
   readonly client: BotoneClient;
+  openFile(fileId: string): Promise<UpstreamStream>;
 }
 
 export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntime {
@@ -44,6 +46,8 @@ export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntim
     apiVersion: client.apiVersion,
     client,
     forRequest: () => new BotoneDatasource(client),
+    // Files are served on v1 and v2 alike (`GET /api/{v1|v2}/file/{id}`), so this is always present.
+    openFile: (fileId) => client.fileStream(fileId),
     close: () => client.close(),
   };
 }

@@ -134,3 +134,26 @@ export const botoneConversationListSchema = z
   }))
   .pipe(listShape);
 export type BotoneConversationList = z.infer<typeof botoneConversationListSchema>;
+
+// ---------------------------------------------------------------- write answers
+
+/** `GET …/dialog/{BotID}/create` (v1 and v2): the new conversation's UUID only, even on v1. */
+export const botoneCreatedSchema = z.looseObject({ dialogId: z.string().min(1) });
+
+/**
+ * `POST /api/v2/dialog/{BotID}/create` with `response: true`: the integer id and the UUID. The
+ * integer is tolerated as a digit string, as PHP back ends sometimes send ids.
+ */
+export const botoneCreatedStartedSchema = z.looseObject({
+  dialogId: z.union([z.number().int(), z.string().regex(/^\d{1,15}$/)]).transform((id) => Number(id)),
+  dialogUUID: z.string().min(1),
+});
+
+/** `POST …/command`: `{"message": "Goto command complete"}`; a missing message is no reason to fail a write that happened. */
+export const botoneCommandSchema = z.looseObject({ message: looseText });
+
+/** Vertex `send_message`: `{"message_id": 123, "created_at": 1669947527}` (epoch seconds). */
+export const botoneVertexSentSchema = z.looseObject({
+  message_id: z.union([z.number().int(), z.string().min(1)]).transform((id) => String(id)),
+  created_at: z.number().nullish().transform((value) => value ?? null),
+});
