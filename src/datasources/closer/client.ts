@@ -22,7 +22,9 @@ import {
   closerEndUserPageSchema,
   closerEndUserSchema,
   closerFlowPageSchema,
+  closerManualSchema,
   closerMessagePageSchema,
+  closerMessageSchema,
 } from './types.js';
 
 /** The header CLOSER reads the API key from (docs/providers/closer.md). */
@@ -71,6 +73,20 @@ export interface CloserEndUserFilter {
 }
 
 type Query = Record<string, string | number | undefined>;
+
+/** What CLOSER answered to a message write: the mapped message and whose end-user pointers it moved. */
+export interface CloserSentMessage {
+  message: MessageModel;
+  /** The end user whose `lastMessageId` (and maybe `lastConversationId`) the write moved; null if CLOSER left it out. */
+  endUserNativeId: string | null;
+}
+
+/** The fields of `PUT /openapi/conversation/{id}`; at least one must be set. */
+export interface CloserConversationPatch {
+  tags?: string[];
+  notes?: string;
+  params?: Record<string, unknown>;
+}
 
 function joined(values: string[] | undefined): string | undefined {
   return values && values.length > 0 ? values.join(',') : undefined;
@@ -218,6 +234,58 @@ export class CloserClient {
     });
   }
 
+  // ------------------------------------------------------------------------------------------
+  // Writes: one attempt each (`UpstreamHttp.send`), because a write that timed out may still have
+  // happened at CLOSER and sending it again could post a message twice.
+
+  /** `POST /openapi/conversation/{id}/message`: `text` as an agent. `403` when the conversation is closed. */
+  async sendMessage(conversationId: string, text: string): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', `/openapi/conversation/${id(conversationId)}/message`, closerMessageSchema, {
+      data: { type: 'text', text },
+    });
+    return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? null };
+  }
+
+  /**
+   * `POST /openapi/message`: `text` as an agent into the end user's last conversation, or into a new
+   * one CLOSER opens when that is closed (the answer's `conversationId` says which).
+   */
+  async sendMessageToEndUser(endUserId: string, text: string): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', '/openapi/message', closerMessageSchema, { endUserId, data: { type: 'text', text } });
+    return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? endUserId };
+  }
+
+  /** `PUT /openapi/conversation/{id}/manual`; setting the state it already has is a no-op at CLOSER. */
+  async setManual(conversationId: string, status: 'HANDOVER' | 'NONE'): Promise<void> {
+    await this.write('PUT', `/openapi/conversation/${id(conversationId)}/manual`, closerManualSchema, { status });
+  }
+
+  /** `PUT /openapi/conversation/{id}/navigation` to the flow's first node; returns the conversation as it now is. */
+  async setNavigation(conversationId: string, flowId: string): Promise<ConversationModel> {
+    const raw = await this.write('PUT', `/openapi/conversation/${id(conversationId)}/navigation`, closerConversationSchema, {
+      flowId,
+    });
+    return mapConversation(raw);
+  }
+
+  /** `PUT /openapi/conversation/{id}`: tags and notes replace, params merge. Returns the conversation as it now is. */
+  async updateConversation(conversationId: string, patch: CloserConversationPatch): Promise<ConversationModel> {
+    // Only the fields given: CLOSER's bodies are strict, and an absent field means "leave it".
+    const body: CloserConversationPatch = {
+      ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
+      ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
+      ...(patch.params !== undefined ? { params: patch.params } : {}),
+    };
+    if (Object.keys(body).length === 0) {
+      // CLOSER would answer 400 too; refusing here spares a call that cannot succeed.
+      throw new BotgraphError(ErrorCode.BAD_USER_INPUT, 'A CLOSER conversation update needs at least one of tags, notes, params.', {
+        provider: 'CLOSER',
+      });
+    }
+    const raw = await this.write('PUT', `/openapi/conversation/${id(conversationId)}`, closerConversationSchema, body);
+    return mapConversation(raw);
+  }
+
   /** The cheapest authenticated read: one bot. Throws what the vendor's answer means. */
   async ping(): Promise<void> {
     await this.http.getJson('/openapi/bot', closerBotPageSchema, { query: { page: 1, limit: 1 } });
@@ -246,6 +314,18 @@ export class CloserClient {
       total = second.total;
     }
     return { items: items.slice(0, w.take), total };
+  }
+
+  /**
+   * One write whose answer must match `schema`. `send` validates only a body that is there, so an
+   * empty answer where CLOSER documents an object is rejected here, like any other wrong shape.
+   */
+  private async write<S extends z.ZodType>(method: 'POST' | 'PUT', path: string, schema: S, body: unknown): Promise<z.output<S>> {
+    const { data } = await this.http.send(method, path, schema, { body });
+    if (data === undefined) {
+      throw new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, 'CLOSER answered a write without a body.', { provider: 'CLOSER' });
+    }
+    return data as z.output<S>;
   }
 
   private async readAll<T>(path: string, schema: z.ZodType<CloserPage<T>>, query: Query): Promise<T[]> {

@@ -1,11 +1,13 @@
 /**
  * CLOSER for one GraphQL request: DataLoaders over the shared `CloserClient`. Every list primes the
  * by-id loaders, so a resolver that follows a list item to its detail (or a message to its
- * conversation) costs no further call within the request.
+ * conversation) costs no further call within the request. Every write drops what it may have made
+ * stale, so a read after it in the same request goes back to CLOSER (or gets the write's answer).
  */
 import DataLoader from 'dataloader';
 import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import type {
+  ConversationPatch,
   ConversationQuery,
   ConversationStream,
   ListResult,
@@ -61,6 +63,15 @@ function messageKey(conversationNativeId: string, messageNativeId: string): stri
   return `${conversationNativeId}\u0000${messageNativeId}`;
 }
 
+/** Every id of a kind: what a failed write may have touched when its answer never said which. */
+const ALL = Symbol('all');
+
+/** What one write may have made stale. */
+interface Stale {
+  conversation?: string | typeof ALL;
+  endUser?: string | typeof ALL;
+}
+
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -89,6 +100,11 @@ export class CloserDatasource implements ProviderDatasource {
     perKey(ids, (id) => this.client.getEndUser(id)),
   );
   private readonly messages = new DataLoader<string, MessageModel | null>((keys) => this.loadMessages(keys));
+  /**
+   * Counts writes and invalidations. A list read that was already in flight when one happened
+   * answers its own caller, but must not prime the by-id loaders with what may now be stale.
+   */
+  private changes = 0;
 
   constructor(private readonly client: CloserClient) {}
 
@@ -161,10 +177,13 @@ export class CloserDatasource implements ProviderDatasource {
     return {
       key,
       fetch: async (offset: number, limit: number): Promise<StreamChunk> => {
+        const changes = this.changes;
         const slice = await this.memo(listKey('fetch', offset, limit), () =>
           this.client.listConversations(filter, offset, limit),
         );
-        for (const conversation of slice.items) this.conversations.prime(conversation.nativeId, conversation);
+        if (changes === this.changes) {
+          for (const conversation of slice.items) this.conversations.prime(conversation.nativeId, conversation);
+        }
         return {
           items: slice.items,
           total: slice.total,
@@ -257,10 +276,13 @@ export class CloserDatasource implements ProviderDatasource {
       // CLOSER's platform names are lowercase (`kakao`); clients often send the enum style.
       ...(filter.platform ? { platform: filter.platform.trim().toLowerCase() } : {}),
     };
+    const changes = this.changes;
     const slice = await this.memo(JSON.stringify(['endUsers', vendorFilter, offset, limit]), () =>
       this.client.listEndUsers(vendorFilter, offset, limit),
     );
-    for (const endUser of slice.items) this.endUsers.prime(endUser.nativeId, endUser);
+    if (changes === this.changes) {
+      for (const endUser of slice.items) this.endUsers.prime(endUser.nativeId, endUser);
+    }
     return { items: slice.items, total: slice.total };
   }
 
@@ -270,6 +292,110 @@ export class CloserDatasource implements ProviderDatasource {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writes. CLOSER has no transferToBot, createConversation or custom blocks: leaving those methods
+  // out is how the resolvers know, before any upstream call.
+
+  async sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel> {
+    const id = conversation.nativeId;
+    const sent = await this.writing(
+      () => this.client.sendMessage(id, text),
+      // The message moves its end user's `lastMessageId` and `updatedAt`; if the answer never came, whose is unknown.
+      (done) => ({ conversation: id, endUser: done ? (done.endUserNativeId ?? ALL) : ALL }),
+    );
+    const message = { ...sent.message, conversationIdScope: conversation.idScope };
+    const key = messageKey(message.conversationNativeId, message.nativeId);
+    this.messages.clear(key).prime(key, message);
+    return message;
+  }
+
+  async sendMessageToEndUser(endUserNativeId: string, text: string): Promise<MessageModel> {
+    const sent = await this.writing(
+      () => this.client.sendMessageToEndUser(endUserNativeId, text),
+      // CLOSER picks the conversation (the last one, or a new one it opens): only the answer says which.
+      (done) => ({ conversation: done ? done.message.conversationNativeId : ALL, endUser: endUserNativeId }),
+    );
+    const key = messageKey(sent.message.conversationNativeId, sent.message.nativeId);
+    this.messages.clear(key).prime(key, sent.message);
+    return sent.message;
+  }
+
+  async setHandoff(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void> {
+    const id = conversation.nativeId;
+    // The answer is only `{conversationId, status, updatedAt}`: the next read of the conversation goes to CLOSER.
+    await this.writing(
+      () => this.client.setManual(id, toOperator ? 'HANDOVER' : 'NONE'),
+      () => ({ conversation: id }),
+    );
+  }
+
+  async transferToFlow(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string): Promise<void> {
+    const id = conversation.nativeId;
+    const fresh = await this.writing(
+      () => this.client.setNavigation(id, flowNativeId),
+      () => ({ conversation: id }),
+    );
+    // CLOSER answers with the whole conversation as it now is: the next read costs no call.
+    this.conversations.prime(id, fresh);
+  }
+
+  async updateConversation(
+    conversation: { nativeId: string; idScope: string[] },
+    patch: ConversationPatch,
+  ): Promise<void> {
+    const id = conversation.nativeId;
+    const fresh = await this.writing(
+      () => this.client.updateConversation(id, patch),
+      () => ({ conversation: id }),
+    );
+    this.conversations.prime(id, fresh);
+  }
+
+  invalidateConversation(nativeId: string): void {
+    this.forget({ conversation: nativeId });
+  }
+
+  /**
+   * Runs one write and then drops what it may have changed, whether it succeeded or not: a write
+   * that failed on a timeout (or on an answer of the wrong shape) may still have happened at CLOSER.
+   */
+  private async writing<T>(write: () => Promise<T>, stale: (done: T | undefined) => Stale): Promise<T> {
+    let done: T | undefined;
+    try {
+      done = await write();
+      return done;
+    } finally {
+      this.forget(stale(done));
+    }
+  }
+
+  private forget(stale: Stale): void {
+    this.changes += 1;
+    const { conversation, endUser } = stale;
+    // Any change to a conversation can move it within, into or out of any conversation list
+    // (they are ordered by `updatedAt` and filtered by status), so every such list is re-read.
+    this.forgetLists((kind) => kind.startsWith(CLOSER_STREAM_KEY));
+    if (conversation === ALL) {
+      this.conversations.clearAll();
+      this.forgetLists((kind) => kind === 'messages');
+    } else if (conversation !== undefined) {
+      this.conversations.clear(conversation);
+      this.forgetLists((kind, listId) => kind === 'messages' && listId === conversation);
+    }
+    if (endUser === ALL) this.endUsers.clearAll();
+    else if (endUser !== undefined) this.endUsers.clear(endUser);
+    // The end-user list is ordered by `updatedAt`, which every message moves.
+    if (endUser !== undefined) this.forgetLists((kind) => kind === 'endUsers');
+  }
+
+  /** Drops memoized lists by their key's first two parts (`['messages', conversationId, …]`, `[streamKey, filter, …]`). */
+  private forgetLists(match: (kind: string, id: unknown) => boolean): void {
+    for (const key of [...this.lists.keys()]) {
+      const [kind, id] = JSON.parse(key) as [unknown, unknown];
+      if (typeof kind === 'string' && match(kind, id)) this.lists.delete(key);
     }
   }
 

@@ -73,6 +73,15 @@ export const closerConversationSchema = z.looseObject({
 });
 export type CloserConversation = z.infer<typeof closerConversationSchema>;
 
+/** The answer of `GET`/`PUT /openapi/conversation/{id}/manual`. */
+export const closerManualSchema = z.looseObject({
+  conversationId: z.string().min(1),
+  // A plain string, as in `context.manual`: a new state must not fail a write that went through.
+  status: z.string(),
+  updatedAt: time,
+});
+export type CloserManual = z.infer<typeof closerManualSchema>;
+
 const closerMedia = z.looseObject({ contentType: z.string().nullish(), uri: z.string().nullish() });
 
 export const closerCardSchema = z.looseObject({
