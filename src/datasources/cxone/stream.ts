@@ -129,6 +129,12 @@ export class CxoneStream implements ConversationStream {
         done = true;
         break;
       }
+      // Full inside the export's last batch, and no later item of it matches: the stream is done, at
+      // no cost, so the merge does not promise a next page that would come back empty.
+      if (items.length >= limit && batch.done && local !== null && !batch.items.slice(pos - batch.start).some(local)) {
+        done = true;
+        break;
+      }
       if (items.length >= limit) break;
       pos = Math.max(pos, end);
     }
