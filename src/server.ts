@@ -170,7 +170,12 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     }
 
     const parsed = await readJsonBody(req);
-    if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message);
+    if (!parsed.ok) {
+      // The rest of a too-large body is never read: a kept-alive socket would swallow the client's
+      // next request into it (and time out), so this answer closes the connection.
+      if (parsed.status === 413) res.setHeader('connection', 'close');
+      return graphqlHttpError(res, parsed.status, parsed.message);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
