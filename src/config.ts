@@ -57,6 +57,23 @@ export interface SimulatorConfig {
   activityIntervalMs: number;
 }
 
+export interface LiveConfig {
+  /** Between polls of a topic. @default 2000 */
+  pollIntervalMs: number;
+  /** For conversations in a handoff. @default 1000 */
+  pollFastIntervalMs: number;
+  /** For topics with nothing new for a minute. @default 5000 */
+  pollIdleIntervalMs: number;
+  /** A topic keeps polling this long after its last subscriber left. @default 5000 */
+  pollGraceMs: number;
+  /** A topic's lease in Redis; a dead replica's topics move within about this long. @default 5000 */
+  leaseMs: number;
+  /** Subscriptions one WebSocket may hold at once. @default 25 */
+  maxSubscriptionsPerConnection: number;
+  /** A socket that sends no `connection_init` within this is closed (4408). @default 3000 */
+  connectionInitTimeoutMs: number;
+}
+
 export interface Config {
   /** @default 4000 */
   port: number;
@@ -73,6 +90,7 @@ export interface Config {
   simulator: SimulatorConfig;
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
+  live: LiveConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -192,8 +210,30 @@ export function loadConfig(env: Env = process.env): Config {
       seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
       activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
     },
-    redisUrl: str(env, 'REDIS_URL') ?? null,
+    redisUrl: redisUrl(env),
+    live: {
+      pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 2_000, 50, 3_600_000),
+      pollFastIntervalMs: int(env, 'POLL_FAST_INTERVAL_MS', 1_000, 50, 3_600_000),
+      pollIdleIntervalMs: int(env, 'POLL_IDLE_INTERVAL_MS', 5_000, 50, 3_600_000),
+      pollGraceMs: int(env, 'POLL_GRACE_MS', 5_000, 0, 3_600_000),
+      leaseMs: int(env, 'LEASE_MS', 5_000, 100, 3_600_000),
+      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 25, 1, 10_000),
+      connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
+    },
   };
+}
+
+function redisUrl(env: Env): string | null {
+  const raw = str(env, 'REDIS_URL');
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('REDIS_URL', 'must be redis:// or rediss://');
+  return raw;
 }
 
 /** `npm run simulators`: the standalone simulators on their fixed ports. */

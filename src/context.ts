@@ -5,6 +5,7 @@ import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers.js';
+import type { LiveService } from './subscriptions/live.js';
 
 /**
  * Per-request state. Datasources (and so their DataLoaders) are made lazily, once per request and
@@ -14,6 +15,8 @@ export interface Context {
   registry: ProviderRegistry;
   /** Idempotency keys and the event bus, shared by every request (and replica, with Redis). */
   infra: Infra;
+  /** Subscriptions: the event log and the shared pollers. */
+  live: LiveService;
   logger: Logger;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];
@@ -24,6 +27,11 @@ export interface Context {
    * them to the response's `errors`, one per provider and path.
    */
   partialErrors: GraphQLError[];
+  /**
+   * Drops this context's datasources (and their DataLoader caches). A subscription keeps one
+   * context for its whole life; each event must be resolved with fresh reads, not the first event's.
+   */
+  fresh(): void;
   reportPartial(error: BotgraphError, path: ReadonlyArray<string | number>): void;
   /**
    * Conversation lists still reading in this request (settled, never rejecting). By-id reads wait
@@ -32,13 +40,14 @@ export interface Context {
   pendingLists: Set<Promise<void>>;
 }
 
-export function createContext(registry: ProviderRegistry, infra: Infra, logger: Logger): Context {
+export function createContext(registry: ProviderRegistry, infra: Infra, live: LiveService, logger: Logger): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
   return {
     registry,
     infra,
+    live,
     logger,
     enabled: [...registry.runtimes.keys()],
     datasource(provider) {
@@ -55,6 +64,9 @@ export function createContext(registry: ProviderRegistry, infra: Infra, logger: 
     },
     partialErrors,
     pendingLists: new Set(),
+    fresh() {
+      datasources.clear();
+    },
     reportPartial(error, path) {
       const key = `${error.provider ?? ''}|${path.join('.')}`;
       if (reported.has(key)) return;

@@ -30,6 +30,8 @@ export enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   /** An idempotency key is still being processed by an earlier call. */
   IDEMPOTENCY_IN_PROGRESS = 'IDEMPOTENCY_IN_PROGRESS',
+  /** A WebSocket already holds as many subscriptions as it may. */
+  TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
   /** A bug in botgraph; details are logged, never sent. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
@@ -48,6 +50,7 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case ErrorCode.PROVIDER_TIMEOUT:
     case ErrorCode.PROVIDER_RATE_LIMITED:
     case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
+    case ErrorCode.TOO_MANY_SUBSCRIPTIONS:
       return true;
     case ErrorCode.BAD_USER_INPUT:
     case ErrorCode.NOT_FOUND:

@@ -2,12 +2,20 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
+import { RedisEventBus } from './events/redisBus.js';
 import { MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
+import { LocalLeases, MemoryWatermarks, RedisLeases, RedisWatermarks, type LeaseManager, type WatermarkStore } from './subscriptions/coordination.js';
 
-/** Process-wide shared state: in memory by default, in Redis when `REDIS_URL` is set. */
+/**
+ * Process-wide shared state. In memory by default, so `npm start` needs nothing else; in Redis when
+ * `REDIS_URL` is set, so that replicas share idempotency keys, the event log, topic leases and
+ * watermarks.
+ */
 export interface Infra {
   idempotency: IdempotencyStore;
   events: EventBus;
+  leases: LeaseManager;
+  watermarks: WatermarkStore;
   /** The command connection, when Redis is configured. */
   redis: Redis | null;
   close(): Promise<void>;
@@ -20,21 +28,25 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
     return {
       idempotency,
       events,
+      leases: new LocalLeases(),
+      watermarks: new MemoryWatermarks(),
       redis: null,
       async close() {
         await Promise.all([idempotency.close(), events.close()]);
       },
     };
   }
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Only the message: an ioredis error can carry the URL, and with it a password.
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
   await redis.connect();
-  const idempotency = new RedisIdempotencyStore(redis);
-  // Cross-replica pub/sub arrives with the subscriptions work; until then events stay in-process.
-  const events = new MemoryEventBus();
+  const events = new RedisEventBus(redis, { logger });
+  await events.start();
   return {
-    idempotency,
+    idempotency: new RedisIdempotencyStore(redis),
     events,
+    leases: new RedisLeases(redis, config.live.leaseMs),
+    watermarks: new RedisWatermarks(redis),
     redis,
     async close() {
       await events.close();

@@ -139,6 +139,8 @@ export interface ConversationModel {
   /** Messages the vendor embeds in the conversation (CXone tracker turns); null where they are read separately. */
   embeddedMessages: MessageModel[] | null;
   raw: unknown;
+  /** Set only on a conversation delivered by a subscription: the event's log id. */
+  eventCursor?: string;
 }
 
 export interface MessageModel {
@@ -154,6 +156,8 @@ export interface MessageModel {
   attachments: AttachmentModel[];
   intent: IntentModel | null;
   raw: unknown;
+  /** Set only on a message delivered by a subscription: the event's log id. */
+  eventCursor?: string;
 }
 
 /** One page of a vendor list, already mapped, with the vendor's total and where to continue. */

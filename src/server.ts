@@ -3,14 +3,19 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
+import { createFormatError } from './http/format.js';
 import { graphiqlAsset, graphiqlHtml } from './http/graphiql.js';
+import { closerWebhookHandler } from './http/webhooks.js';
+import { attachWebSocket } from './http/ws.js';
+import { LiveService } from './subscriptions/live.js';
+import { PollerRegistry } from './subscriptions/pollers.js';
+import { extraValidationRules } from './validation.js';
 import { startInfra, type Infra } from './infra.js';
 import { startProviders, type ProviderRegistry } from './providers.js';
 import { resolvers } from './resolvers/index.js';
@@ -36,6 +41,8 @@ export interface Botgraph {
   apollo: ApolloServer<Context>;
   registry: ProviderRegistry;
   infra: Infra;
+  /** The event log and the pollers behind subscriptions. */
+  live: LiveService;
   close(): Promise<void>;
 }
 
@@ -51,36 +58,6 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
     };
   },
 };
-
-/**
- * Errors botgraph raises on purpose are GraphQLErrors with a code and pass through. Anything else
- * is a bug: it is logged with its stack and the client sees only INTERNAL_SERVER_ERROR.
- */
-function formatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') {
-      const { extensions, ...rest } = formatted;
-      if (!extensions) return rest;
-      // Apollo may add a stacktrace in development mode; botgraph never sends one.
-      const { stacktrace: _stacktrace, ...safe } = extensions as Record<string, unknown>;
-      // A literal its scalar refuses (a bad DateTime) fails validation, but it is the client's bad input.
-      // (Duck-typed: under vitest, Apollo's graphql and ours can be two copies of the module.)
-      const cause = (original as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError;
-      if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && cause?.extensions?.code === ErrorCode.BAD_USER_INPUT) {
-        safe.code = ErrorCode.BAD_USER_INPUT;
-      }
-      return { ...rest, extensions: safe };
-    }
-    logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
-    return {
-      message: 'Internal server error.',
-      ...(formatted.path ? { path: formatted.path } : {}),
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, retryable: false },
-    };
-  };
-}
 
 async function readJsonBody(req: IncomingMessage): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
   const chunks: Buffer[] = [];
@@ -128,15 +105,42 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     await infra.close();
     throw error;
   });
+  const pollers = new PollerRegistry({
+    bus: infra.events,
+    leases: infra.leases,
+    watermarks: infra.watermarks,
+    logger,
+    options: {
+      intervalMs: config.live.pollIntervalMs,
+      fastIntervalMs: config.live.pollFastIntervalMs,
+      idleIntervalMs: config.live.pollIdleIntervalMs,
+      graceMs: config.live.pollGraceMs,
+      maxBackoffMs: 30_000,
+    },
+  });
+  const live = new LiveService(infra.events, pollers);
+  const makeContext = () => createContext(registry, infra, live, logger);
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const format = createFormatError(logger);
+  const webhook = closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger });
+
   const httpServer = createServer();
   const apollo = new ApolloServer<Context>({
-    typeDefs: loadTypeDefs(),
-    resolvers: resolvers as never,
+    schema,
+    validationRules: extraValidationRules,
     includeStacktraceInErrorResponses: false,
-    formatError: formatError(logger),
+    formatError: format,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin],
   });
   await apollo.start();
+  const ws = attachWebSocket({
+    httpServer,
+    schema,
+    makeContext,
+    format,
+    maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
+    connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
+  });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error) => {
@@ -162,6 +166,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       return void res.end(asset.body);
     }
     if (path.startsWith('/files/')) return serveFile(req, res, path);
+    if (path === '/webhooks/closer') return webhook(req, res, url);
     if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
     if (wantsHtml(req) && !url.searchParams.has('query')) {
@@ -182,7 +187,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed.body },
-      context: async () => createContext(registry, infra, logger),
+      context: async () => makeContext(),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -239,6 +244,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
 
+  // The embedded CLOSER simulator delivers its webhooks here, as a real CLOSER would once configured.
+  if (registry.closerSimulator) {
+    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const secret = config.closer.webhookSecret ? `?secret=${encodeURIComponent(config.closer.webhookSecret)}` : '';
+    registry.closerSimulator.setWebhook(`http://${loopback}:${address.port}/webhooks/closer${secret}`);
+  }
+
   let closed = false;
   return {
     url,
@@ -247,9 +259,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     apollo,
     registry,
     infra,
+    live,
     async close() {
       if (closed) return;
       closed = true;
+      registry.closerSimulator?.setWebhook(undefined);
+      await ws.close();
+      await pollers.close();
       await apollo.stop();
       await registry.close();
       await infra.close();

@@ -130,6 +130,8 @@ export type Conversation = Node & {
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   durationSeconds?: Maybe<Scalars['Int']['output']>;
   endUser?: Maybe<EndUser>;
+  /** Set on objects delivered by a subscription: pass it as `since` to resume after this event. */
+  eventCursor?: Maybe<Scalars['String']['output']>;
   handoff: HandoffState;
   id: Scalars['ID']['output'];
   ipAddress?: Maybe<Scalars['String']['output']>;
@@ -308,6 +310,8 @@ export type Message = Node & {
   conversation: Conversation;
   /** Null where the vendor gives no time (Bot.one's collected data). */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Set on objects delivered by a subscription: pass it as `since` to resume after this event. */
+  eventCursor?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** The NLU intent of an end user's turn (CXone). */
   intent?: Maybe<Intent>;
@@ -687,6 +691,62 @@ export type SlotEvent = TrackerEvent & {
   value?: Maybe<Scalars['JSON']['output']>;
 };
 
+/**
+ * Live changes over graphql-ws (`ws://<host>/graphql`, the same path as HTTP). botgraph watches the
+ * vendors for you: by polling (one shared poller per watched topic, whatever the number of
+ * subscribers) and, for CLOSER, by webhooks. Every event carries an `eventCursor`; pass the last one
+ * you saw as `since` after a reconnect to get what you missed, in order, then live events, each once.
+ * `since` also takes an ISO 8601 time.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A conversation was created or changed (status, handoff, new message, transfer), for every conversation that matches the filter. `filter.search` matches titles. */
+  conversationUpdated: Conversation;
+  /** An end user asked for a human, or the bot escalated (CLOSER `agent_call_requested`; a Bot.one or CXone conversation entering operator state). The operator inbox feed. */
+  handoffRequested: Conversation;
+  /** New messages in one conversation, whoever sent them. */
+  messageAdded: Message;
+};
+
+
+/**
+ * Live changes over graphql-ws (`ws://<host>/graphql`, the same path as HTTP). botgraph watches the
+ * vendors for you: by polling (one shared poller per watched topic, whatever the number of
+ * subscribers) and, for CLOSER, by webhooks. Every event carries an `eventCursor`; pass the last one
+ * you saw as `since` after a reconnect to get what you missed, in order, then live events, each once.
+ * `since` also takes an ISO 8601 time.
+ */
+export type SubscriptionConversationUpdatedArgs = {
+  filter?: InputMaybe<ConversationFilter>;
+  since?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Live changes over graphql-ws (`ws://<host>/graphql`, the same path as HTTP). botgraph watches the
+ * vendors for you: by polling (one shared poller per watched topic, whatever the number of
+ * subscribers) and, for CLOSER, by webhooks. Every event carries an `eventCursor`; pass the last one
+ * you saw as `since` after a reconnect to get what you missed, in order, then live events, each once.
+ * `since` also takes an ISO 8601 time.
+ */
+export type SubscriptionHandoffRequestedArgs = {
+  providers?: InputMaybe<Array<Provider>>;
+  since?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Live changes over graphql-ws (`ws://<host>/graphql`, the same path as HTTP). botgraph watches the
+ * vendors for you: by polling (one shared poller per watched topic, whatever the number of
+ * subscribers) and, for CLOSER, by webhooks. Every event carries an `eventCursor`; pass the last one
+ * you saw as `since` after a reconnect to get what you missed, in order, then live events, each once.
+ * `since` also takes an ISO 8601 time.
+ */
+export type SubscriptionMessageAddedArgs = {
+  conversationId: Scalars['ID']['input'];
+  since?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A Rasa-style NLU tracker event (CXone). Every vendor type is kept: unknown ones are GenericTrackerEvent. */
 export type TrackerEvent = {
   raw: Scalars['JSON']['output'];
@@ -883,6 +943,7 @@ export type ResolversTypes = ResolversObject<{
   SessionStartedEvent: ResolverTypeWrapper<TrackerEventModel>;
   SlotEvent: ResolverTypeWrapper<TrackerEventModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TrackerEvent: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['TrackerEvent']>;
   TransferConversationInput: TransferConversationInput;
   TransferConversationPayload: ResolverTypeWrapper<Omit<TransferConversationPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
@@ -938,6 +999,7 @@ export type ResolversParentTypes = ResolversObject<{
   SessionStartedEvent: TrackerEventModel;
   SlotEvent: TrackerEventModel;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TrackerEvent: ResolversInterfaceTypes<ResolversParentTypes>['TrackerEvent'];
   TransferConversationInput: TransferConversationInput;
   TransferConversationPayload: Omit<TransferConversationPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
@@ -1008,6 +1070,7 @@ export type ConversationResolvers<ContextType = Context, ParentType extends Reso
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   endUser?: Resolver<Maybe<ResolversTypes['EndUser']>, ParentType, ContextType>;
+  eventCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   handoff?: Resolver<ResolversTypes['HandoffState'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ipAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1105,6 +1168,7 @@ export type MessageResolvers<ContextType = Context, ParentType extends Resolvers
   attachments?: Resolver<Array<ResolversTypes['Attachment']>, ParentType, ContextType>;
   conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  eventCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   intent?: Resolver<Maybe<ResolversTypes['Intent']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1203,6 +1267,12 @@ export type SlotEventResolvers<ContextType = Context, ParentType extends Resolve
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  conversationUpdated?: SubscriptionResolver<ResolversTypes['Conversation'], "conversationUpdated", ParentType, ContextType, Partial<SubscriptionConversationUpdatedArgs>>;
+  handoffRequested?: SubscriptionResolver<ResolversTypes['Conversation'], "handoffRequested", ParentType, ContextType, Partial<SubscriptionHandoffRequestedArgs>>;
+  messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'conversationId'>>;
+}>;
+
 export type TrackerEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrackerEvent'] = ResolversParentTypes['TrackerEvent']> = ResolversObject<{
   __resolveType: TypeResolveFn<'ActionEvent' | 'BotUtteranceEvent' | 'GenericTrackerEvent' | 'SessionStartedEvent' | 'SlotEvent' | 'UserUtteranceEvent', ParentType, ContextType>;
 }>;
@@ -1263,6 +1333,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SendMessagePayload?: SendMessagePayloadResolvers<ContextType>;
   SessionStartedEvent?: SessionStartedEventResolvers<ContextType>;
   SlotEvent?: SlotEventResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TrackerEvent?: TrackerEventResolvers<ContextType>;
   TransferConversationPayload?: TransferConversationPayloadResolvers<ContextType>;
   UpdateConversationPayload?: UpdateConversationPayloadResolvers<ContextType>;

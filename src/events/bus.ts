@@ -9,52 +9,104 @@ export type ChangeReason = 'created' | 'updated' | 'status' | 'handoff' | 'messa
  * without another upstream read.
  */
 export type BotgraphEvent =
-  | {
-      kind: 'conversation';
-      provider: ProviderName;
-      conversation: ConversationModel;
-      reason: ChangeReason;
-      /** When botgraph learned of it (epoch ms). */
-      at: number;
-    }
-  | {
-      kind: 'message';
-      provider: ProviderName;
-      conversation: ConversationModel;
-      message: MessageModel;
-      at: number;
-    }
-  | {
-      kind: 'handoffRequested';
-      provider: ProviderName;
-      conversation: ConversationModel;
-      at: number;
-    };
+  | { kind: 'conversation'; provider: ProviderName; conversation: ConversationModel; reason: ChangeReason; at: number }
+  | { kind: 'message'; provider: ProviderName; message: MessageModel; at: number }
+  | { kind: 'handoffRequested'; provider: ProviderName; conversation: ConversationModel; at: number };
 
-/** Where changes are announced: mutations, webhooks and pollers publish; subscriptions listen. */
+/** An event as stored in the log: `id` orders events and is what a client resumes from. */
+export interface LoggedEvent {
+  /** `<ms>-<seq>`, increasing in publish order (the Redis Streams id format). */
+  id: string;
+  event: BotgraphEvent;
+}
+
+/**
+ * Where changes are announced and kept for a while. Mutations, webhooks and pollers publish;
+ * subscriptions listen, and replay what a reconnecting client missed from `history`.
+ */
 export interface EventBus {
-  publish(event: BotgraphEvent): Promise<void>;
-  /** Returns the unsubscribe function. */
-  subscribe(listener: (event: BotgraphEvent) => void): () => void;
+  /**
+   * Appends the event, unless an event with the same `dedupeKey` was published within the dedupe
+   * window (the same change seen by a webhook and a poll). Returns the id, or null for a duplicate.
+   */
+  publish(event: BotgraphEvent, dedupeKey?: string): Promise<string | null>;
+  /** Live events, in log order. Returns the unsubscribe function. */
+  subscribe(listener: (event: LoggedEvent) => void): () => void;
+  /** Logged events after `afterId` (exclusive), oldest first. */
+  history(afterId: string, limit: number): Promise<LoggedEvent[]>;
   close(): Promise<void>;
 }
+
+export function parseEventId(id: string): [number, number] | null {
+  const m = /^(\d{1,15})-(\d{1,15})$/.exec(id);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/** Orders two event ids; both must be well formed. */
+export function compareEventIds(a: string, b: string): number {
+  const [am, as] = parseEventId(a) as [number, number];
+  const [bm, bs] = parseEventId(b) as [number, number];
+  return am - bm || as - bs;
+}
+
+/** How many events the in-memory log keeps for resuming clients. @default 10000 */
+export const MEMORY_LOG_SIZE = 10_000;
+/** How long a dedupe key suppresses the same change. @default 1 h */
+export const DEDUPE_WINDOW_MS = 3_600_000;
 
 /** The default bus: one process, no dependencies, so `npm start` needs nothing else. */
 export class MemoryEventBus implements EventBus {
   private readonly emitter = new EventEmitter();
+  private readonly log: LoggedEvent[] = [];
+  private readonly seen = new Map<string, number>();
+  private lastMs = 0;
+  private seq = 0;
 
-  constructor() {
+  constructor(private readonly logSize = MEMORY_LOG_SIZE) {
     // Every subscription adds a listener; hundreds are normal, not a leak.
     this.emitter.setMaxListeners(0);
   }
 
-  async publish(event: BotgraphEvent): Promise<void> {
-    this.emitter.emit('event', event);
+  private nextId(): string {
+    const now = Date.now();
+    if (now > this.lastMs) {
+      this.lastMs = now;
+      this.seq = 0;
+    } else {
+      this.seq++;
+    }
+    return `${this.lastMs}-${this.seq}`;
   }
 
-  subscribe(listener: (event: BotgraphEvent) => void): () => void {
+  async publish(event: BotgraphEvent, dedupeKey?: string): Promise<string | null> {
+    if (dedupeKey !== undefined) {
+      const now = Date.now();
+      const until = this.seen.get(dedupeKey);
+      if (until !== undefined && until > now) return null;
+      this.seen.set(dedupeKey, now + DEDUPE_WINDOW_MS);
+      if (this.seen.size > 50_000) for (const [k, t] of this.seen) if (t <= now) this.seen.delete(k);
+    }
+    const logged = { id: this.nextId(), event };
+    this.log.push(logged);
+    if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
+    this.emitter.emit('event', logged);
+    return logged.id;
+  }
+
+  subscribe(listener: (event: LoggedEvent) => void): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);
+  }
+
+  async history(afterId: string, limit: number): Promise<LoggedEvent[]> {
+    const out: LoggedEvent[] = [];
+    for (const e of this.log) {
+      if (compareEventIds(e.id, afterId) > 0) {
+        out.push(e);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {

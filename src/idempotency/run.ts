@@ -51,6 +51,7 @@ function changedNothing(code: ErrorCode): boolean {
     case ErrorCode.UNSUPPORTED_BY_PROVIDER:
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
     case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
+    case ErrorCode.TOO_MANY_SUBSCRIPTIONS:
       return true;
     case ErrorCode.PROVIDER_UNAVAILABLE:
     case ErrorCode.PROVIDER_TIMEOUT:

@@ -6,7 +6,8 @@ import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import { checkIdempotencyKey, runIdempotent } from '../idempotency/run.js';
 import { decodeId, type GlobalId } from '../ids.js';
 import type { CapabilityName, ConversationModel, MessageModel, ProviderName } from '../models.js';
-import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken } from './validate.js';
+import { dedupeKeys } from '../subscriptions/version.js';
+import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
 
 const WHY_NOT: Partial<Record<ProviderName, string>> = {
   CXONE: 'its API is an export of past conversations and has no write endpoint',
@@ -43,12 +44,16 @@ async function reread(ctx: Context, provider: ProviderName, nativeId: string, sc
   return conversation;
 }
 
-/** Tells subscribers at once, so a console sees its own action without waiting for a poll. */
+/**
+ * Tells subscribers at once, so a console sees its own action without waiting for a poll. The
+ * dedupe keys are the ones pollers and webhooks use, so the same change is not announced twice.
+ */
 async function announce(ctx: Context, conversation: ConversationModel, reason: ChangeReason, message?: MessageModel | null) {
   const at = Date.now();
+  const { provider } = conversation;
   try {
-    if (message) await ctx.infra.events.publish({ kind: 'message', provider: conversation.provider, conversation, message, at });
-    await ctx.infra.events.publish({ kind: 'conversation', provider: conversation.provider, conversation, reason, at });
+    if (message) await ctx.infra.events.publish({ kind: 'message', provider, message, at }, dedupeKeys.message(message));
+    await ctx.infra.events.publish({ kind: 'conversation', provider, conversation, reason, at }, dedupeKeys.conversation(conversation));
   } catch (error) {
     // The write succeeded; a bus hiccup must not turn it into an error the client would retry.
     ctx.logger.warn({ err: error }, 'could not publish a mutation event');
@@ -63,7 +68,7 @@ export const Mutation: MutationResolvers = {
   sendMessage: async (_parent, { input }, ctx) => {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const ref = conversationRef(input.conversationId, 'input.conversationId');
-    const text = checkText(input.text, 'input.text');
+    const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
     const send = writer(ctx, ref.provider, 'SEND_MESSAGES', 'sendMessage', 'send messages');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -83,7 +88,7 @@ export const Mutation: MutationResolvers = {
   sendMessageToEndUser: async (_parent, { input }, ctx) => {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
-    const text = checkText(input.text, 'input.text');
+    const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
     const send = writer(ctx, user.provider, 'SEND_MESSAGES', 'sendMessageToEndUser', 'send messages to an end user');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -161,8 +166,9 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const ref = conversationRef(input.conversationId, 'input.conversationId');
     const patch: { tags?: string[]; notes?: string; params?: Record<string, unknown> } = {};
-    if (input.tags !== null && input.tags !== undefined) patch.tags = checkTags(input.tags, 'input.tags');
-    if (input.notes !== null && input.notes !== undefined) patch.notes = checkNotes(input.notes, 'input.notes');
+    const limits = limitsOf(ref.provider);
+    if (input.tags !== null && input.tags !== undefined) patch.tags = checkTags(input.tags, 'input.tags', limits.tag);
+    if (input.notes !== null && input.notes !== undefined) patch.notes = checkNotes(input.notes, 'input.notes', limits.notes);
     const params = checkJsonObject(input.params, 'input.params');
     if (params) patch.params = params;
     if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');

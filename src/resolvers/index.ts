@@ -8,6 +8,7 @@ import { Message } from './Message.js';
 import { Node } from './Node.js';
 import { ProviderInfo } from './ProviderInfo.js';
 import { Mutation } from './Mutation.js';
+import { Subscription } from './Subscription.js';
 import { Query } from './Query.js';
 import { DateTime, JSONScalar } from './scalars.js';
 import { TrackerEvent, trackerEventTypes } from './TrackerEvent.js';
@@ -17,6 +18,7 @@ export const resolvers: Resolvers = {
   JSON: JSONScalar,
   Query,
   Mutation,
+  Subscription,
   Node,
   Bot,
   Flow,

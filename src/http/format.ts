@@ -1,0 +1,38 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../errors.js';
+
+/**
+ * One error policy for HTTP and WebSocket. Errors botgraph raises on purpose are GraphQLErrors
+ * with a code and pass through (minus any stack trace). Anything else is a bug: it is logged with
+ * its stack and the client sees only INTERNAL_SERVER_ERROR.
+ */
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (original instanceof GraphQLError || (code !== undefined && code !== 'INTERNAL_SERVER_ERROR')) {
+      const { extensions, ...rest } = formatted;
+      if (!extensions) return rest;
+      const { stacktrace: _stacktrace, ...safe } = extensions as Record<string, unknown>;
+      return { ...rest, extensions: safe };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
+    return {
+      message: 'Internal server error.',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, retryable: false },
+    };
+  };
+}
+
+/** Formats a GraphQLError outside Apollo (graphql-ws), the way Apollo would, then applies the policy. */
+export function formatOutsideApollo(format: ReturnType<typeof createFormatError>, error: GraphQLError): GraphQLFormattedError {
+  const base = error.toJSON();
+  const original = error.originalError;
+  // A resolver's plain Error reaches graphql-ws wrapped in a GraphQLError without a code.
+  const formatted = base.extensions?.code || original instanceof GraphQLError || !original ? base : { ...base, extensions: { ...base.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+  return format(formatted, original ?? error);
+}

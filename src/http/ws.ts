@@ -1,0 +1,83 @@
+import type { Server } from 'node:http';
+import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from '../context.js';
+import { ErrorCode } from '../errors.js';
+import { allValidationRules } from '../validation.js';
+import { formatOutsideApollo, type createFormatError } from './format.js';
+
+export interface WebSocketOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  makeContext: () => Context;
+  format: ReturnType<typeof createFormatError>;
+  /** @default 25 */
+  maxSubscriptionsPerConnection: number;
+  /** @default 3000 */
+  connectionInitTimeoutMs: number;
+}
+
+/**
+ * graphql-ws on `/graphql`, beside HTTP. Apollo's validation rules and plugins do not run here, so
+ * this applies the same validation (graphql's rules plus botgraph's), the same error policy, and
+ * the socket's own limits.
+ */
+export function attachWebSocket(options: WebSocketOptions): { close(): Promise<void> } {
+  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const codeError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+
+  const disposable = useServer<Record<string, unknown> | undefined, { context?: Context }>(
+    {
+      schema: options.schema,
+      connectionInitWaitTimeout: options.connectionInitTimeoutMs,
+      onConnect: (ctx) => {
+        // The payload is optional; when sent it must be an object (graphql-ws refuses others with 4400).
+        const payload = ctx.connectionParams;
+        return payload === undefined || (typeof payload === 'object' && payload !== null);
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        if (Object.keys(ctx.subscriptions).length >= options.maxSubscriptionsPerConnection) {
+          return [
+            codeError(
+              `This connection already holds ${options.maxSubscriptionsPerConnection} operations, the limit; open another or complete one.`,
+              ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            ),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [codeError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const errors = validate(options.schema, document, allValidationRules);
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        return {
+          schema: options.schema,
+          document,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+          contextValue: options.makeContext(),
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatOutsideApollo(options.format, e)),
+    },
+    wss,
+  );
+
+  return {
+    async close() {
+      // 1001 Going Away: clients reconnect elsewhere (and resume with `since`).
+      for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

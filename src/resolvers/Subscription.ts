@@ -1,0 +1,111 @@
+import type { ConversationFilter, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
+import type { Context } from '../context.js';
+import { BotgraphError, ErrorCode, badInput } from '../errors.js';
+import type { BotgraphEvent, LoggedEvent } from '../events/bus.js';
+import { decodeId } from '../ids.js';
+import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
+import type { Topic } from '../subscriptions/pollers.js';
+import { conversationTopic, messageTopic } from '../subscriptions/topics.js';
+
+function enabledProviders(ctx: Context, wanted: readonly ProviderName[] | null | undefined): ProviderName[] {
+  const providers = wanted?.length ? [...new Set(wanted)] : ctx.enabled;
+  for (const p of providers) {
+    if (!ctx.enabled.includes(p)) {
+      throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${p} is not enabled in this deployment.`, { provider: p });
+    }
+  }
+  return providers;
+}
+
+/** The conversation topics that cover `providers` (and, where a provider lists per bot, only `bots`). */
+function conversationTopics(ctx: Context, providers: ProviderName[], bots: Map<ProviderName, string[]>): Topic[] {
+  const topics: Topic[] = [];
+  for (const provider of providers) {
+    const runtime = ctx.registry.runtimes.get(provider);
+    if (!runtime) continue;
+    const only = bots.get(provider) ?? null;
+    for (const stream of ctx.datasource(provider).conversationStreams({}, only)) {
+      topics.push(conversationTopic(runtime, stream.key, only));
+    }
+  }
+  return topics;
+}
+
+/** The filter applied to each event, in memory: polls and webhooks see every change of a topic. */
+function filterMatcher(filter: ConversationFilter, providers: ProviderName[], bots: Map<ProviderName, string[]>) {
+  const search = filter.search?.trim().toLowerCase();
+  return (c: ConversationModel): boolean => {
+    if (!providers.includes(c.provider)) return false;
+    const onlyBots = bots.get(c.provider);
+    if (bots.size > 0 && (!onlyBots || !c.botNativeId || !onlyBots.includes(c.botNativeId))) return false;
+    if (filter.statuses?.length && !filter.statuses.includes(c.status)) return false;
+    const created = c.createdAt?.getTime();
+    const updated = c.updatedAt?.getTime();
+    if (filter.createdFrom && (created === undefined || created < filter.createdFrom.getTime())) return false;
+    if (filter.createdTo && (created === undefined || created > filter.createdTo.getTime())) return false;
+    if (filter.updatedFrom && (updated === undefined || updated < filter.updatedFrom.getTime())) return false;
+    if (filter.updatedTo && (updated === undefined || updated > filter.updatedTo.getTime())) return false;
+    if (search && !c.title.toLowerCase().includes(search)) return false;
+    return true;
+  };
+}
+
+function botsByProvider(filter: ConversationFilter): Map<ProviderName, string[]> {
+  const bots = new Map<ProviderName, string[]>();
+  (filter.botIds ?? []).forEach((id, i) => {
+    const bot = decodeId(id, `filter.botIds[${i}]`, 'Bot');
+    bots.set(bot.provider, [...(bots.get(bot.provider) ?? []), bot.nativeId]);
+  });
+  return bots;
+}
+
+const asConversation = (e: LoggedEvent, _args: unknown, ctx: Context): ConversationModel => {
+  ctx.fresh();
+  return e.event.kind === 'message' ? (undefined as never) : { ...e.event.conversation, eventCursor: e.id };
+};
+
+export const Subscription: SubscriptionResolvers = {
+  messageAdded: {
+    subscribe: async (_parent, { conversationId, since }, ctx) => {
+      const ref = decodeId(conversationId, 'conversationId', 'Conversation');
+      const runtime = ctx.registry.runtimes.get(ref.provider);
+      if (!runtime) throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${ref.provider} is not enabled in this deployment.`, { provider: ref.provider });
+      if (!runtime.capabilities.includes('READ_MESSAGES')) {
+        throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${ref.provider} cannot read messages.`, { provider: ref.provider });
+      }
+      await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
+      const match = (e: BotgraphEvent) =>
+        e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
+      return ctx.live.stream([messageTopic(runtime, ctx.infra.events, ref.nativeId, ref.scope)], match, since) as never;
+    },
+    resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {
+      ctx.fresh();
+      return e.event.kind === 'message' ? { ...e.event.message, eventCursor: e.id } : (undefined as never);
+    },
+  },
+
+  conversationUpdated: {
+    subscribe: async (_parent, { filter, since }, ctx) => {
+      const f = filter ?? {};
+      if (f.search !== undefined && f.search !== null && (f.search.trim().length === 0 || f.search.length > 200)) {
+        throw badInput('`filter.search` must be 1 to 200 characters.', 'filter.search');
+      }
+      const bots = botsByProvider(f);
+      let providers = enabledProviders(ctx, f.providers);
+      if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
+      const matches = filterMatcher(f, providers, bots);
+      const match = (e: BotgraphEvent) => e.kind === 'conversation' && matches(e.conversation);
+      return ctx.live.stream(conversationTopics(ctx, providers, bots), match, since) as never;
+    },
+    resolve: asConversation,
+  },
+
+  handoffRequested: {
+    subscribe: async (_parent, { providers, since }, ctx) => {
+      const wanted = enabledProviders(ctx, providers);
+      const match = (e: BotgraphEvent) => e.kind === 'handoffRequested' && wanted.includes(e.provider);
+      return ctx.live.stream(conversationTopics(ctx, wanted, new Map()), match, since) as never;
+    },
+    resolve: asConversation,
+  },
+};

@@ -1,0 +1,179 @@
+import type { ProviderRuntime } from '../datasources/types.js';
+import type { EventBus } from '../events/bus.js';
+import { BotgraphError, ErrorCode } from '../errors.js';
+import type { ConversationModel, ProviderName } from '../models.js';
+import type { PollResult, Topic } from './pollers.js';
+import { conversationVersion, dedupeKeys, inHandoff } from './version.js';
+
+/**
+ * Conversation lists are re-read from a little before the watermark: vendor times can have
+ * second precision (Bot.one), and a change stamped in the same second as the last poll must not
+ * be missed. Versions of what was seen in that overlap keep it from being emitted twice.
+ */
+export const OVERLAP_MS = 3_000;
+/** How many changed conversations one poll reads at most (pages of 100); the rest come next poll. */
+const MAX_PAGES_PER_POLL = 5;
+/** A message topic with nothing new for this long is polled at the idle pace. */
+const IDLE_AFTER_MS = 60_000;
+
+interface ConversationState {
+  /** The newest `updatedAt` seen (ms). */
+  wm: number;
+  /** Versions of the conversations updated within OVERLAP_MS of the watermark. */
+  seen: Record<string, string>;
+}
+
+function parse<T>(state: string | null): T | null {
+  if (state === null) return null;
+  try {
+    return JSON.parse(state) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Bot.one and CXone have no "requested" state: a conversation entering operator state is the request. */
+function requestsHandoff(c: ConversationModel, previousVersion: string | undefined): boolean {
+  const [, prevStatus, prevHandoff] = previousVersion?.split('|') ?? [];
+  if (c.handoff === 'REQUESTED') return prevHandoff !== 'REQUESTED';
+  if (c.provider !== 'CLOSER' && c.status === 'WITH_OPERATOR') return prevStatus !== 'WITH_OPERATOR';
+  return false;
+}
+
+function reasonFor(c: ConversationModel, previousVersion: string | undefined, wm: number): 'created' | 'status' | 'handoff' | 'message' | 'updated' {
+  if (previousVersion === undefined) return c.createdAt && c.createdAt.getTime() >= wm - OVERLAP_MS ? 'created' : 'updated';
+  const [, prevStatus, prevHandoff, prevCount] = previousVersion.split('|');
+  if (prevHandoff !== c.handoff) return 'handoff';
+  if (prevStatus !== c.status) return 'status';
+  if (prevCount !== String(c.messageCount ?? '')) return 'message';
+  return 'updated';
+}
+
+/**
+ * Watches one conversation stream (CLOSER's list, one Bot.one bot, one CXone token) for
+ * conversations created or changed since the watermark.
+ */
+export function conversationTopic(runtime: ProviderRuntime, streamKey: string, botNativeIds: string[] | null): Topic {
+  const streamFor = (updatedFrom: Date | undefined) => {
+    const ds = runtime.forRequest();
+    const stream = ds.conversationStreams(updatedFrom ? { updatedFrom } : {}, botNativeIds).find((s) => s.key === streamKey);
+    if (!stream) throw new BotgraphError(ErrorCode.NOT_FOUND, `No conversation stream ${streamKey}.`, { provider: runtime.provider });
+    return stream;
+  };
+  return {
+    key: `conv:${streamKey}`,
+    async poll(raw): Promise<PollResult> {
+      const state = parse<ConversationState>(raw);
+      const from = state ? new Date(state.wm - OVERLAP_MS) : undefined;
+      const stream = streamFor(from);
+      const changed: ConversationModel[] = [];
+      let offset = 0;
+      let streamState: string | null = null;
+      for (let page = 0; page < (state ? MAX_PAGES_PER_POLL : 1); page++) {
+        const chunk = await stream.fetch(offset, state ? 100 : 50, streamState);
+        changed.push(...chunk.items);
+        streamState = chunk.state;
+        offset = (chunk.offsets?.at(-1) ?? offset + chunk.items.length - 1) + 1;
+        if (chunk.done || chunk.items.length === 0) break;
+      }
+
+      const wm = Math.max(state?.wm ?? 0, ...changed.map((c) => c.updatedAt?.getTime() ?? 0));
+      const seen: Record<string, string> = {};
+      for (const [id, version] of Object.entries(state?.seen ?? {})) {
+        if (Number(version.split('|')[0]) >= wm - OVERLAP_MS) seen[id] = version;
+      }
+      const events: PollResult['events'] = [];
+      const at = Date.now();
+      for (const c of changed) {
+        const version = conversationVersion(c);
+        const previous = state?.seen[c.nativeId];
+        if ((c.updatedAt?.getTime() ?? 0) >= wm - OVERLAP_MS) seen[c.nativeId] = version;
+        // The first look only sets the watermark: what happened before anyone watched is history.
+        if (!state || previous === version) continue;
+        events.push({
+          event: { kind: 'conversation', provider: c.provider, conversation: c, reason: reasonFor(c, previous, state.wm), at },
+          dedupeKey: dedupeKeys.conversation(c),
+        });
+        if (requestsHandoff(c, previous)) {
+          events.push({ event: { kind: 'handoffRequested', provider: c.provider, conversation: c, at }, dedupeKey: dedupeKeys.handoffRequested(c) });
+        }
+      }
+      return { events, state: JSON.stringify({ wm, seen } satisfies ConversationState), pace: 'normal' };
+    },
+  };
+}
+
+interface MessageState {
+  /** How many messages the conversation had at the last look; messages are only appended. */
+  count: number;
+  /** When a new message was last seen (ms). */
+  lastNewAt: number;
+}
+
+/** A stand-in carrying only what `listMessages` needs, so one poll costs one vendor read. */
+function conversationRef(provider: ProviderName, nativeId: string, idScope: string[]): ConversationModel {
+  return {
+    provider,
+    nativeId,
+    idScope,
+    title: '',
+    status: 'UNKNOWN',
+    handoff: 'BOT',
+    botNativeId: idScope[0] ?? null,
+    endUserNativeId: null,
+    endUser: null,
+    channel: null,
+    location: null,
+    ipAddress: null,
+    createdAt: null,
+    updatedAt: null,
+    durationSeconds: null,
+    messageCount: null,
+    tags: [],
+    notes: null,
+    collectedData: null,
+    trackerEvents: [],
+    journey: [],
+    embeddedMessages: null,
+    raw: null,
+  };
+}
+
+/**
+ * Watches one conversation for new messages. It listens to the bus for its conversation's own
+ * changes, to poll faster while a human is involved without an extra read per poll.
+ */
+export function messageTopic(runtime: ProviderRuntime, bus: EventBus, nativeId: string, idScope: string[]): Topic {
+  const provider = runtime.provider;
+  let handoff = false;
+  const unsubscribe = bus.subscribe(({ event }) => {
+    if (event.kind !== 'message' && event.conversation.provider === provider && event.conversation.nativeId === nativeId) {
+      handoff = inHandoff(event.conversation);
+    }
+  });
+  return {
+    key: `msg:${provider}:${nativeId}`,
+    dispose: unsubscribe,
+    async poll(raw): Promise<PollResult> {
+      const state = parse<MessageState>(raw);
+      const ds = runtime.forRequest();
+      const ref = conversationRef(provider, nativeId, idScope);
+      const offset = state?.count ?? 0;
+      // The first look reads one message to learn the total; later looks read only what is new.
+      const page = await ds.listMessages(ref, state ? offset : 0, state ? 100 : 1);
+      const now = Date.now();
+      if (!state) {
+        return { events: [], state: JSON.stringify({ count: page.total, lastNewAt: now }), pace: handoff ? 'fast' : 'normal' };
+      }
+      const fresh = page.total < offset ? [] : page.items;
+      const events: PollResult['events'] = fresh.map((message) => ({
+        event: { kind: 'message', provider, message, at: now },
+        dedupeKey: dedupeKeys.message(message),
+      }));
+      const count = page.total < offset ? page.total : offset + fresh.length;
+      const lastNewAt = fresh.length > 0 ? now : state.lastNewAt;
+      const pace = handoff ? 'fast' : now - lastNewAt > IDLE_AFTER_MS ? 'idle' : 'normal';
+      return { events, state: JSON.stringify({ count, lastNewAt } satisfies MessageState), pace };
+    },
+  };
+}
