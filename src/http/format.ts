@@ -16,6 +16,12 @@ export function createFormatError(logger: Logger) {
       const { extensions, ...rest } = formatted;
       if (!extensions) return rest;
       const { stacktrace: _stacktrace, ...safe } = extensions as Record<string, unknown>;
+      // A literal its scalar refuses (a bad DateTime) fails validation, but it is the client's bad input.
+      // (Duck-typed: under vitest, Apollo's graphql and ours can be two copies of the module.)
+      const cause = (original as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError;
+      if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && cause?.extensions?.code === ErrorCode.BAD_USER_INPUT) {
+        safe.code = ErrorCode.BAD_USER_INPUT;
+      }
       return { ...rest, extensions: safe };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
