@@ -1,6 +1,7 @@
 import { badInput } from '../errors.js';
+import type { ProviderName } from '../models.js';
 
-/** The longest message botgraph sends. Bot.one's simulator takes 4096; CLOSER documents no limit. */
+/** The longest message botgraph sends: Bot.one's limit. CLOSER's is lower, see `PROVIDER_LIMITS`. */
 export const MAX_TEXT_LENGTH = 4096;
 /** The largest JSON object (variables, params, block data) botgraph forwards, serialised. */
 export const MAX_JSON_BYTES = 16 * 1024;
@@ -9,10 +10,29 @@ export const MAX_TAG_LENGTH = 64;
 export const MAX_NOTES_LENGTH = 10_000;
 export const MAX_TOKEN_LENGTH = 4096;
 
-export function checkText(value: string, field: string): string {
+export interface TextLimits {
+  text: number;
+  tag: number;
+  notes: number;
+}
+
+/**
+ * Where a vendor's documented limits are tighter than botgraph's own (docs/providers/closer.md:
+ * `text` 1–4,000 characters, tags of 1–50, notes up to 5,000). Checked before the call, so such
+ * input is BAD_USER_INPUT naming the field, not a vendor 400 after an upstream call.
+ */
+const PROVIDER_LIMITS: Partial<Record<ProviderName, Partial<TextLimits>>> = {
+  CLOSER: { text: 4000, tag: 50, notes: 5000 },
+};
+
+export function limitsOf(provider: ProviderName): TextLimits {
+  return { text: MAX_TEXT_LENGTH, tag: MAX_TAG_LENGTH, notes: MAX_NOTES_LENGTH, ...PROVIDER_LIMITS[provider] };
+}
+
+export function checkText(value: string, field: string, max: number = MAX_TEXT_LENGTH): string {
   const text = value.trim();
   if (text.length === 0) throw badInput(`\`${field}\` must not be empty.`, field);
-  if (text.length > MAX_TEXT_LENGTH) throw badInput(`\`${field}\` is longer than ${MAX_TEXT_LENGTH} characters.`, field);
+  if (text.length > max) throw badInput(`\`${field}\` is longer than ${max} characters.`, field);
   return text;
 }
 
@@ -35,19 +55,19 @@ export function checkJsonValue(value: unknown, field: string): unknown {
   return value;
 }
 
-export function checkTags(tags: readonly string[], field: string): string[] {
+export function checkTags(tags: readonly string[], field: string, maxLength: number = MAX_TAG_LENGTH): string[] {
   if (tags.length > MAX_TAGS) throw badInput(`\`${field}\` takes at most ${MAX_TAGS} tags.`, field);
   return tags.map((tag, i) => {
     const t = tag.trim();
-    if (t.length === 0 || t.length > MAX_TAG_LENGTH) {
-      throw badInput(`\`${field}[${i}]\` must be 1 to ${MAX_TAG_LENGTH} characters.`, `${field}[${i}]`);
+    if (t.length === 0 || t.length > maxLength) {
+      throw badInput(`\`${field}[${i}]\` must be 1 to ${maxLength} characters.`, `${field}[${i}]`);
     }
     return t;
   });
 }
 
-export function checkNotes(notes: string, field: string): string {
-  if (notes.length > MAX_NOTES_LENGTH) throw badInput(`\`${field}\` is longer than ${MAX_NOTES_LENGTH} characters.`, field);
+export function checkNotes(notes: string, field: string, max: number = MAX_NOTES_LENGTH): string {
+  if (notes.length > max) throw badInput(`\`${field}\` is longer than ${max} characters.`, field);
   return notes;
 }
 
