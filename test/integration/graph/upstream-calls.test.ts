@@ -237,7 +237,10 @@ describe('upstream calls: the merged list', () => {
 
   function sumByProvider(derived: Record<string, number>): Record<string, number> {
     const out: Record<string, number> = { CLOSER: 0, BOTONE: 0, CXONE: 0 };
-    for (const [key, n] of Object.entries(derived)) out[key.split(':')[0]!] += n;
+    for (const [key, n] of Object.entries(derived)) {
+      const provider = key.split(':')[0]!;
+      out[provider] = (out[provider] ?? 0) + n;
+    }
     return out;
   }
 
