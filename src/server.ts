@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -222,11 +223,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       if (file.contentLength) headers['content-length'] = file.contentLength;
       res.writeHead(200, headers);
       if (req.method === 'HEAD') {
+        // Destroying an undici body emits an abort error; unhandled, it would crash the process.
+        file.body.on('error', () => {});
         file.body.destroy();
         return void res.end();
       }
-      for await (const chunk of file.body) res.write(chunk);
-      res.end();
+      // With backpressure; a client that goes away ends the vendor stream too (then the catch below).
+      await pipeline(file.body, res);
     } catch (error) {
       if (res.headersSent) return void res.destroy();
       const code = error instanceof BotgraphError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;

@@ -101,26 +101,29 @@ export async function runIdempotent<T extends object>(options: RunOptions<T>): P
       { field: 'input.idempotencyKey' },
     );
 
-  const claim = await store.claim(storeKey, print, PENDING_TTL_MS);
-  switch (claim.kind) {
-    case 'done':
-      if (claim.fingerprint !== print) throw reused();
-      return replay<T>(claim.result);
-    case 'pending': {
-      if (claim.fingerprint !== print) throw reused();
-      const finished = await store.waitFor(storeKey, IN_PROGRESS_WAIT_MS);
-      if (finished) return replay<T>(finished.result);
-      // Released (the first call changed nothing) or still running: the client should retry later.
+  // A duplicate waits for the call holding the key and replays its result. If that call released
+  // the key instead (it provably changed nothing), the key is free: this call claims it and runs, as
+  // a retry would. IDEMPOTENCY_IN_PROGRESS only when the wait outlasts IN_PROGRESS_WAIT_MS.
+  const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
+  for (;;) {
+    const claim = await store.claim(storeKey, print, PENDING_TTL_MS);
+    if (claim.kind === 'claimed') break;
+    if (claim.fingerprint !== print) throw reused();
+    if (claim.kind === 'done') return replay<T>(claim.result);
+    const remaining = deadline - Date.now();
+    const finished = remaining > 0 ? await store.waitFor(storeKey, remaining) : null;
+    if (finished) {
+      if (finished.fingerprint !== print) throw reused();
+      return replay<T>(finished.result);
+    }
+    if (Date.now() >= deadline) {
       throw new BotgraphError(
         ErrorCode.IDEMPOTENCY_IN_PROGRESS,
         'An earlier call with this idempotencyKey has not finished. Retry with the same key shortly.',
         { field: 'input.idempotencyKey' },
       );
     }
-    case 'claimed':
-      break;
-    default:
-      throw new UnreachableCaseError(claim);
+    // Released: try to claim it again.
   }
 
   let written = false;

@@ -37,6 +37,8 @@ export async function startRedis(): Promise<TestRedis> {
   );
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // Refused connects are expected while the server starts; `connect()` rejects, so the event is noise.
+  probe.on('error', () => {});
   let ready = false;
   for (let i = 0; i < 100 && !ready; i++) {
     try {

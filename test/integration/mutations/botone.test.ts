@@ -111,6 +111,35 @@ describe('Bot.one transferConversation', () => {
   });
 });
 
+describe('Bot.one reads after writes in ONE request', () => {
+  it('each step sees the state the step before left (no stale per-request cache)', async () => {
+    const conv = await pool.take('BOTONE', ['ACTIVE']);
+    const bots = await bg.gql(`{ bots(providers: [BOTONE]) { id nativeId } }`);
+    const target = bots.data.bots.find((b: any) => b.nativeId !== conv.bot.nativeId);
+    const res = await bg.gql(
+      `mutation($c: ID!, $t: ID!) {
+        a: sendMessage(input: { conversationId: $c, text: "первое" }) { conversation { messageCount status } }
+        b: startHandoff(input: { conversationId: $c }) { conversation { handoff status } }
+        c: sendMessage(input: { conversationId: $c, text: "второе" }) { conversation { messageCount handoff messages(first: 100) { nodes { sender text } } } }
+        d: endHandoff(input: { conversationId: $c }) { conversation { handoff status } }
+        e: transferConversation(input: { conversationId: $c, targetBotId: $t }) { conversation { bot { nativeId } } }
+        f: startHandoff(input: { conversationId: $c }) { conversation { handoff bot { nativeId } } }
+      }`,
+      { c: conv.id, t: target.id },
+    );
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const d = res.data;
+    expect(d.b.conversation).toEqual({ handoff: 'OPERATOR', status: 'WITH_OPERATOR' });
+    expect(d.c.conversation.messageCount).toBe(d.a.conversation.messageCount + 1);
+    expect(d.c.conversation.handoff).toBe('OPERATOR');
+    expect(d.c.conversation.messages.nodes.filter((m: any) => m.sender === 'OPERATOR').slice(-2).map((m: any) => m.text)).toEqual(['первое', 'второе']);
+    expect(d.d.conversation).toEqual({ handoff: 'BOT', status: 'ACTIVE' });
+    expect(d.e.conversation.bot.nativeId).toBe(target.nativeId);
+    // Addressed by the ID minted before the move, it still answers under the bot it moved to.
+    expect(d.f.conversation).toEqual({ handoff: 'OPERATOR', bot: { nativeId: target.nativeId } });
+  });
+});
+
 describe('Bot.one createConversation', () => {
   it('start: false creates without starting (uuid, no numericId); the variables are its collected data', async () => {
     bus.clear();

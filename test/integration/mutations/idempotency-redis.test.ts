@@ -12,8 +12,9 @@ let a: TestBotgraph;
 let b: TestBotgraph;
 let pool: ConversationPool;
 
-// Registered first so it runs last: both botgraphs close before their Redis goes away.
+// Both botgraphs close (again: closing is idempotent) before their Redis goes away.
 afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
   await redis?.stop();
 });
 

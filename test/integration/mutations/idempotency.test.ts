@@ -75,6 +75,17 @@ describe('idempotent replay (in-memory store)', () => {
     expect(await sends()).toBe(2);
   });
 
+  it('duplicates waiting on a call the vendor refused are not told IDEMPOTENCY_IN_PROGRESS: they get the answer', async () => {
+    const closed = await pool.take('CLOSER', ['COMPLETED']);
+    const key = `refused-concurrent-${Date.now()}`;
+    await bg.resetStats();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => bg.gql(SEND_KEYED, { c: closed.id, t: 'too late', k: key })));
+    // The key is free again after each refusal, so each waiting duplicate tries for itself: the vendor's answer, every time.
+    expect(responses.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(Array(5).fill('FORBIDDEN_BY_PROVIDER'));
+    // Each refusal released the key and one waiter took it: 5 real calls, one after the other.
+    expect(await sends()).toBe(5);
+  });
+
   it('after an injected 403 the same key is retried and succeeds once the vendor accepts', async () => {
     const conv = await pool.take('CLOSER', ['ACTIVE']);
     const key = `retry-${Date.now()}`;
