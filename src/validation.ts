@@ -18,6 +18,8 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, Fragm
   for (const selection of set.selections) {
     let depth = 0;
     if (selection.kind === Kind.FIELD) {
+      // Introspection (`__schema`, `__type`) is deep by design (GraphiQL's own query is 14 levels) and cheap.
+      if (selection.name.value.startsWith('__')) continue;
       depth = selection.selectionSet ? 1 + depthOf(selection.selectionSet, fragments, seen) : 0;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       depth = depthOf(selection.selectionSet, fragments, seen);
