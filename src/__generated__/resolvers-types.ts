@@ -654,7 +654,7 @@ export type SendCustomBlockMessagePayload = {
 export type SendMessageInput = {
   conversationId: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 4096 characters after trimming. */
+  /** 1 to 4096 characters after trimming (CLOSER: 4000). */
   text: Scalars['String']['input'];
 };
 
@@ -671,7 +671,7 @@ export type SendMessagePayload = {
 export type SendMessageToEndUserInput = {
   endUserId: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 4096 characters after trimming. */
+  /** 1 to 4000 characters after trimming (CLOSER's limit). */
   text: Scalars['String']['input'];
 };
 
@@ -775,11 +775,11 @@ export type TransferConversationPayload = {
 export type UpdateConversationInput = {
   conversationId: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Replaces the notes: at most 10000 characters. */
+  /** Replaces the notes: at most 10000 characters (CLOSER: 5000). */
   notes?: InputMaybe<Scalars['String']['input']>;
   /** Merged into the conversation's params: a JSON object of at most 16 KiB. */
   params?: InputMaybe<Scalars['JSON']['input']>;
-  /** Replaces the tags: at most 50, each 1 to 64 characters. */
+  /** Replaces the tags: at most 50, each 1 to 64 characters (CLOSER: 50). */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 

@@ -29,5 +29,6 @@ export const Conversation: ConversationResolvers = {
 };
 
 export const CollectedDatum = {
-  fileUrl: (d: { fileId: string | null }) => (d.fileId ? fileUrl('BOTONE', d.fileId) : null),
+  // A deleted file is gone at the vendor too; a link to it would only 404.
+  fileUrl: (d: { fileId: string | null; deleted: boolean }) => (d.fileId && !d.deleted ? fileUrl('BOTONE', d.fileId) : null),
 };

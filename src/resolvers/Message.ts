@@ -1,6 +1,19 @@
 import type { MessageResolvers } from '../__generated__/resolvers-types.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
+import { fileIdFromAnswer } from '../datasources/botone/mapper.js';
 import { encodeId } from '../ids.js';
+import type { AttachmentModel, MessageModel } from '../models.js';
+import { fileUrl } from './Conversation.js';
+
+/**
+ * A Bot.one file lives behind the vendor's Basic auth: a browser can only open it through
+ * botgraph's `/files/botone/<id>`, so that is the URL clients get, in attachments and in the text.
+ */
+function ownFileUrl(m: MessageModel, url: string | null): string | null {
+  if (m.provider !== 'BOTONE' || !url) return url;
+  const id = fileIdFromAnswer(url);
+  return id ? fileUrl('BOTONE', id) : url;
+}
 
 export const Message: MessageResolvers = {
   id: (m) =>
@@ -10,6 +23,8 @@ export const Message: MessageResolvers = {
       nativeId: m.nativeId,
       scope: [m.conversationNativeId, ...m.conversationIdScope],
     }),
+  text: (m) => (m.attachments.some((a) => a.kind === 'file' && a.url === m.text) ? ownFileUrl(m, m.text) : m.text),
+  attachments: (m): AttachmentModel[] => m.attachments.map((a) => (a.kind === 'file' ? { ...a, url: ownFileUrl(m, a.url) } : a)),
   conversation: async (m, _args, ctx) => {
     const conversation = await ctx.datasource(m.provider).getConversation(m.conversationNativeId, m.conversationIdScope);
     if (!conversation) {

@@ -9,7 +9,7 @@ import { expectNoLeak, expectNoUpstreamCalls } from './support.js';
 
 let bg: TestBotgraph;
 let live: { fileUrl: string; answer: string }[] = [];
-let deleted: { fileUrl: string; answer: string }[] = [];
+let deleted: { fileUrl: string | null; answer: string }[] = [];
 
 beforeAll(async () => {
   bg = await startTestBotgraph();
@@ -22,7 +22,8 @@ beforeAll(async () => {
     expect(res.errors).toBeUndefined();
     for (const node of res.data.conversations.nodes) {
       for (const d of node.collectedData) {
-        if (d.fileUrl) (d.deleted ? deleted : live).push(d);
+        if (d.deleted && /\/file\/\d+$/.test(d.answer ?? '')) deleted.push(d);
+        else if (d.fileUrl) live.push(d);
       }
     }
     if (live.length >= 3 && deleted.length >= 1) break;
@@ -91,9 +92,11 @@ describe('file downloads', () => {
     await expectNotFoundJson('/files/botone/99999999', 'BOTONE');
   });
 
-  it('a deleted file → 404 NOT_FOUND', async () => {
+  it('a deleted file has no fileUrl, and its id → 404 NOT_FOUND', async () => {
     expect(deleted.length).toBeGreaterThanOrEqual(1);
-    await expectNotFoundJson(deleted[0]!.fileUrl, 'BOTONE');
+    expect(deleted.every((d) => d.fileUrl === null)).toBe(true);
+    const id = /\/file\/(\d+)$/.exec(deleted[0]!.answer)![1];
+    await expectNotFoundJson(`/files/botone/${id}`, 'BOTONE');
   });
 
   it('providers without files, and ids that cannot be files, → 404 with no upstream call', async () => {
@@ -105,6 +108,23 @@ describe('file downloads', () => {
       expect(body.code, path).toBe('NOT_FOUND');
     }
     await expectNoUpstreamCalls(bg);
+  });
+
+  it('messages carrying a file point at botgraph, never at the vendor', async () => {
+    const res = await bg.gql(
+      `{ conversations(first: 100, filter: { providers: [BOTONE], statuses: [COMPLETED] }) { nodes { messages(first: 50) { nodes { text attachments { kind url } } } } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const files = res.data.conversations.nodes.flatMap((c: any) =>
+      c.messages.nodes.filter((m: any) => m.attachments.some((a: any) => a.kind === 'file')),
+    );
+    expect(files.length).toBeGreaterThan(0);
+    for (const m of files) {
+      const url = m.attachments.find((a: any) => a.kind === 'file').url;
+      expect(url).toMatch(/^\/files\/botone\/\d+$/);
+      expect(m.text).toBe(url);
+    }
+    expectNoLeak(bg, res);
   });
 
   it('only GET and HEAD', async () => {
