@@ -132,6 +132,10 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     includeStacktraceInErrorResponses: false,
     formatError: format,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin],
+    // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler (on outside NODE_ENV=test)
+    // would stop Apollo alone and re-raise the signal, killing the process before sockets close
+    // with 1001 and topic leases are released.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const ws = attachWebSocket({

@@ -12,6 +12,11 @@ export interface RedisEventBusOptions {
   logger?: Logger;
 }
 
+const PUBLISH_ONCE = `if redis.call('set', KEYS[1], '1', 'PX', ARGV[1], 'NX') then
+  return redis.call('xadd', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3])
+end
+return false`;
+
 /**
  * The bus shared by replicas: a Redis Stream is both the broker and the log. Every replica reads it
  * with a blocking XREAD from its own last id, so each sees every event once and in one order, and
@@ -74,11 +79,20 @@ export class RedisEventBus implements EventBus {
   }
 
   async publish(event: BotgraphEvent, dedupeKey?: string): Promise<string | null> {
-    if (dedupeKey !== undefined) {
-      const fresh = await this.redis.set(`botgraph:dedupe:${dedupeKey}`, '1', 'PX', DEDUPE_WINDOW_MS, 'NX');
-      if (fresh !== 'OK') return null;
-    }
-    return this.redis.xadd(this.stream, 'MAXLEN', '~', this.maxLen, '*', 'e', serialize(event));
+    if (dedupeKey === undefined) return this.redis.xadd(this.stream, 'MAXLEN', '~', this.maxLen, '*', 'e', serialize(event));
+    // One script, so the dedupe key and the log entry exist together or not at all: a replica that
+    // died (or lost Redis) between the two would otherwise leave a key that suppresses the event
+    // forever, and the poller that retries the change on another replica would publish nothing.
+    const id = (await this.redis.eval(
+      PUBLISH_ONCE,
+      2,
+      `botgraph:dedupe:${dedupeKey}`,
+      this.stream,
+      String(DEDUPE_WINDOW_MS),
+      String(this.maxLen),
+      serialize(event),
+    )) as string | null;
+    return id ?? null;
   }
 
   subscribe(listener: (event: LoggedEvent) => void): () => void {

@@ -12,6 +12,11 @@ export interface LeaseManager {
   release(topic: string): Promise<void>;
   /** This replica's id, for logs and tests. */
   readonly holder: string;
+  /**
+   * How long a lease lives without renewal; a holder renews well within it, whatever its polling
+   * pace (idle topics, back-off). Undefined: leases never expire (one process).
+   */
+  readonly leaseMs?: number;
 }
 
 /** A topic's position: what the last poll saw, so that the next one (on any replica) emits only news. */
@@ -52,7 +57,7 @@ export class RedisLeases implements LeaseManager {
    */
   constructor(
     private readonly redis: Redis,
-    private readonly leaseMs = 5_000,
+    readonly leaseMs = 5_000,
     private readonly prefix = 'botgraph:lease:',
   ) {}
 

@@ -65,6 +65,8 @@ class Poller {
   private wake: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private leased = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private renewal: Promise<void> | undefined;
   private readonly done: Promise<void>;
 
   constructor(
@@ -101,6 +103,7 @@ class Poller {
       let delay = pace === 'fast' ? options.fastIntervalMs : pace === 'idle' ? options.idleIntervalMs : options.intervalMs;
       try {
         this.leased = await leases.acquire(this.topic.key);
+        this.keepLease();
         if (this.leased && !this.stopped) {
           const state = await watermarks.get(this.topic.key);
           this.polls++;
@@ -125,15 +128,53 @@ class Poller {
     }
   }
 
+  /**
+   * While this replica holds the lease, renews it every third of its life, apart from the polls:
+   * a holder that sleeps longer than the lease (backing off from a failing vendor, an idle topic)
+   * or whose poll outlasts it must not lose the topic to a second replica that would poll too.
+   */
+  private keepLease(): void {
+    const leaseMs = this.deps.leases.leaseMs;
+    if (!this.leased || this.stopped) return this.stopRenewing();
+    if (this.renewTimer || leaseMs === undefined || !Number.isFinite(leaseMs)) return;
+    this.renewTimer = setInterval(() => {
+      if (this.renewal || this.stopped) return;
+      this.renewal = this.deps.leases
+        .acquire(this.topic.key)
+        .then(
+          (held) => {
+            if (this.stopped) return;
+            this.leased = held;
+            if (!held) this.stopRenewing();
+          },
+          // Redis unreachable: the lease may lapse; the loop's next acquire decides.
+          () => {},
+        )
+        .finally(() => {
+          this.renewal = undefined;
+        });
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  private stopRenewing(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopRenewing();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.sleepTimer) clearTimeout(this.sleepTimer);
     this.wake?.();
     await this.done;
+    // A renewal in flight could take the lease again after the release below.
+    await this.renewal;
     this.topic.dispose?.();
-    if (this.leased) await this.deps.leases.release(this.topic.key).catch(() => {});
+    // Compare-and-release: a no-op unless this replica holds it, which a late renewal may have made so.
+    await this.deps.leases.release(this.topic.key).catch(() => {});
     this.onStopped();
   }
 }
