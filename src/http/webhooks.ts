@@ -102,7 +102,12 @@ export function closerWebhookHandler(options: { bus: EventBus; secret: string | 
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return reply(res, 413, { error: 'body too large' });
+      if (size > MAX_BODY_BYTES) {
+        // The rest of the body is never read: this answer closes the connection, or a kept-alive
+        // socket would hand the unread bytes (and a reset) to the sender's next request.
+        res.setHeader('connection', 'close');
+        return reply(res, 413, { error: 'body too large' });
+      }
       chunks.push(chunk as Buffer);
     }
     let body: unknown;

@@ -36,8 +36,10 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
         const payload = ctx.connectionParams;
         return payload === undefined || (typeof payload === 'object' && payload !== null);
       },
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
-        if (Object.keys(ctx.subscriptions).length >= options.maxSubscriptionsPerConnection) {
+      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        // graphql-ws registers this operation's id before calling onSubscribe: count the others.
+        const others = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
+        if (others >= options.maxSubscriptionsPerConnection) {
           return [
             codeError(
               `This connection already holds ${options.maxSubscriptionsPerConnection} operations, the limit; open another or complete one.`,

@@ -17,7 +17,12 @@ function enabledProviders(ctx: Context, wanted: readonly ProviderName[] | null |
   return providers;
 }
 
-/** The conversation topics that cover `providers` (and, where a provider lists per bot, only `bots`). */
+/**
+ * The conversation topics that cover `providers` (and, where a provider lists per bot, only `bots`).
+ * A topic always watches its whole stream, never narrowed to this subscriber's bots: the poller is
+ * shared by topic key (CLOSER's one stream serves every bot), so a narrowed first subscriber would
+ * hide other bots' changes from everyone who joins later. The bot filter runs in memory.
+ */
 function conversationTopics(ctx: Context, providers: ProviderName[], bots: Map<ProviderName, string[]>): Topic[] {
   const topics: Topic[] = [];
   for (const provider of providers) {
@@ -25,7 +30,7 @@ function conversationTopics(ctx: Context, providers: ProviderName[], bots: Map<P
     if (!runtime) continue;
     const only = bots.get(provider) ?? null;
     for (const stream of ctx.datasource(provider).conversationStreams({}, only)) {
-      topics.push(conversationTopic(runtime, stream.key, only));
+      topics.push(conversationTopic(runtime, stream.key, null));
     }
   }
   return topics;
@@ -91,6 +96,8 @@ export const Subscription: SubscriptionResolvers = {
         throw badInput('`filter.search` must be 1 to 200 characters.', 'filter.search');
       }
       const bots = botsByProvider(f);
+      // A bot of a disabled provider is refused as such, not left to match nothing forever.
+      enabledProviders(ctx, [...bots.keys()]);
       let providers = enabledProviders(ctx, f.providers);
       if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
       const matches = filterMatcher(f, providers, bots);
