@@ -5,24 +5,11 @@
 import { createClient, type Client, type ClientOptions, type FormattedExecutionResult } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import type { TestBotgraph } from './botgraph.js';
+import { waitFor } from './wait.js';
 
 export const wsUrl = (bg: TestBotgraph): string => `ws://127.0.0.1:${bg.app.port}/graphql`;
 
-/** Polls `check` until it returns a truthy value; throws with `what` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5_000, everyMs = 20): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

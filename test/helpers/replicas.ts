@@ -7,7 +7,6 @@
  * process `exit` hook SIGKILLs anything left if the test process ends another way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
@@ -17,6 +16,7 @@ import { startBotoneSimulator, type BotoneSimulator } from '../../src/simulators
 import { startCloserSimulator, type CloserSimulator } from '../../src/simulators/closer/index.js';
 import { startCxoneSimulator, type CxoneSimulator } from '../../src/simulators/cxone/index.js';
 import { startRedis, type TestRedis } from './redis.js';
+import { freePort, waitFor } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,32 +26,7 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `check` until it returns something truthy; throws naming `what` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5_000, everyMs = 20): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
-}
+export { freePort, waitFor };
 
 export interface Exit {
   code: number | null;
