@@ -13,6 +13,7 @@ import type {
   ProviderDatasource,
   StreamChunk,
 } from '../types.js';
+import { perKey, succeeds } from '../settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, type Attribution } from './mapper.js';
 
@@ -64,14 +65,7 @@ export class BotoneDatasource implements ProviderDatasource {
     this.botLoader = new DataLoader(async (ids) => client.getBots(ids));
     // Bot.one has no multi-id read: a batch is parallel single reads, still deduplicated and cached.
     this.detailLoader = new DataLoader(
-      (keys) =>
-        Promise.all(
-          keys.map((key) =>
-            client.getConversation(key.nativeId, attributionFromScope(key.scope)).catch((error: unknown) =>
-              error instanceof Error ? error : new Error(String(error)),
-            ),
-          ),
-        ),
+      (keys) => perKey(keys, (key) => client.getConversation(key.nativeId, attributionFromScope(key.scope))),
       { cacheKeyFn: cacheKey },
     );
     this.conversationLoader = new DataLoader((keys) => this.detailLoader.loadMany(keys), { cacheKeyFn: cacheKey });
@@ -160,13 +154,8 @@ export class BotoneDatasource implements ProviderDatasource {
     return null;
   }
 
-  async health(): Promise<boolean> {
-    try {
-      await this.client.ping();
-      return true;
-    } catch {
-      return false;
-    }
+  health(): Promise<boolean> {
+    return succeeds(() => this.client.ping());
   }
 
   // ---------------------------------------------------------------- writes

@@ -14,6 +14,7 @@ import type {
   ProviderDatasource,
   StreamChunk,
 } from '../types.js';
+import { asError, perKey, succeeds } from '../settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
 
 /** The key of the unfiltered stream; filtered streams append `:` and their status group. */
@@ -70,16 +71,6 @@ const ALL = Symbol('all');
 interface Stale {
   conversation?: string | typeof ALL;
   endUser?: string | typeof ALL;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** Runs one read per key; a failed key becomes its Error, as DataLoader expects, without failing the others. */
-async function perKey<K, V>(keys: readonly K[], read: (key: K) => Promise<V>): Promise<Array<V | Error>> {
-  const settled = await Promise.allSettled(keys.map(read));
-  return settled.map((s) => (s.status === 'fulfilled' ? s.value : asError(s.reason)));
 }
 
 export class CloserDatasource implements ProviderDatasource {
@@ -286,13 +277,8 @@ export class CloserDatasource implements ProviderDatasource {
     return { items: slice.items, total: slice.total };
   }
 
-  async health(): Promise<boolean> {
-    try {
-      await this.client.ping();
-      return true;
-    } catch {
-      return false;
-    }
+  health(): Promise<boolean> {
+    return succeeds(() => this.client.ping());
   }
 
   // ------------------------------------------------------------------------------------------

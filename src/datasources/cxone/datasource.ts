@@ -15,6 +15,7 @@ import type {
   MessageModel,
 } from '../../models.js';
 import type { ConversationQuery, ConversationStream, ListResult, ProviderDatasource } from '../types.js';
+import { asError, succeeds } from '../settle.js';
 import { BARE_TOKEN, type CxoneClient } from './client.js';
 import { mapBot, parseMessageId } from './mapper.js';
 import { compileQuery, CxoneStream } from './stream.js';
@@ -114,12 +115,7 @@ export class CxoneDatasource implements ProviderDatasource {
   async health(): Promise<boolean> {
     const [first] = this.client.tokenKeys();
     if (first === undefined) return false;
-    try {
-      await this.client.search(first, '', 1);
-      return true;
-    } catch {
-      return false;
-    }
+    return succeeds(() => this.client.search(first, '', 1));
   }
 
   private prime(items: ConversationModel[]): void {
@@ -172,7 +168,7 @@ export class CxoneDatasource implements ProviderDatasource {
             for (const item of items) found.set(conversationKey(botId, String(item.createdAt?.getTime()), item.nativeId), item);
           }
         } catch (error) {
-          failed.set(botId, error as Error);
+          failed.set(botId, asError(error));
         }
       }),
     );
