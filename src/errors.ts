@@ -112,6 +112,16 @@ export function badInput(message: string, field?: string): BotgraphError {
   return new BotgraphError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 }
 
+/** NOT_FOUND → null: by-id reads answer null for an object the vendor does not know. */
+export async function nullIfNotFound<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof BotgraphError && error.code === ErrorCode.NOT_FOUND) return null;
+    throw error;
+  }
+}
+
 export function isBotgraphError(error: unknown): error is BotgraphError {
   return error instanceof BotgraphError;
 }

@@ -1,6 +1,7 @@
 import type { NodeResolvers } from '../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
-import { BotgraphError, ErrorCode, UnreachableCaseError } from '../errors.js';
+import type { ProviderDatasource } from '../datasources/types.js';
+import { nullIfNotFound, UnreachableCaseError } from '../errors.js';
 import { decodeId, type GlobalId } from '../ids.js';
 import { nodeTypeName, type NodeModel } from './typeOf.js';
 
@@ -16,24 +17,23 @@ export async function loadNode(ctx: Context, id: string, field = 'id'): Promise<
   // finish priming the loaders, so that an object it lists costs no by-id call.
   await null;
   if (ctx.pendingLists.size > 0) await Promise.all(ctx.pendingLists);
-  try {
-    switch (gid.type) {
-      case 'Bot':
-        return await ds.getBot(gid.nativeId);
-      case 'Conversation':
-        return await ds.getConversation(gid.nativeId, gid.scope);
-      case 'Message':
-        return await ds.getMessage(gid.nativeId, gid.scope);
-      case 'EndUser':
-        return await ds.getEndUser(gid.nativeId, gid.scope);
-      case 'Flow':
-        return null;
-      default:
-        throw new UnreachableCaseError(gid.type);
-    }
-  } catch (error) {
-    // A vendor 404 on a by-id read means the object is gone: the contract says null.
-    if (error instanceof BotgraphError && error.code === ErrorCode.NOT_FOUND) return null;
-    throw error;
+  // A vendor 404 on a by-id read means the object is gone: the contract says null.
+  return nullIfNotFound(readNode(ds, gid));
+}
+
+async function readNode(ds: ProviderDatasource, gid: GlobalId): Promise<NodeModel | null> {
+  switch (gid.type) {
+    case 'Bot':
+      return ds.getBot(gid.nativeId);
+    case 'Conversation':
+      return ds.getConversation(gid.nativeId, gid.scope);
+    case 'Message':
+      return ds.getMessage(gid.nativeId, gid.scope);
+    case 'EndUser':
+      return ds.getEndUser(gid.nativeId, gid.scope);
+    case 'Flow':
+      return null;
+    default:
+      throw new UnreachableCaseError(gid.type);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { BotoneConfig, UpstreamConfig } from '../../config.js';
-import { BotgraphError, ErrorCode } from '../../errors.js';
+import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
 import { UpstreamHttp, type UpstreamOptions, type UpstreamStream } from '../http.js';
 import type { CreatedConversation } from '../types.js';
@@ -156,16 +156,10 @@ export class BotoneClient {
   /** `GET /api/v{1,2}/conversation/{id}` with its collected data; null on 404 or an id this version cannot have. */
   async getConversation(nativeId: string, attribution: Attribution): Promise<ConversationModel | null> {
     if (!this.isConversationId(nativeId)) return null;
-    try {
-      const entry = await this.http.getJson(
-        `${this.prefix}/conversation/${encodeURIComponent(nativeId)}`,
-        botoneConversationDetailResponseSchema,
-      );
-      return mapConversation(entry, attribution);
-    } catch (error) {
-      if (error instanceof BotgraphError && error.code === ErrorCode.NOT_FOUND) return null;
-      throw error;
-    }
+    const entry = await nullIfNotFound(
+      this.http.getJson(`${this.prefix}/conversation/${encodeURIComponent(nativeId)}`, botoneConversationDetailResponseSchema),
+    );
+    return entry ? mapConversation(entry, attribution) : null;
   }
 
   /** The bytes of an uploaded file (`GET /api/v{1,2}/file/{id}`), streamed; NOT_FOUND for an id that is not an integer. */

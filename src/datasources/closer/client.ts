@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CloserConfig, UpstreamConfig } from '../../config.js';
-import { BotgraphError, ErrorCode } from '../../errors.js';
+import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import { UpstreamHttp } from '../http.js';
 import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
@@ -100,16 +100,6 @@ function id(value: string): string {
   return encodeURIComponent(value);
 }
 
-/** NOT_FOUND → null: by-id reads answer null for an id the vendor does not know. */
-async function orNull<T>(promise: Promise<T>): Promise<T | null> {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error instanceof BotgraphError && error.code === ErrorCode.NOT_FOUND) return null;
-    throw error;
-  }
-}
-
 export class CloserClient {
   readonly http: UpstreamHttp;
 
@@ -134,7 +124,7 @@ export class CloserClient {
 
   /** `GET /openapi/bot/{id}`; null when CLOSER has no such bot. */
   async getBot(botId: string): Promise<BotModel | null> {
-    const raw = await orNull(this.http.getJson(`/openapi/bot/${id(botId)}`, closerBotSchema));
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/bot/${id(botId)}`, closerBotSchema));
     return raw ? mapBot(raw) : null;
   }
 
@@ -146,7 +136,7 @@ export class CloserClient {
 
   /** Every flow of a bot; an unknown bot has none. */
   async listAllFlows(botId: string): Promise<FlowModel[]> {
-    const raws = await orNull(this.readAll(`/openapi/bot/${id(botId)}/flow`, closerFlowPageSchema, {}));
+    const raws = await nullIfNotFound(this.readAll(`/openapi/bot/${id(botId)}/flow`, closerFlowPageSchema, {}));
     return (raws ?? []).map((raw) => mapFlow(raw, botId));
   }
 
@@ -155,7 +145,7 @@ export class CloserClient {
 
   /** `GET /openapi/conversation/{id}`; null when CLOSER has no such conversation. */
   async getConversation(conversationId: string): Promise<ConversationModel | null> {
-    const raw = await orNull(this.http.getJson(`/openapi/conversation/${id(conversationId)}`, closerConversationSchema));
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}`, closerConversationSchema));
     return raw ? mapConversation(raw) : null;
   }
 
@@ -177,7 +167,7 @@ export class CloserClient {
 
   /** One vendor page of a conversation's messages (oldest first); null when the conversation is unknown. */
   async messagesPage(conversationId: string, page: number, limit: number): Promise<CloserSlice<MessageModel> | null> {
-    const body = await orNull(
+    const body = await nullIfNotFound(
       this.http.getJson(`/openapi/conversation/${id(conversationId)}/message`, closerMessagePageSchema, {
         query: { page, limit },
       }),
@@ -220,7 +210,7 @@ export class CloserClient {
 
   /** `GET /openapi/enduser/{id}`; null when CLOSER has no such end user. */
   async getEndUser(endUserId: string): Promise<EndUserModel | null> {
-    const raw = await orNull(this.http.getJson(`/openapi/enduser/${id(endUserId)}`, closerEndUserSchema));
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/enduser/${id(endUserId)}`, closerEndUserSchema));
     return raw ? mapEndUser(raw) : null;
   }
 
