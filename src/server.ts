@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
+import { readBody, sendJson } from './http/body.js';
 import { createFormatError } from './http/format.js';
 import { graphiqlAsset, graphiqlHtml } from './http/graphiql.js';
 import { closerWebhookHandler } from './http/webhooks.js';
@@ -60,28 +61,21 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-async function readJsonBody(req: IncomingMessage): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, message: 'Request body too large.' };
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return { ok: true, body: undefined };
+async function readJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
+  const raw = await readBody(req, res, MAX_BODY_BYTES);
+  if (raw === null) return { ok: false, status: 413, message: 'Request body too large.' };
+  if (raw.length === 0) return { ok: true, body: undefined };
   const type = req.headers['content-type'] ?? '';
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = raw.toString('utf8');
   if (!type.includes('json')) return { ok: true, body: text };
   try {
     return { ok: true, body: JSON.parse(text) };
   } catch {
     return { ok: false, status: 400, message: 'Body is not valid JSON.' };
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }
 
 function graphqlHttpError(res: ServerResponse, status: number, message: string): void {
@@ -179,13 +173,8 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       return void res.end(graphiqlHtml());
     }
 
-    const parsed = await readJsonBody(req);
-    if (!parsed.ok) {
-      // The rest of a too-large body is never read: a kept-alive socket would swallow the client's
-      // next request into it (and time out), so this answer closes the connection.
-      if (parsed.status === 413) res.setHeader('connection', 'close');
-      return graphqlHttpError(res, parsed.status, parsed.message);
-    }
+    const parsed = await readJsonBody(req, res);
+    if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { mapConversation, mapMessage } from '../datasources/closer/mapper.js';
 import { closerConversationSchema, closerMessageSchema } from '../datasources/closer/types.js';
 import type { EventBus } from '../events/bus.js';
+import { readBody, sendJson } from './body.js';
 import { dedupeKeys } from '../subscriptions/version.js';
 
 /** The largest webhook batch botgraph reads. */
@@ -35,11 +36,6 @@ function sameSecret(given: string | undefined, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }
 
 /**
@@ -92,36 +88,26 @@ export function closerWebhookHandler(options: { bus: EventBus; secret: string | 
   };
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    if (req.method !== 'POST') return reply(res, 405, { error: 'method not allowed' });
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
     if (secret !== null) {
       const header = req.headers['x-botgraph-webhook-secret'];
       const given = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('secret') ?? undefined;
-      if (!sameSecret(given, secret)) return reply(res, 401, { error: 'missing or wrong webhook secret' });
+      if (!sameSecret(given, secret)) return sendJson(res, 401, { error: 'missing or wrong webhook secret' });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
-        // The rest of the body is never read: this answer closes the connection, or a kept-alive
-        // socket would hand the unread bytes (and a reset) to the sender's next request.
-        res.setHeader('connection', 'close');
-        return reply(res, 413, { error: 'body too large' });
-      }
-      chunks.push(chunk as Buffer);
-    }
+    const raw = await readBody(req, res, MAX_BODY_BYTES);
+    if (raw === null) return sendJson(res, 413, { error: 'body too large' });
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
-      return reply(res, 400, { error: 'body is not JSON' });
+      return sendJson(res, 400, { error: 'body is not JSON' });
     }
     const batch = batchSchema.safeParse(body);
     if (!batch.success) {
       const issue = batch.error.issues[0];
-      return reply(res, 400, { error: 'not a CLOSER webhook batch', at: issue?.path.join('.') ?? '' });
+      return sendJson(res, 400, { error: 'not a CLOSER webhook batch', at: issue?.path.join('.') ?? '' });
     }
-    reply(res, 200, { received: batch.data.messages.length });
+    sendJson(res, 200, { received: batch.data.messages.length });
     for (const event of batch.data.messages) {
       await publish(event).catch((error) => logger.warn({ err: { message: (error as Error).message }, event: event.event }, 'could not publish a CLOSER webhook event'));
     }
