@@ -121,7 +121,3 @@ export async function nullIfNotFound<T>(promise: Promise<T>): Promise<T | null> 
     throw error;
   }
 }
-
-export function isBotgraphError(error: unknown): error is BotgraphError {
-  return error instanceof BotgraphError;
-}

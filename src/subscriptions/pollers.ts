@@ -36,14 +36,6 @@ export interface PollerOptions {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_POLLER_OPTIONS: PollerOptions = {
-  intervalMs: 2_000,
-  fastIntervalMs: 1_000,
-  idleIntervalMs: 5_000,
-  graceMs: 5_000,
-  maxBackoffMs: 30_000,
-};
-
 interface Deps {
   bus: EventBus;
   leases: LeaseManager;
