@@ -62,6 +62,11 @@ export interface UpstreamStream {
 
 const NO_BODY = Symbol('no body');
 
+/** The keep-alive pool of one vendor; a client with several UpstreamHttp (CXone: one per token) shares one. */
+export function keepAliveAgent(): Agent {
+  return new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
+}
+
 /**
  * HTTP to one vendor: keep-alive (undici), per-attempt timeouts and a total budget, retries of
  * idempotent GETs only (cockatiel, jittered exponential backoff, honouring `Retry-After`), zod
@@ -91,8 +96,7 @@ export class UpstreamHttp {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000;
-    this.dispatcher =
-      options.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
+    this.dispatcher = options.dispatcher ?? keepAliveAgent();
   }
 
   /** A GET whose JSON answer must match `schema`. Retried; identical concurrent calls share one request. */

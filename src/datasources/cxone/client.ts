@@ -6,11 +6,11 @@
  * per request, in `datasource.ts`.
  */
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { CxoneConfig, UpstreamConfig } from '../../config.js';
 import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
-import { UpstreamHttp } from '../http.js';
+import { keepAliveAgent, UpstreamHttp } from '../http.js';
 import { BatchCache, type BatchCacheOptions } from './cache.js';
 import { botIdFromTracker, mapConversation } from './mapper.js';
 import { cxPageSchema, type CxPage } from './types.js';
@@ -79,7 +79,7 @@ export class CxoneClient {
   constructor(private readonly options: CxoneClientOptions) {
     this.now = options.now ?? Date.now;
     this.batches = new BatchCache(options.cache);
-    this.agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
+    this.agent = keepAliveAgent();
     for (const [key, token] of Object.entries(options.tokens)) {
       this.http.set(
         key,
