@@ -8,6 +8,7 @@ export type ProviderName = 'CLOSER' | 'BOTONE' | 'CXONE';
 export const PROVIDERS: readonly ProviderName[] = ['CLOSER', 'BOTONE', 'CXONE'];
 
 export type ConversationStatusName = 'ACTIVE' | 'WITH_OPERATOR' | 'COMPLETED' | 'INTERRUPTED' | 'UNKNOWN';
+export const CONVERSATION_STATUSES: readonly ConversationStatusName[] = ['ACTIVE', 'WITH_OPERATOR', 'COMPLETED', 'INTERRUPTED', 'UNKNOWN'];
 export type HandoffStateName = 'BOT' | 'REQUESTED' | 'OPERATOR';
 export type MessageSenderName = 'END_USER' | 'BOT' | 'OPERATOR' | 'SYSTEM';
 export type CapabilityName =

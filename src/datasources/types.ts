@@ -1,12 +1,13 @@
-import type {
-  BotModel,
-  CapabilityName,
-  ConversationModel,
-  ConversationStatusName,
-  EndUserModel,
-  FlowModel,
-  MessageModel,
-  ProviderName,
+import {
+  CONVERSATION_STATUSES,
+  type BotModel,
+  type CapabilityName,
+  type ConversationModel,
+  type ConversationStatusName,
+  type EndUserModel,
+  type FlowModel,
+  type MessageModel,
+  type ProviderName,
 } from '../models.js';
 
 /** A filter already translated to one provider's native ids. Every field is optional. */
@@ -18,6 +19,12 @@ export interface ConversationQuery {
   updatedTo?: Date;
   search?: string;
   endUserNativeId?: string;
+}
+
+/** The statuses a query keeps, or null when it keeps every one (none named, or all of them). */
+export function statusFilter(statuses: readonly ConversationStatusName[] | undefined): ReadonlySet<ConversationStatusName> | null {
+  const wanted = new Set(statuses ?? []);
+  return wanted.size === 0 || CONVERSATION_STATUSES.every((s) => wanted.has(s)) ? null : wanted;
 }
 
 /**

@@ -5,13 +5,14 @@
  */
 import DataLoader from 'dataloader';
 import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel } from '../../models.js';
-import type {
-  ConversationQuery,
-  ConversationStream,
-  CreatedConversation,
-  ListResult,
-  ProviderDatasource,
-  StreamChunk,
+import {
+  statusFilter,
+  type ConversationQuery,
+  type ConversationStream,
+  type CreatedConversation,
+  type ListResult,
+  type ProviderDatasource,
+  type StreamChunk,
 } from '../types.js';
 import { perKey, succeeds } from '../settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
@@ -24,8 +25,6 @@ interface ConversationKey {
 }
 
 const cacheKey = (key: ConversationKey) => `${key.nativeId}\u0000${key.scope.join('\u0000')}`;
-
-const ALL_STATUSES: readonly ConversationStatusName[] = ['ACTIVE', 'WITH_OPERATOR', 'COMPLETED', 'INTERRUPTED', 'UNKNOWN'];
 
 /**
  * The page size and first page that serve `limit` items from `offset` in as few calls as possible:
@@ -95,10 +94,7 @@ export class BotoneDatasource implements ProviderDatasource {
     if (query.createdTo) filter.createdTo = query.createdTo;
     if (query.updatedFrom) filter.updatedFrom = query.updatedFrom;
     if (query.updatedTo) filter.updatedTo = query.updatedTo;
-    const statuses =
-      query.statuses && query.statuses.length > 0 && !ALL_STATUSES.every((s) => query.statuses?.includes(s))
-        ? new Set(query.statuses)
-        : null;
+    const statuses = statusFilter(query.statuses);
 
     const configured = this.client.botIds;
     if (configured.length === 0) {

@@ -6,13 +6,14 @@
  */
 import DataLoader from 'dataloader';
 import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel } from '../../models.js';
-import type {
-  ConversationPatch,
-  ConversationQuery,
-  ConversationStream,
-  ListResult,
-  ProviderDatasource,
-  StreamChunk,
+import {
+  statusFilter,
+  type ConversationPatch,
+  type ConversationQuery,
+  type ConversationStream,
+  type ListResult,
+  type ProviderDatasource,
+  type StreamChunk,
 } from '../types.js';
 import { asError, perKey, succeeds } from '../settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
@@ -39,10 +40,8 @@ const OPERATOR_MANUAL = ['HANDOVER'];
  * when every status is asked for, by the unfiltered stream. Returns [] when nothing can match.
  */
 export function statusGroups(statuses: readonly ConversationStatusName[] | undefined): CloserStatusGroup[] {
-  const wanted = new Set(statuses ?? []);
-  if (wanted.size === 0) return [{ key: CLOSER_STREAM_KEY }];
-  const all: ConversationStatusName[] = ['ACTIVE', 'WITH_OPERATOR', 'COMPLETED', 'INTERRUPTED', 'UNKNOWN'];
-  if (all.every((s) => wanted.has(s))) return [{ key: CLOSER_STREAM_KEY }];
+  const wanted = statusFilter(statuses);
+  if (wanted === null) return [{ key: CLOSER_STREAM_KEY }];
 
   const closed = (['COMPLETED', 'INTERRUPTED'] as const).filter((s) => wanted.has(s));
   const active = wanted.has('ACTIVE');

@@ -5,8 +5,8 @@
  * docs/providers/cxone.md ("Datasource").
  */
 import { z } from 'zod';
-import type { ConversationModel, ConversationStatusName } from '../../models.js';
-import type { ConversationQuery, ConversationStream, StreamChunk } from '../types.js';
+import type { ConversationModel } from '../../models.js';
+import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk } from '../types.js';
 import type { Batch } from './cache.js';
 import { BARE_TOKEN, isScrollGone, MAX_PER_PAGE, quoteQueryValue, type CxoneClient, type ExportPage } from './client.js';
 
@@ -17,8 +17,6 @@ export interface CompiledQuery {
   /** Applied to mapped conversations; null when the upstream query is exact. */
   local: ((conversation: ConversationModel) => boolean) | null;
 }
-
-const ALL_STATUSES: readonly ConversationStatusName[] = ['ACTIVE', 'WITH_OPERATOR', 'COMPLETED', 'INTERRUPTED', 'UNKNOWN'];
 
 /**
  * Translates a query. `datetime` is the conversation's start and `lastmessageat` its last message,
@@ -35,8 +33,8 @@ export function compileQuery(query: ConversationQuery): CompiledQuery {
   if (query.search !== undefined && query.search.trim() !== '') clauses.push(`text ~ ${quoteQueryValue(query.search.trim())}`);
 
   const checks: Array<(c: ConversationModel) => boolean> = [];
-  const statuses = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : null;
-  if (statuses && !ALL_STATUSES.every((s) => statuses.has(s))) {
+  const statuses = statusFilter(query.statuses);
+  if (statuses) {
     // Only conversations with a handover can be WITH_OPERATOR; COMPLETED ones may have had one.
     if (statuses.size === 1 && statuses.has('WITH_OPERATOR')) clauses.push('action = handover');
     else if (!statuses.has('WITH_OPERATOR') && !statuses.has('COMPLETED')) clauses.push('action != handover');
