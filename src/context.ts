@@ -40,6 +40,17 @@ export interface Context {
   pendingLists: Set<Promise<void>>;
 }
 
+export function providerDisabled(provider: ProviderName): BotgraphError {
+  return new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${provider} is not enabled in this deployment.`, { provider });
+}
+
+/** The providers a filter names, or every enabled one when it names none; PROVIDER_DISABLED for one not enabled. */
+export function enabledProviders(ctx: Pick<Context, 'enabled'>, wanted: readonly ProviderName[] | null | undefined): ProviderName[] {
+  const providers = wanted?.length ? [...new Set(wanted)] : ctx.enabled;
+  for (const p of providers) if (!ctx.enabled.includes(p)) throw providerDisabled(p);
+  return providers;
+}
+
 export function createContext(registry: ProviderRegistry, infra: Infra, live: LiveService, logger: Logger): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
@@ -55,7 +66,7 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
       if (!ds) {
         const runtime = registry.runtimes.get(provider);
         if (!runtime) {
-          throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${provider} is not enabled in this deployment.`, { provider });
+          throw providerDisabled(provider);
         }
         ds = runtime.forRequest();
         datasources.set(provider, ds);

@@ -1,21 +1,12 @@
 import type { ConversationFilter, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
-import type { Context } from '../context.js';
+import { enabledProviders, providerDisabled, type Context } from '../context.js';
 import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import type { BotgraphEvent, LoggedEvent } from '../events/bus.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
 import type { Topic } from '../subscriptions/pollers.js';
 import { conversationTopic, messageTopic } from '../subscriptions/topics.js';
-
-function enabledProviders(ctx: Context, wanted: readonly ProviderName[] | null | undefined): ProviderName[] {
-  const providers = wanted?.length ? [...new Set(wanted)] : ctx.enabled;
-  for (const p of providers) {
-    if (!ctx.enabled.includes(p)) {
-      throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${p} is not enabled in this deployment.`, { provider: p });
-    }
-  }
-  return providers;
-}
+import { botsByProvider } from './conversationList.js';
 
 /**
  * The conversation topics that cover `providers` (and, where a provider lists per bot, only `bots`).
@@ -55,15 +46,6 @@ function filterMatcher(filter: ConversationFilter, providers: ProviderName[], bo
   };
 }
 
-function botsByProvider(filter: ConversationFilter): Map<ProviderName, string[]> {
-  const bots = new Map<ProviderName, string[]>();
-  (filter.botIds ?? []).forEach((id, i) => {
-    const bot = decodeId(id, `filter.botIds[${i}]`, 'Bot');
-    bots.set(bot.provider, [...(bots.get(bot.provider) ?? []), bot.nativeId]);
-  });
-  return bots;
-}
-
 const asConversation = (e: LoggedEvent, _args: unknown, ctx: Context): ConversationModel => {
   ctx.fresh();
   return e.event.kind === 'message' ? (undefined as never) : { ...e.event.conversation, eventCursor: e.id };
@@ -74,7 +56,7 @@ export const Subscription: SubscriptionResolvers = {
     subscribe: async (_parent, { conversationId, since }, ctx) => {
       const ref = decodeId(conversationId, 'conversationId', 'Conversation');
       const runtime = ctx.registry.runtimes.get(ref.provider);
-      if (!runtime) throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${ref.provider} is not enabled in this deployment.`, { provider: ref.provider });
+      if (!runtime) throw providerDisabled(ref.provider);
       if (!runtime.capabilities.includes('READ_MESSAGES')) {
         throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${ref.provider} cannot read messages.`, { provider: ref.provider });
       }

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import type { ConversationFilter } from '../__generated__/resolvers-types.js';
-import type { Context } from '../context.js';
+import { enabledProviders, type Context } from '../context.js';
 import type { ConversationQuery, ConversationStream } from '../datasources/types.js';
-import { BotgraphError, ErrorCode, badInput } from '../errors.js';
+import { badInput } from '../errors.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, ProviderName } from '../models.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
@@ -16,6 +16,16 @@ export interface ListScope {
   /** Only these bots, as native ids of `provider`. */
   botNativeIds?: string[];
   endUserNativeId?: string;
+}
+
+/** `filter.botIds` as native ids per provider; BAD_USER_INPUT naming the first that is not a Bot ID. */
+export function botsByProvider(filter: ConversationFilter): Map<ProviderName, string[]> {
+  const bots = new Map<ProviderName, string[]>();
+  (filter.botIds ?? []).forEach((id, i) => {
+    const bot = decodeId(id, `filter.botIds[${i}]`, 'Bot');
+    bots.set(bot.provider, [...(bots.get(bot.provider) ?? []), bot.nativeId]);
+  });
+  return bots;
 }
 
 /**
@@ -53,27 +63,19 @@ export async function listConversations(
   }
   if (scope.endUserNativeId) query.endUserNativeId = scope.endUserNativeId;
 
-  let providers: ProviderName[] = scope.provider ? [scope.provider] : filter.providers?.length ? [...new Set(filter.providers)] : ctx.enabled;
-  for (const p of providers) {
-    if (!ctx.enabled.includes(p)) {
-      throw new BotgraphError(ErrorCode.PROVIDER_DISABLED, `${p} is not enabled in this deployment.`, { provider: p });
-    }
-  }
+  let providers = enabledProviders(ctx, scope.provider ? [scope.provider] : filter.providers);
 
-  const botsByProvider = new Map<ProviderName, string[]>();
+  let bots: Map<ProviderName, string[]>;
   if (scope.botNativeIds && scope.provider) {
-    botsByProvider.set(scope.provider, scope.botNativeIds);
-  } else if (filter.botIds?.length) {
-    filter.botIds.forEach((id, i) => {
-      const bot = decodeId(id, `filter.botIds[${i}]`, 'Bot');
-      botsByProvider.set(bot.provider, [...(botsByProvider.get(bot.provider) ?? []), bot.nativeId]);
-    });
-    providers = providers.filter((p) => botsByProvider.has(p));
+    bots = new Map([[scope.provider, scope.botNativeIds]]);
+  } else {
+    bots = botsByProvider(filter);
+    if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
   }
 
   const streams: ConversationStream[] = [];
   for (const provider of providers) {
-    streams.push(...ctx.datasource(provider).conversationStreams(query, botsByProvider.get(provider) ?? null));
+    streams.push(...ctx.datasource(provider).conversationStreams(query, bots.get(provider) ?? null));
   }
 
   const queryKey = createHash('sha256')
