@@ -161,7 +161,8 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     edges.push({ node: taken.item, cursor: snapshot() });
   }
 
-  const hasNextPage = lanes.some((l) => l.buffer.length > 0 || (!l.state.d && !l.failed) || (l.failed && !l.state.d));
+  // A failed stream that was not done may still have more: the client can page on and see it again.
+  const hasNextPage = lanes.some((l) => l.buffer.length > 0 || !l.state.d);
   return {
     edges,
     pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
