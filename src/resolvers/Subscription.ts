@@ -1,11 +1,12 @@
 import type { ConversationFilter, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
 import { enabledProviders, providerDisabled, type Context } from '../context.js';
-import { BotgraphError, ErrorCode, badInput } from '../errors.js';
+import { BotgraphError, ErrorCode } from '../errors.js';
 import type { BotgraphEvent, LoggedEvent } from '../events/bus.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
 import type { Topic } from '../subscriptions/pollers.js';
 import { conversationTopic, messageTopic } from '../subscriptions/topics.js';
+import { checkSearch } from './validate.js';
 import { botsByProvider } from './conversationList.js';
 
 /**
@@ -74,9 +75,7 @@ export const Subscription: SubscriptionResolvers = {
   conversationUpdated: {
     subscribe: async (_parent, { filter, since }, ctx) => {
       const f = filter ?? {};
-      if (f.search !== undefined && f.search !== null && (f.search.trim().length === 0 || f.search.length > 200)) {
-        throw badInput('`filter.search` must be 1 to 200 characters.', 'filter.search');
-      }
+      checkSearch(f.search);
       const bots = botsByProvider(f);
       // A bot of a disabled provider is refused as such, not left to match nothing forever.
       enabledProviders(ctx, [...bots.keys()]);

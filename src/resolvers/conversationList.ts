@@ -7,6 +7,7 @@ import type { ConversationQuery, ConversationStream } from '../datasources/types
 import { badInput } from '../errors.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, ProviderName } from '../models.js';
+import { checkSearch } from './validate.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
 import { mergeConversations } from '../pagination/merge.js';
 
@@ -54,13 +55,8 @@ export async function listConversations(
   ] as const) {
     if (from && to && from > to) throw badInput(`\`filter.${name}\` is after its upper bound.`, `filter.${name}`);
   }
-  if (filter.search !== undefined && filter.search !== null) {
-    const search = filter.search.trim();
-    if (search.length === 0 || search.length > 200) {
-      throw badInput('`filter.search` must be 1 to 200 characters.', 'filter.search');
-    }
-    query.search = search;
-  }
+  const search = checkSearch(filter.search);
+  if (search) query.search = search;
   if (scope.endUserNativeId) query.endUserNativeId = scope.endUserNativeId;
 
   let providers = enabledProviders(ctx, scope.provider ? [scope.provider] : filter.providers);

@@ -76,3 +76,16 @@ export function checkToken(token: string, field: string): string {
   if (t.length === 0 || t.length > MAX_TOKEN_LENGTH) throw badInput(`\`${field}\` must be 1 to ${MAX_TOKEN_LENGTH} characters.`, field);
   return t;
 }
+
+/** The longest free-text search botgraph forwards (CXone's `query`, subscription title match). */
+export const MAX_SEARCH_LENGTH = 200;
+
+/** A search term, trimmed: 1 to MAX_SEARCH_LENGTH characters. Null stays null. */
+export function checkSearch(value: string | null | undefined, field = 'filter.search'): string | null {
+  if (value === null || value === undefined) return null;
+  const search = value.trim();
+  if (search.length === 0 || search.length > MAX_SEARCH_LENGTH) {
+    throw badInput(`\`${field}\` must be 1 to ${MAX_SEARCH_LENGTH} characters.`, field);
+  }
+  return search;
+}

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import type { ProviderName } from '../models.js';
+import { parseDateTime } from '../resolvers/scalars.js';
 import { compareEventIds, parseEventId, type BotgraphEvent, type EventBus, type LoggedEvent } from '../events/bus.js';
 import type { PollerRegistry, Topic } from './pollers.js';
 
@@ -14,11 +15,14 @@ export const MAX_REPLAY = 5_000;
 export function resolveSince(since: string | null | undefined): string | null {
   if (since === null || since === undefined) return null;
   if (parseEventId(since)) return since;
-  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(since)) {
-    const ms = Date.parse(since.length === 10 ? `${since}T00:00:00Z` : since);
-    if (!Number.isNaN(ms)) return `${Math.max(0, ms - 1)}-999999999999999`;
+  let time: Date;
+  try {
+    // The same rule as every DateTime input: ISO 8601 with a zone, or a date; no rolled-over days.
+    time = parseDateTime(since);
+  } catch {
+    throw badInput('`since` must be an `eventCursor` from an earlier event or an ISO 8601 time with a zone.', 'since');
   }
-  throw badInput('`since` must be an `eventCursor` from an earlier event or an ISO 8601 time with a zone.', 'since');
+  return `${Math.max(0, time.getTime() - 1)}-999999999999999`;
 }
 
 /**
@@ -154,7 +158,10 @@ export class LiveService {
    */
   async checkConversation(ctx: Context, provider: ProviderName, nativeId: string, scope: string[]): Promise<void> {
     const key = `${provider}:${nativeId}`;
-    if ((this.known.get(key) ?? 0) > Date.now()) return;
+    const now = Date.now();
+    if ((this.known.get(key) ?? 0) > now) return;
+    // Expired entries are swept now and then, so the map does not grow with every conversation ever watched.
+    if (this.known.size > 10_000) for (const [k, until] of this.known) if (until <= now) this.known.delete(k);
     let check = this.checking.get(key);
     if (!check) {
       check = (async () => {
