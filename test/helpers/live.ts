@@ -25,7 +25,10 @@ export interface Collected<T> {
   times: number[];
   /** Every `next` payload, raw. */
   results: FormattedExecutionResult<Record<string, unknown>, unknown>[];
-  /** What the sink's `error` got (an array of GraphQL errors, a CloseEvent, an Error). */
+  /**
+   * What the sink's `error` got (an array of GraphQL errors, a CloseEvent, an Error), or the errors
+   * of the first `next` that carried some (a resolver's refusal), whichever came first.
+   */
   error: unknown;
   completed: boolean;
   stop(): void;
@@ -57,7 +60,10 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
     {
       next: (result) => {
         out.results.push(result);
-        if (result.errors?.length || !result.data) return;
+        if (result.errors?.length || !result.data) {
+          out.error ??= result.errors;
+          return;
+        }
         const key = field ?? Object.keys(result.data)[0]!;
         out.events.push(result.data[key] as T);
         out.times.push(Date.now());

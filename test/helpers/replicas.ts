@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { startBotoneSimulator, type BotoneSimulator } from '../../src/simulators/botone/index.js';
@@ -280,43 +280,4 @@ export function wsClient(replica: Pick<Replica, 'wsUrl'>): Client & { closeEvent
   return Object.assign(client, { closeEvents });
 }
 
-export interface Collected<T> {
-  events: T[];
-  error: unknown;
-  completed: boolean;
-  stop(): void;
-  waitFor(pred: (events: T[]) => boolean, what: string, timeoutMs?: number): Promise<T[]>;
-}
-
-/** Subscribes and records `data[<root field>]` of every error-free `next`. */
-export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
-  const out: Collected<T> = {
-    events: [],
-    error: undefined,
-    completed: false,
-    stop: () => {},
-    waitFor: async (pred, what, timeoutMs = 5_000) => {
-      await waitFor(() => pred(out.events), what, timeoutMs);
-      return out.events;
-    },
-  };
-  out.stop = client.subscribe<Record<string, unknown>>(
-    { query, variables },
-    {
-      next: (result: FormattedExecutionResult<Record<string, unknown>>) => {
-        if (result.errors?.length || !result.data) {
-          out.error ??= result.errors;
-          return;
-        }
-        out.events.push(result.data[Object.keys(result.data)[0] as string] as T);
-      },
-      error: (error) => {
-        out.error = error;
-      },
-      complete: () => {
-        out.completed = true;
-      },
-    },
-  );
-  return out;
-}
+export { collect, type Collected } from './live.js';
