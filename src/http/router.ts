@@ -1,0 +1,47 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { sendJson } from './body.js';
+import { graphiqlAsset } from './graphiql.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+export interface Routes {
+  graphql: Handler;
+  files: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  closerWebhook: Handler;
+}
+
+/**
+ * botgraph's HTTP routes on one node:http server. Each route lives in its own module; this only
+ * dispatches by path, and turns a handler that throws into a 500 without a stack trace.
+ */
+export function attachRouter(httpServer: Server, routes: Routes, logger: Logger): void {
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res).catch((error) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.' }] });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://botgraph.local');
+    const path = url.pathname;
+
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/') {
+      res.writeHead(302, { location: '/graphql' });
+      return void res.end();
+    }
+    if (path.startsWith('/graphiql/')) {
+      const asset = graphiqlAsset(path.slice('/graphiql/'.length));
+      if (!asset) return sendJson(res, 404, { error: 'not found' });
+      res.writeHead(200, { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'public, max-age=86400' });
+      return void res.end(asset.body);
+    }
+    if (path.startsWith('/files/')) return routes.files(req, res, path);
+    if (path === '/webhooks/closer') return routes.closerWebhook(req, res, url);
+    if (path === '/graphql') return routes.graphql(req, res, url);
+    return sendJson(res, 404, { error: 'not found' });
+  }
+}
