@@ -36,7 +36,7 @@ import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startBotgraph, type Botgraph } from '../src/server.js';
-import { startCloserSimulator, type CloserSimulator } from '../src/simulators/closer/index.js';
+import { startCloserSimulator, type CloserSimulator } from '../src/providers/closer/simulator/index.js';
 import { freePort } from '../test/helpers/wait.js';
 
 const M = Math.min(100, Math.max(1, Number(process.argv[2] ?? process.env.BENCH_M ?? 20) || 20));

@@ -4,7 +4,7 @@ import type { ProviderDatasource } from './datasources/types.js';
 import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
-import type { ProviderRegistry } from './providers.js';
+import type { ProviderRegistry } from './providers/registry.js';
 import type { LiveService } from './subscriptions/live.js';
 
 /**

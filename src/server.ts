@@ -13,7 +13,7 @@ import { attachWebSocket } from './http/ws.js';
 import { LiveService } from './subscriptions/live.js';
 import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
-import { startProviders, type ProviderRegistry } from './providers.js';
+import { startProviders, type ProviderRegistry } from './providers/registry.js';
 import { buildBotgraphSchema } from './schema.js';
 
 export { loadTypeDefs } from './schema.js';

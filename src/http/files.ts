@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import type { ProviderRegistry } from '../providers.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { sendJson } from './body.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { MessageResolvers } from '../__generated__/resolvers-types.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
-import { fileIdFromAnswer } from '../datasources/botone/mapper.js';
+import { fileIdFromAnswer } from '../providers/botone/mapper.js';
 import { encodeId } from '../ids.js';
 import type { AttachmentModel, MessageModel } from '../models.js';
 import { fileUrl } from './Conversation.js';

@@ -3,9 +3,9 @@
  * for a botgraph started elsewhere, or for a frontend developer's own tools.
  */
 import { ConfigError, loadSimulatorCliConfig } from '../config.js';
-import { startBotoneSimulator } from './botone/index.js';
-import { startCloserSimulator } from './closer/index.js';
-import { startCxoneSimulator } from './cxone/index.js';
+import { startBotoneSimulator } from '../providers/botone/simulator/index.js';
+import { startCloserSimulator } from '../providers/closer/simulator/index.js';
+import { startCxoneSimulator } from '../providers/cxone/simulator/index.js';
 
 let config;
 try {

@@ -12,9 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { startBotoneSimulator, type BotoneSimulator } from '../../src/simulators/botone/index.js';
-import { startCloserSimulator, type CloserSimulator } from '../../src/simulators/closer/index.js';
-import { startCxoneSimulator, type CxoneSimulator } from '../../src/simulators/cxone/index.js';
+import { startBotoneSimulator, type BotoneSimulator } from '../../src/providers/botone/simulator/index.js';
+import { startCloserSimulator, type CloserSimulator } from '../../src/providers/closer/simulator/index.js';
+import { startCxoneSimulator, type CxoneSimulator } from '../../src/providers/cxone/simulator/index.js';
 import { startRedis, type TestRedis } from './redis.js';
 import { freePort, waitFor } from './wait.js';
 

@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { BotoneClient } from '../../../src/datasources/botone/client.js';
-import { createBotoneRuntime, type BotoneRuntime } from '../../../src/datasources/botone/index.js';
+import { BotoneClient } from '../../../src/providers/botone/client.js';
+import { createBotoneRuntime, type BotoneRuntime } from '../../../src/providers/botone/index.js';
 import type { ProviderDatasource } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel, ConversationStatusName } from '../../../src/models.js';
-import { startBotoneSimulator, type BotoneSimulator } from '../../../src/simulators/botone/index.js';
+import { startBotoneSimulator, type BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
 
 const NOW = Date.parse('2026-02-01T12:00:00Z');
 const PASSWORD = 'pa55-W0rd-not-for-logs';

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createBotoneRuntime, type BotoneRuntime } from '../../../src/datasources/botone/index.js';
+import { createBotoneRuntime, type BotoneRuntime } from '../../../src/providers/botone/index.js';
 import type { ConversationQuery, ConversationStream, ProviderDatasource } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel, ConversationStatusName } from '../../../src/models.js';
-import { startBotoneSimulator, type BotoneSimulator } from '../../../src/simulators/botone/index.js';
+import { startBotoneSimulator, type BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
 
 const NOW = Date.parse('2026-02-01T12:00:00Z');
 const LIST = 'GET /api/v2/conversations';

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamConfig } from '../../../src/config.js';
-import { CloserDatasource, createCloserRuntime, type CloserClient } from '../../../src/datasources/closer/index.js';
+import { CloserDatasource, createCloserRuntime, type CloserClient } from '../../../src/providers/closer/index.js';
 import type { ProviderDatasource, ProviderRuntime } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel } from '../../../src/models.js';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');
 // Three attempts allowed, so that "exactly one request" proves writes opt out of the retries.

@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamConfig } from '../../../src/config.js';
-import { createCloserRuntime } from '../../../src/datasources/closer/index.js';
+import { createCloserRuntime } from '../../../src/providers/closer/index.js';
 import type { ConversationStream, ProviderDatasource, ProviderRuntime } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel, ConversationStatusName } from '../../../src/models.js';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import type { FaultConfig } from '../../../src/simulators/common/faults.js';
 
 const NOW = Date.parse('2026-11-21T09:00:00Z');

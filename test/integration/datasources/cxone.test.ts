@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { createCxoneRuntime } from '../../../src/datasources/cxone/index.js';
+import { createCxoneRuntime } from '../../../src/providers/cxone/index.js';
 import type { ConversationQuery, ConversationStream, ProviderRuntime } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel } from '../../../src/models.js';
-import { startCxoneSimulator, type CxoneSimulator } from '../../../src/simulators/cxone/index.js';
+import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const ROUTE = 'GET /api/public/conversations';

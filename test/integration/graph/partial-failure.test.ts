@@ -6,7 +6,7 @@
  * same query whole again. A wrong credential at a remote vendor is PROVIDER_AUTH_FAILED.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import type { FaultConfig } from '../../../src/simulators/common/faults.js';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import { expectSafeErrors, PROVIDERS, type Provider } from './support.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import type { BotoneSimulator } from '../../../src/simulators/botone/index.js';
+import type { BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
 import { CONVERSATION_FIELDS, ConversationPool, ROUTES, expectAnnounced, expectError, expectNoLeak, idParts, listen, readConversation, readMessages } from './support.js';
 
 let bg: TestBotgraph;

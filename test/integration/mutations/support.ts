@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { GraphQLResponse, TestBotgraph } from '../../helpers/botgraph.js';
-import type { BotoneSimulator } from '../../../src/simulators/botone/index.js';
+import type { BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
 
 export const PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
 export type Provider = (typeof PROVIDERS)[number];

@@ -4,7 +4,7 @@
  * only learn of by polling or by webhook.
  */
 import { expect } from 'vitest';
-import type { CloserSimulator } from '../../../src/simulators/closer/index.js';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import { collect, gql, wsClient, type Collected, type Replica } from '../../helpers/replicas.js';
 
 export const MESSAGE_FIELDS = 'id nativeId text sender eventCursor';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBotoneSimulator, type BotoneSimulator } from '../../../src/simulators/botone/index.js';
+import { startBotoneSimulator, type BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
 
 const NOW = Date.parse('2023-05-29T12:00:00Z');
 const LIST = 'GET /api/v2/conversations';

@@ -3,8 +3,8 @@
  * what the seed must contain. Talks real HTTP to a simulator on port 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
-import type { Bot, Conversation, EndUser, Flow, Message, Page } from '../../../src/simulators/closer/types.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import type { Bot, Conversation, EndUser, Flow, Message, Page } from '../../../src/providers/closer/simulator/types.js';
 
 const NOW = Date.parse('2026-03-01T00:00:00.000Z');
 const DAY = 86_400_000;

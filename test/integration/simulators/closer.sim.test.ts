@@ -3,8 +3,8 @@
  * request stats, determinism of the seed, and live activity on and off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
-import type { Conversation, EndUser, Flow, Message, Page } from '../../../src/simulators/closer/types.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import type { Conversation, EndUser, Flow, Message, Page } from '../../../src/providers/closer/simulator/types.js';
 
 const NOW = Date.parse('2026-03-01T00:00:00.000Z');
 const KEY = { 'X-API-Key': 'closer-demo-key' };

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSER_DEFAULT_WEBHOOK_ID, startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
-import { WEBHOOK_EVENT_TYPES, type Conversation, type EndUser, type Message, type Page, type WebhookBatch } from '../../../src/simulators/closer/types.js';
+import { CLOSER_DEFAULT_WEBHOOK_ID, startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import { WEBHOOK_EVENT_TYPES, type Conversation, type EndUser, type Message, type Page, type WebhookBatch } from '../../../src/providers/closer/simulator/types.js';
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -3,8 +3,8 @@
  * `updatedAt` forward, and answers each documented error with the documented status and body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/simulators/closer/index.js';
-import type { Bot, Conversation, EndUser, Flow, Message, Page } from '../../../src/simulators/closer/types.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import type { Bot, Conversation, EndUser, Flow, Message, Page } from '../../../src/providers/closer/simulator/types.js';
 
 // `now` in the future of the real clock: writes must still land after every seeded time.
 const NOW = Date.now() + 30 * 86_400_000;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { FaultConfig } from '../../../src/simulators/common/faults.js';
-import { startCxoneSimulator, type CxoneSimulator } from '../../../src/simulators/cxone/index.js';
+import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const TOKEN = 'cxone-demo-token';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startCxoneSimulator, type CxoneSimulator } from '../../../src/simulators/cxone/index.js';
-import { textTokens } from '../../../src/simulators/cxone/tracker.js';
+import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
+import { textTokens } from '../../../src/providers/cxone/simulator/tracker.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect as collectOn, sleep, subscribed, subscribersOf, waitFor, wsClient, type Collected } from '../../helpers/live.js';
-import type { CxoneSimulator } from '../../../src/simulators/cxone/index.js';
+import type { CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 import {
   FAST_POLLS,
   SUB_CONVERSATIONS,

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { TestBotgraph } from '../../helpers/botgraph.js';
 import type { Collected } from '../../helpers/live.js';
-import type { CloserSimulator } from '../../../src/simulators/closer/index.js';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 
 /** Short intervals for every test file: a poll every 200 ms, whatever the pace, 300 ms of grace. */
 export const FAST_POLLS = {

@@ -19,7 +19,7 @@ import {
   type Conv,
   type Msg,
 } from './support.js';
-import { mapConversation } from '../../../src/datasources/closer/mapper.js';
+import { mapConversation } from '../../../src/providers/closer/mapper.js';
 import { dedupeKeys } from '../../../src/subscriptions/version.js';
 
 /** Every read a CLOSER poller makes; writes stay open so the test can change things. */

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { BotoneClient } from '../../../src/datasources/botone/client.js';
-import { BotoneDatasource, planPages } from '../../../src/datasources/botone/datasource.js';
-import type { Attribution } from '../../../src/datasources/botone/mapper.js';
+import { BotoneClient } from '../../../src/providers/botone/client.js';
+import { BotoneDatasource, planPages } from '../../../src/providers/botone/datasource.js';
+import type { Attribution } from '../../../src/providers/botone/mapper.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { BotModel, ConversationModel } from '../../../src/models.js';
-import { startBotoneSimulator, type BotoneSimulator } from '../../../src/simulators/botone/index.js';
+import { startBotoneSimulator, type BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
 
 const UUID_A = '00000000-0000-4000-8000-00000000000a';
 const UUID_B = '00000000-0000-4000-8000-00000000000b';

@@ -9,11 +9,11 @@ import {
   mapStatus,
   parseMessageId,
   UNATTRIBUTED,
-} from '../../../src/datasources/botone/mapper.js';
+} from '../../../src/providers/botone/mapper.js';
 import {
   botoneConversationDetailResponseSchema,
   botoneConversationListSchema,
-} from '../../../src/datasources/botone/types.js';
+} from '../../../src/providers/botone/types.js';
 
 /** The vendor document's own examples (test/fixtures/botone/README.md), plus one in the simulator's documented shape. */
 function fixture(name: string): unknown {

@@ -4,8 +4,8 @@
  * (The real upstream call counts are asserted against the simulator in the integration test.)
  */
 import { describe, it, expect } from 'vitest';
-import type { CloserClient, CloserSlice } from '../../../src/datasources/closer/client.js';
-import { CloserDatasource, statusGroups } from '../../../src/datasources/closer/datasource.js';
+import type { CloserClient, CloserSlice } from '../../../src/providers/closer/client.js';
+import { CloserDatasource, statusGroups } from '../../../src/providers/closer/datasource.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { BotModel, ConversationModel, EndUserModel, MessageModel } from '../../../src/models.js';
 

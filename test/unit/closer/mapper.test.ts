@@ -10,7 +10,7 @@ import {
   mapMessage,
   mapStatus,
   toDate,
-} from '../../../src/datasources/closer/mapper.js';
+} from '../../../src/providers/closer/mapper.js';
 import {
   closerBotSchema,
   closerConversationPageSchema,
@@ -19,7 +19,7 @@ import {
   closerFlowSchema,
   closerMessageSchema,
   type CloserConversation,
-} from '../../../src/datasources/closer/types.js';
+} from '../../../src/providers/closer/types.js';
 
 // The objects of docs/providers/closer.md (the vendor document has no examples; see test/fixtures/closer/README.md).
 function fixture(name: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { vendorWindow } from '../../../src/datasources/closer/paging.js';
+import { vendorWindow } from '../../../src/providers/closer/paging.js';
 
 /** The vendor positions a window reads, to check it covers exactly [offset, offset + take). */
 function covered(offset: number, limit: number): number[] {

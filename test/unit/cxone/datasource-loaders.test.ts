@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { BatchCache } from '../../../src/datasources/cxone/cache.js';
-import { BARE_TOKEN, type CxoneClient, type ExportPage } from '../../../src/datasources/cxone/client.js';
-import { CxoneDatasource, MAX_STARTS_PER_SEARCH } from '../../../src/datasources/cxone/datasource.js';
-import { mapConversation } from '../../../src/datasources/cxone/mapper.js';
-import { cxConversationSchema } from '../../../src/datasources/cxone/types.js';
+import { BatchCache } from '../../../src/providers/cxone/cache.js';
+import { BARE_TOKEN, type CxoneClient, type ExportPage } from '../../../src/providers/cxone/client.js';
+import { CxoneDatasource, MAX_STARTS_PER_SEARCH } from '../../../src/providers/cxone/datasource.js';
+import { mapConversation } from '../../../src/providers/cxone/mapper.js';
+import { cxConversationSchema } from '../../../src/providers/cxone/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel } from '../../../src/models.js';
 

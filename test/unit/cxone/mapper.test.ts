@@ -11,8 +11,8 @@ import {
   mapJourney,
   mapTrackerEvent,
   parseMessageId,
-} from '../../../src/datasources/cxone/mapper.js';
-import { cxConversationSchema, cxPageSchema, type CxConversation } from '../../../src/datasources/cxone/types.js';
+} from '../../../src/providers/cxone/mapper.js';
+import { cxConversationSchema, cxPageSchema, type CxConversation } from '../../../src/providers/cxone/types.js';
 
 // The vendor document's own example response, verbatim (see test/fixtures/cxone/README.md).
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/cxone/example-response.json', import.meta.url), 'utf8')) as {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { BatchCache } from '../../../src/datasources/cxone/cache.js';
-import { nextScrollId, quoteQueryValue } from '../../../src/datasources/cxone/client.js';
-import { compileQuery } from '../../../src/datasources/cxone/stream.js';
+import { BatchCache } from '../../../src/providers/cxone/cache.js';
+import { nextScrollId, quoteQueryValue } from '../../../src/providers/cxone/client.js';
+import { compileQuery } from '../../../src/providers/cxone/stream.js';
 import type { ConversationModel } from '../../../src/models.js';
 
 describe('compileQuery', () => {

@@ -1,0 +1,337 @@
+/**
+ * The process-wide Bot.one client: one keep-alive `UpstreamHttp` with Basic auth, the vendor's paths
+ * for v1 or v2, and mapped models out; a second one without auth for Vertex, whose credential is the
+ * token in the body. Per-request caching and batching live in `datasource.ts`.
+ */
+import type { Logger } from 'pino';
+import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
+import type { BotModel, ConversationModel } from '../../models.js';
+import { UpstreamHttp, type UpstreamOptions, type UpstreamStream } from '../../datasources/http.js';
+import type { CreatedConversation } from '../../datasources/types.js';
+import { mapBot, mapConversation, PROVIDER, type Attribution } from './mapper.js';
+import {
+  botoneCommandSchema,
+  botoneConversationDetailResponseSchema,
+  botoneConversationListSchema,
+  botoneCreatedSchema,
+  botoneCreatedStartedSchema,
+  botoneVertexSentSchema,
+} from './types.js';
+
+/** The largest `PageCount` the simulator accepts (documented in docs/providers/botone.md); real instances are assumed alike. */
+export const MAX_PAGE_SIZE = 100;
+
+/** Upstream filters Bot.one applies itself. */
+export interface BotoneListFilter {
+  /** `BotID`. */
+  botId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  updatedFrom?: Date;
+  updatedTo?: Date;
+}
+
+export interface BotonePageRequest extends BotoneListFilter {
+  /** 1-based `PageNumber`. */
+  page: number;
+  /** `PageCount`, 1 to {@link MAX_PAGE_SIZE}. */
+  pageSize: number;
+}
+
+/** One vendor page, mapped. */
+export interface BotonePage {
+  items: ConversationModel[];
+  /** `meta.pagination.total`: every conversation matching the filter. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface BotoneClientOptions {
+  /** Scheme, host and optional prefix, without a trailing slash. */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Which API the paths and ids follow. @default 'v2' */
+  apiVersion?: 'v1' | 'v2';
+  /** The bots botgraph knows (Bot.one cannot list them). @default [] */
+  botIds?: string[];
+  /** Timeouts, budget and attempts for every call. @default the UpstreamHttp defaults */
+  upstream?: Partial<UpstreamConfig>;
+  /** First retry delay in ms, doubling. @default 100 */
+  baseDelayMs?: number;
+  /** @default undefined (silent) */
+  logger?: Logger;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INT_RE = /^\d{1,15}$/;
+
+/**
+ * How many list pages the v1 create may read to find the integer id of the conversation it made
+ * (see `findCreatedV1`). Past that the id is reported unknown rather than guessed.
+ */
+export const MAX_CREATE_LOOKUP_PAGES = 5;
+
+export class BotoneClient {
+  readonly apiVersion: 'v1' | 'v2';
+  readonly botIds: readonly string[];
+  private readonly http: UpstreamHttp;
+  /**
+   * Vertex takes no Basic auth: the integration token in the body is the credential. A separate
+   * client without the header keeps the account password off requests that do not need it (and off
+   * whatever external service a misconfigured Vertex URL would point at).
+   */
+  private readonly vertexHttp: UpstreamHttp;
+  private readonly prefix: string;
+
+  constructor(options: BotoneClientOptions) {
+    this.apiVersion = options.apiVersion ?? 'v2';
+    this.botIds = [...new Set(options.botIds ?? [])];
+    this.prefix = `/api/${this.apiVersion}`;
+    const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
+    const common: UpstreamOptions = {
+      provider: PROVIDER,
+      baseUrl: options.baseUrl,
+      ...(options.upstream?.timeoutMs !== undefined ? { timeoutMs: options.upstream.timeoutMs } : {}),
+      ...(options.upstream?.totalBudgetMs !== undefined ? { totalBudgetMs: options.upstream.totalBudgetMs } : {}),
+      ...(options.upstream?.maxAttempts !== undefined ? { maxAttempts: options.upstream.maxAttempts } : {}),
+      ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    };
+    this.http = new UpstreamHttp({ ...common, headers: () => ({ authorization }) });
+    this.vertexHttp = new UpstreamHttp(common);
+  }
+
+  static fromConfig(config: BotoneConfig & { baseUrl: string }, upstream: UpstreamConfig, logger?: Logger): BotoneClient {
+    return new BotoneClient({
+      baseUrl: config.baseUrl,
+      username: config.username,
+      password: config.password,
+      apiVersion: config.apiVersion,
+      botIds: config.botIds,
+      upstream,
+      ...(logger ? { logger } : {}),
+    });
+  }
+
+  /** Configured bots only; no upstream call (Bot.one has no bot endpoint). Null for an unknown id. */
+  getBots(ids: readonly string[]): Array<BotModel | null> {
+    return ids.map((id) => (this.botIds.includes(id) ? mapBot(id) : null));
+  }
+
+  listBots(): BotModel[] {
+    return this.botIds.map(mapBot);
+  }
+
+  /** Whether `id` can be a conversation id of this API version; anything else cannot exist upstream. */
+  isConversationId(id: string): boolean {
+    return this.apiVersion === 'v1' ? INT_RE.test(id) : UUID_RE.test(id);
+  }
+
+  /** One page of `GET /api/v{1,2}/conversations`; items attributed to `attribution` (payloads never name the bot). */
+  async listConversations(request: BotonePageRequest, attribution: Attribution): Promise<BotonePage> {
+    const pageSize = Math.min(Math.max(1, Math.floor(request.pageSize)), MAX_PAGE_SIZE);
+    const page = Math.max(1, Math.floor(request.page));
+    const result = await this.http.getJson(`${this.prefix}/conversations`, botoneConversationListSchema, {
+      query: {
+        BotID: request.botId,
+        PageNumber: page,
+        PageCount: pageSize,
+        CreatedFrom: isoFrom(request.createdFrom),
+        CreatedTo: isoTo(request.createdTo),
+        UpdatedFrom: isoFrom(request.updatedFrom),
+        UpdatedTo: isoTo(request.updatedTo),
+      },
+    });
+    return {
+      items: result.items.map((entry) => mapConversation(entry, attribution)),
+      total: result.meta.pagination.total,
+      page,
+      pageSize,
+    };
+  }
+
+  /** `GET /api/v{1,2}/conversation/{id}` with its collected data; null on 404 or an id this version cannot have. */
+  async getConversation(nativeId: string, attribution: Attribution): Promise<ConversationModel | null> {
+    if (!this.isConversationId(nativeId)) return null;
+    const entry = await nullIfNotFound(
+      this.http.getJson(`${this.prefix}/conversation/${encodeURIComponent(nativeId)}`, botoneConversationDetailResponseSchema),
+    );
+    return entry ? mapConversation(entry, attribution) : null;
+  }
+
+  /** The bytes of an uploaded file (`GET /api/v{1,2}/file/{id}`), streamed; NOT_FOUND for an id that is not an integer. */
+  async fileStream(fileId: string): Promise<UpstreamStream> {
+    if (!INT_RE.test(fileId)) {
+      throw new BotgraphError(ErrorCode.NOT_FOUND, `${PROVIDER} has no such object.`, { provider: PROVIDER });
+    }
+    return this.http.stream(`${this.prefix}/file/${fileId}`);
+  }
+
+  // ---------------------------------------------------------------- writes
+  //
+  // Every write goes through `UpstreamHttp.send`: one attempt, never retried, because a vendor that
+  // timed out may still have acted on it. That includes the GET create: it is a GET, but not safe.
+
+  /** `POST /api/v2/conversation/{uuid}/send` `{body}` → 204: `text` as the operator. */
+  async sendMessage(nativeId: string, text: string): Promise<void> {
+    this.requireV2('send operator messages');
+    await this.http.send('POST', this.conversationPath(nativeId, 'send'), null, { body: { body: text } });
+  }
+
+  /** `POST …/stop` (the bot stops, an operator takes over) or `POST …/start` (the bot takes it back) → 204. */
+  async setHandoff(nativeId: string, toOperator: boolean): Promise<void> {
+    this.requireV2(toOperator ? 'stop conversations' : 'start conversations');
+    await this.http.send('POST', this.conversationPath(nativeId, toOperator ? 'stop' : 'start'), null);
+  }
+
+  /** `POST …/command` `{body: "goto <botId>"}` → `{message}`: moves the conversation to another bot. */
+  async transferToBot(nativeId: string, botId: string): Promise<string | null> {
+    this.requireV2('transfer conversations');
+    // Checked before the path too: the id goes into a command string, where `1446 2` would mean something else.
+    const bot = this.botIdParam(botId);
+    const path = this.conversationPath(nativeId, 'command');
+    const { data } = await this.http.send('POST', path, botoneCommandSchema, { body: { body: `goto ${bot}` } });
+    return data?.message ?? null;
+  }
+
+  /**
+   * Creates a conversation of `botId`. Not started: `GET …/dialog/{BotID}/create` (v1 or v2), which
+   * answers the UUID only. Started: `POST /api/v2/dialog/{BotID}/create` with `response: true`, which
+   * answers both ids; v1 has no such endpoint, so that is refused before any call.
+   *
+   * `idScope` is `[botId]` when the bot is configured, else `[]`: the same scope a list of the bot's
+   * stream or a by-id read would give, so the new conversation has one global ID however it is found.
+   */
+  async createConversation(botId: string, variables: Record<string, unknown> | null, start: boolean): Promise<CreatedConversation> {
+    if (start) this.requireV2('create and start a conversation in one call');
+    const bot = this.botIdParam(botId);
+    const idScope = this.botIds.includes(bot) ? [bot] : [];
+    // The vendor takes variables as a JSON-encoded string, both in the query and in the POST body.
+    const encoded = variables === null ? undefined : JSON.stringify(variables);
+    const path = `${this.prefix}/dialog/${bot}/create`;
+    if (start) {
+      const body: Record<string, unknown> = { response: true };
+      if (encoded !== undefined) body.variables = encoded;
+      const { data } = await this.http.send('POST', path, botoneCreatedStartedSchema, { body });
+      if (data === undefined) throw this.emptyAnswer();
+      return { nativeId: data.dialogUUID, idScope, numericId: data.dialogId, uuid: data.dialogUUID };
+    }
+    const { data } = await this.http.send('GET', path, botoneCreatedSchema, { query: { variables: encoded } });
+    if (data === undefined) throw this.emptyAnswer();
+    const uuid = data.dialogId;
+    if (this.apiVersion === 'v2') return { nativeId: uuid, idScope, numericId: null, uuid };
+    // v1 answers a UUID that no v1 endpoint accepts; its reads need the integer id.
+    const numericId = await this.findCreatedV1(bot);
+    return { nativeId: numericId === null ? uuid : String(numericId), idScope, numericId, uuid };
+  }
+
+  /** Vertex `POST /api/vertex/v1/complete` `{token, data}` → 204: ends the external custom block. */
+  async completeCustomBlock(token: string, data: unknown): Promise<void> {
+    this.requireV2('complete custom blocks');
+    // `data: null` rather than an absent key, as in the vendor's example.
+    await this.vertexHttp.send('POST', '/api/vertex/v1/complete', null, { body: { token, data: data ?? null } });
+  }
+
+  /** Vertex `POST /api/vertex/v1/dialog/send_message` `{token, text, typing}` → `{message_id, created_at}`. */
+  async sendCustomBlockMessage(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }> {
+    this.requireV2('send custom block messages');
+    const { data } = await this.vertexHttp.send('POST', '/api/vertex/v1/dialog/send_message', botoneVertexSentSchema, {
+      body: { token, text, typing },
+    });
+    if (data === undefined) throw this.emptyAnswer();
+    return { messageId: data.message_id, createdAt: data.created_at === null ? null : new Date(data.created_at * 1000) };
+  }
+
+  /**
+   * The integer id of the conversation a v1 create just made, or null when it cannot be told. No v1
+   * endpoint accepts the UUID the create answers, so the bot's list is searched: a conversation made
+   * through the API and not started is the only kind with `updated: ""`, and ids only grow, so the
+   * highest such id of the bot is the new one. The contract's order puts those conversations last,
+   * newest first, so the last pages are read backwards until one starts with an active conversation;
+   * page 1 is read anyway (for the total) and searched too, in case a real instance orders by id.
+   * A concurrent not-started create for the same bot can win the race: documented, not solvable on v1.
+   */
+  private async findCreatedV1(bot: string): Promise<number | null> {
+    // No dedupe: an identical list already in flight may have been sent before the create.
+    const list = (page: number) =>
+      this.http.getJson(`${this.prefix}/conversations`, botoneConversationListSchema, {
+        query: { BotID: bot, PageNumber: page, PageCount: MAX_PAGE_SIZE },
+        dedupe: false,
+      });
+    let best: number | null = null;
+    const consider = (items: Awaited<ReturnType<typeof list>>['items']) => {
+      for (const item of items) {
+        if (item.value.updated !== null || !INT_RE.test(item.value.id)) continue;
+        best = Math.max(best ?? 0, Number(item.value.id));
+      }
+    };
+    const first = await list(1);
+    consider(first.items);
+    const pages = Math.max(1, Math.ceil(first.meta.pagination.total / MAX_PAGE_SIZE));
+    for (let page = pages, read = 0; page > 1; page--, read++) {
+      // The block's highest id sits at its start: stopping short of it would name the wrong conversation.
+      if (read >= MAX_CREATE_LOOKUP_PAGES) return null;
+      const result = await list(page);
+      consider(result.items);
+      const head = result.items[0];
+      if (head !== undefined && head.value.updated !== null) break;
+    }
+    return best;
+  }
+
+  private requireV2(operation: string): void {
+    if (this.apiVersion !== 'v2') {
+      throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${PROVIDER} API v1 cannot ${operation}; it needs API v2.`, {
+        provider: PROVIDER,
+      });
+    }
+  }
+
+  /** A v2 control path; an id that cannot be a v2 id cannot exist upstream, so no call is made for it. */
+  private conversationPath(nativeId: string, action: 'send' | 'stop' | 'start' | 'command'): string {
+    if (!UUID_RE.test(nativeId)) throw new BotgraphError(ErrorCode.NOT_FOUND, `${PROVIDER} has no such object.`, { provider: PROVIDER });
+    return `/api/v2/conversation/${encodeURIComponent(nativeId)}/${action}`;
+  }
+
+  private botIdParam(botId: string): string {
+    if (!INT_RE.test(botId)) {
+      throw new BotgraphError(ErrorCode.BAD_USER_INPUT, `${PROVIDER} bot ids are integers.`, { provider: PROVIDER });
+    }
+    return botId;
+  }
+
+  private emptyAnswer(): BotgraphError {
+    return new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, `${PROVIDER} answered with an unexpected shape.`, { provider: PROVIDER });
+  }
+
+  /** The cheapest authenticated read: one conversation of page 1. */
+  async ping(): Promise<void> {
+    await this.http.getJson(`${this.prefix}/conversations`, botoneConversationListSchema, {
+      query: { PageNumber: 1, PageCount: 1 },
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.http.close(), this.vertexHttp.close()]);
+  }
+}
+
+/*
+ * Bot.one times are whole seconds, so rounding a bound to the second in the inclusive direction
+ * (From up, To down) selects exactly the conversations a millisecond bound would. The vendor's own
+ * format is used (`2023-05-22T08:11:54+00:00`), since fractions are not in its examples.
+ */
+function isoFrom(date: Date | undefined): string | undefined {
+  return date === undefined ? undefined : formatSeconds(Math.ceil(date.getTime() / 1000));
+}
+
+function isoTo(date: Date | undefined): string | undefined {
+  return date === undefined ? undefined : formatSeconds(Math.floor(date.getTime() / 1000));
+}
+
+function formatSeconds(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}+00:00`;
+}

@@ -1,0 +1,350 @@
+/**
+ * Bot.one for one GraphQL request: DataLoaders over the shared `BotoneClient`, the conversation
+ * streams, and the messages read off collected data. Created by `ProviderRuntime.forRequest()`, so
+ * every cache here lives exactly as long as one request.
+ */
+import DataLoader from 'dataloader';
+import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import {
+  statusFilter,
+  type ConversationQuery,
+  type ConversationStream,
+  type CreatedConversation,
+  type ListResult,
+  type ProviderDatasource,
+  type StreamChunk,
+} from '../../datasources/types.js';
+import { perKey, succeeds } from '../../datasources/settle.js';
+import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
+import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, type Attribution } from './mapper.js';
+
+/** A conversation as a global ID names it: the native id and the bot it was listed under. */
+interface ConversationKey {
+  nativeId: string;
+  scope: readonly string[];
+}
+
+const cacheKey = (key: ConversationKey) => `${key.nativeId}\u0000${key.scope.join('\u0000')}`;
+
+/**
+ * The page size and first page that serve `limit` items from `offset` in as few calls as possible:
+ * one page when some size between `limit` and `2 × limit` holds the whole window (the same bytes
+ * as two pages, one round trip less), else two consecutive pages of `limit`.
+ */
+export function planPages(
+  offset: number,
+  limit: number,
+  maxPageSize: number = MAX_PAGE_SIZE,
+): { pageSize: number; firstPage: number; pages: 1 | 2; limit: number } {
+  const want = Math.max(1, Math.min(limit, maxPageSize));
+  if (offset % want === 0) return { pageSize: want, firstPage: offset / want + 1, pages: 1, limit: want };
+  const widest = Math.min(maxPageSize, 2 * want);
+  for (let size = want + 1; size <= widest; size++) {
+    if ((offset % size) + want <= size) return { pageSize: size, firstPage: Math.floor(offset / size) + 1, pages: 1, limit: want };
+  }
+  return { pageSize: want, firstPage: Math.floor(offset / want) + 1, pages: 2, limit: want };
+}
+
+export class BotoneDatasource implements ProviderDatasource {
+  readonly provider = PROVIDER;
+
+  private readonly botLoader: DataLoader<string, BotModel | null>;
+  /** Detail reads (`GET …/conversation/{id}`): the only way to get `data`. */
+  private readonly detailLoader: DataLoader<ConversationKey, ConversationModel | null, string>;
+  /** What `getConversation` answers: primed with list items, falling back to a detail read. */
+  private readonly conversationLoader: DataLoader<ConversationKey, ConversationModel | null, string>;
+  /**
+   * Conversations moved to another bot by `transferToBot` in this request, with the bot they went
+   * to. The scope of a global ID minted before the move still names the old bot, and Bot.one's
+   * payloads cannot say otherwise; within the request that made the move, the datasource knows better.
+   */
+  private readonly moved = new Map<string, string>();
+
+  constructor(private readonly client: BotoneClient) {
+    this.botLoader = new DataLoader(async (ids) => client.getBots(ids));
+    // Bot.one has no multi-id read: a batch is parallel single reads, still deduplicated and cached.
+    this.detailLoader = new DataLoader(
+      (keys) => perKey(keys, (key) => client.getConversation(key.nativeId, attributionFromScope(key.scope))),
+      { cacheKeyFn: cacheKey },
+    );
+    this.conversationLoader = new DataLoader((keys) => this.detailLoader.loadMany(keys), { cacheKeyFn: cacheKey });
+  }
+
+  async listBots(): Promise<BotModel[]> {
+    const bots = this.client.listBots();
+    for (const bot of bots) this.botLoader.prime(bot.nativeId, bot);
+    return bots;
+  }
+
+  getBot(nativeId: string): Promise<BotModel | null> {
+    return this.botLoader.load(nativeId);
+  }
+
+  /** Bot.one exposes no flows. */
+  async listFlows(): Promise<FlowModel[]> {
+    return [];
+  }
+
+  conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
+    // No text search and no end users upstream: nothing can match such a query.
+    if (query.search !== undefined && query.search.trim() !== '') return [];
+    if (query.endUserNativeId !== undefined) return [];
+    const filter: BotoneListFilter = {};
+    if (query.createdFrom) filter.createdFrom = query.createdFrom;
+    if (query.createdTo) filter.createdTo = query.createdTo;
+    if (query.updatedFrom) filter.updatedFrom = query.updatedFrom;
+    if (query.updatedTo) filter.updatedTo = query.updatedTo;
+    const statuses = statusFilter(query.statuses);
+
+    const configured = this.client.botIds;
+    if (configured.length === 0) {
+      // Without configured bots, no bot id can name a Bot.one bot (getBot answers null for all).
+      return botNativeIds === null ? [new BotoneStream('BOTONE', this, this.client, filter, statuses, UNATTRIBUTED)] : [];
+    }
+    const bots = botNativeIds === null ? configured : configured.filter((id) => botNativeIds.includes(id));
+    return bots.map(
+      (botId) =>
+        new BotoneStream(`BOTONE:${botId}`, this, this.client, { ...filter, botId }, statuses, {
+          botNativeId: botId,
+          idScope: [botId],
+        }),
+    );
+  }
+
+  getConversation(nativeId: string, scope: string[]): Promise<ConversationModel | null> {
+    return this.conversationLoader.load(this.key(nativeId, scope));
+  }
+
+  async conversationDetail(conversation: ConversationModel): Promise<ConversationModel> {
+    if (conversation.collectedData !== null) return conversation;
+    const key = this.key(conversation.nativeId, conversation.idScope);
+    const detail = await this.detailLoader.load(key);
+    // Gone upstream since it was listed: the list data is still the best answer there is.
+    if (detail === null) return conversation;
+    this.conversationLoader.clear(key).prime(key, detail);
+    return detail;
+  }
+
+  async listMessages(conversation: ConversationModel, offset: number, limit: number): Promise<ListResult<MessageModel>> {
+    const messages = deriveMessages(await this.conversationDetail(conversation));
+    const start = Math.max(0, offset);
+    return { items: messages.slice(start, start + Math.max(0, limit)), total: messages.length };
+  }
+
+  async getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null> {
+    const parsed = parseMessageId(nativeId);
+    const conversationNativeId = scope[0] ?? parsed?.conversationNativeId;
+    if (!parsed || conversationNativeId !== parsed.conversationNativeId) return null;
+    const conversation = await this.getConversation(conversationNativeId, scope.slice(1));
+    if (!conversation) return null;
+    const messages = deriveMessages(await this.conversationDetail(conversation));
+    return messages.find((m) => m.nativeId === nativeId) ?? null;
+  }
+
+  /** Bot.one has no end users. */
+  async getEndUser(): Promise<EndUserModel | null> {
+    return null;
+  }
+
+  async listEndUsers(): Promise<ListResult<EndUserModel> | null> {
+    return null;
+  }
+
+  health(): Promise<boolean> {
+    return succeeds(() => this.client.ping());
+  }
+
+  // ---------------------------------------------------------------- writes
+  //
+  // Each write delegates to the client (which refuses v2-only writes on v1 before any call) and then
+  // drops what this request has cached of the conversation, so a read after it here is fresh.
+  // Bot.one has no endpoints for sendMessageToEndUser, transferToFlow or updateConversation, so those
+  // stay absent and the resolvers never offer them.
+
+  async sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null> {
+    try {
+      await this.client.sendMessage(conversation.nativeId, text);
+    } finally {
+      // Also after a failure: a timed-out write may still have landed.
+      this.invalidateConversation(conversation.nativeId);
+    }
+    // 204: the vendor returns no message; it shows up in the conversation's data on the next read.
+    return null;
+  }
+
+  async setHandoff(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void> {
+    try {
+      await this.client.setHandoff(conversation.nativeId, toOperator);
+    } finally {
+      this.invalidateConversation(conversation.nativeId);
+    }
+  }
+
+  /**
+   * `goto`: the conversation now belongs to `botNativeId`. Its scope carries the bot, so its global
+   * ID changes: reads of it in this request, under any scope, answer with the target bot (`[botId]`,
+   * or `[]` for a bot not in BOTONE_BOT_IDS, as a list would). A global ID minted before the move,
+   * used in a later request, still names the old bot: the payload cannot tell, and the vendor has no
+   * cheap check. See docs/providers/botone.md, "Writes".
+   */
+  async transferToBot(conversation: { nativeId: string; idScope: string[] }, botNativeId: string): Promise<string | null> {
+    let message: string | null;
+    try {
+      message = await this.client.transferToBot(conversation.nativeId, botNativeId);
+    } finally {
+      this.invalidateConversation(conversation.nativeId);
+    }
+    this.moved.set(conversation.nativeId.toLowerCase(), botNativeId);
+    return message;
+  }
+
+  createConversation(botNativeId: string, variables: Record<string, unknown> | null, start: boolean): Promise<CreatedConversation> {
+    // Nothing cached can name a conversation that did not exist, so nothing to drop.
+    return this.client.createConversation(botNativeId, variables, start);
+  }
+
+  /**
+   * The token does not say which conversation the block runs in, so every cached conversation of
+   * this request is dropped: a request holds few, and a stale one would hide the block's result.
+   */
+  async completeCustomBlock(token: string, data: unknown): Promise<void> {
+    try {
+      await this.client.completeCustomBlock(token, data);
+    } finally {
+      this.invalidateAll();
+    }
+  }
+
+  async sendCustomBlockMessage(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }> {
+    try {
+      return await this.client.sendCustomBlockMessage(token, text, typing);
+    } finally {
+      this.invalidateAll();
+    }
+  }
+
+  /**
+   * Drops the conversation under every scope it may be cached with: no scope, and each configured
+   * bot (`key` keeps no other). UUIDs are matched case-insensitively upstream, so both spellings go.
+   */
+  invalidateConversation(nativeId: string): void {
+    const scopes: string[][] = [[], ...this.client.botIds.map((bot) => [bot])];
+    for (const id of new Set([nativeId, nativeId.toLowerCase()])) {
+      for (const scope of scopes) {
+        const key: ConversationKey = { nativeId: id, scope };
+        this.detailLoader.clear(key);
+        this.conversationLoader.clear(key);
+      }
+    }
+  }
+
+  private invalidateAll(): void {
+    this.detailLoader.clearAll();
+    this.conversationLoader.clearAll();
+  }
+
+  /** Makes a list item answer a later `getConversation` in this request with no upstream call. */
+  prime(conversation: ConversationModel): void {
+    this.conversationLoader.prime(this.key(conversation.nativeId, conversation.idScope), conversation);
+  }
+
+  /**
+   * Keeps a scope's bot only when it is configured: payloads never name the bot, so an unknown one
+   * in a crafted ID would otherwise become a dangling `Conversation.bot`.
+   */
+  private key(nativeId: string, scope: readonly string[]): ConversationKey {
+    const bot = this.moved.get(nativeId.toLowerCase()) ?? scope[0];
+    return { nativeId, scope: bot !== undefined && this.client.botIds.includes(bot) ? [bot] : [] };
+  }
+}
+
+/**
+ * One bot's conversations (or all of them, unattributed), in the vendor's order. Date filters run
+ * upstream; a status filter runs here, since Bot.one cannot filter by status.
+ */
+class BotoneStream implements ConversationStream {
+  constructor(
+    readonly key: string,
+    private readonly datasource: BotoneDatasource,
+    private readonly client: BotoneClient,
+    private readonly filter: BotoneListFilter,
+    private readonly statuses: ReadonlySet<ConversationStatusName> | null,
+    private readonly attribution: Attribution,
+  ) {}
+
+  async fetch(offset: number, limit: number): Promise<StreamChunk> {
+    const start = Math.max(0, Math.floor(offset));
+    if (this.statuses !== null) {
+      if (limit <= 0) return { items: [], offsets: [], total: null, done: false, state: null };
+      return this.scan(start, limit);
+    }
+    if (limit <= 0) {
+      const { total } = await this.client.listConversations({ ...this.filter, page: 1, pageSize: 1 }, this.attribution);
+      return { items: [], total, done: start >= total, state: null };
+    }
+    const plan = planPages(start, limit);
+    const first = await this.page(plan.firstPage, plan.pageSize);
+    let rows = first.items;
+    let total = first.total;
+    const pageStart = (plan.firstPage - 1) * plan.pageSize;
+    if (plan.pages === 2 && pageStart + plan.pageSize < total) {
+      const second = await this.page(plan.firstPage + 1, plan.pageSize);
+      rows = rows.concat(second.items);
+      total = second.total;
+    }
+    const items = rows.slice(start - pageStart, start - pageStart + plan.limit);
+    return { items, total, done: start + items.length >= total, state: null };
+  }
+
+  /**
+   * Reads vendor pages of the largest size from `offset`, keeping the items whose status matches.
+   * Two calls at most, unless both found nothing: a chunk must hold at least one item or reach the
+   * end, because an empty chunk that is not `done` gives the merge no offset to resume from.
+   */
+  private async scan(offset: number, limit: number): Promise<StreamChunk> {
+    const items: ConversationModel[] = [];
+    const offsets: number[] = [];
+    let position = offset;
+    let calls = 0;
+    let end = false;
+    let matchedBeyond = false;
+    while (!end && items.length < limit && (calls < 2 || items.length === 0)) {
+      const page = Math.floor(position / MAX_PAGE_SIZE) + 1;
+      const result = await this.page(page, MAX_PAGE_SIZE);
+      calls += 1;
+      const pageStart = (page - 1) * MAX_PAGE_SIZE;
+      for (let i = position - pageStart; i < result.items.length; i++) {
+        const conversation = result.items[i] as ConversationModel;
+        if (!this.statuses?.has(conversation.status)) continue;
+        if (items.length >= limit) {
+          matchedBeyond = true;
+          break;
+        }
+        items.push(conversation);
+        offsets.push(pageStart + i);
+      }
+      position = pageStart + result.items.length;
+      end = result.items.length < MAX_PAGE_SIZE || position >= result.total;
+    }
+    return { items, offsets, total: null, done: end && !matchedBeyond, state: null };
+  }
+
+  async count(): Promise<number> {
+    if (this.statuses === null) {
+      const { total } = await this.client.listConversations({ ...this.filter, page: 1, pageSize: 1 }, this.attribution);
+      return total;
+    }
+    let count = 0;
+    for (let page = 1; ; page++) {
+      const result = await this.client.listConversations({ ...this.filter, page, pageSize: MAX_PAGE_SIZE }, this.attribution);
+      count += result.items.filter((c) => this.statuses?.has(c.status)).length;
+      if (result.items.length < MAX_PAGE_SIZE || page * MAX_PAGE_SIZE >= result.total) return count;
+    }
+  }
+
+  private async page(page: number, pageSize: number) {
+    const result = await this.client.listConversations({ ...this.filter, page, pageSize }, this.attribution);
+    for (const conversation of result.items) this.datasource.prime(conversation);
+    return result;
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * The process-wide CLOSER client: one keep-alive `UpstreamHttp` with the API key, the vendor's
+ * paths and query names, and mapping to models. It holds no per-request state; DataLoaders live
+ * in `CloserDatasource`.
+ */
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { CloserConfig, UpstreamConfig } from '../../config.js';
+import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
+import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import { UpstreamHttp } from '../../datasources/http.js';
+import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
+import { vendorWindow } from './paging.js';
+import {
+  CLOSER_MAX_LIMIT,
+  type CloserPage,
+  closerBotPageSchema,
+  closerBotSchema,
+  closerConversationPageSchema,
+  closerConversationSchema,
+  closerEndUserPageSchema,
+  closerEndUserSchema,
+  closerFlowPageSchema,
+  closerManualSchema,
+  closerMessagePageSchema,
+  closerMessageSchema,
+} from './types.js';
+
+/** The header CLOSER reads the API key from (docs/providers/closer.md). */
+export const CLOSER_API_KEY_HEADER = 'X-API-Key';
+
+export interface CloserClientOptions {
+  /** Where CLOSER (or its simulator) answers, and the API key. `baseUrl` must be set. */
+  config: CloserConfig & { baseUrl: string };
+  /** Timeouts and retries of every upstream call. */
+  upstream: UpstreamConfig;
+  /** @default no logging */
+  logger?: Logger;
+  /** The first retry's base delay in ms. @default 100 (UpstreamHttp's default) */
+  baseDelayMs?: number;
+  /** The longest `Retry-After` waited for inside one request, in ms. @default 5000 (UpstreamHttp's default) */
+  maxRetryAfterMs?: number;
+  /** A shared keep-alive agent. @default one agent per client */
+  dispatcher?: Dispatcher;
+}
+
+/** A slice of a vendor list, already mapped, with the vendor's total for the query. */
+export interface CloserSlice<T> {
+  items: T[];
+  total: number;
+}
+
+/** The filters `GET /openapi/conversations` applies; every one is optional. */
+export interface CloserConversationFilter {
+  /** Comma-joined into `botId`. Empty: no filter (callers must not ask the vendor for "no bots"). */
+  botIds?: string[];
+  /** Comma-joined into `status` (`context.status`). */
+  statuses?: string[];
+  /** Comma-joined into `manual` (`context.manual.status`). */
+  manual?: string[];
+  createdFrom?: Date;
+  createdTo?: Date;
+  updatedFrom?: Date;
+  updatedTo?: Date;
+  endUserId?: string;
+}
+
+export interface CloserEndUserFilter {
+  /** Comma-joined into `botId`. Empty: no filter. */
+  botIds?: string[];
+  platform?: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** What CLOSER answered to a message write: the mapped message and whose end-user pointers it moved. */
+export interface CloserSentMessage {
+  message: MessageModel;
+  /** The end user whose `lastMessageId` (and maybe `lastConversationId`) the write moved; null if CLOSER left it out. */
+  endUserNativeId: string | null;
+}
+
+/** The fields of `PUT /openapi/conversation/{id}`; at least one must be set. */
+export interface CloserConversationPatch {
+  tags?: string[];
+  notes?: string;
+  params?: Record<string, unknown>;
+}
+
+function joined(values: string[] | undefined): string | undefined {
+  return values && values.length > 0 ? values.join(',') : undefined;
+}
+
+function iso(date: Date | undefined): string | undefined {
+  return date ? date.toISOString() : undefined;
+}
+
+function id(value: string): string {
+  return encodeURIComponent(value);
+}
+
+export class CloserClient {
+  readonly http: UpstreamHttp;
+
+  constructor(options: CloserClientOptions) {
+    const apiKey = options.config.apiKey;
+    this.http = new UpstreamHttp({
+      provider: 'CLOSER',
+      baseUrl: options.config.baseUrl,
+      headers: () => ({ [CLOSER_API_KEY_HEADER]: apiKey }),
+      timeoutMs: options.upstream.timeoutMs,
+      totalBudgetMs: options.upstream.totalBudgetMs,
+      maxAttempts: options.upstream.maxAttempts,
+      ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
+      ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Bots and flows
+
+  /** `GET /openapi/bot/{id}`; null when CLOSER has no such bot. */
+  async getBot(botId: string): Promise<BotModel | null> {
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/bot/${id(botId)}`, closerBotSchema));
+    return raw ? mapBot(raw) : null;
+  }
+
+  /** Every bot, reading `GET /openapi/bot` 100 at a time. */
+  async listAllBots(): Promise<BotModel[]> {
+    const raws = await this.readAll('/openapi/bot', closerBotPageSchema, {});
+    return raws.map(mapBot);
+  }
+
+  /** Every flow of a bot; an unknown bot has none. */
+  async listAllFlows(botId: string): Promise<FlowModel[]> {
+    const raws = await nullIfNotFound(this.readAll(`/openapi/bot/${id(botId)}/flow`, closerFlowPageSchema, {}));
+    return (raws ?? []).map((raw) => mapFlow(raw, botId));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Conversations
+
+  /** `GET /openapi/conversation/{id}`; null when CLOSER has no such conversation. */
+  async getConversation(conversationId: string): Promise<ConversationModel | null> {
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}`, closerConversationSchema));
+    return raw ? mapConversation(raw) : null;
+  }
+
+  /** One vendor page of `GET /openapi/conversations` (newest `updatedAt` first). */
+  async conversationsPage(filter: CloserConversationFilter, page: number, limit: number): Promise<CloserSlice<ConversationModel>> {
+    const body = await this.http.getJson('/openapi/conversations', closerConversationPageSchema, {
+      query: { ...conversationQuery(filter), page, limit },
+    });
+    return { items: body.data.map(mapConversation), total: body.total };
+  }
+
+  /** `limit` conversations from `offset`, in at most two vendor calls (see `vendorWindow`). */
+  async listConversations(filter: CloserConversationFilter, offset: number, limit: number): Promise<CloserSlice<ConversationModel>> {
+    return this.window(offset, limit, (page, size) => this.conversationsPage(filter, page, size));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Messages
+
+  /** One vendor page of a conversation's messages (oldest first); null when the conversation is unknown. */
+  async messagesPage(conversationId: string, page: number, limit: number): Promise<CloserSlice<MessageModel> | null> {
+    const body = await nullIfNotFound(
+      this.http.getJson(`/openapi/conversation/${id(conversationId)}/message`, closerMessagePageSchema, {
+        query: { page, limit },
+      }),
+    );
+    return body ? { items: body.data.map((m) => mapMessage(m)), total: body.total } : null;
+  }
+
+  /** `limit` messages from `offset`, oldest first; an unknown conversation has none. */
+  async listMessages(conversationId: string, offset: number, limit: number): Promise<CloserSlice<MessageModel>> {
+    let missing = false;
+    const slice = await this.window(offset, limit, async (page, size) => {
+      const result = await this.messagesPage(conversationId, page, size);
+      if (!result) missing = true;
+      return result ?? { items: [], total: 0 };
+    });
+    return missing ? { items: [], total: 0 } : slice;
+  }
+
+  /**
+   * Reads a conversation's messages 100 at a time until every id in `wanted` is seen (there is no
+   * by-id message read). Returns every message read, so the caller can prime them, or null when
+   * the conversation is unknown.
+   */
+  async scanMessages(conversationId: string, wanted: ReadonlySet<string>): Promise<MessageModel[] | null> {
+    const seen: MessageModel[] = [];
+    const left = new Set(wanted);
+    for (let page = 1; ; page += 1) {
+      const slice = await this.messagesPage(conversationId, page, CLOSER_MAX_LIMIT);
+      if (!slice) return page === 1 ? null : seen;
+      for (const message of slice.items) {
+        seen.push(message);
+        left.delete(message.nativeId);
+      }
+      if (left.size === 0 || slice.items.length < CLOSER_MAX_LIMIT || page * CLOSER_MAX_LIMIT >= slice.total) return seen;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // End users
+
+  /** `GET /openapi/enduser/{id}`; null when CLOSER has no such end user. */
+  async getEndUser(endUserId: string): Promise<EndUserModel | null> {
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/enduser/${id(endUserId)}`, closerEndUserSchema));
+    return raw ? mapEndUser(raw) : null;
+  }
+
+  /** `limit` end users from `offset` (newest `updatedAt` first), in at most two vendor calls. */
+  async listEndUsers(filter: CloserEndUserFilter, offset: number, limit: number): Promise<CloserSlice<EndUserModel>> {
+    return this.window(offset, limit, async (page, size) => {
+      const body = await this.http.getJson('/openapi/endusers', closerEndUserPageSchema, {
+        query: { botId: joined(filter.botIds), platform: filter.platform, page, limit: size },
+      });
+      return { items: body.data.map(mapEndUser), total: body.total };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writes: one attempt each (`UpstreamHttp.send`), because a write that timed out may still have
+  // happened at CLOSER and sending it again could post a message twice.
+
+  /** `POST /openapi/conversation/{id}/message`: `text` as an agent. `403` when the conversation is closed. */
+  async sendMessage(conversationId: string, text: string): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', `/openapi/conversation/${id(conversationId)}/message`, closerMessageSchema, {
+      data: { type: 'text', text },
+    });
+    return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? null };
+  }
+
+  /**
+   * `POST /openapi/message`: `text` as an agent into the end user's last conversation, or into a new
+   * one CLOSER opens when that is closed (the answer's `conversationId` says which).
+   */
+  async sendMessageToEndUser(endUserId: string, text: string): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', '/openapi/message', closerMessageSchema, { endUserId, data: { type: 'text', text } });
+    return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? endUserId };
+  }
+
+  /** `PUT /openapi/conversation/{id}/manual`; setting the state it already has is a no-op at CLOSER. */
+  async setManual(conversationId: string, status: 'HANDOVER' | 'NONE'): Promise<void> {
+    await this.write('PUT', `/openapi/conversation/${id(conversationId)}/manual`, closerManualSchema, { status });
+  }
+
+  /** `PUT /openapi/conversation/{id}/navigation` to the flow's first node; returns the conversation as it now is. */
+  async setNavigation(conversationId: string, flowId: string): Promise<ConversationModel> {
+    const raw = await this.write('PUT', `/openapi/conversation/${id(conversationId)}/navigation`, closerConversationSchema, {
+      flowId,
+    });
+    return mapConversation(raw);
+  }
+
+  /** `PUT /openapi/conversation/{id}`: tags and notes replace, params merge. Returns the conversation as it now is. */
+  async updateConversation(conversationId: string, patch: CloserConversationPatch): Promise<ConversationModel> {
+    // Only the fields given: CLOSER's bodies are strict, and an absent field means "leave it".
+    const body: CloserConversationPatch = {
+      ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
+      ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
+      ...(patch.params !== undefined ? { params: patch.params } : {}),
+    };
+    if (Object.keys(body).length === 0) {
+      // CLOSER would answer 400 too; refusing here spares a call that cannot succeed.
+      throw new BotgraphError(ErrorCode.BAD_USER_INPUT, 'A CLOSER conversation update needs at least one of tags, notes, params.', {
+        provider: 'CLOSER',
+      });
+    }
+    const raw = await this.write('PUT', `/openapi/conversation/${id(conversationId)}`, closerConversationSchema, body);
+    return mapConversation(raw);
+  }
+
+  /** The cheapest authenticated read: one bot. Throws what the vendor's answer means. */
+  async ping(): Promise<void> {
+    await this.http.getJson('/openapi/bot', closerBotPageSchema, { query: { page: 1, limit: 1 } });
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private async window<T>(
+    offset: number,
+    limit: number,
+    read: (page: number, size: number) => Promise<CloserSlice<T>>,
+  ): Promise<CloserSlice<T>> {
+    const w = vendorWindow(offset, limit);
+    const [firstPage, secondPage] = w.pages as [number, number | undefined];
+    const first = await read(firstPage, w.size);
+    let items = first.items.slice(w.skip);
+    let total = first.total;
+    // The second page is read only when the first was full and the window runs past it.
+    if (secondPage !== undefined && items.length < w.take && first.items.length === w.size && firstPage * w.size < first.total) {
+      const second = await read(secondPage, w.size);
+      items = items.concat(second.items);
+      total = second.total;
+    }
+    return { items: items.slice(0, w.take), total };
+  }
+
+  /**
+   * One write whose answer must match `schema`. `send` validates only a body that is there, so an
+   * empty answer where CLOSER documents an object is rejected here, like any other wrong shape.
+   */
+  private async write<S extends z.ZodType>(method: 'POST' | 'PUT', path: string, schema: S, body: unknown): Promise<z.output<S>> {
+    const { data } = await this.http.send(method, path, schema, { body });
+    if (data === undefined) {
+      throw new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, 'CLOSER answered a write without a body.', { provider: 'CLOSER' });
+    }
+    return data as z.output<S>;
+  }
+
+  private async readAll<T>(path: string, schema: z.ZodType<CloserPage<T>>, query: Query): Promise<T[]> {
+    const out: T[] = [];
+    for (let page = 1; ; page += 1) {
+      const body = await this.http.getJson(path, schema, { query: { ...query, page, limit: CLOSER_MAX_LIMIT } });
+      out.push(...body.data);
+      if (body.data.length < CLOSER_MAX_LIMIT || page * CLOSER_MAX_LIMIT >= body.total) return out;
+    }
+  }
+}
+
+function conversationQuery(filter: CloserConversationFilter): Query {
+  return {
+    botId: joined(filter.botIds),
+    status: joined(filter.statuses),
+    manual: joined(filter.manual),
+    createdFrom: iso(filter.createdFrom),
+    createdTo: iso(filter.createdTo),
+    updatedFrom: iso(filter.updatedFrom),
+    updatedTo: iso(filter.updatedTo),
+    endUserId: filter.endUserId,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The CLOSER provider as the server wires it: one shared client per process, one datasource (with
+ * fresh DataLoaders) per GraphQL request.
+ */
+import type { Logger } from 'pino';
+import type { CloserConfig, UpstreamConfig } from '../../config.js';
+import type { CapabilityName } from '../../models.js';
+import type { ProviderRuntime } from '../../datasources/types.js';
+import { CloserClient } from './client.js';
+import { CloserDatasource } from './datasource.js';
+
+export { CloserClient, CLOSER_API_KEY_HEADER } from './client.js';
+export type { CloserClientOptions, CloserConversationFilter, CloserEndUserFilter, CloserSlice } from './client.js';
+export { CloserDatasource, CLOSER_STREAM_KEY, statusGroups } from './datasource.js';
+export { vendorWindow } from './paging.js';
+
+/** What CLOSER's Open API and webhooks let botgraph do; no tracker, files or conversation creation. */
+export const CLOSER_CAPABILITIES: readonly CapabilityName[] = ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'WEBHOOKS'];
+
+export interface CloserRuntimeOptions {
+  /** CLOSER's base URL (required here: the embedded simulator's URL when there is none) and API key. */
+  config: CloserConfig & { baseUrl: string };
+  /** Timeouts and retries of every upstream call. */
+  upstream: UpstreamConfig;
+  /** `SIMULATOR` when `baseUrl` is the embedded simulator. */
+  mode: 'SIMULATOR' | 'REMOTE';
+  /** @default no logging */
+  logger?: Logger;
+  /** The first retry's base delay in ms; tests shorten it. @default 100 */
+  baseDelayMs?: number;
+}
+
+export function createCloserRuntime(options: CloserRuntimeOptions): ProviderRuntime {
+  const client = new CloserClient({
+    config: options.config,
+    upstream: options.upstream,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
+  });
+  return {
+    provider: 'CLOSER',
+    mode: options.mode,
+    capabilities: [...CLOSER_CAPABILITIES],
+    // The Open API is unversioned (paths carry no version, the vendor names none).
+    apiVersion: null,
+    forRequest: () => new CloserDatasource(client),
+    close: () => client.close(),
+  };
+}

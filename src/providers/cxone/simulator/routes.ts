@@ -1,0 +1,112 @@
+/**
+ * The one endpoint of the export API, `GET /api/public/conversations`, and the error body.
+ * Order of checks: token (401), then either the scroll (400 / 410) or the search parameters (400).
+ */
+import { STATUS_CODES } from 'node:http';
+import type { SimRequest, SimResponse, SimRoute } from '../../../simulators/common/server.js';
+import { compileQuery, isValidTimeZone, parseQuery, QueryError, type Predicate } from './query.js';
+import { ScrollRegistry, type ConversationStore } from './store.js';
+import type { CxConversation, CxErrorBody, CxPage } from './types.js';
+
+export const EXPORT_PATH = '/api/public/conversations';
+export const DEFAULT_PER_PAGE = 50;
+export const MAX_PER_PAGE = 200;
+
+/** The error body the vendor does not document: `{status, error, message}`, `error` a stable snake_case code. */
+export function errorResponse(status: number, message: string, extraHeaders?: Record<string, string>, code?: string): SimResponse {
+  const body: CxErrorBody = {
+    status,
+    error: code ?? (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, ''),
+    message,
+  };
+  return { status, json: body, headers: { 'cache-control': 'no-cache, private', ...extraHeaders } };
+}
+
+export interface RouteContext {
+  store: ConversationStore;
+  scrolls: ScrollRegistry;
+  /** Export token → bot id. */
+  tokenToBot: ReadonlyMap<string, string>;
+  /** The simulated "now" (epoch ms) the data and relative times are measured against. */
+  clock: () => number;
+  /** The simulator's own base URL, used when a request carries no Host header. */
+  baseUrl: () => string;
+}
+
+function pathFor(req: SimRequest, ctx: RouteContext): string {
+  // Laravel builds `path` from the request's own host, so a client behind a proxy sees its own URL.
+  const host = req.headers.host;
+  return `${host ? `http://${host}` : ctx.baseUrl()}${EXPORT_PATH}`;
+}
+
+function page(path: string, items: readonly CxConversation[], offset: number, perPage: number, key: string): CxPage {
+  const data = items.slice(offset, offset + perPage);
+  const nextId = ScrollRegistry.id(key, offset + data.length);
+  return {
+    data,
+    per_page: perPage,
+    total: items.length,
+    count: data.length,
+    path,
+    // Every non-empty page links on, even the last one; the empty page that follows ends the export.
+    next_page_url: data.length > 0 ? `${path}?scrollId=${encodeURIComponent(nextId)}` : null,
+    scroll_id: nextId,
+  };
+}
+
+const ok = (body: CxPage): SimResponse => ({ status: 200, json: body, headers: { 'cache-control': 'no-cache, private' } });
+
+export function exportRoutes(ctx: RouteContext): SimRoute[] {
+  const handler = (req: SimRequest): SimResponse => {
+    const token = req.query.get('token');
+    if (!token) return errorResponse(401, 'Missing token: pass the bot\'s export token as the "token" query parameter.', undefined, 'unauthorized');
+    const botId = ctx.tokenToBot.get(token);
+    if (botId === undefined) return errorResponse(401, 'Invalid token.', undefined, 'unauthorized');
+    const path = pathFor(req, ctx);
+
+    const camel = req.query.get('scrollId') || undefined;
+    const snake = req.query.get('scroll_id') || undefined;
+    if (camel && snake && camel !== snake) {
+      return errorResponse(400, 'scrollId and scroll_id were both given with different values; send one.', undefined, 'invalid_parameter');
+    }
+    const scrollId = camel ?? snake;
+    if (scrollId) {
+      // A scroll continues its original search: query, perPage and timezone sent with it are ignored.
+      const found = ctx.scrolls.lookup(scrollId, Date.now());
+      if (found.kind === 'ok' && found.context.botId === botId) {
+        const key = (ScrollRegistry.parse(scrollId) as { key: string }).key;
+        return ok(page(path, found.context.items, found.offset, found.context.perPage, key));
+      }
+      if (found.kind === 'expired') {
+        return errorResponse(410, 'The scroll has expired; start the export again without scrollId.', undefined, 'scroll_expired');
+      }
+      return errorResponse(410, 'Unknown scroll id for this token; start the export again without scrollId.', undefined, 'scroll_unknown');
+    }
+
+    const perPageRaw = req.query.get('perPage');
+    let perPage = DEFAULT_PER_PAGE;
+    if (perPageRaw !== null && perPageRaw !== '') {
+      if (!/^\d{1,6}$/.test(perPageRaw) || Number(perPageRaw) < 1 || Number(perPageRaw) > MAX_PER_PAGE) {
+        return errorResponse(400, `perPage must be an integer from 1 to ${MAX_PER_PAGE}; got '${perPageRaw}'.`, undefined, 'invalid_parameter');
+      }
+      perPage = Number(perPageRaw);
+    }
+    const zone = req.query.get('timezone') || 'UTC';
+    if (!isValidTimeZone(zone)) {
+      return errorResponse(400, `Unknown timezone '${zone}'; use an IANA zone name such as UTC or Europe/Prague.`, undefined, 'invalid_parameter');
+    }
+    let predicate: Predicate | undefined;
+    try {
+      const ast = parseQuery(req.query.get('query') ?? '');
+      predicate = ast && compileQuery(ast, ctx.clock(), zone);
+    } catch (error) {
+      if (error instanceof QueryError) return errorResponse(400, `Invalid query: ${error.message}`, undefined, 'invalid_query');
+      throw error;
+    }
+    const all = ctx.store.list(botId);
+    const items = predicate ? all.filter(predicate) : all.slice();
+    const key = ctx.scrolls.open(botId, items, perPage, Date.now());
+    return ok(page(path, items, 0, perPage, key));
+  };
+  return [{ method: 'GET', pattern: EXPORT_PATH, handler }];
+}

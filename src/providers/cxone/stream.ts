@@ -1,0 +1,222 @@
+/**
+ * One CXone token's conversations as a {@link ConversationStream}: the export, in its own order
+ * (`lastMessageAt` descending, i.e. newest `updatedAt` first), addressed by offset although the
+ * vendor only pages forward by scroll. How offsets map onto the scroll is described in
+ * docs/providers/cxone.md ("Datasource").
+ */
+import { z } from 'zod';
+import type { ConversationModel } from '../../models.js';
+import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk } from '../../datasources/types.js';
+import type { Batch } from './cache.js';
+import { BARE_TOKEN, isScrollGone, MAX_PER_PAGE, quoteQueryValue, type CxoneClient, type ExportPage } from './client.js';
+
+/** A filter split into what the vendor's `query` does and what botgraph does on its side. */
+export interface CompiledQuery {
+  /** The vendor `query` string; '' for none. */
+  upstream: string;
+  /** Applied to mapped conversations; null when the upstream query is exact. */
+  local: ((conversation: ConversationModel) => boolean) | null;
+}
+
+/**
+ * Translates a query. `datetime` is the conversation's start and `lastmessageat` its last message,
+ * both taking epoch ms (docs/providers/cxone.md), so the date filters are exact upstream. The status
+ * is botgraph's derivation and the customer id is not queryable, so those run here; a status filter
+ * still narrows the upstream query by the `handover` action where that is exact.
+ */
+export function compileQuery(query: ConversationQuery): CompiledQuery {
+  const clauses: string[] = [];
+  if (query.createdFrom) clauses.push(`datetime >= ${query.createdFrom.getTime()}`);
+  if (query.createdTo) clauses.push(`datetime <= ${query.createdTo.getTime()}`);
+  if (query.updatedFrom) clauses.push(`lastmessageat >= ${query.updatedFrom.getTime()}`);
+  if (query.updatedTo) clauses.push(`lastmessageat <= ${query.updatedTo.getTime()}`);
+  if (query.search !== undefined && query.search.trim() !== '') clauses.push(`text ~ ${quoteQueryValue(query.search.trim())}`);
+
+  const checks: Array<(c: ConversationModel) => boolean> = [];
+  const statuses = statusFilter(query.statuses);
+  if (statuses) {
+    // Only conversations with a handover can be WITH_OPERATOR; COMPLETED ones may have had one.
+    if (statuses.size === 1 && statuses.has('WITH_OPERATOR')) clauses.push('action = handover');
+    else if (!statuses.has('WITH_OPERATOR') && !statuses.has('COMPLETED')) clauses.push('action != handover');
+    checks.push((c) => statuses.has(c.status));
+  }
+  if (query.endUserNativeId !== undefined) {
+    const id = query.endUserNativeId;
+    checks.push((c) => c.endUserNativeId === id);
+  }
+  return {
+    upstream: clauses.join(' AND '),
+    local: checks.length === 0 ? null : (c) => checks.every((check) => check(c)),
+  };
+}
+
+/** What the stream keeps in the cursor: the scroll id whose page starts at export position `at`. */
+const stateSchema = z.object({ s: z.string().nullable(), at: z.number().int().min(0) });
+type StreamState = z.infer<typeof stateSchema>;
+
+function parseState(state: string | null): StreamState | null {
+  if (!state) return null;
+  try {
+    const parsed = stateSchema.safeParse(JSON.parse(state));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface CxoneStreamOptions {
+  client: CxoneClient;
+  tokenKey: string;
+  query: CompiledQuery;
+  /** The bots the caller asked for; a bare token's stream is empty unless its bot is among them. */
+  botNativeIds: string[] | null;
+  /** Called with every conversation read, so that by-id loads of this request cost nothing. */
+  prime: (conversations: ConversationModel[]) => void;
+}
+
+export class CxoneStream implements ConversationStream {
+  readonly key: string;
+  private readonly client: CxoneClient;
+  private readonly tokenKey: string;
+  private readonly query: CompiledQuery;
+  private readonly prefix: string;
+
+  constructor(private readonly options: CxoneStreamOptions) {
+    this.client = options.client;
+    this.tokenKey = options.tokenKey;
+    this.query = options.query;
+    // A bare token's bot may be unknown when the stream is made; its key must not change once known.
+    this.key = `CXONE:${options.tokenKey === BARE_TOKEN ? '*' : options.tokenKey}`;
+    this.prefix = `${options.tokenKey}\u0000${options.query.upstream}`;
+  }
+
+  async fetch(offset: number, limit: number, state: string | null): Promise<StreamChunk> {
+    if (!(await this.wanted())) return { items: [], offsets: [], total: 0, done: true, state: null };
+    const local = this.query.local;
+    let cont = parseState(state);
+    const items: ConversationModel[] = [];
+    const offsets: number[] = [];
+    let pos = offset;
+    let calls = 0;
+    let total: number | null = null;
+    let done = false;
+    // A list read from its start is a new listing: it gets a new export, never another request's batches.
+    let fresh = offset === 0 && cont === null;
+
+    for (;;) {
+      let batch = fresh ? undefined : this.client.batches.find(this.prefix, pos);
+      fresh = false;
+      if (!batch) {
+        // At most two vendor calls per fetch, except that a filtered stream reads on until it has
+        // something to show: an empty chunk would end the stream for the merge.
+        if (calls >= 2 && (local === null || items.length > 0)) break;
+        batch = await this.load(pos, limit, cont, () => calls++);
+      }
+      total = batch.total;
+      const end = batch.start + batch.items.length;
+      if (!cont || end >= cont.at) cont = { s: batch.nextScrollId, at: end };
+      for (let i = pos - batch.start; i < batch.items.length && items.length < limit; i++) {
+        const item = batch.items[i] as ConversationModel;
+        pos = batch.start + i + 1;
+        if (local === null || local(item)) {
+          items.push(item);
+          offsets.push(batch.start + i);
+        }
+      }
+      if (batch.done && pos >= end) {
+        done = true;
+        break;
+      }
+      // Full inside the export's last batch, and no later item of it matches: the stream is done, at
+      // no cost, so the merge does not promise a next page that would come back empty.
+      if (items.length >= limit && batch.done && local !== null && !batch.items.slice(pos - batch.start).some(local)) {
+        done = true;
+        break;
+      }
+      if (items.length >= limit) break;
+      pos = Math.max(pos, end);
+    }
+
+    this.options.prime(items);
+    return {
+      items,
+      offsets,
+      total: local === null ? total : null,
+      done,
+      state: cont ? JSON.stringify(cont) : null,
+    };
+  }
+
+  /**
+   * Counts by reading the whole export when the filter runs here; otherwise the vendor's `total` of
+   * a one-item page says it.
+   */
+  async count(): Promise<number> {
+    if (!(await this.wanted())) return 0;
+    const local = this.query.local;
+    if (local === null) {
+      const page = await this.client.search(this.tokenKey, this.query.upstream, 1);
+      return page.total ?? page.items.length;
+    }
+    let page = await this.client.search(this.tokenKey, this.query.upstream, MAX_PER_PAGE);
+    let seen = 0;
+    let matches = 0;
+    for (;;) {
+      seen += page.items.length;
+      matches += page.items.filter(local).length;
+      if (this.isLast(page, seen - page.items.length)) return matches;
+      page = await this.client.scroll(this.tokenKey, page.nextScrollId as string);
+    }
+  }
+
+  private async wanted(): Promise<boolean> {
+    const bots = this.options.botNativeIds;
+    if (bots === null || this.tokenKey !== BARE_TOKEN) return true;
+    const botId = await this.client.botIdOf(BARE_TOKEN);
+    return botId !== null && bots.includes(botId);
+  }
+
+  private isLast(page: ExportPage, start: number): boolean {
+    // The vendor links on even from its last page; the scroll's total is point in time, so reaching
+    // it ends the export without the extra empty page.
+    return (
+      page.items.length === 0 ||
+      page.nextScrollId === null ||
+      (page.total !== null && start + page.items.length >= page.total)
+    );
+  }
+
+  private toBatch(page: ExportPage, start: number): Batch {
+    const done = this.isLast(page, start);
+    const batch: Batch = { start, items: page.items, nextScrollId: done ? null : page.nextScrollId, done, total: page.total };
+    this.client.batches.put(this.prefix, batch);
+    this.options.prime(page.items);
+    return batch;
+  }
+
+  /**
+   * A batch that holds export position `pos`: the scroll's next page when the cursor's scroll stands
+   * exactly there, the first page of a new export at 0, and otherwise (a cache miss: another replica,
+   * an expired batch or scroll) a new export read in pages of 200 up to `pos`.
+   */
+  private async load(pos: number, limit: number, cont: StreamState | null, count: () => void): Promise<Batch> {
+    if (cont && cont.s && cont.at === pos) {
+      try {
+        count();
+        return this.toBatch(await this.client.scroll(this.tokenKey, cont.s), pos);
+      } catch (error) {
+        if (!isScrollGone(error)) throw error;
+      }
+    }
+    // A filtered stream skips items, so it reads the biggest pages; an unfiltered one reads what was asked.
+    const perPage = pos === 0 && this.query.local === null ? Math.min(MAX_PER_PAGE, Math.max(1, limit)) : MAX_PER_PAGE;
+    count();
+    let batch = this.toBatch(await this.client.search(this.tokenKey, this.query.upstream, perPage), 0);
+    while (!batch.done && batch.start + batch.items.length <= pos) {
+      count();
+      const start = batch.start + batch.items.length;
+      batch = this.toBatch(await this.client.scroll(this.tokenKey, batch.nextScrollId as string), start);
+    }
+    return batch;
+  }
+}
