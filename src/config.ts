@@ -250,6 +250,11 @@ export interface SimulatorCliConfig {
   activityIntervalMs: number;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
+  /**
+   * CLOSER's port; Bot.one listens on the next, CXone on the one after (`bench:compare` moves them
+   * off the well-known ports so it never meets someone's running simulators). @default 4101
+   */
+  basePort: number;
 }
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
@@ -268,5 +273,6 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
     activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
     closerWebhookUrl: webhook ?? null,
+    basePort: int(env, 'SIMULATOR_BASE_PORT', 4101, 1, 65_533),
   };
 }

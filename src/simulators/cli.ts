@@ -17,16 +17,16 @@ try {
   }
   throw error;
 }
-const { host, activity, admin, seed, activityIntervalMs } = config;
+const { host, activity, admin, seed, activityIntervalMs, basePort } = config;
 const common = { host, activity, admin, seed, activityIntervalMs };
 
 const closer = await startCloserSimulator({
-  port: 4101,
+  port: basePort,
   ...common,
   ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
 });
-const botone = await startBotoneSimulator({ port: 4102, ...common });
-const cxone = await startCxoneSimulator({ port: 4103, ...common });
+const botone = await startBotoneSimulator({ port: basePort + 1, ...common });
+const cxone = await startCxoneSimulator({ port: basePort + 2, ...common });
 
 console.log(`CLOSER   ${closer.url}   X-API-Key: ${closer.apiKey}`);
 console.log(`Bot.one  ${botone.url}   Basic ${botone.username}:${botone.password}   bots ${botone.botIds.join(',')}`);

@@ -1,0 +1,469 @@
+/**
+ * `npm run bench:compare`: botgraph against a reference, in one run, each server in its own process.
+ *
+ *   1. a bare Apollo Server 5 `{ hello }` (bench/compare/hello.ts), the reference;
+ *   2. the three standalone simulators (src/simulators/cli.ts, activity off, on free ports);
+ *   3. botgraph (src/main.ts) in REMOTE mode, its vendor URLs pointing at 2, with CACHE_TTL_MS=0;
+ *      later a second botgraph with CACHE_TTL_MS=2000 for the repeated-inbox row.
+ *
+ * It prints:
+ *   - throughput (autocannon, 10 connections) and CPU per request (process.cpuUsage() of each
+ *     server, read over IPC by bench/compare/stats.ts): R = req/s ÷ hello's req/s, and the CPU
+ *     ratio = CPU per request ÷ hello's;
+ *   - latency with every vendor answering after 50 ms (the simulators' /__sim/faults): p50 and p99
+ *     of sequential requests minus each query's critical path (the fewest 50 ms waves it needs);
+ *   - fan-out: N subscribers of one `messageAdded` topic (25 per socket, clients in child
+ *     processes): the mutation's response time, the last delivery after that response, and RSS
+ *     per idle subscriber; N = 0 and 10,000, and 100,000 with BENCH_BIG=1.
+ *
+ * Bounded: each load row runs BENCH_LOAD_SECONDS (default 4, at most 30) after a 1 s warm-up; the
+ * latency rows are BENCH_LATENCY_N (default 40, at most 200) requests each; fan-out rows send 10
+ * mutations (3 at 100,000) and give each event at most 30 s; the whole run exits at
+ * BENCH_MAX_SECONDS (default 300, at most 900) whatever happens, killing every child.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
+import { freePort } from '../test/helpers/wait.js';
+
+const num = (name: string, fallback: number, min: number, max: number) =>
+  Math.min(max, Math.max(min, Number(process.env[name] ?? fallback) || fallback));
+const LOAD_SECONDS = num('BENCH_LOAD_SECONDS', 4, 1, 30);
+const LATENCY_N = num('BENCH_LATENCY_N', 40, 5, 200);
+const MAX_SECONDS = num('BENCH_MAX_SECONDS', 300, 60, 900);
+const BIG = process.env.BENCH_BIG === '1';
+const VENDOR_LATENCY_MS = 50;
+const PER_SOCKET = 25;
+const CACHE_TTL_ON = '2000';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const agent = new Agent({ connections: 4, keepAliveTimeout: 10_000 });
+const started = performance.now();
+const now = () => performance.timeOrigin + performance.now();
+
+// ---- queries (the issue's) and their critical paths with 50 ms vendors ----
+
+const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
+const inboxOf = (provider: string) => INBOX.replace('conversations(first: 10)', `conversations(first: 10, filter: { providers: [${provider}] })`);
+const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { title status messages(first: 5) { nodes { sender text } } } } }`;
+const SUBSCRIPTION = `subscription($id: ID!) { messageAdded(conversationId: $id) { id text eventCursor } }`;
+const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id } } }`;
+/**
+ * The fewest vendor round trips a query needs, one after another ("waves"): its list calls (routes
+ * ending in `/conversations`: CLOSER's list, Bot.one's per-bot lists, CXone's exports) are one wave;
+ * any other call (bots, end users, messages, details of what a list returned) needs the list's
+ * answer first, so it is a second wave. node(id) + messages has no list: one wave (both reads need
+ * only the id). Derived from the routes the query actually called in this run.
+ */
+function criticalPathMs(routes: Record<string, number>, list: boolean): number {
+  const called = Object.entries(routes).filter(([, n]) => n > 0).map(([r]) => r);
+  if (!list) return called.length ? VENDOR_LATENCY_MS : 0;
+  const second = called.some((r) => !r.endsWith('/conversations'));
+  return (called.length ? 1 : 0) * VENDOR_LATENCY_MS + (second ? VENDOR_LATENCY_MS : 0);
+}
+
+// ---- children ----
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+const hardStop = setTimeout(() => {
+  console.error(`bench:compare: stopped at BENCH_MAX_SECONDS=${MAX_SECONDS}`);
+  process.exit(2);
+}, MAX_SECONDS * 1000);
+
+function start(script: string, args: string[], env: Record<string, string>, stats = true): ChildProcess {
+  const child = fork(here(script), args, {
+    execArgv: ['--import', 'tsx', ...(stats ? ['--expose-gc', '--import', here('./compare/stats.ts')] : []), '--max-old-space-size=4096'],
+    // Only what the child needs: no vendor URL, REDIS_URL or token from this shell leaks in.
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+}
+
+let seq = 0;
+interface Stats {
+  cpuMs: number;
+  rss: number;
+}
+function stats(child: ChildProcess, gc = false): Promise<Stats> {
+  const id = ++seq;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no stats answer')), 30_000);
+    const onMessage = (m: any) => {
+      if (m?.type !== 'stats' || m.seq !== id) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve({ cpuMs: (m.cpu.user + m.cpu.system) / 1000, rss: m.rss });
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'stats', seq: id, gc });
+  });
+}
+
+async function post(url: string, body: unknown, method = 'POST'): Promise<any> {
+  const res = await request(url, {
+    method,
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+  const text = await res.body.text();
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const body = await post(url, { query, variables });
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data;
+}
+
+async function waitUp(url: string, what: string): Promise<void> {
+  const end = performance.now() + 90_000;
+  for (;;) {
+    try {
+      await gql(url, '{ __typename }');
+      return;
+    } catch (error) {
+      if (performance.now() > end) throw new Error(`${what} did not come up: ${(error as Error).message}`);
+      await sleep(100);
+    }
+  }
+}
+
+// ---- measuring ----
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
+};
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(digits)) : '—');
+
+interface LoadRow {
+  name: string;
+  rps: number;
+  cpuMsPerRequest: number;
+  simCpuMsPerRequest: number;
+  upstream: number;
+  errors: number;
+}
+
+async function load(url: string, body: unknown, server: ChildProcess, sims: ChildProcess | null): Promise<Omit<LoadRow, 'name' | 'upstream'>> {
+  const opts = {
+    url,
+    method: 'POST' as const,
+    connections: 10,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+  await autocannon({ ...opts, duration: 1 });
+  const before = await stats(server);
+  const simBefore = sims ? await stats(sims) : null;
+  const result = await autocannon({ ...opts, duration: LOAD_SECONDS });
+  const after = await stats(server);
+  const simAfter = sims ? await stats(sims) : null;
+  const n = result.requests.total;
+  return {
+    rps: n / LOAD_SECONDS,
+    cpuMsPerRequest: (after.cpuMs - before.cpuMs) / n,
+    simCpuMsPerRequest: simBefore && simAfter ? (simAfter.cpuMs - simBefore.cpuMs) / n : 0,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+/** Upstream calls of one request, by route; nothing else may run meanwhile. */
+async function upstreamCalls(simUrls: string[], run: () => Promise<unknown>): Promise<{ total: number; routes: Record<string, number> }> {
+  await Promise.all(simUrls.map((u) => post(`${u}/__sim/stats`, undefined, 'DELETE')));
+  await run();
+  const snaps = await Promise.all(simUrls.map((u) => post(`${u}/__sim/stats`, undefined, 'GET')));
+  const routes: Record<string, number> = {};
+  for (const snap of snaps) for (const [r, n] of Object.entries(snap.routes as Record<string, number>)) if (n > 0) routes[r] = n;
+  return { total: snaps.reduce((n, s) => n + s.total, 0), routes };
+}
+
+async function latency(url: string, query: string, variables?: Record<string, unknown>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 3; i++) await gql(url, query, variables);
+  const times: number[] = [];
+  for (let i = 0; i < LATENCY_N; i++) {
+    const t0 = performance.now();
+    await gql(url, query, variables);
+    times.push(performance.now() - t0);
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+// ---- fan-out ----
+
+interface FanoutRow {
+  subscribers: number;
+  processes: number;
+  live: number;
+  mutations: number;
+  responseP50: number;
+  lastAfterResponseP50: number;
+  lastAfterResponseMax: number;
+  firstAfterResponseP50: number;
+  rssPerSubscriberKiB: number;
+  rssMiB: number;
+  duplicates: number;
+  errors: number;
+  subscribeSeconds: number;
+}
+
+async function fanout(base: string, server: ChildProcess, conversationId: string, n: number, processes: number, mutations: number): Promise<FanoutRow> {
+  const url = `${base}/graphql`;
+  const wsUrl = `${base.replace('http', 'ws')}/graphql`;
+  let tag = 0;
+  const send = async () => {
+    const text = `bench ${n} ${++tag} ${Date.now()}`;
+    const t0 = performance.now();
+    await gql(url, SEND, { id: conversationId, text });
+    return { text, responseMs: performance.now() - t0, respondedAt: now() };
+  };
+  if (n === 0) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) await send();
+    for (let i = 0; i < mutations; i++) times.push((await send()).responseMs);
+    const s = await stats(server, true);
+    return {
+      subscribers: 0, processes: 0, live: 0, mutations, responseP50: percentile(times, 50), lastAfterResponseP50: NaN,
+      lastAfterResponseMax: NaN, firstAfterResponseP50: NaN, rssPerSubscriberKiB: NaN, rssMiB: s.rss / 2 ** 20, duplicates: 0, errors: 0, subscribeSeconds: 0,
+    };
+  }
+  const rss0 = (await stats(server, true)).rss;
+  const clients = Array.from({ length: processes }, () => start('./compare/clients.ts', [], {}, false));
+  const delivered = new Map<string, Array<{ n: number; first: number; last: number }>>();
+  let duplicates = 0;
+  for (const c of clients) {
+    c.on('message', (m: any) => {
+      if (m.type === 'delivered') {
+        const list = delivered.get(m.text) ?? [];
+        list.push(m);
+        delivered.set(m.text, list);
+      } else if (m.type === 'duplicate') duplicates++;
+    });
+  }
+  const t0 = performance.now();
+  const per = Math.ceil(n / processes);
+  await Promise.all(
+    clients.map(
+      (c, i) =>
+        new Promise<void>((resolve) => {
+          c.on('message', (m: any) => m.type === 'opened' && resolve());
+          c.send({ type: 'open', wsUrl, query: SUBSCRIPTION, variables: { id: conversationId }, count: Math.min(per, n - i * per), perSocket: PER_SOCKET });
+        }),
+    ),
+  );
+  // A subscriber is live once it received an event: send until every one has (a subscribe is
+  // acknowledged by nothing in graphql-ws).
+  const waitAll = async (text: string, timeoutMs: number) => {
+    const end = performance.now() + timeoutMs;
+    while ((delivered.get(text)?.length ?? 0) < processes && performance.now() < end) await sleep(2);
+    return delivered.get(text) ?? [];
+  };
+  let live = 0;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const warm = await send();
+    const got = await waitAll(warm.text, 15_000);
+    if (got.length === processes) {
+      live = n;
+      break;
+    }
+  }
+  const subscribeSeconds = (performance.now() - t0) / 1000;
+  const rss1 = (await stats(server, true)).rss;
+  const responses: number[] = [];
+  const lasts: number[] = [];
+  const firsts: number[] = [];
+  if (live === n) {
+    for (let i = 0; i < mutations; i++) {
+      const m = await send();
+      responses.push(m.responseMs);
+      const got = await waitAll(m.text, 30_000);
+      if (got.length < processes) continue;
+      lasts.push(Math.max(...got.map((g) => g.last)) - m.respondedAt);
+      firsts.push(Math.min(...got.map((g) => g.first)) - m.respondedAt);
+    }
+  }
+  let errors = 0;
+  await Promise.all(
+    clients.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.on('message', (m: any) => {
+            if (m.type !== 'errors') return;
+            errors += m.errors;
+            if (m.firstError) console.error(`subscriber error: ${m.firstError}`);
+            resolve();
+          });
+          c.send({ type: 'errors' });
+        }),
+    ),
+  );
+  for (const c of clients) c.send({ type: 'close' });
+  await Promise.all(clients.map((c) => Promise.race([new Promise((r) => c.once('exit', r)), sleep(20_000).then(() => c.kill('SIGKILL'))])));
+  return {
+    subscribers: n,
+    processes,
+    live,
+    mutations: responses.length,
+    responseP50: percentile(responses, 50),
+    lastAfterResponseP50: percentile(lasts, 50),
+    lastAfterResponseMax: Math.max(...lasts),
+    firstAfterResponseP50: percentile(firsts, 50),
+    rssPerSubscriberKiB: (rss1 - rss0) / n / 1024,
+    rssMiB: rss1 / 2 ** 20,
+    duplicates,
+    errors,
+    subscribeSeconds,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---- the run ----
+
+const [helloPort, simBase, botPort, cachedPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+// freePort gives one port; the simulators take three in a row from it (checked by their start).
+const simUrls = [0, 1, 2].map((k) => `http://127.0.0.1:${simBase + k}`);
+const hello = start('./compare/hello.ts', [String(helloPort)], {});
+const sims = start('../src/simulators/cli.ts', [], { SIMULATOR_BASE_PORT: String(simBase), SIMULATOR_ACTIVITY: 'false', SIMULATOR_ADMIN: 'true' });
+const remoteEnv = (port: number, cacheTtl: string) => ({
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  CACHE_TTL_MS: cacheTtl,
+  CLOSER_BASE_URL: simUrls[0]!,
+  CLOSER_API_KEY: 'closer-demo-key',
+  BOTONE_BASE_URL: simUrls[1]!,
+  BOTONE_USERNAME: 'demo@bot.one',
+  BOTONE_PASSWORD: 'demo',
+  BOTONE_BOT_IDS: '1446,1447,1448',
+  CXONE_BASE_URL: simUrls[2]!,
+  CXONE_TOKEN: '1327:cxone-demo-token,1328:cxone-demo-token-1328,1329:cxone-demo-token-1329',
+  // The bench's own subscribers are the only ones; the pollers' reads are not what is measured.
+  POLL_INTERVAL_MS: '2000',
+});
+const helloUrl = `http://127.0.0.1:${helloPort}/`;
+await waitUp(helloUrl, 'hello');
+for (const u of simUrls) {
+  const end = performance.now() + 60_000;
+  while (!(await post(`${u}/__sim/stats`, undefined, 'GET').catch(() => undefined))) {
+    if (performance.now() > end) throw new Error(`simulator ${u} did not come up`);
+    await sleep(100);
+  }
+}
+const bot = start('../src/main.ts', [], remoteEnv(botPort, '0'));
+const botUrl = `http://127.0.0.1:${botPort}/graphql`;
+await waitUp(botUrl, 'botgraph');
+console.log(`bench:compare: up after ${((performance.now() - started) / 1000).toFixed(1)} s; load rows ${LOAD_SECONDS} s each, 10 connections`);
+
+const closerId: string = (await gql(botUrl, `{ conversations(first: 1, filter: { providers: [CLOSER], statuses: [ACTIVE] }) { nodes { id } } }`)).conversations.nodes[0].id;
+const nodeBody = { query: NODE, variables: { id: closerId } };
+for (const q of [INBOX, inboxOf('CXONE'), inboxOf('CLOSER')]) await gql(botUrl, q);
+await gql(botUrl, NODE, { id: closerId });
+
+// Upstream calls first, while nothing else runs (a load row's last requests finish after it).
+const rows = [
+  ['inbox, cache off', { query: INBOX }],
+  ['inbox CXone only, cache off', { query: inboxOf('CXONE') }],
+  ['inbox CLOSER only, cache off', { query: inboxOf('CLOSER') }],
+  ['node(id) CLOSER + messages, cache off', nodeBody],
+] as const;
+const calls = new Map<string, { total: number; routes: Record<string, number> }>();
+for (const [name, body] of rows) calls.set(name, await upstreamCalls(simUrls, () => post(botUrl, body)));
+
+// 1. throughput and CPU
+const loadRows: LoadRow[] = [];
+const helloRow = await load(helloUrl, { query: '{ hello }' }, hello, null);
+loadRows.push({ name: 'hello (reference)', ...helloRow, upstream: 0 });
+for (const [name, body] of rows) loadRows.push({ name, ...(await load(botUrl, body, bot, sims)), upstream: calls.get(name)!.total });
+const cached = start('../src/main.ts', [], remoteEnv(cachedPort, CACHE_TTL_ON));
+const cachedUrl = `http://127.0.0.1:${cachedPort}/graphql`;
+await waitUp(cachedUrl, 'botgraph (cache on)');
+await gql(cachedUrl, INBOX);
+{
+  const upstream = await upstreamCalls(simUrls, () => post(cachedUrl, { query: INBOX }));
+  loadRows.push({ name: `inbox, CACHE_TTL_MS=${CACHE_TTL_ON} (repeated)`, ...(await load(cachedUrl, { query: INBOX }, cached, sims)), upstream: upstream.total });
+}
+await stop(cached);
+
+console.log('\n### Throughput and CPU (autocannon, 10 connections)\n');
+console.log(
+  table([
+    ['query', 'req/s', 'R (÷ hello req/s)', 'CPU ms/req', 'CPU ratio (÷ hello)', 'simulators CPU ms/req', 'upstream calls/req', 'errors'],
+    ...loadRows.map((r) => [
+      r.name,
+      fmt(r.rps, 3),
+      fmt(r.rps / helloRow.rps, 2),
+      fmt(r.cpuMsPerRequest, 2),
+      fmt(r.cpuMsPerRequest / helloRow.cpuMsPerRequest, 2),
+      r.name.startsWith('hello') ? '—' : fmt(r.simCpuMsPerRequest, 2),
+      String(r.upstream),
+      String(r.errors),
+    ]),
+  ]),
+);
+
+// 2. latency with 50 ms vendors
+for (const u of simUrls) await post(`${u}/__sim/faults`, { latencyMs: VENDOR_LATENCY_MS }, 'PUT');
+const nodeLatency = await latency(botUrl, NODE, { id: closerId });
+const inboxLatency = await latency(botUrl, INBOX);
+for (const u of simUrls) await post(`${u}/__sim/faults`, undefined, 'DELETE');
+const criticalPath = {
+  node: criticalPathMs(calls.get('node(id) CLOSER + messages, cache off')!.routes, false),
+  inbox: criticalPathMs(calls.get('inbox, cache off')!.routes, true),
+};
+console.log(`\n### Latency, every vendor answering after ${VENDOR_LATENCY_MS} ms (${LATENCY_N} sequential requests)\n`);
+console.log(
+  table([
+    ['query', 'critical path ms', 'p50 ms', 'p99 ms', 'p50 − critical path', 'p99 − critical path'],
+    ['node(id) CLOSER + messages(first: 5)', String(criticalPath.node), fmt(nodeLatency.p50, 3), fmt(nodeLatency.p99, 3), fmt(nodeLatency.p50 - criticalPath.node), fmt(nodeLatency.p99 - criticalPath.node)],
+    ['inbox (10, bot, endUser, 3 messages)', String(criticalPath.inbox), fmt(inboxLatency.p50, 3), fmt(inboxLatency.p99, 3), fmt(inboxLatency.p50 - criticalPath.inbox), fmt(inboxLatency.p99 - criticalPath.inbox)],
+  ]),
+);
+for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
+console.log(`critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (the lists, then${criticalPath.inbox > VENDOR_LATENCY_MS ? '' : ' nothing: no call needs a list answer,'} bots, end users, messages)`);
+
+// 3. fan-out
+const fanRows: FanoutRow[] = [];
+fanRows.push(await fanout(`http://127.0.0.1:${botPort}`, bot, closerId, 0, 0, 20));
+fanRows.push(await fanout(`http://127.0.0.1:${botPort}`, bot, closerId, 10_000, 2, 10));
+if (BIG) fanRows.push(await fanout(`http://127.0.0.1:${botPort}`, bot, closerId, 100_000, 4, 3));
+console.log(`\n### Fan-out: messageAdded on one CLOSER conversation, ${PER_SOCKET} per socket, clients in child processes\n`);
+console.log(
+  table([
+    ['subscribers', 'client processes', 'live', 'subscribe s', 'mutations', 'response p50 ms', 'first delivery after response p50', 'last delivery after response p50', 'max', 'RSS / idle subscriber KiB', 'RSS MiB', 'dups', 'errors'],
+    ...fanRows.map((r) => [
+      String(r.subscribers), String(r.processes), String(r.live), fmt(r.subscribeSeconds, 2), String(r.mutations), fmt(r.responseP50, 3),
+      fmt(r.firstAfterResponseP50, 3), fmt(r.lastAfterResponseP50, 3), fmt(r.lastAfterResponseMax, 3), fmt(r.rssPerSubscriberKiB, 3), fmt(r.rssMiB, 3),
+      String(r.duplicates), String(r.errors),
+    ]),
+  ]),
+);
+
+console.log(`\nbench:compare: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+await Promise.all([stop(bot), stop(sims), stop(hello)]);
+clearTimeout(hardStop);
+await agent.close();
+process.exit(0);
