@@ -5,6 +5,7 @@ import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { Holdable } from './subscriptions/cohorts.js';
 import type { LiveService } from './subscriptions/live.js';
 
 /**
@@ -38,6 +39,11 @@ export interface Context {
    * for them: a list primes the loaders, so a `conversation(id)` beside the list costs no call.
    */
   pendingLists: Set<Promise<void>>;
+  /**
+   * The live streams this context's subscription opened. A cohort of subscribers sharing them
+   * (src/subscriptions/cohorts.ts) adds each member as a holder of their topics.
+   */
+  liveStreams: Holdable[];
 }
 
 export function providerDisabled(provider: ProviderName): BotgraphError {
@@ -75,6 +81,7 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
     },
     partialErrors,
     pendingLists: new Set(),
+    liveStreams: [],
     fresh() {
       datasources.clear();
     },

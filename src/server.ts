@@ -10,6 +10,7 @@ import { createFormatError } from './http/format.js';
 import { attachRouter } from './http/router.js';
 import { closerWebhookHandler } from './http/webhooks.js';
 import { attachWebSocket } from './http/ws.js';
+import type { CohortRegistry } from './subscriptions/cohorts.js';
 import { LiveService } from './subscriptions/live.js';
 import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
@@ -27,6 +28,8 @@ export interface Botgraph {
   infra: Infra;
   /** The event log and the pollers behind subscriptions. */
   live: LiveService;
+  /** Subscribers sharing one execution per event (src/subscriptions/cohorts.ts). */
+  cohorts: CohortRegistry;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     registry,
     infra,
     live,
+    cohorts: ws.cohorts,
     async close() {
       if (closed) return;
       closed = true;

@@ -50,9 +50,25 @@ async function open(m: Open): Promise<void> {
   for (let s = 0; s < sockets; s += 50) {
     const batch: Promise<void>[] = [];
     for (let k = s; k < Math.min(sockets, s + 50); k++) {
-      const client = createClient({ url: m.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, keepAlive: 0 });
+      const client = createClient({
+        url: m.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+        keepAlive: 0,
+        // Counted (and the first one reported) instead of printed.
+        onNonLazyError: (error) => {
+          errors++;
+          firstError ??= `socket: ${(error as { code?: number; reason?: string })?.code ?? ''} ${(error as { reason?: string })?.reason ?? String(error)}`;
+        },
+      });
       clients.push(client);
-      batch.push(new Promise<void>((resolve) => client.on('connected', () => resolve())));
+      batch.push(
+        new Promise<void>((resolve) => {
+          client.on('connected', () => resolve());
+          client.on('closed', () => resolve());
+        }),
+      );
       const here = Math.min(m.perSocket, left);
       left -= here;
       for (let i = 0; i < here; i++) {

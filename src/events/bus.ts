@@ -61,6 +61,8 @@ export class MemoryEventBus implements EventBus {
   private readonly seen = new Map<string, number>();
   private lastMs = 0;
   private seq = 0;
+  /** Logged but not yet handed to listeners, in log order. */
+  private readonly outbox: LoggedEvent[] = [];
 
   constructor(private readonly logSize = MEMORY_LOG_SIZE) {
     // Every subscription adds a listener; hundreds are normal, not a leak.
@@ -89,8 +91,15 @@ export class MemoryEventBus implements EventBus {
     const logged = { id: this.nextId(), event };
     this.log.push(logged);
     if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
-    this.emitter.emit('event', logged);
+    // Listeners run on a later turn of the event loop, never inside publish: a mutation's response
+    // must not wait for its fan-out to thousands of subscribers. One queue keeps log order.
+    this.outbox.push(logged);
+    if (this.outbox.length === 1) setImmediate(() => this.drain());
     return logged.id;
+  }
+
+  private drain(): void {
+    for (const logged of this.outbox.splice(0)) this.emitter.emit('event', logged);
   }
 
   subscribe(listener: (event: LoggedEvent) => void): () => void {

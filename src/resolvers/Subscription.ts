@@ -64,7 +64,7 @@ export const Subscription: SubscriptionResolvers = {
       await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
       const match = (e: BotgraphEvent) =>
         e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
-      return ctx.live.stream([messageTopic(runtime, ctx.infra.events, ref.nativeId, ref.scope)], match, since) as never;
+      return ctx.live.stream(ctx, [messageTopic(runtime, ctx.infra.events, ref.nativeId, ref.scope)], match, since) as never;
     },
     resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {
       ctx.fresh();
@@ -83,7 +83,7 @@ export const Subscription: SubscriptionResolvers = {
       if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
       const matches = filterMatcher(f, providers, bots);
       const match = (e: BotgraphEvent) => e.kind === 'conversation' && matches(e.conversation);
-      return ctx.live.stream(conversationTopics(ctx, providers, bots), match, since) as never;
+      return ctx.live.stream(ctx, conversationTopics(ctx, providers, bots), match, since) as never;
     },
     resolve: asConversation,
   },
@@ -92,7 +92,7 @@ export const Subscription: SubscriptionResolvers = {
     subscribe: async (_parent, { providers, since }, ctx) => {
       const wanted = enabledProviders(ctx, providers);
       const match = (e: BotgraphEvent) => e.kind === 'handoffRequested' && wanted.includes(e.provider);
-      return ctx.live.stream(conversationTopics(ctx, wanted, new Map()), match, since) as never;
+      return ctx.live.stream(ctx, conversationTopics(ctx, wanted, new Map()), match, since) as never;
     },
     resolve: asConversation,
   },

@@ -3,6 +3,7 @@ import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import { parseDateTime } from '../resolvers/scalars.js';
 import { compareEventIds, parseEventId, type BotgraphEvent, type EventBus, type LoggedEvent } from '../events/bus.js';
+import type { Holdable } from './cohorts.js';
 import type { PollerRegistry, Topic } from './pollers.js';
 
 /** The most events one resume replays; a client further behind should re-query first. */
@@ -30,7 +31,7 @@ export function resolveSince(since: string | null | undefined): string | null {
  * generator parked on `await` cannot be returned from: an unsubscribing client would leak its
  * listener and keep its topics polled.
  */
-class LiveIterator implements AsyncIterableIterator<LoggedEvent> {
+class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
   private readonly queue: LoggedEvent[] = [];
   private pending: ((result: IteratorResult<LoggedEvent>) => void) | undefined;
   private done = false;
@@ -44,8 +45,8 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent> {
 
   constructor(
     bus: EventBus,
-    pollers: PollerRegistry,
-    topics: Topic[],
+    private readonly pollers: PollerRegistry,
+    private readonly topics: Topic[],
     private readonly match: (event: BotgraphEvent) => boolean,
     after: string | null,
   ) {
@@ -54,6 +55,20 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent> {
     this.cleanup.push(bus.subscribe((e) => this.match(e.event) && this.push(e)));
     for (const topic of topics) this.cleanup.push(pollers.hold(topic));
     this.ready = after === null ? Promise.resolve() : this.replay(bus, after);
+  }
+
+  /**
+   * One more holder of this stream's topics, for a subscriber that shares this stream (a cohort
+   * member): the pollers count it as a subscriber until the returned release is called.
+   */
+  hold(): () => void {
+    const releases = this.topics.map((topic) => this.pollers.hold(topic));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const release of releases) release();
+    };
   }
 
   private async replay(bus: EventBus, after: string): Promise<void> {
@@ -178,7 +193,15 @@ export class LiveService {
    * Events matching `match`, first those logged after `since` (in order), then live ones, each
    * exactly once. Holding the iterator keeps `topics` polled; returning it lets them go.
    */
-  stream(topics: Topic[], match: (event: BotgraphEvent) => boolean, since: string | null | undefined): AsyncIterableIterator<LoggedEvent> {
-    return new LiveIterator(this.bus, this.pollers, topics, match, resolveSince(since));
+  stream(
+    ctx: Pick<Context, 'liveStreams'>,
+    topics: Topic[],
+    match: (event: BotgraphEvent) => boolean,
+    since: string | null | undefined,
+  ): AsyncIterableIterator<LoggedEvent> {
+    const stream = new LiveIterator(this.bus, this.pollers, topics, match, resolveSince(since));
+    // A cohort that shares this stream adds its members as holders through the context.
+    ctx.liveStreams.push(stream);
+    return stream;
   }
 }
