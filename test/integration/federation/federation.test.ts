@@ -71,7 +71,7 @@ beforeAll(async () => {
   ]);
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
   const gateway = new ApolloGateway({ supergraphSdl: composed.supergraphSdl });
-  const gatewayServer = new ApolloServer({ gateway: gateway as never });
+  const gatewayServer = new ApolloServer({ gateway });
   servers.push(gatewayServer);
   gatewayUrl = (await startStandaloneServer(gatewayServer, { listen: { port: 0, host: '127.0.0.1' } })).url;
 });

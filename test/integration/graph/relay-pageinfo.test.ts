@@ -15,7 +15,9 @@ describe('Relay PageInfo', () => {
     const first = await bg.gql(`{ conversations(first: 3) { edges { cursor } ${PAGE_INFO} } }`);
     const c1 = first.data.conversations;
     expect(c1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: c1.edges[0].cursor, endCursor: c1.edges[2].cursor });
-    const second = await bg.gql(`query($a: String) { conversations(first: 3, after: $a) { edges { cursor } ${PAGE_INFO} } }`, { a: c1.pageInfo.endCursor });
+    const second = await bg.gql(`query($a: String) { conversations(first: 3, after: $a) { edges { cursor } ${PAGE_INFO} } }`, {
+      a: c1.pageInfo.endCursor,
+    });
     const c2 = second.data.conversations;
     expect(c2.pageInfo).toMatchObject({ hasPreviousPage: true, startCursor: c2.edges[0].cursor });
     const empty = await bg.gql(`{ conversations(first: 0) { ${PAGE_INFO} } }`);
@@ -24,7 +26,9 @@ describe('Relay PageInfo', () => {
 
   for (const provider of ['CLOSER', 'BOTONE', 'CXONE']) {
     it(`${provider} messages page backward with last/before and meet the forward list`, async () => {
-      const list = await bg.gql(`{ conversations(first: 30, filter: { providers: [${provider}] }) { nodes { id messages(first: 100) { totalCount nodes { id } } } } }`);
+      const list = await bg.gql(
+        `{ conversations(first: 30, filter: { providers: [${provider}] }) { nodes { id messages(first: 100) { totalCount nodes { id } } } } }`,
+      );
       const conv = list.data.conversations.nodes.find((c: any) => c.messages.totalCount >= 5);
       expect(conv).toBeDefined();
       const all: string[] = conv.messages.nodes.map((m: any) => m.id);
