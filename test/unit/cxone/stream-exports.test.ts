@@ -84,10 +84,10 @@ describe('CxoneStream: batches are per export', () => {
     const first = await alice.fetch(0, 1, null);
     expect(first.items.map((c) => c.nativeId)).toEqual(['c3']);
     expect(first.done).toBe(false);
-    const second = await alice.fetch(first.offsets[0]! + 1, 1, first.state);
+    const second = await alice.fetch(first.offsets![0]! + 1, 1, first.state);
     expect(second.items.map((c) => c.nativeId)).toEqual(['c10']);
     expect(second.done).toBe(false);
-    const third = await alice.fetch(second.offsets[0]! + 1, 1, second.state);
+    const third = await alice.fetch(second.offsets![0]! + 1, 1, second.state);
     expect(third.items.map((c) => c.nativeId)).toEqual(['c25']);
     // Nothing after position 25 of her export matches, and all of it is cached: done, so the list
     // says hasNextPage: false on the page that holds her last conversation. (Read from the other
