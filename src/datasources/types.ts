@@ -98,6 +98,13 @@ export interface ProviderDatasource extends ProviderWriter {
 
   /** The conversation's messages, oldest first, `limit` from `offset`. */
   listMessages(conversation: ConversationModel, offset: number, limit: number): Promise<ListResult<MessageModel>>;
+  /**
+   * Starts the read `listMessages` would make for this conversation, before the conversation itself
+   * is known, where the vendor needs only its id (CLOSER): a `node(id) { messages }` then reads both
+   * in one wave. The later `listMessages` with the same offset and limit takes the same read.
+   * Optional: a vendor whose messages come from the conversation itself has nothing to start.
+   */
+  prefetchMessages?(conversationNativeId: string, scope: string[], offset: number, limit: number): void;
   /** `scope` is `[conversationNativeId, ...conversationIdScope]`: a Message's global ID carries its conversation. */
   getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null>;
 

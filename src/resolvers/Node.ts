@@ -1,3 +1,4 @@
+import { getArgumentValues, isObjectType, Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import type { NodeResolvers } from '../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 import type { ProviderDatasource } from '../datasources/types.js';
@@ -9,10 +10,48 @@ export const Node: NodeResolvers = {
   __resolveType: (model) => nodeTypeName(model as NodeModel),
 };
 
+/**
+ * The `first` of `messages` selected directly on this field's Conversation (no `after`, no
+ * backward paging, no directives), or null. Only then is the read `Conversation.messages` will make
+ * known before the conversation is.
+ */
+function selectedMessagesFirst(info: GraphQLResolveInfo | undefined): number | null {
+  if (!info) return null;
+  const conversation = info.schema.getType('Conversation');
+  if (!isObjectType(conversation)) return null;
+  const definition = conversation.getFields().messages;
+  if (!definition) return null;
+  const visit = (selections: readonly SelectionNode[]): number | null => {
+    for (const selection of selections) {
+      if (selection.directives?.length) continue;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== 'messages') continue;
+        const args = getArgumentValues(definition, selection, info.variableValues) as { first?: number | null; after?: unknown; last?: unknown; before?: unknown };
+        if (args.after != null || args.last != null || args.before != null) return null;
+        const first = args.first ?? 50;
+        return Number.isInteger(first) && first >= 0 && first <= 100 ? first : null;
+      }
+      const typeName = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition?.name.value : info.fragments[selection.name.value]?.typeCondition.name.value;
+      if (typeName !== undefined && typeName !== 'Conversation' && typeName !== 'Node') continue;
+      const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet;
+      const found = inner ? visit(inner.selections) : null;
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+  return visit(selections);
+}
+
 /** Resolves a global ID to its model through the owning provider's loaders; null when it is gone. */
-export async function loadNode(ctx: Context, id: string, field = 'id'): Promise<NodeModel | null> {
+export async function loadNode(ctx: Context, id: string, field = 'id', info?: GraphQLResolveInfo): Promise<NodeModel | null> {
   const gid: GlobalId = decodeId(id, field, ['Bot', 'Conversation', 'Message', 'EndUser']);
   const ds = ctx.datasource(gid.provider);
+  if (gid.type === 'Conversation' && ds.prefetchMessages) {
+    // The messages' read needs only the id: start it now, beside the conversation's (one wave).
+    const first = selectedMessagesFirst(info);
+    if (first !== null) ds.prefetchMessages(gid.nativeId, gid.scope, 0, first === 0 ? 1 : first);
+  }
   // Sibling root fields start in the same tick: let a conversation list beside this read start, and
   // finish priming the loaders, so that an object it lists costs no by-id call.
   await null;

@@ -8,11 +8,11 @@ import { BotgraphError, badInput } from '../errors.js';
 import type { EndUserModel } from '../models.js';
 
 export const Query: QueryResolvers = {
-  node: (_parent, { id }, ctx) => loadNode(ctx, id),
-  nodes: (_parent, { ids }, ctx) => {
+  node: (_parent, { id }, ctx, info) => loadNode(ctx, id, 'id', info),
+  nodes: (_parent, { ids }, ctx, info) => {
     if (ids.length > 100) throw badInput('`ids` takes at most 100 IDs.', 'ids');
     // One promise per ID: a bad or failing ID nulls only its own slot, with its own error path.
-    return ids.map((id, i) => loadNode(ctx, id, `ids[${i}]`)) as never;
+    return ids.map((id, i) => loadNode(ctx, id, `ids[${i}]`, info)) as never;
   },
 
   bots: async (_parent, { providers }, ctx, info) => {
@@ -38,9 +38,9 @@ export const Query: QueryResolvers = {
   },
 
   conversations: (_parent, args, ctx, info) => listConversations(ctx, info, args),
-  conversation: async (_parent, { id }, ctx) => {
+  conversation: async (_parent, { id }, ctx, info) => {
     decodeId(id, 'id', 'Conversation');
-    return loadNode(ctx, id) as never;
+    return loadNode(ctx, id, 'id', info) as never;
   },
 
   endUsers: async (_parent, { first, after, filter }, ctx) => {

@@ -211,6 +211,13 @@ export class CloserDatasource implements ProviderDatasource {
     return { items, total: slice.total };
   }
 
+  prefetchMessages(conversationNativeId: string, _scope: string[], offset: number, limit: number): void {
+    // The message endpoint needs only the id; the memo keeps the read for listMessages, and a
+    // failure is that call's to report (or nobody's, when the conversation turns out gone).
+    const id = conversationNativeId;
+    this.memo(JSON.stringify(['messages', id, offset, limit]), () => this.client.listMessages(id, offset, limit)).catch(() => {});
+  }
+
   getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null> {
     const conversationNativeId = scope[0];
     // A message ID always carries its conversation; without one there is nothing to read.

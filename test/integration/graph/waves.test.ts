@@ -1,0 +1,55 @@
+/**
+ * Upstream calls start as soon as their inputs are known: `node(id)` / `conversation(id)` with
+ * `messages` on CLOSER issues the conversation read and the message read in one wave (both need
+ * only the id). Shown without timing: the conversation read is held back by the simulator, and
+ * the message read still arrives while it is held.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import { waitFor } from '../../helpers/wait.js';
+
+let bg: TestBotgraph;
+let closerId: string;
+const CONVERSATION = 'GET /openapi/conversation/:id';
+const MESSAGES = 'GET /openapi/conversation/:id/message';
+
+beforeAll(async () => {
+  // The held read must not time out: 3 s of latency against a 10 s attempt timeout.
+  bg = await startTestBotgraph({ BOTGRAPH_PROVIDERS: 'closer', UPSTREAM_TIMEOUT_MS: '10000', UPSTREAM_TOTAL_BUDGET_MS: '20000' });
+  const res = await bg.gql(`{ conversations(first: 1) { nodes { id } } }`);
+  closerId = res.data.conversations.nodes[0].id;
+});
+
+afterEach(() => bg.sim('CLOSER').faults.clear());
+
+describe('one wave for a conversation and its messages', () => {
+  for (const [name, query] of [
+    ['node(id)', `query($id: ID!) { node(id: $id) { id ... on Conversation { title messages(first: 3) { totalCount nodes { id text } } } } }`],
+    ['conversation(id)', `query($id: ID!) { conversation(id: $id) { id ...M } } fragment M on Conversation { messages { nodes { id } } }`],
+  ] as const) {
+    it(`${name} with messages reads the messages while the conversation read is still held`, async () => {
+      await bg.resetStats();
+      bg.sim('CLOSER').faults.set({ latencyMs: 3_000, routes: [CONVERSATION] });
+      const answer = bg.gql(query, { id: closerId });
+      // The message read is made (and answered) before the held conversation read returns.
+      await waitFor(() => bg.sim('CLOSER').stats.count(MESSAGES) === 1 && bg.sim('CLOSER').stats.count(CONVERSATION) === 1, 'both reads to be made', 2_500);
+      const res = await answer;
+      expect(res.errors).toBeUndefined();
+      const conversation = (res.data.node ?? res.data.conversation) as { id: string; messages: { nodes: unknown[] } };
+      expect(conversation.id).toBe(closerId);
+      expect(conversation.messages.nodes.length).toBeGreaterThan(0);
+      // Still exactly one of each: the resolver took the read already made.
+      const stats = await bg.stats('CLOSER');
+      expect(stats.routes[CONVERSATION]).toBe(1);
+      expect(stats.routes[MESSAGES]).toBe(1);
+      expect(stats.total).toBe(2);
+    });
+  }
+
+  it('messages after a cursor, or not selected, start nothing early', async () => {
+    await bg.resetStats();
+    const plain = await bg.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: closerId });
+    expect(plain.errors).toBeUndefined();
+    expect((await bg.stats('CLOSER')).routes[MESSAGES]).toBe(0);
+  });
+});
