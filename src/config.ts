@@ -1,3 +1,4 @@
+import { DEFAULT_CURSOR_TTL_MS } from './pagination/cursors.js';
 import { PROVIDERS, type ProviderName } from './models.js';
 import { BOTONE_DEMO_PASSWORD, BOTONE_DEMO_USERNAME } from './providers/botone/demo.js';
 import { CLOSER_DEMO_API_KEY } from './providers/closer/demo.js';
@@ -104,6 +105,12 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS> {
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  /**
+   * How long a conversation-list cursor stays usable (`CURSOR_TTL_MS`): its position is kept
+   * server-side (memory, or Redis with REDIS_URL) and the cursor is a short token.
+   * @default 3600000 (DEFAULT_CURSOR_TTL_MS)
+   */
+  cursorTtlMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -231,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', LIVE_DEFAULTS.maxSubscriptionsPerConnection, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', LIVE_DEFAULTS.connectionInitTimeoutMs, 100, 600_000),
     },
+    cursorTtlMs: int(env, 'CURSOR_TTL_MS', DEFAULT_CURSOR_TTL_MS, 1_000, 7 * 86_400_000),
   };
 }
 

@@ -5,6 +5,7 @@ import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { CursorCodec } from './pagination/cursors.js';
 import type { Holdable } from './subscriptions/cohorts.js';
 import type { LiveService } from './subscriptions/live.js';
 
@@ -44,6 +45,8 @@ export interface Context {
    * (src/subscriptions/cohorts.ts) adds each member as a holder of their topics.
    */
   liveStreams: Holdable[];
+  /** This request's view of the compact cursor table; its writes are awaited before the response leaves. */
+  cursors: CursorCodec;
 }
 
 export function providerDisabled(provider: ProviderName): BotgraphError {
@@ -82,6 +85,7 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
     partialErrors,
     pendingLists: new Set(),
     liveStreams: [],
+    cursors: infra.cursors.forRequest(),
     fresh() {
       datasources.clear();
     },

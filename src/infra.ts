@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
+import { CursorCodec, MemoryCursorTable, RedisCursorTable } from './pagination/cursors.js';
 import { RedisEventBus } from './events/redisBus.js';
 import { MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { LocalLeases, MemoryWatermarks, RedisLeases, RedisWatermarks, type LeaseManager, type WatermarkStore } from './subscriptions/coordination.js';
@@ -18,6 +19,8 @@ export interface Infra {
   watermarks: WatermarkStore;
   /** The command connection, when Redis is configured. */
   redis: Redis | null;
+  /** Compact list cursors: positions by token, in memory or in Redis. */
+  cursors: CursorCodec;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
       leases: new LocalLeases(),
       watermarks: new MemoryWatermarks(),
       redis: null,
+      cursors: new CursorCodec(new MemoryCursorTable(config.cursorTtlMs)),
       async close() {
         await Promise.all([idempotency.close(), events.close()]);
       },
@@ -48,6 +52,7 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
     leases: new RedisLeases(redis, config.live.leaseMs),
     watermarks: new RedisWatermarks(redis),
     redis,
+    cursors: new CursorCodec(new RedisCursorTable(redis, config.cursorTtlMs)),
     async close() {
       await events.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -24,6 +24,17 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/** A cursor handed out must be readable on every replica: its table write finishes first. */
+const cursorsPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue }) {
+        await contextValue.cursors.flush();
+      },
+    };
+  },
+};
+
 export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
@@ -37,7 +48,7 @@ export async function startApollo({ schema, httpServer, format }: ApolloOptions)
     validationRules: extraValidationRules,
     includeStacktraceInErrorResponses: false,
     formatError: format,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, cursorsPlugin],
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler (on outside NODE_ENV=test)
     // would stop Apollo alone and re-raise the signal, killing the process before sockets close
     // with 1001 and topic leases are released.

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import type { ConversationStream } from '../datasources/types.js';
 import type { ConversationModel } from '../models.js';
-import { decodeCursor, encodeCursor, type ConnectionModel } from './connection.js';
+import type { ConnectionModel, EdgeModel } from './connection.js';
+import { memoryCursors, type CursorCodec } from './cursors.js';
 
 /**
  * The cross-provider conversation list: a lazy k-way merge of several ordered streams (CLOSER's
@@ -50,6 +51,8 @@ export interface MergeOptions {
   after: string | null | undefined;
   /** Identifies the query; a cursor made for another query is rejected. */
   queryKey: string;
+  /** How positions become cursors (compact, kept in a table). @default the process's memory table */
+  cursors?: CursorCodec;
   /** Called once per stream that failed; the merge goes on without it (partial results). */
   onStreamError: (stream: ConversationStream, error: BotgraphError) => void;
 }
@@ -69,9 +72,10 @@ function headKey(lane: Lane): number | undefined {
 
 export async function mergeConversations(options: MergeOptions): Promise<ConnectionModel<ConversationModel>> {
   const { streams, first, queryKey } = options;
+  const codec = options.cursors ?? memoryCursors;
   let saved: Record<string, StreamState> = {};
   if (options.after) {
-    const parsed = cursorSchema.safeParse(decodeCursor(CURSOR_KIND, options.after));
+    const parsed = cursorSchema.safeParse(await codec.decode(CURSOR_KIND, options.after));
     if (!parsed.success) throw badInput('`after` is not a cursor from this list.', 'after');
     if (parsed.data.q !== queryKey) {
       throw badInput('`after` was made for a different filter or provider set; start again without it.', 'after');
@@ -111,7 +115,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
   // Streams with no known head must be read before anything can be compared.
   await Promise.all(lanes.filter((l) => !l.state.d && l.state.h === undefined).map((l) => fetchLane(l, first)));
 
-  const edges: { cursor: string; node: ConversationModel }[] = [];
+  const edges: EdgeModel<ConversationModel>[] = [];
   const seen = new Set<string>();
   const snapshot = () => {
     const s: Record<string, StreamState> = {};
@@ -127,7 +131,20 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       if (lane.state.x) state.x = lane.state.x;
       s[lane.stream.key] = state;
     }
-    return encodeCursor(CURSOR_KIND, { q: queryKey, s });
+    return { q: queryKey, s };
+  };
+  /**
+   * An edge whose cursor is encoded (and stored) only when read: an inbox selecting only `nodes`
+   * encodes none, `pageInfo { endCursor }` one.
+   */
+  const edgeOf = (node: ConversationModel, position: ReturnType<typeof snapshot>): EdgeModel<ConversationModel> => {
+    let cursor: string | undefined;
+    return {
+      node,
+      get cursor() {
+        return (cursor ??= codec.encode(CURSOR_KIND, position));
+      },
+    };
   };
 
   while (edges.length < first) {
@@ -158,14 +175,23 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     const identity = `${taken.item.provider}:${taken.item.nativeId}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
-    edges.push({ node: taken.item, cursor: snapshot() });
+    edges.push(edgeOf(taken.item, snapshot()));
   }
 
   // A failed stream that was not done may still have more: the client can page on and see it again.
   const hasNextPage = lanes.some((l) => l.buffer.length > 0 || !l.state.d);
   return {
     edges,
-    pageInfo: { hasNextPage, hasPreviousPage: Boolean(options.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(options.after),
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
+    },
     totalCount: async () => {
       let total = 0;
       for (const lane of lanes) {

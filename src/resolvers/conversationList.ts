@@ -84,6 +84,7 @@ export async function listConversations(
     first,
     after: args.after,
     queryKey,
+    cursors: ctx.cursors,
     onStreamError: (_stream, error) => ctx.reportPartial(error, path),
   });
   // By-id reads in the same request wait for this list, which primes their loaders (src/resolvers/Node.ts).

@@ -206,9 +206,10 @@ describe('upstream calls: the merged list', () => {
    * before comparing anything, and one with a known head for what is left of the page when its
    * head comes up (`first` minus the page's conversations newer than the head).
    */
-  function derivedCalls(cursor: string, page: Array<{ id: string; updatedAt: string }>, first: number): Record<string, number> {
-    const { p } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      p: { s: Record<string, { o: number; h?: number | null; d?: 1; x?: string }> };
+  async function derivedCalls(cursor: string, page: Array<{ id: string; updatedAt: string }>, first: number): Promise<Record<string, number>> {
+    // A cursor is a short token; its position is in botgraph's cursor table.
+    const p = (await bg.app.infra.cursors.decode('conversations', cursor)) as {
+      s: Record<string, { o: number; h?: number | null; d?: 1; x?: string }>;
     };
     const last = Date.parse(page.at(-1)!.updatedAt);
     const out: Record<string, number> = {};
@@ -259,7 +260,7 @@ describe('upstream calls: the merged list', () => {
         const next = await ok(Q, { f: filter, a: cursor });
         const nodes = next.data.conversations.nodes;
         expect(nodes).toHaveLength(first);
-        const derived = derivedCalls(cursor, nodes, first);
+        const derived = await derivedCalls(cursor, nodes, first);
         // Every stream that has a conversation on the page was derived as needing its read (or a cached one).
         for (const key of new Set(nodes.map((c: any) => streamOf(c.id)))) expect(derived[key as string], `${key} on page ${n}`).toBeDefined();
         expect(perStream(next.calls), `${JSON.stringify(filter)} page ${n}`).toEqual(sumByProvider(derived));
