@@ -288,9 +288,44 @@ export function mapConversation(raw: CxConversation, context: MapContext): Conve
     notes: raw.notes ?? null,
     // CXone collects no form data; an empty list tells the resolvers no detail read is needed.
     collectedData: [],
-    trackerEvents: events.map(mapTrackerEvent),
+    // Mapped only when a resolver reads them (trackerEvents, messages), and once per conversation
+    // version for every request that does: mapping whole NLU trackers was most of an inbox's CPU.
+    get trackerEvents() {
+      return mappedTracker(raw, botId, idScope).trackerEvents;
+    },
     journey: mapJourney(raw),
-    embeddedMessages: mapEmbeddedMessages(raw, idScope),
+    get embeddedMessages() {
+      return mappedTracker(raw, botId, idScope).embeddedMessages;
+    },
     raw,
   };
+}
+
+/**
+ * Conversations whose tracker was mapped, by version (oldest dropped first). Each keeps its raw
+ * events alive (messages carry them as `raw`), so this stays modest. @default 1000
+ */
+const MAPPED_TRACKERS = 1_000;
+let trackersMapped = 0;
+
+/** How many trackers this process has mapped so far: a conversation version is mapped once. */
+export function trackersMappedSoFar(): number {
+  return trackersMapped;
+}
+const mappedTrackers = new Map<string, { trackerEvents: TrackerEventModel[]; embeddedMessages: MessageModel[] }>();
+
+/**
+ * A conversation's tracker events and messages, mapped once per version: an export record of the
+ * same conversation, bot, start and event count maps to the same models. Callers must not mutate them.
+ */
+function mappedTracker(raw: CxConversation, botId: string | null, idScope: string[]) {
+  const key = JSON.stringify([raw.conversationId, botId, raw.timestamp, raw.lastMessageAt ?? null, raw.tracker.events.length]);
+  let mapped = mappedTrackers.get(key);
+  if (!mapped) {
+    mapped = { trackerEvents: raw.tracker.events.map(mapTrackerEvent), embeddedMessages: mapEmbeddedMessages(raw, idScope) };
+    trackersMapped++;
+    mappedTrackers.set(key, mapped);
+    if (mappedTrackers.size > MAPPED_TRACKERS) mappedTrackers.delete(mappedTrackers.keys().next().value as string);
+  }
+  return mapped;
 }
