@@ -74,6 +74,34 @@ export interface LiveConfig {
   connectionInitTimeoutMs: number;
 }
 
+/** Operating botgraph: deadlines, circuit breakers, metrics and traces (README "Operating botgraph"). */
+export interface OpsConfig {
+  /** Every upstream call of one GraphQL operation shares this deadline, writes included. @default 10000 */
+  operationDeadlineMs: number;
+  /** Per-provider circuit breaker (`BREAKER_FAILURE_RATIO`, `BREAKER_WINDOW_MS`, `BREAKER_MIN_CALLS`, `BREAKER_HALF_OPEN_MS`). */
+  breaker: {
+    /** @default 0.5 */
+    failureRatio: number;
+    /** @default 10000 */
+    windowMs: number;
+    /** @default 5 */
+    minCalls: number;
+    /** @default 5000 */
+    halfOpenAfterMs: number;
+  };
+  /** Serve `/metrics` on this port instead of the main one. @default null (main port) */
+  metricsPort: number | null;
+  /** OTLP/HTTP traces endpoint; tracing is off without it. @default null */
+  otlpEndpoint: string | null;
+}
+
+const OPS_DEFAULTS: OpsConfig = {
+  operationDeadlineMs: 10_000,
+  breaker: { failureRatio: 0.5, windowMs: 10_000, minCalls: 5, halfOpenAfterMs: 5_000 },
+  metricsPort: null,
+  otlpEndpoint: null,
+};
+
 export interface Config {
   /** @default 4000 */
   port: number;
@@ -91,6 +119,7 @@ export interface Config {
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  ops: OpsConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +135,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `expected a number between 0 and 1 (exclusive), got "${raw}"`);
   return value;
 }
 
@@ -220,6 +257,33 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 25, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
     },
+    ops: opsSection(env),
+  };
+}
+
+function opsSection(env: Env): OpsConfig {
+  const d = OPS_DEFAULTS;
+  const metricsPort = str(env, 'METRICS_PORT') === undefined ? d.metricsPort : int(env, 'METRICS_PORT', 0, 0, 65535);
+  const otlp = str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? d.otlpEndpoint;
+  if (otlp !== null) {
+    let url: URL;
+    try {
+      url = new URL(otlp);
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
+  }
+  return {
+    operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),
+    breaker: {
+      failureRatio: ratio(env, 'BREAKER_FAILURE_RATIO', d.breaker.failureRatio),
+      windowMs: int(env, 'BREAKER_WINDOW_MS', d.breaker.windowMs, 100, 3_600_000),
+      minCalls: int(env, 'BREAKER_MIN_CALLS', d.breaker.minCalls, 1, 100_000),
+      halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_MS', d.breaker.halfOpenAfterMs, 10, 3_600_000),
+    },
+    metricsPort,
+    otlpEndpoint: otlp,
   };
 }
 

@@ -78,6 +78,10 @@ export interface BotgraphErrorOptions {
   cause?: unknown;
   /** The response path, for errors reported beside partial data. */
   path?: ReadonlyArray<string | number>;
+  /** Set when the provider's circuit breaker refused the call without trying (`extensions.circuit`). */
+  circuit?: 'open';
+  /** When the earlier call of an IDEMPOTENCY_OUTCOME_UNKNOWN key started (`extensions.startedAt`, ISO). */
+  startedAt?: string;
 }
 
 /**
@@ -90,11 +94,14 @@ export class BotgraphError extends GraphQLError {
   readonly provider: ProviderName | undefined;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly circuit: 'open' | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
     const extensions: Record<string, unknown> = { code, retryable: isRetryableCode(code) };
     if (options.provider) extensions.provider = options.provider;
     if (options.field) extensions.field = options.field;
+    if (options.circuit) extensions.circuit = options.circuit;
+    if (options.startedAt) extensions.startedAt = options.startedAt;
     super(message, {
       extensions,
       originalError: options.cause instanceof Error ? options.cause : undefined,
@@ -105,6 +112,7 @@ export class BotgraphError extends GraphQLError {
     this.provider = options.provider;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.circuit = options.circuit;
   }
 }
 

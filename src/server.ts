@@ -15,6 +15,7 @@ import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
 import { startProviders, type ProviderRegistry } from './providers/registry.js';
 import { buildBotgraphSchema } from './schema.js';
+import type { OperationScope } from './observability/operation.js';
 
 export { loadTypeDefs } from './schema.js';
 
@@ -59,7 +60,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     },
   });
   const live = new LiveService(infra.events, pollers);
-  const makeContext = () => createContext(registry, infra, live, logger);
+  const makeContext = (operation?: OperationScope) => createContext(registry, infra, live, logger, operation);
   const schema = buildBotgraphSchema();
   const format = createFormatError(logger);
 
@@ -69,6 +70,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     httpServer,
     schema,
     makeContext,
+    deadlineMs: config.ops.operationDeadlineMs,
     format,
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
@@ -76,7 +78,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   attachRouter(
     httpServer,
     {
-      graphql: graphqlRoute(apollo, makeContext),
+      graphql: graphqlRoute(apollo, makeContext, config.ops.operationDeadlineMs),
       files: fileRoute(registry, logger),
       closerWebhook: closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger }),
     },

@@ -3,6 +3,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
+import { newOperationScope, requestIdFrom, runInOperation, type OperationScope } from '../observability/operation.js';
 import { extraValidationRules } from '../validation.js';
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
@@ -73,22 +74,27 @@ function wantsHtml(req: IncomingMessage): boolean {
 }
 
 /** `/graphql` over HTTP: GraphiQL for a browser's GET, otherwise the operation through Apollo. */
-export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: () => Context) {
+export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: (operation: OperationScope) => Context, deadlineMs: number) {
   return async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (wantsHtml(req) && !url.searchParams.has('query')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(graphiqlHtml());
     }
+    // One operation: one request id (echoed back) and one deadline for every upstream call it makes.
+    const operation = newOperationScope(deadlineMs, requestIdFrom(req.headers['x-request-id']));
+    res.setHeader('x-request-id', operation.requestId);
     const parsed = await readJsonBody(req, res);
     if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed.body },
-      context: async () => makeContext(),
-    });
+    const response = await runInOperation(operation, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed.body },
+        context: async () => makeContext(operation),
+      }),
+    );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') return void res.end(response.body.string);

@@ -1,16 +1,19 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, parse, subscribe, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../context.js';
 import { ErrorCode } from '../errors.js';
+import { newOperationScope, runInOperation, runOutsideOperation, type OperationScope } from '../observability/operation.js';
 import { allValidationRules } from '../validation.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
   schema: GraphQLSchema;
-  makeContext: () => Context;
+  makeContext: (operation: OperationScope) => Context;
+  /** Every query or mutation over the socket gets this deadline, as over HTTP. */
+  deadlineMs: number;
   format: ReturnType<typeof createFormatError>;
   /** @default 25 */
   maxSubscriptionsPerConnection: number;
@@ -30,6 +33,13 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
   const disposable = useServer<Record<string, unknown> | undefined, { context?: Context }>(
     {
       schema: options.schema,
+      // A query or mutation is one operation with its own deadline, as over HTTP. A subscription's
+      // events are resolved long after it started: they run outside any operation.
+      execute: (args) => {
+        const operation = (args.contextValue as Context).operation;
+        return operation ? runInOperation(operation, () => execute(args)) : execute(args);
+      },
+      subscribe: (args) => runOutsideOperation(() => subscribe(args)),
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       onConnect: (ctx) => {
         // The payload is optional; when sent it must be an object (graphql-ws refuses others with 4400).
@@ -62,7 +72,7 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
           document,
           variableValues: payload.variables ?? null,
           operationName: payload.operationName ?? null,
-          contextValue: options.makeContext(),
+          contextValue: options.makeContext(newOperationScope(options.deadlineMs)),
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) => {

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { createBotoneRuntime } from './botone/index.js';
 import { createCloserRuntime } from './closer/index.js';
 import { createCxoneRuntime } from './cxone/index.js';
+import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
 import type { ProviderRuntime } from '../datasources/types.js';
 import { UnreachableCaseError } from '../errors.js';
 import type { ProviderName } from '../models.js';
@@ -17,6 +18,8 @@ export interface ProviderRegistry {
   simulators: Partial<Record<ProviderName, SimulatorHandle>>;
   /** The CLOSER simulator, when embedded: botgraph points its webhooks at itself once listening. */
   closerSimulator: CloserSimulator | null;
+  /** One circuit breaker per enabled provider, shared by all of its clients. */
+  breakers: Breakers;
   close(): Promise<void>;
 }
 
@@ -36,10 +39,13 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
     activityIntervalMs: config.simulator.activityIntervalMs,
     admin: true,
   };
-  const upstream = config.upstream;
+  const breakers: Breakers = new Map();
 
   try {
     for (const provider of config.providers) {
+      const breaker = new ProviderBreaker(provider, config.ops.breaker);
+      breakers.set(provider, breaker);
+      const upstream = { ...config.upstream, breaker };
       switch (provider) {
         case 'CLOSER': {
           let { baseUrl, apiKey } = config.closer;
@@ -96,6 +102,7 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
     runtimes,
     simulators,
     closerSimulator,
+    breakers,
     async close() {
       await Promise.all([...runtimes.values()].map((r) => r.close()));
       await Promise.all(Object.values(simulators).map((s) => s.close()));
