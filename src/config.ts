@@ -103,6 +103,11 @@ const OPS_DEFAULTS = {
   metricsPort: null as number | null,
   /** OTLP/HTTP traces endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without it. @default null */
   otlpEndpoint: null as string | null,
+  /**
+   * What an open circuit makes `/readyz` say (`READYZ_OPEN_CIRCUIT`): `unready` (503) or `degraded`
+   * (200, for a deployment that prefers serving the other providers). @default 'unready'
+   */
+  readyzOpenCircuit: 'unready' as 'unready' | 'degraded',
 };
 export type OpsConfig = typeof OPS_DEFAULTS;
 
@@ -266,6 +271,12 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
+  const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
+  if (raw !== 'unready' && raw !== 'degraded') throw new ConfigError('READYZ_OPEN_CIRCUIT', 'must be unready or degraded');
+  return raw;
+}
+
 function opsSection(env: Env): OpsConfig {
   const d = OPS_DEFAULTS;
   const metricsPort = str(env, 'METRICS_PORT') === undefined ? d.metricsPort : int(env, 'METRICS_PORT', 0, 0, 65535);
@@ -289,6 +300,7 @@ function opsSection(env: Env): OpsConfig {
     },
     metricsPort,
     otlpEndpoint: otlp,
+    readyzOpenCircuit: readyzOpenCircuit(env),
   };
 }
 

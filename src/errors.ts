@@ -113,6 +113,8 @@ export interface BotgraphErrorOptions {
   circuit?: 'open';
   /** When the earlier call of an IDEMPOTENCY_OUTCOME_UNKNOWN key started (`extensions.startedAt`, ISO). */
   startedAt?: string;
+  /** Overrides the code's `retryable`: a stored outcome replayed under its idempotency key never is. */
+  retryable?: boolean;
 }
 
 /**
@@ -128,7 +130,7 @@ export class BotgraphError extends GraphQLError {
   readonly circuit: 'open' | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
-    const extensions: Record<string, unknown> = { code, retryable: isRetryableCode(code) };
+    const extensions: Record<string, unknown> = { code, retryable: options.retryable ?? isRetryableCode(code) };
     if (options.provider) extensions.provider = options.provider;
     if (options.field) extensions.field = options.field;
     if (options.circuit) extensions.circuit = options.circuit;

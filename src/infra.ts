@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
+import { Metrics } from './observability/metrics.js';
 import { RedisEventBus } from './events/redisBus.js';
 import { MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { LocalLeases, MemoryWatermarks, RedisLeases, RedisWatermarks, type LeaseManager, type WatermarkStore } from './subscriptions/coordination.js';
@@ -18,12 +19,16 @@ export interface Infra {
   watermarks: WatermarkStore;
   /** The command connection, when Redis is configured. */
   redis: Redis | null;
+  /** This server's Prometheus metrics (`/metrics`); caches count hits with `metrics.cacheHits`. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 export async function startInfra(config: Config, logger: Logger): Promise<Infra> {
+  const metrics = new Metrics();
   if (!config.redisUrl) {
     const idempotency = new MemoryIdempotencyStore();
+    idempotency.events = metrics.idempotencyEvents();
     const events = new MemoryEventBus();
     return {
       idempotency,
@@ -31,6 +36,7 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
       leases: new LocalLeases(),
       watermarks: new MemoryWatermarks(),
       redis: null,
+      metrics,
       async close() {
         await Promise.all([idempotency.close(), events.close()]);
       },
@@ -48,8 +54,11 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
   const events = new RedisEventBus(redis, { logger });
   await events.start();
+  const idempotency = new RedisIdempotencyStore(redis);
+  idempotency.events = metrics.idempotencyEvents();
   return {
-    idempotency: new RedisIdempotencyStore(redis),
+    idempotency,
+    metrics,
     events,
     leases: new RedisLeases(redis, config.live.leaseMs),
     watermarks: new RedisWatermarks(redis),

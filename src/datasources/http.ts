@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   DelegateBackoff,
   TimeoutStrategy,
@@ -15,6 +16,7 @@ import type { UpstreamConfig } from '../config.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import { currentOperation } from '../observability/operation.js';
+import { routeOf, type UpstreamObserver } from '../observability/metrics.js';
 import type { ProviderBreaker } from './breaker.js';
 
 export interface UpstreamOptions {
@@ -40,11 +42,14 @@ export interface UpstreamOptions {
   dispatcher?: Dispatcher;
   /** The provider's circuit breaker, shared by all its clients. @default none (every call goes out) */
   breaker?: ProviderBreaker;
+  /** Told about every attempt (metrics, traces). @default none */
+  observer?: UpstreamObserver;
 }
 
 /** What a vendor client gets from the registry for its UpstreamHttp: the config section plus the provider's breaker. */
 export interface UpstreamSettings extends Partial<UpstreamConfig> {
   breaker?: ProviderBreaker;
+  observer?: UpstreamObserver;
 }
 
 /** The UpstreamHttp options a client copies from its settings (only those that are set). */
@@ -55,6 +60,7 @@ export function upstreamOptions(settings: UpstreamSettings | undefined): Partial
     ...(settings.totalBudgetMs !== undefined ? { totalBudgetMs: settings.totalBudgetMs } : {}),
     ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),
     ...(settings.breaker ? { breaker: settings.breaker } : {}),
+    ...(settings.observer ? { observer: settings.observer } : {}),
   };
 }
 
@@ -163,7 +169,7 @@ export class UpstreamHttp {
       }
     };
     const breaker = this.options.breaker;
-    const response = await (breaker ? breaker.execute(attempt) : attempt(new AbortController().signal));
+    const response = await (breaker ? this.guarded(breaker, method, path, attempt) : attempt(new AbortController().signal));
     const data = response.data === NO_BODY || schema === null ? undefined : this.parse(schema, response.data, path);
     return { status: response.status, data } as UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>;
   }
@@ -254,6 +260,18 @@ export class UpstreamHttp {
     });
   }
 
+  /** Runs an attempt through the breaker; a refusal is counted like a request that never went out. */
+  private async guarded<T>(breaker: ProviderBreaker, method: string, path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await breaker.execute(attempt);
+    } catch (error) {
+      if (error instanceof BotgraphError && error.circuit) {
+        this.options.observer?.request({ provider: this.provider, route: routeOf(path), method, status: 'circuit_open', seconds: 0 });
+      }
+      throw error;
+    }
+  }
+
   private async withRetries<T>(path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     // The budget of this call: its own, or what the operation has left, whichever is shorter.
     const budget = Math.min(this.totalBudgetMs, this.remainingMs(path));
@@ -285,6 +303,7 @@ export class UpstreamHttp {
       }),
       { maxAttempts: this.maxAttempts - 1, backoff },
     );
+    retryPolicy.onRetry(() => this.options.observer?.retry({ provider: this.provider, route: routeOf(path) }));
     const total = timeout(budget, TimeoutStrategy.Aggressive);
     const perAttempt = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
     const attemptOnce = async (signal: AbortSignal) => {
@@ -297,7 +316,7 @@ export class UpstreamHttp {
     // Each attempt passes the breaker: a failing vendor opens it whatever the retry policy.
     const breaker = this.options.breaker;
     const attemptTranslated = breaker
-      ? (signal: AbortSignal) => breaker.execute((own) => attemptOnce(anySignal(signal, own)))
+      ? (signal: AbortSignal) => this.guarded(breaker, 'GET', path, (own) => attemptOnce(anySignal(signal, own)))
       : attemptOnce;
     try {
       return await wrap(total, retryPolicy).execute(({ signal }) => attemptTranslated(signal));
@@ -306,7 +325,36 @@ export class UpstreamHttp {
     }
   }
 
-  private async once(
+  /**
+   * One HTTP attempt, in its own span when tracing is on (a no-op otherwise): named and labelled
+   * with the provider, the route (ids replaced) and the status, never the URL, whose query string
+   * may hold a credential (CXone's token).
+   */
+  private once(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; data: unknown }> {
+    const route = routeOf(path);
+    return trace.getTracer('botgraph').startActiveSpan(
+      `${this.provider} ${method} ${route}`,
+      { kind: SpanKind.CLIENT, attributes: { 'botgraph.provider': this.provider, 'botgraph.route': route, 'http.request.method': method } },
+      async (span) => {
+        try {
+          const result = await this.attempt(method, url, path, body, signal);
+          span.setAttribute('http.response.status_code', result.status);
+          return result;
+        } catch (error) {
+          if (error instanceof BotgraphError) {
+            if (error.status !== undefined) span.setAttribute('http.response.status_code', error.status);
+            span.setAttribute('botgraph.error_code', error.code);
+          }
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async attempt(
     method: string,
     url: URL,
     path: string,
@@ -322,7 +370,17 @@ export class UpstreamHttp {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.dispatcher });
+    const observer = this.options.observer;
+    const route = routeOf(path);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.dispatcher });
+    } catch (error) {
+      const aborted = signal.aborted || (error instanceof Error && error.name === 'AbortError');
+      observer?.request({ provider: this.provider, route, method, status: aborted ? 'timeout' : 'error', seconds: (Date.now() - started) / 1000 });
+      throw error;
+    }
+    observer?.request({ provider: this.provider, route, method, status: res.statusCode, seconds: (Date.now() - started) / 1000 });
     // Only the path: CXone's token travels in the query string.
     this.options.logger?.debug(
       { provider: this.provider, method, path, status: res.statusCode, ms: Date.now() - started },

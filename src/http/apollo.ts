@@ -8,6 +8,10 @@ import { extraValidationRules } from '../validation.js';
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
+import { withPartialErrors } from './policy.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import { recordOperation } from '../observability/record.js';
 
 /** Largest request body botgraph reads. GraphQL operations are small; anything bigger is abuse. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -17,28 +21,50 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
+        if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...contextValue.partialErrors.map((e) => e.toJSON())];
+        const withPartial = withPartialErrors(result, contextValue);
+        if (withPartial.errors) result.errors = withPartial.errors;
       },
     };
   },
 };
 
+/** One metric sample and one log line per operation (src/observability/record.ts). */
+function operationsPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue, operation, operationName }) {
+          const result = response.body.kind === 'single' ? response.body.singleResult : {};
+          recordOperation(metrics, logger, contextValue, {
+            name: operationName ?? null,
+            type: operation?.operation ?? 'unknown',
+            result,
+            transport: 'http',
+          });
+        },
+      };
+    },
+  };
+}
+
 export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
   format: ReturnType<typeof createFormatError>;
+  metrics: Metrics;
+  logger: Logger;
 }
 
 /** Apollo Server 5 over botgraph's schema, with its validation rules and error policy. */
-export async function startApollo({ schema, httpServer, format }: ApolloOptions): Promise<ApolloServer<Context>> {
+export async function startApollo({ schema, httpServer, format, metrics, logger }: ApolloOptions): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: extraValidationRules,
     includeStacktraceInErrorResponses: false,
     formatError: format,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, operationsPlugin(metrics, logger)],
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler (on outside NODE_ENV=test)
     // would stop Apollo alone and re-raise the signal, killing the process before sockets close
     // with 1001 and topic leases are released.

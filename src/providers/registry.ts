@@ -5,6 +5,7 @@ import { createCloserRuntime } from './closer/index.js';
 import { createCxoneRuntime } from './cxone/index.js';
 import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
 import type { ProviderRuntime } from '../datasources/types.js';
+import type { UpstreamObserver } from '../observability/metrics.js';
 import { UnreachableCaseError } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import { startBotoneSimulator } from './botone/simulator/index.js';
@@ -27,7 +28,7 @@ export interface ProviderRegistry {
  * Builds one runtime per enabled provider. A provider without a base URL gets its embedded
  * simulator on loopback, with the simulator's demo credentials, so `npm start` needs no account.
  */
-export async function startProviders(config: Config, logger: Logger): Promise<ProviderRegistry> {
+export async function startProviders(config: Config, logger: Logger, observer?: UpstreamObserver): Promise<ProviderRegistry> {
   const runtimes = new Map<ProviderName, ProviderRuntime>();
   const simulators: Partial<Record<ProviderName, SimulatorHandle>> = {};
   let closerSimulator: CloserSimulator | null = null;
@@ -45,7 +46,7 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
     for (const provider of config.providers) {
       const breaker = new ProviderBreaker(provider, config.ops.breaker);
       breakers.set(provider, breaker);
-      const upstream = { ...config.upstream, breaker };
+      const upstream = { ...config.upstream, breaker, ...(observer ? { observer } : {}) };
       switch (provider) {
         case 'CLOSER': {
           let { baseUrl, apiKey } = config.closer;
