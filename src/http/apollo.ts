@@ -95,6 +95,24 @@ function graphqlHttpError(res: ServerResponse, status: number, message: string):
   sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST', retryable: false } }] });
 }
 
+/** The failures of a well-formed request whose document or variables are wrong. */
+const DOCUMENT_FAILURES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/**
+ * GraphQL over HTTP: with `application/json` a parse, validation or variable-coercion failure
+ * SHOULD be 200 (the body says what failed); 400 is for `application/graphql-response+json`, which
+ * Apollo keeps. A request that is not well-formed (no query, bad JSON) stays 400.
+ */
+function isDocumentFailureAsJson(contentType: string | undefined, body: string): boolean {
+  if (!contentType?.startsWith('application/json')) return false;
+  try {
+    const parsed = JSON.parse(body) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+    return parsed.data === undefined && !!parsed.errors?.length && parsed.errors.every((e) => DOCUMENT_FAILURES.has(e.extensions?.code ?? ''));
+  } catch {
+    return false;
+  }
+}
+
 function wantsHtml(req: IncomingMessage): boolean {
   return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 }
@@ -123,7 +141,10 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: (operat
     );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') return void res.end(response.body.string);
+    if (response.body.kind === 'complete') {
+      if (res.statusCode === 400 && isDocumentFailureAsJson(response.headers.get('content-type'), response.body.string)) res.statusCode = 200;
+      return void res.end(response.body.string);
+    }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
