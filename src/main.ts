@@ -4,7 +4,6 @@
  */
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startBotgraph } from './server.js';
 
 let config;
 try {
@@ -18,6 +17,9 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+// Tracing first (and only when configured): the SDK must be in place before graphql is imported.
+const tracing = config.ops.otlpEndpoint ? await (await import('./observability/tracing.js')).startTracing(config.ops.otlpEndpoint) : null;
+const { startBotgraph } = await import('./server.js');
 let app;
 try {
   app = await startBotgraph(config, { logger });
@@ -42,6 +44,7 @@ const stop = async (signal: string) => {
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   await app.close();
+  await tracing?.shutdown().catch(() => {});
   process.exit(0);
 };
 process.once('SIGINT', () => void stop('SIGINT'));

@@ -3,7 +3,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
-import { newOperationScope, requestIdFrom, runInOperation, type OperationScope } from '../observability/operation.js';
+import { newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
 import { extraValidationRules } from '../validation.js';
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
@@ -133,7 +133,7 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: (operat
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await runInOperation(operation, () =>
+    const response = await runOperationTraced(operation, 'http', () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed.body },
         context: async () => makeContext(operation),

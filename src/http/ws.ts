@@ -16,7 +16,7 @@ import { WebSocketServer } from 'ws';
 import type { Context } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import { newOperationScope, runInOperation, runOutsideOperation, type OperationScope } from '../observability/operation.js';
+import { newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { allValidationRules } from '../validation.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -96,15 +96,17 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
       // events are resolved long after it started: they run outside any operation.
       execute: async (args) => {
         const ctx = args.contextValue as Context;
-        const run = async () => markCoercionErrors(await execute(args));
-        const result = ctx.operation ? await runInOperation(ctx.operation, run) : await run();
-        recordOperation(metrics, logger, ctx, {
-          name: args.operationName ?? null,
-          type: operationType(args.document, args.operationName),
-          result: withPartialErrors({ ...result }, { ...ctx, partialErrors: [...ctx.partialErrors] }),
-          transport: 'ws',
-        });
-        return result;
+        const run = async () => {
+          const result = markCoercionErrors(await execute(args));
+          recordOperation(metrics, logger, ctx, {
+            name: args.operationName ?? null,
+            type: operationType(args.document, args.operationName),
+            result: withPartialErrors({ ...result }, { ...ctx, partialErrors: [...ctx.partialErrors] }),
+            transport: 'ws',
+          });
+          return result;
+        };
+        return ctx.operation ? runOperationTraced(ctx.operation, 'ws', run) : run();
       },
       subscribe: async (args) => {
         const ctx = args.contextValue as Context;

@@ -12,7 +12,8 @@ export interface UpstreamObserver {
 export function routeOf(path: string): string {
   return path
     .split('/')
-    .map((segment) => (segment !== '' && (/\d/.test(segment) || segment.length > 24) ? ':id' : segment))
+    // An API version (`v2`) is part of the route; anything else with a digit, or long, is an id.
+    .map((segment) => (segment !== '' && !/^v\d{1,2}$/.test(segment) && (/\d/.test(segment) || segment.length > 24) ? ':id' : segment))
     .join('/');
 }
 

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { SpanKind, trace, type Span } from '@opentelemetry/api';
 
 /**
  * One GraphQL operation (an HTTP request, or one query/mutation over WebSocket) as the layers
@@ -18,6 +19,8 @@ export interface OperationScope {
   readonly startedAt: number;
   /** Upstream HTTP requests made so far (retries counted one by one). */
   upstreamCalls: number;
+  /** The operation's root span (a no-op one unless tracing is on). */
+  span?: Span;
 }
 
 const storage = new AsyncLocalStorage<OperationScope>();
@@ -38,6 +41,28 @@ export function newOperationScope(deadlineMs: number, requestId: string = random
 /** Runs `fn` (and everything it causes) inside `scope`. */
 export function runInOperation<T>(scope: OperationScope, fn: () => T): T {
   return storage.run(scope, fn);
+}
+
+/**
+ * Runs `fn` inside `scope` and under the operation's root span: with tracing on, everything the
+ * operation causes (GraphQL phases, upstream calls) becomes one trace. The name is settled once
+ * the operation is known (`recordOperation`).
+ */
+export function runOperationTraced<T>(scope: OperationScope, transport: 'http' | 'ws', fn: () => Promise<T>): Promise<T> {
+  return storage.run(scope, () =>
+    trace.getTracer('botgraph').startActiveSpan(
+      'graphql',
+      { kind: SpanKind.SERVER, attributes: { 'botgraph.request_id': scope.requestId, 'botgraph.transport': transport } },
+      async (span) => {
+        scope.span = span;
+        try {
+          return await fn();
+        } finally {
+          span.end();
+        }
+      },
+    ),
+  );
 }
 
 /** Runs `fn` outside any operation: a subscription's events must not inherit its start's deadline. */

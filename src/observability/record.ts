@@ -30,6 +30,13 @@ export function recordOperation(metrics: Metrics, logger: Logger, ctx: Context |
   metrics.operation({ name: record.name, type: record.type, outcome, seconds: ms / 1000 });
   const codes = [...new Set((record.result.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
   const principal = (ctx as { principal?: { name?: string } } | undefined)?.principal?.name;
+  op?.span?.updateName(`graphql ${record.type} ${record.name ?? 'anonymous'}`);
+  op?.span?.setAttributes({
+    'graphql.operation.type': record.type,
+    'graphql.operation.name': record.name ?? '',
+    'botgraph.outcome': outcome,
+    'botgraph.upstream_calls': op.upstreamCalls,
+  });
   logger.info(
     {
       requestId: op?.requestId,
