@@ -334,7 +334,18 @@ export interface SimulatorCliConfig extends SimulatorConfig {
   admin: boolean;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
+  /** Ports of the standalone simulators (`SIMULATOR_CLOSER_PORT`, `SIMULATOR_BOTONE_PORT`, `SIMULATOR_CXONE_PORT`). */
+  ports: typeof SIMULATOR_PORTS;
 }
+
+const SIMULATOR_PORTS = {
+  /** @default 4101 */
+  closer: 4_101,
+  /** @default 4102 */
+  botone: 4_102,
+  /** @default 4103 */
+  cxone: 4_103,
+};
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
   const webhook = str(env, 'SIMULATOR_CLOSER_WEBHOOK_URL');
@@ -350,5 +361,10 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     ...simulatorSection(env),
     admin: bool(env, 'SIMULATOR_ADMIN', true),
     closerWebhookUrl: webhook ?? null,
+    ports: {
+      closer: int(env, 'SIMULATOR_CLOSER_PORT', SIMULATOR_PORTS.closer, 0, 65535),
+      botone: int(env, 'SIMULATOR_BOTONE_PORT', SIMULATOR_PORTS.botone, 0, 65535),
+      cxone: int(env, 'SIMULATOR_CXONE_PORT', SIMULATOR_PORTS.cxone, 0, 65535),
+    },
   };
 }
