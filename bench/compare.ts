@@ -345,11 +345,17 @@ function table(rows: string[][]): string {
 
 // ---- the run ----
 
-const [helloPort, simBase, botPort, cachedPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-// freePort gives one port; the simulators take three in a row from it (checked by their start).
-const simUrls = [0, 1, 2].map((k) => `http://127.0.0.1:${simBase + k}`);
+const [helloPort, botPort, cachedPort] = [await freePort(), await freePort(), await freePort()];
+const simPorts = [await freePort(), await freePort(), await freePort()] as const;
+const simUrls = simPorts.map((port) => `http://127.0.0.1:${port}`);
 const hello = start('./compare/hello.ts', [String(helloPort)], {});
-const sims = start('../src/simulators/cli.ts', [], { SIMULATOR_BASE_PORT: String(simBase), SIMULATOR_ACTIVITY: 'false', SIMULATOR_ADMIN: 'true' });
+const sims = start('../src/simulators/cli.ts', [], {
+  SIMULATOR_CLOSER_PORT: String(simPorts[0]),
+  SIMULATOR_BOTONE_PORT: String(simPorts[1]),
+  SIMULATOR_CXONE_PORT: String(simPorts[2]),
+  SIMULATOR_ACTIVITY: 'false',
+  SIMULATOR_ADMIN: 'true',
+});
 const remoteEnv = (port: number, cacheTtl: string) => ({
   PORT: String(port),
   HOST: '127.0.0.1',

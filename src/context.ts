@@ -7,6 +7,7 @@ import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { CursorCodec } from './pagination/cursors.js';
 import type { Holdable } from './subscriptions/cohorts.js';
+import type { OperationScope } from './observability/operation.js';
 import type { LiveService } from './subscriptions/live.js';
 
 /**
@@ -20,6 +21,8 @@ export interface Context {
   /** Subscriptions: the event log and the shared pollers. */
   live: LiveService;
   logger: Logger;
+  /** The operation this context serves: request id, deadline, upstream call count. */
+  operation?: OperationScope;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];
   /** The datasource of an enabled provider; PROVIDER_DISABLED otherwise. */
@@ -60,7 +63,13 @@ export function enabledProviders(ctx: Pick<Context, 'enabled'>, wanted: readonly
   return providers;
 }
 
-export function createContext(registry: ProviderRegistry, infra: Infra, live: LiveService, logger: Logger): Context {
+export function createContext(
+  registry: ProviderRegistry,
+  infra: Infra,
+  live: LiveService,
+  logger: Logger,
+  operation?: OperationScope,
+): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
@@ -69,6 +78,7 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
     infra,
     live,
     logger,
+    ...(operation ? { operation } : {}),
     enabled: [...registry.runtimes.keys()],
     datasource(provider) {
       let ds = datasources.get(provider);
@@ -94,7 +104,11 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
       if (reported.has(key)) return;
       reported.add(key);
       partialErrors.push(
-        new BotgraphError(error.code, error.message, { ...(error.provider ? { provider: error.provider } : {}), path }),
+        new BotgraphError(error.code, error.message, {
+          ...(error.provider ? { provider: error.provider } : {}),
+          ...(error.circuit ? { circuit: error.circuit } : {}),
+          path,
+        }),
       );
     },
   };

@@ -101,12 +101,14 @@ class Cohort {
 
   constructor(
     readonly ready: Promise<AsyncIterator<ExecutionResult> | ExecutionResult>,
+    /** The context the source executes with (its first member's). */
+    private readonly contextValue: unknown,
     private readonly holders: () => Holdable[],
     private readonly onClosed: () => void,
     private readonly onExecuted: () => void,
   ) {}
 
-  join(target: CohortTarget, source: AsyncIterator<ExecutionResult>, serialize: (r: ExecutionResult) => string): AsyncGenerator<ExecutionResult> {
+  join(target: CohortTarget, source: AsyncIterator<ExecutionResult>, serialize: (r: ExecutionResult, contextValue: unknown) => string): AsyncGenerator<ExecutionResult> {
     if (this.members.size > 0) for (const h of this.holders()) this.extraHolds.push(h.hold());
     let resolveNext: ((r: IteratorResult<never>) => void) | undefined;
     let rejectNext: ((e: unknown) => void) | undefined;
@@ -177,13 +179,13 @@ class Cohort {
   }
 
   /** Events in order: the next is read only when every member has the previous one's frame. */
-  private async pump(source: AsyncIterator<ExecutionResult>, serialize: (r: ExecutionResult) => string): Promise<void> {
+  private async pump(source: AsyncIterator<ExecutionResult>, serialize: (r: ExecutionResult, contextValue: unknown) => string): Promise<void> {
     try {
       for (;;) {
         const step = await source.next();
         if (step.done || this.closed) break;
         this.onExecuted();
-        const payload = serialize(step.value);
+        const payload = serialize(step.value, this.contextValue);
         const body = Buffer.from(`${payload}}`);
         let written = 0;
         for (const [socket, mates] of [...this.bySocket]) {
@@ -233,11 +235,11 @@ export class CohortRegistry {
   executions = 0;
 
   /**
-   * @param serialize the JSON of a `next` payload, after the error policy
+   * @param serialize the JSON of a `next` payload, after the error policy (given the source's context)
    * @param holders the live streams a cohort's source opened (from its execution's context)
    */
   constructor(
-    private readonly serialize: (result: ExecutionResult) => string,
+    private readonly serialize: (result: ExecutionResult, contextValue: unknown) => string,
     private readonly holders: (contextValue: unknown) => Holdable[],
   ) {}
 
@@ -255,6 +257,7 @@ export class CohortRegistry {
         const created: Cohort = new Cohort(
           // A copy: graphql reads the arguments again at every event, and a member's own are cleared below.
           Promise.resolve(subscribe({ ...args })),
+          contextValue,
           () => this.holders(contextValue),
           () => {
             if (this.cohorts.get(key) === created) this.cohorts.delete(key);
