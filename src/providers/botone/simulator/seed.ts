@@ -119,13 +119,19 @@ export function seedStore(store: BotoneStore, seed: number, now: number): void {
       source: rng.weighted(SOURCES),
       createdAt,
       updatedAt: null,
+      respondentAt: null,
       started: false,
       data: [],
       step: 0,
       persona: makePersona(rng, city),
       variables: {},
     };
-    if (status === 'created') {
+    if (status === 'created' && id % 2 === 0) {
+      // A web visitor who opened the chat and published nothing yet: `updated: ""` with a real IP
+      // and city, `in-process`, and a duration that counts on, like the document's "#319 Perm"
+      // (`"updated": ""`, `"duration": 935037`, `"source": "web"`).
+      Object.assign(c, { source: 'web' });
+    } else if (status === 'created') {
       // Made with GET …/create and never started: no respondent yet, no data, `updated: ""`.
       Object.assign(c, { ip: '', location: 'Unknown', source: 'api' });
     } else {
