@@ -116,6 +116,8 @@ export type CompleteCustomBlockInput = {
 export type CompleteCustomBlockPayload = {
   __typename?: 'CompleteCustomBlockPayload';
   completed: Scalars['Boolean']['output'];
+  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT on v1); else null. */
+  conversation?: Maybe<Conversation>;
   replayed: Scalars['Boolean']['output'];
 };
 
@@ -661,6 +663,8 @@ export type SendCustomBlockMessageInput = {
 
 export type SendCustomBlockMessagePayload = {
   __typename?: 'SendCustomBlockMessagePayload';
+  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT on v1); else null. */
+  conversation?: Maybe<Conversation>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   messageId: Scalars['String']['output'];
   replayed: Scalars['Boolean']['output'];
@@ -915,7 +919,7 @@ export type ResolversTypes = ResolversObject<{
   Capability: Capability;
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
-  CompleteCustomBlockPayload: ResolverTypeWrapper<CompleteCustomBlockPayload>;
+  CompleteCustomBlockPayload: ResolverTypeWrapper<Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ConversationConnection: ResolverTypeWrapper<ConnectionModel<ConversationModel>>;
   ConversationEdge: ResolverTypeWrapper<EdgeModel<ConversationModel>>;
@@ -951,7 +955,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QuickReply: ResolverTypeWrapper<QuickReplyModel>;
   SendCustomBlockMessageInput: SendCustomBlockMessageInput;
-  SendCustomBlockMessagePayload: ResolverTypeWrapper<SendCustomBlockMessagePayload>;
+  SendCustomBlockMessagePayload: ResolverTypeWrapper<Omit<SendCustomBlockMessagePayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   SendMessageInput: SendMessageInput;
   SendMessagePayload: ResolverTypeWrapper<Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversTypes['Conversation']>, message?: Maybe<ResolversTypes['Message']> }>;
   SendMessageToEndUserInput: SendMessageToEndUserInput;
@@ -976,7 +980,7 @@ export type ResolversParentTypes = ResolversObject<{
   BotUtteranceEvent: TrackerEventModel;
   CollectedDatum: CollectedDatumModel;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
-  CompleteCustomBlockPayload: CompleteCustomBlockPayload;
+  CompleteCustomBlockPayload: Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   Conversation: ConversationModel;
   ConversationConnection: ConnectionModel<ConversationModel>;
   ConversationEdge: EdgeModel<ConversationModel>;
@@ -1007,7 +1011,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   QuickReply: QuickReplyModel;
   SendCustomBlockMessageInput: SendCustomBlockMessageInput;
-  SendCustomBlockMessagePayload: SendCustomBlockMessagePayload;
+  SendCustomBlockMessagePayload: Omit<SendCustomBlockMessagePayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   SendMessageInput: SendMessageInput;
   SendMessagePayload: Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']> };
   SendMessageToEndUserInput: SendMessageToEndUserInput;
@@ -1075,6 +1079,7 @@ export type CollectedDatumResolvers<ContextType = Context, ParentType extends Re
 
 export type CompleteCustomBlockPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CompleteCustomBlockPayload'] = ResolversParentTypes['CompleteCustomBlockPayload']> = ResolversObject<{
   completed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
@@ -1257,6 +1262,7 @@ export type QuickReplyResolvers<ContextType = Context, ParentType extends Resolv
 }>;
 
 export type SendCustomBlockMessagePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SendCustomBlockMessagePayload'] = ResolversParentTypes['SendCustomBlockMessagePayload']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   messageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

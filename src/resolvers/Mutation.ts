@@ -200,7 +200,9 @@ export const Mutation: MutationResolvers = {
       input: { token, data },
       execute: async () => {
         await complete(token, data);
-        return { completed: true };
+        const conversation = await blockConversation(ctx, token);
+        if (conversation) await announce(ctx, conversation, 'updated');
+        return { completed: true, conversation };
       },
     });
   },
@@ -216,10 +218,36 @@ export const Mutation: MutationResolvers = {
       mutation: 'sendCustomBlockMessage',
       key,
       input: { token, text, typing },
-      execute: async () => send(token, text, typing),
+      execute: async () => {
+        const sent = await send(token, text, typing);
+        const conversation = await blockConversation(ctx, token);
+        if (conversation) {
+          // The bot message the block sent, read back from the conversation (Bot.one has no message read).
+          const messages = await ctx.datasource('BOTONE').listMessages(conversation, 0, 10_000);
+          const message = [...messages.items].reverse().find((m) => m.sender === 'BOT' && m.text === text) ?? null;
+          await announce(ctx, conversation, 'message', message);
+        }
+        return { ...sent, conversation };
+      },
     });
   },
 };
+
+/**
+ * The conversation a custom block runs in, when its token names it, read fresh after the write; null
+ * when the token does not say, or the conversation cannot be read (the write succeeded either way).
+ */
+async function blockConversation(ctx: Context, token: string): Promise<ConversationModel | null> {
+  const ds = ctx.datasource('BOTONE');
+  const ref = ds.customBlockConversation?.(token) ?? null;
+  if (!ref) return null;
+  try {
+    return await reread(ctx, 'BOTONE', ref.nativeId, ref.idScope);
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'could not read the conversation of a custom block');
+    return null;
+  }
+}
 
 async function handoff(ctx: Context, input: { conversationId: string; idempotencyKey?: string | null }, toOperator: boolean) {
   const key = checkIdempotencyKey(input.idempotencyKey);

@@ -15,7 +15,7 @@ import {
 } from '../../datasources/types.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
-import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED } from './mapper.js';
+import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, vertexTokenClaims } from './mapper.js';
 import { BotoneStream, SnapshotCache } from './stream.js';
 
 /** One snapshot cache per client, i.e. per process (the client is process-wide, the datasource per request). */
@@ -221,7 +221,19 @@ export class BotoneDatasource implements ProviderDatasource {
   }
 
   /**
-   * The token does not say which conversation the block runs in, so every cached conversation of
+   * The conversation a Vertex token names, read from the token's own payload (see
+   * `vertexTokenClaims`): `diulog_id` is the dialog's integer id, which is the conversation's
+   * native id on v1. On v2 ids are UUIDs and the integer id has no v2 read, so it is null there, as
+   * it is for a token that names nothing. Not trusted for anything but this lookup.
+   */
+  customBlockConversation(token: string): { nativeId: string; idScope: string[] } | null {
+    const claims = vertexTokenClaims(token);
+    if (claims?.dialogId === null || claims === null || this.client.apiVersion !== 'v1') return null;
+    return { nativeId: String(claims.dialogId), idScope: [] };
+  }
+
+  /**
+   * The token may not say which conversation the block runs in, so every cached conversation of
    * this request is dropped: a request holds few, and a stale one would hide the block's result.
    */
   async completeCustomBlock(token: string, data: unknown): Promise<void> {

@@ -589,7 +589,10 @@ describe('Vertex (external custom blocks)', () => {
     const tokens = sim.vertexTokens();
     expect(tokens[0]).toBe('vertex-demo-token');
     expect(tokens.length).toBeGreaterThanOrEqual(2);
-    for (const t of tokens.slice(1)) expect(t).toMatch(/^[a-z]{56}$/);
+    expect(tokens[1]).toMatch(/^[a-z]{56}$/);
+    // The document's complete example is a JWT whose payload names the instance and `diulog_id`.
+    const [, payload] = tokens[2]!.split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toMatchObject({ instance: 'botone-sim', diulog_id: expect.any(Number) });
   });
 
   it('send_message (both paths) → 200 {message_id, created_at}, the bot message shows in data', async () => {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 /**
  * The simulator's state: conversations with their collected data, uploaded files, running external
  * custom blocks (Vertex tokens), and the operations that change them. The seed, the HTTP routes and
@@ -387,12 +388,27 @@ export class BotoneStore {
   }
 
   startBlock(c: Conversation, token?: string): VertexBlock {
-    const block: VertexBlock = { token: token ?? this.newToken(), conversationId: c.id, active: true };
+    const block: VertexBlock = { token: token ?? this.newJwtToken(c), conversationId: c.id, active: true };
     this.blocks.set(block.token, block);
     return block;
   }
 
-  /** Tokens look like the vendor's example: 56 lowercase letters. */
+  /**
+   * A token like the document's `complete` example: a JWT (HS256) whose payload names the instance
+   * and the dialog, `{"instance", "diulog_id" (sic), "vertex_id", "session_id"}`; `diulog_id` is
+   * the conversation's integer (v1) id. Signed with a key only the simulator knows.
+   */
+  newJwtToken(c: Conversation): string {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+    const head = `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ instance: 'botone-sim', diulog_id: c.id, vertex_id: String(this.rng.int(1000, 9999)), session_id: this.rng.int(1000, 9999) })}`;
+    this.jwtKey ??= Buffer.from(Array.from({ length: 32 }, () => this.rng.int(0, 255)));
+    return `${head}.${createHmac('sha256', this.jwtKey).update(head).digest('base64url')}`;
+  }
+
+  /** Drawn from the store's generator on first use, so that tokens are reproducible like everything else. */
+  private jwtKey: Buffer | undefined;
+
+  /** Tokens like the document's other examples: 56 lowercase letters. */
   newToken(): string {
     let token = '';
     for (let i = 0; i < 56; i++) token += String.fromCharCode(97 + this.rng.int(0, 25));
