@@ -18,6 +18,8 @@ export interface ConversationQuery {
   updatedFrom?: Date;
   updatedTo?: Date;
   search?: string;
+  /** A validated CXone `query` expression (filter.cxoneQuery); only CXone can apply it. */
+  cxoneQuery?: string;
   endUserNativeId?: string;
 }
 

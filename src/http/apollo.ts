@@ -16,8 +16,10 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
+        if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
+        if (contextValue.leftOut.length > 0) result.extensions = { ...result.extensions, leftOut: contextValue.leftOut };
+        if (contextValue.partialErrors.length === 0) return;
         result.errors = [...(result.errors ?? []), ...contextValue.partialErrors.map((e) => e.toJSON())];
       },
     };

@@ -99,6 +99,7 @@ export class BotoneDatasource implements ProviderDatasource {
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
     // No text search and no end users upstream: nothing can match such a query.
     if (query.search !== undefined && query.search.trim() !== '') return [];
+    if (query.cxoneQuery !== undefined) return [];
     if (query.endUserNativeId !== undefined) return [];
     // Only the creation dates go upstream: UpdatedFrom/UpdatedTo filter on the respondent's last
     // message, not on `updated` (see stream.ts), so the updated range is applied here.

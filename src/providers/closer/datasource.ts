@@ -142,6 +142,7 @@ export class CloserDatasource implements ProviderDatasource {
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
     // CLOSER has no text search; a search restricts the results to providers that can search.
     if (query.search !== undefined && query.search.trim() !== '') return [];
+    if (query.cxoneQuery !== undefined) return [];
     // Restricted to no bots: nothing of CLOSER's can match, and `botId=` would mean "any".
     if (botNativeIds !== null && botNativeIds.length === 0) return [];
     return statusGroups(query.statuses).map((group) =>

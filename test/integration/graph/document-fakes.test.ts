@@ -31,6 +31,8 @@ function reversed(list: Record<string, unknown>): Record<string, unknown> {
 }
 
 const servers: Server[] = [];
+/** The query parameter names of every CXone request: botgraph must never send `timezone`. */
+const cxoneQueries: string[][] = [];
 const requests: string[] = [];
 async function serve(handler: (path: string, query: URLSearchParams) => { status: number; body: unknown }): Promise<string> {
   const server = createServer((req, res) => {
@@ -62,6 +64,7 @@ async function documentBotgraph(version: 'v1' | 'v2', order: 'printed' | 'revers
   const cxonePage = fixture('cxone/example-response.json');
   const cxone = await serve((path, query) => {
     if (path !== '/api/public/conversations') return notFound;
+    cxoneQueries.push([...query.keys()]);
     if (query.get('token') !== 'doc-token') return { status: 401, body: { status: 401, error: 'unauthorized', message: 'bad token' } };
     // The scroll the example's next_page_url names: the export has nothing more.
     if (query.get('scrollId') || query.get('scroll_id')) return { status: 200, body: { ...cxonePage, data: [], count: 0, next_page_url: null } };
@@ -134,6 +137,10 @@ describe('REMOTE against fakes serving the documents’ own examples', () => {
         updatedAt: null,
         durationSeconds: 935037,
       });
+      // The document: timezone converts the response's timestamps ("타임스탬프를 다른 시간대로 변환"),
+      // UTC by default. botgraph never sends it, so it always reads UTC.
+      expect(cxoneQueries.length).toBeGreaterThan(0);
+      expect(cxoneQueries.every((keys) => !keys.includes('timezone'))).toBe(true);
       // The list's own total, as the vendors report it: Bot.one's meta says 9 (the document prints 2
       // of them), CXone's page says 13. botgraph reports what the snapshot holds for Bot.one.
       expect(res.data.conversations.totalCount).toBe(2 + 13);
