@@ -61,6 +61,8 @@ export type Bot = Node & {
   name: Scalars['String']['output'];
   nativeId: Scalars['String']['output'];
   provider: Provider;
+  /** The vendor's object exactly as sent (a configured-only bot: what botgraph knows of it). */
+  raw?: Maybe<Scalars['JSON']['output']>;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -249,8 +251,14 @@ export type EndUser = Node & {
   id: Scalars['ID']['output'];
   name?: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
+  /** CLOSER's `params` (what the bot knows of the person); null elsewhere. */
+  params?: Maybe<Scalars['JSON']['output']>;
   platform?: Maybe<Scalars['String']['output']>;
   provider: Provider;
+  /** The vendor's object exactly as sent (CXone: the conversation's `customer`). */
+  raw?: Maybe<Scalars['JSON']['output']>;
+  /** CLOSER's `userKey` (the platform's own id of the person); null elsewhere. */
+  userKey?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -285,6 +293,16 @@ export type Flow = {
   id: Scalars['ID']['output'];
   isDefault: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
+  nativeId: Scalars['String']['output'];
+  /** The flow's nodes, as CLOSER lists them; `transferConversation` can target one (`nodeId`). */
+  nodes: Array<FlowNode>;
+  /** The vendor's object exactly as sent. */
+  raw?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type FlowNode = {
+  __typename?: 'FlowNode';
+  name?: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
 };
 
@@ -943,6 +961,7 @@ export type ResolversTypes = ResolversObject<{
   EndUserFilter: EndUserFilter;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Flow: ResolverTypeWrapper<FlowModel>;
+  FlowNode: ResolverTypeWrapper<FlowNode>;
   GenericTrackerEvent: ResolverTypeWrapper<TrackerEventModel>;
   HandoffInput: HandoffInput;
   HandoffPayload: ResolverTypeWrapper<Omit<HandoffPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
@@ -1003,6 +1022,7 @@ export type ResolversParentTypes = ResolversObject<{
   EndUserFilter: EndUserFilter;
   Float: Scalars['Float']['output'];
   Flow: FlowModel;
+  FlowNode: FlowNode;
   GenericTrackerEvent: TrackerEventModel;
   HandoffInput: HandoffInput;
   HandoffPayload: Omit<HandoffPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
@@ -1064,6 +1084,7 @@ export type BotResolvers<ContextType = Context, ParentType extends ResolversPare
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1148,8 +1169,11 @@ export type EndUserResolvers<ContextType = Context, ParentType extends Resolvers
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   platform?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  userKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1169,6 +1193,13 @@ export type FlowResolvers<ContextType = Context, ParentType extends ResolversPar
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['FlowNode']>, ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
+export type FlowNodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlowNode'] = ResolversParentTypes['FlowNode']> = ResolversObject<{
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -1348,6 +1379,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EndUserConnection?: EndUserConnectionResolvers<ContextType>;
   EndUserEdge?: EndUserEdgeResolvers<ContextType>;
   Flow?: FlowResolvers<ContextType>;
+  FlowNode?: FlowNodeResolvers<ContextType>;
   GenericTrackerEvent?: GenericTrackerEventResolvers<ContextType>;
   HandoffPayload?: HandoffPayloadResolvers<ContextType>;
   Intent?: IntentResolvers<ContextType>;
