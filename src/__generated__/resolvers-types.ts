@@ -808,6 +808,8 @@ export type TransferConversationInput = {
   targetBotId?: InputMaybe<Scalars['ID']['input']>;
   /** A flow of the conversation's bot (CLOSER), from `Bot.flows`. */
   targetFlowId?: InputMaybe<Scalars['ID']['input']>;
+  /** With `targetFlowId` (CLOSER): a node of that flow, from `Flow.nodes { nativeId }`; the flow's first node when absent. */
+  targetNodeId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type TransferConversationPayload = {

@@ -171,7 +171,7 @@ export interface ProviderWriter {
   /** Moves the conversation to another bot (Bot.one `goto`). Returns the vendor's message, if any. */
   transferToBot?(conversation: { nativeId: string; idScope: string[] }, botNativeId: string): Promise<string | null>;
   /** Moves the conversation to another flow of its bot (CLOSER navigation). */
-  transferToFlow?(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string): Promise<void>;
+  transferToFlow?(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string, nodeNativeId?: string): Promise<void>;
   createConversation?(botNativeId: string, variables: Record<string, unknown> | null, start: boolean): Promise<CreatedConversation>;
   updateConversation?(conversation: { nativeId: string; idScope: string[] }, patch: ConversationPatch): Promise<void>;
   /** Ends an external custom block (Bot.one Vertex). */

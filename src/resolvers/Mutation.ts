@@ -118,6 +118,12 @@ export const Mutation: MutationResolvers = {
       ? decodeId(input.targetBotId as string, 'input.targetBotId', 'Bot')
       : decodeId(input.targetFlowId as string, 'input.targetFlowId', 'Flow');
     const field = hasBot ? 'input.targetBotId' : 'input.targetFlowId';
+    let node: string | undefined;
+    if (input.targetNodeId !== null && input.targetNodeId !== undefined) {
+      if (!hasFlow) throw badInput('`targetNodeId` needs `targetFlowId` (a node is a node of a flow).', 'input.targetNodeId');
+      node = input.targetNodeId.trim();
+      if (node.length === 0 || node.length > 100) throw badInput('`input.targetNodeId` must be 1 to 100 characters.', 'input.targetNodeId');
+    }
     if (target.provider !== ref.provider) {
       throw badInput(`The target belongs to ${target.provider}, the conversation to ${ref.provider}.`, field);
     }
@@ -128,9 +134,13 @@ export const Mutation: MutationResolvers = {
       store: ctx.infra.idempotency,
       mutation: 'transferConversation',
       key,
-      input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId },
+      input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId, ...(node ? { node } : {}) },
       execute: async (wrote) => {
-        const vendorMessage = (await run({ nativeId: ref.nativeId, idScope: ref.scope }, target.nativeId)) ?? null;
+        const vendorMessage = (await (run as (c: { nativeId: string; idScope: string[] }, t: string, n?: string) => Promise<string | null | void>)(
+          { nativeId: ref.nativeId, idScope: ref.scope },
+          target.nativeId,
+          ...(node ? [node] : []),
+        )) ?? null;
         wrote();
         // A Bot.one conversation's bot travels in its ID scope; after `goto` it is the target bot.
         const scope = hasBot && ref.scope.length > 0 ? [target.nativeId, ...ref.scope.slice(1)] : ref.scope;

@@ -318,10 +318,10 @@ export class CloserDatasource implements ProviderDatasource {
     );
   }
 
-  async transferToFlow(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string): Promise<void> {
+  async transferToFlow(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string, nodeNativeId?: string): Promise<void> {
     const id = conversation.nativeId;
     const fresh = await this.writing(
-      () => this.client.setNavigation(id, flowNativeId),
+      () => this.client.setNavigation(id, flowNativeId, nodeNativeId),
       () => ({ conversation: id }),
     );
     // CLOSER answers with the whole conversation as it now is: the next read costs no call.
