@@ -132,7 +132,8 @@ describe('runtime', () => {
     expect(runtime.capabilities).toEqual(['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS']);
     const v1 = makeRuntime({ apiVersion: 'v1' });
     expect(v1.apiVersion).toBe('v1');
-    expect(v1.capabilities).toEqual(['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES']);
+    // Vertex (CUSTOM_BLOCKS) has no v1/v2 split: its paths are /api/vertex/v1/… on either API.
+    expect(v1.capabilities).toEqual(['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS']);
     expect(runtime.forRequest()).not.toBe(runtime.forRequest());
   });
 
