@@ -148,6 +148,30 @@ describe('the idempotency rule', () => {
     expect(sim.stats.count(POST) - before).toBe(2);
   });
 
+  it('a keyed write refused by an open circuit was never sent: the key is free once the vendor recovers', async () => {
+    const id = await closerConversation();
+    const sim = app.registry.simulators.CLOSER!;
+    const POST = 'POST /openapi/conversation/:id/message';
+    const input = { conversationId: id, text: 'after the circuit', idempotencyKey: `circuit-${Date.now()}` };
+    sim.faults.set({ errorRate: 1, errorStatus: 503 });
+    let refused;
+    try {
+      await waitFor(async () => (await gql('{ bots(providers: [CLOSER]) { name } }')).body.errors?.[0]?.extensions?.circuit === 'open', 'the circuit to open', 10_000, 20);
+      const before = sim.stats.count(POST);
+      refused = await gql(SEND, { input });
+      expect(sim.stats.count(POST)).toBe(before);
+    } finally {
+      sim.faults.clear();
+    }
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', circuit: 'open', retryable: true });
+    const sent = await waitFor(async () => {
+      const r = await gql(SEND, { input });
+      return r.body.errors?.[0]?.extensions?.circuit === 'open' ? null : r;
+    }, 'the same key to send once the circuit closes', 10_000, 100);
+    expect(sent.body.errors).toBeUndefined();
+    expect(sent.body.data.sendMessage).toMatchObject({ replayed: false, message: { text: 'after the circuit' } });
+  });
+
   it('a 5xx on a keyed write is stored and replayed with retryable: false, first answer included', async () => {
     const id = await closerConversation();
     const sim = app.registry.simulators.CLOSER!;
