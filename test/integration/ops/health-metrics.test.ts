@@ -209,6 +209,11 @@ describe('/metrics and request logs', () => {
     await gql(SEND, { input: { conversationId: id, text: 'other', idempotencyKey: key } });
     await gql('query Listing { conversations(first: 5) { nodes { id } } }');
     await waitFor(() => events.length > 0, 'the message event over the socket', 10_000, 20);
+    // CXone's export batches are cached between pages: the second page reads them.
+    const page1 = await gql('{ conversations(first: 3, filter: { providers: [CXONE] }) { pageInfo { endCursor } } }');
+    await gql('query($after: String) { conversations(first: 3, after: $after, filter: { providers: [CXONE] }) { nodes { id } } }', {
+      after: page1.body.data.conversations.pageInfo.endCursor,
+    });
     const res = await fetch(`${url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
@@ -233,8 +238,7 @@ describe('/metrics and request logs', () => {
     expect(value(/^botgraph_event_bus_lag_seconds_count /)).toBeGreaterThan(0);
     expect(value(/^botgraph_operations_total\{name="anonymous",type="subscription",outcome="ok"\}/)).toBe(1);
     expect(value(/^botgraph_process_cpu_seconds_total /)).toBeGreaterThan(0);
-    // Declared for caches to count into (none of today's paths has one).
-    expect(text).toContain('# TYPE botgraph_cache_hits_total counter');
+    expect(value(/^botgraph_cache_hits_total\{cache="cxone_batches"\}/)).toBeGreaterThan(0);
     unsubscribe();
     await ws.dispose();
     expect(text).not.toMatch(/token|password|api[-_]?key/i);
