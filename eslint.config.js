@@ -6,7 +6,17 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'src/__generated__/', 'examples/**/__generated__/', 'examples/console/dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      'src/__generated__/',
+      'docs/clients/__generated__/',
+      'examples/**/__generated__/',
+      'examples/console/dist/',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
