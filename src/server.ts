@@ -9,6 +9,7 @@ import { fileRoute } from './http/files.js';
 import { createFormatError } from './http/format.js';
 import { attachRouter } from './http/router.js';
 import { closerWebhookHandler } from './http/webhooks.js';
+import { consoleRoute } from './http/console.js';
 import { attachWebSocket } from './http/ws.js';
 import { LiveService } from './subscriptions/live.js';
 import { PollerRegistry } from './subscriptions/pollers.js';
@@ -77,6 +78,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     {
       graphql: graphqlRoute(apollo, makeContext),
       files: fileRoute(registry, logger),
+      console: consoleRoute(logger),
       closerWebhook: closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger }),
     },
     logger,

@@ -10,6 +10,8 @@ export interface Routes {
   graphql: Handler;
   files: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   closerWebhook: Handler;
+  /** The reference agent console (src/http/console.ts); absent where it is not served. */
+  console?: Handler;
 }
 
 /**
@@ -40,6 +42,7 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger)
       return sendAsset(req, res, url, asset);
     }
     if (path.startsWith('/files/')) return routes.files(req, res, path);
+    if (routes.console && (path === '/console' || path.startsWith('/console/'))) return routes.console(req, res, url);
     if (path === '/webhooks/closer') return routes.closerWebhook(req, res, url);
     if (path === '/graphql') return routes.graphql(req, res, url);
     return sendJson(res, 404, { error: 'not found' });
