@@ -9,6 +9,15 @@ export type ConversationFilter = {
   botIds?: Array<string | number> | null | undefined;
   createdFrom?: string | null | undefined;
   createdTo?: string | null | undefined;
+  /**
+   * A CXone `query` expression, e.g. `action = handover AND datetime > -14 days`, with the parameters of
+   * NICE's "Use Queries in Search" page (action, bot_message_count, channel, conversation, customer,
+   * customer_contact, customer_message_count, datetime) and botgraph's documented additions (text,
+   * intent, tag, lastmessageat); see docs/providers/cxone.md. Validated before any call
+   * (BAD_USER_INPUT naming the problem). Only CXone can apply it: the other providers are left out,
+   * and the response's `extensions.leftOut` says so.
+   */
+  cxoneQuery?: string | null | undefined;
   providers?: Array<Provider> | null | undefined;
   /** Free text. Passed to CXone's `query` as `text ~ …`; matched against titles and messages elsewhere where cheap. */
   search?: string | null | undefined;
