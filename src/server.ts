@@ -8,12 +8,13 @@ import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
 import { createFormatError } from './http/format.js';
 import { attachRouter } from './http/router.js';
-import { closerWebhookHandler } from './http/webhooks.js';
+import { webhookRoute } from './http/webhooks.js';
 import { attachWebSocket } from './http/ws.js';
 import { LiveService } from './subscriptions/live.js';
 import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
-import { startProviders, type ProviderRegistry } from './providers/registry.js';
+import { startProviders, webhookReceivers, type ProviderRegistry } from './providers/registry.js';
+import { liveEventSink } from './subscriptions/announce.js';
 import { buildBotgraphSchema } from './schema.js';
 
 export { loadTypeDefs } from './schema.js';
@@ -72,12 +73,18 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
   });
+  // `/webhooks/<slug>` for each provider whose adapter receives pushed events.
+  const webhooks = new Map<string, ReturnType<typeof webhookRoute>>();
+  const events = liveEventSink(infra.events);
+  for (const [slug, receiver] of webhookReceivers(config, events, logger)) {
+    webhooks.set(`/webhooks/${slug}`, webhookRoute(receiver, logger));
+  }
   attachRouter(
     httpServer,
     {
       graphql: graphqlRoute(apollo, makeContext),
       files: fileRoute(registry, logger),
-      closerWebhook: closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger }),
+      webhooks,
     },
     logger,
   );
@@ -90,12 +97,9 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
 
-  // The embedded CLOSER simulator delivers its webhooks here, as a real CLOSER would once configured.
-  if (registry.closerSimulator) {
-    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const secret = config.closer.webhookSecret ? `?secret=${encodeURIComponent(config.closer.webhookSecret)}` : '';
-    registry.closerSimulator.setWebhook(`http://${loopback}:${address.port}/webhooks/closer${secret}`);
-  }
+  // Embedded simulators that push (CLOSER's webhooks) deliver here, as the real vendor would once configured.
+  const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  registry.attach(`http://${loopback}:${address.port}`);
 
   let closed = false;
   return {
@@ -109,7 +113,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     async close() {
       if (closed) return;
       closed = true;
-      registry.closerSimulator?.setWebhook(undefined);
+      registry.detach();
       await ws.close();
       await pollers.close();
       await apollo.stop();

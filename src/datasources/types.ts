@@ -118,7 +118,13 @@ export interface ProviderDatasource extends ProviderWriter {
 export interface ProviderRuntime {
   provider: ProviderName;
   mode: 'SIMULATOR' | 'REMOTE';
+  /** Derived from `writes`, the adapter's reads, files and webhooks (see `deriveCapabilities`). */
   capabilities: CapabilityName[];
+  /**
+   * The writes this runtime performs: the one answer to "is it supported". A write not listed here
+   * is UNSUPPORTED_BY_PROVIDER before any upstream call (Bot.one on API v1 lists fewer).
+   */
+  writes: ReadonlySet<import('../providers/types.js').WriteName>;
   apiVersion: string | null;
   /** A fresh datasource with fresh DataLoaders: call once per GraphQL request. */
   forRequest(): ProviderDatasource;

@@ -5,34 +5,32 @@ import type { ChangeReason } from '../events/bus.js';
 import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import { checkIdempotencyKey, runIdempotent } from '../idempotency/run.js';
 import { decodeId, type GlobalId } from '../ids.js';
-import type { CapabilityName, ConversationModel, MessageModel, ProviderName } from '../models.js';
+import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
+import { adapterOf, providerImplementing } from '../providers/registry.js';
+import type { WriteName } from '../providers/types.js';
 import { dedupeKeys } from '../subscriptions/version.js';
 import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
 
-const WHY_NOT: Partial<Record<ProviderName, string>> = {
-  CXONE: 'its API is an export of past conversations and has no write endpoint',
-};
-
 /**
- * The vendor write a mutation needs, or UNSUPPORTED_BY_PROVIDER before anything is sent: the
- * provider must list the capability (Bot.one on API v1 lists fewer) and implement the method.
+ * The vendor write a mutation needs, or UNSUPPORTED_BY_PROVIDER before anything is sent. Said one
+ * way: the runtime's `writes` (what its adapter implements, narrowed by API version) lists it or not.
  */
-function writer<K extends keyof ProviderWriter>(
-  ctx: Context,
-  provider: ProviderName,
-  /** Null where no capability names the operation (editing tags and notes): method presence decides. */
-  capability: CapabilityName | null,
-  method: K,
-  what: string,
-): NonNullable<ProviderWriter[K]> {
+function writer<K extends WriteName>(ctx: Context, provider: ProviderName, method: K, what: string): NonNullable<ProviderWriter[K]> {
   const ds = ctx.datasource(provider);
   const runtime = ctx.registry.runtimes.get(provider);
   const fn = ds[method];
-  if (!runtime || (capability && !runtime.capabilities.includes(capability)) || typeof fn !== 'function') {
-    const why = WHY_NOT[provider] ?? (runtime?.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
+  if (!runtime?.writes.has(method) || typeof fn !== 'function') {
+    const why = adapterOf(provider).unsupportedReason ?? (runtime?.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
     throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${provider} cannot ${what}: ${why}.`, { provider });
   }
   return (fn as (...args: unknown[]) => unknown).bind(ds) as NonNullable<ProviderWriter[K]>;
+}
+
+/** Custom blocks are addressed by token, not by ID: they go to the provider that implements them. */
+function tokenWriter<K extends WriteName>(ctx: Context, method: K, what: string): NonNullable<ProviderWriter[K]> {
+  const provider = providerImplementing(method);
+  if (!provider) throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `No provider can ${what}.`);
+  return writer(ctx, provider, method, what);
 }
 
 /** Reads the conversation again after a write, past any cached copy from earlier in the request. */
@@ -69,7 +67,7 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const ref = conversationRef(input.conversationId, 'input.conversationId');
     const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
-    const send = writer(ctx, ref.provider, 'SEND_MESSAGES', 'sendMessage', 'send messages');
+    const send = writer(ctx, ref.provider, 'sendMessage', 'send messages');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'sendMessage',
@@ -89,7 +87,7 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
     const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
-    const send = writer(ctx, user.provider, 'SEND_MESSAGES', 'sendMessageToEndUser', 'send messages to an end user');
+    const send = writer(ctx, user.provider, 'sendMessageToEndUser', 'send messages to an end user');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'sendMessageToEndUser',
@@ -122,8 +120,8 @@ export const Mutation: MutationResolvers = {
       throw badInput(`The target belongs to ${target.provider}, the conversation to ${ref.provider}.`, field);
     }
     const run = hasBot
-      ? writer(ctx, ref.provider, 'TRANSFER', 'transferToBot', 'transfer a conversation to another bot')
-      : writer(ctx, ref.provider, 'TRANSFER', 'transferToFlow', 'transfer a conversation to a flow');
+      ? writer(ctx, ref.provider, 'transferToBot', 'transfer a conversation to another bot')
+      : writer(ctx, ref.provider, 'transferToFlow', 'transfer a conversation to a flow');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'transferConversation',
@@ -146,7 +144,7 @@ export const Mutation: MutationResolvers = {
     const bot = decodeId(input.botId, 'input.botId', 'Bot');
     const variables = checkJsonObject(input.variables, 'input.variables');
     const start = input.start ?? false;
-    const create = writer(ctx, bot.provider, 'CREATE_CONVERSATIONS', 'createConversation', 'create conversations');
+    const create = writer(ctx, bot.provider, 'createConversation', 'create conversations');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'createConversation',
@@ -172,7 +170,7 @@ export const Mutation: MutationResolvers = {
     const params = checkJsonObject(input.params, 'input.params');
     if (params) patch.params = params;
     if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');
-    const update = writer(ctx, ref.provider, null, 'updateConversation', 'edit conversations');
+    const update = writer(ctx, ref.provider, 'updateConversation', 'edit conversations');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'updateConversation',
@@ -192,7 +190,7 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const token = checkToken(input.token, 'input.token');
     const data = checkJsonValue(input.data, 'input.data');
-    const complete = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'completeCustomBlock', 'complete custom blocks');
+    const complete = tokenWriter(ctx, 'completeCustomBlock', 'complete custom blocks');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'completeCustomBlock',
@@ -210,7 +208,7 @@ export const Mutation: MutationResolvers = {
     const token = checkToken(input.token, 'input.token');
     const text = checkText(input.text, 'input.text');
     const typing = input.typing ?? false;
-    const send = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'sendCustomBlockMessage', 'send custom block messages');
+    const send = tokenWriter(ctx, 'sendCustomBlockMessage', 'send custom block messages');
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'sendCustomBlockMessage',
@@ -224,7 +222,7 @@ export const Mutation: MutationResolvers = {
 async function handoff(ctx: Context, input: { conversationId: string; idempotencyKey?: string | null }, toOperator: boolean) {
   const key = checkIdempotencyKey(input.idempotencyKey);
   const ref = conversationRef(input.conversationId, 'input.conversationId');
-  const set = writer(ctx, ref.provider, 'HANDOFF', 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
+  const set = writer(ctx, ref.provider, 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
   return runIdempotent({
     store: ctx.infra.idempotency,
     mutation: toOperator ? 'startHandoff' : 'endHandoff',

@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { decodeId } from '../ids.js';
-import { PROVIDERS } from '../models.js';
+import { PROVIDERS } from '../providers/registry.js';
 import { checkFirst, offsetConnection } from '../pagination/connection.js';
 import { listConversations } from './conversationList.js';
 import { loadNode } from './Node.js';

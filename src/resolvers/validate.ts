@@ -1,7 +1,11 @@
 import { badInput } from '../errors.js';
 import type { ProviderName } from '../models.js';
+import { adapterOf } from '../providers/registry.js';
+import type { TextLimits } from '../providers/types.js';
 
-/** The longest message botgraph sends: Bot.one's limit. CLOSER's is lower, see `PROVIDER_LIMITS`. */
+export type { TextLimits } from '../providers/types.js';
+
+/** The longest message botgraph sends. A provider's documented limit may be lower (`ProviderAdapter.limits`). */
 export const MAX_TEXT_LENGTH = 4096;
 /** The largest JSON object (variables, params, block data) botgraph forwards, serialised. */
 export const MAX_JSON_BYTES = 16 * 1024;
@@ -10,23 +14,12 @@ export const MAX_TAG_LENGTH = 64;
 export const MAX_NOTES_LENGTH = 10_000;
 export const MAX_TOKEN_LENGTH = 4096;
 
-export interface TextLimits {
-  text: number;
-  tag: number;
-  notes: number;
-}
-
 /**
- * Where a vendor's documented limits are tighter than botgraph's own (docs/providers/closer.md:
- * `text` 1–4,000 characters, tags of 1–50, notes up to 5,000). Checked before the call, so such
- * input is BAD_USER_INPUT naming the field, not a vendor 400 after an upstream call.
+ * botgraph's limits, tightened where the provider's adapter documents lower ones. Checked before the
+ * call, so such input is BAD_USER_INPUT naming the field, not a vendor 400 after an upstream call.
  */
-const PROVIDER_LIMITS: Partial<Record<ProviderName, Partial<TextLimits>>> = {
-  CLOSER: { text: 4000, tag: 50, notes: 5000 },
-};
-
 export function limitsOf(provider: ProviderName): TextLimits {
-  return { text: MAX_TEXT_LENGTH, tag: MAX_TAG_LENGTH, notes: MAX_NOTES_LENGTH, ...PROVIDER_LIMITS[provider] };
+  return { text: MAX_TEXT_LENGTH, tag: MAX_TAG_LENGTH, notes: MAX_NOTES_LENGTH, ...adapterOf(provider).limits };
 }
 
 export function checkText(value: string, field: string, max: number = MAX_TEXT_LENGTH): string {

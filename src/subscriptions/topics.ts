@@ -2,6 +2,7 @@ import type { ProviderRuntime } from '../datasources/types.js';
 import type { EventBus } from '../events/bus.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ConversationModel, ProviderName } from '../models.js';
+import { adapterOf } from '../providers/registry.js';
 import type { PollResult, Topic } from './pollers.js';
 import { conversationVersion, dedupeKeys, inHandoff } from './version.js';
 
@@ -32,11 +33,11 @@ function parse<T>(state: string | null): T | null {
   }
 }
 
-/** Bot.one and CXone have no "requested" state: a conversation entering operator state is the request. */
+/** A provider with no "requested" state (`EventRules.reportsHandoffRequests`): entering operator state is the request. */
 function requestsHandoff(c: ConversationModel, previousVersion: string | undefined): boolean {
   const [, prevStatus, prevHandoff] = previousVersion?.split('|') ?? [];
   if (c.handoff === 'REQUESTED') return prevHandoff !== 'REQUESTED';
-  if (c.provider !== 'CLOSER' && c.status === 'WITH_OPERATOR') return prevStatus !== 'WITH_OPERATOR';
+  if (!adapterOf(c.provider).events?.reportsHandoffRequests && c.status === 'WITH_OPERATOR') return prevStatus !== 'WITH_OPERATOR';
   return false;
 }
 
@@ -50,7 +51,7 @@ function reasonFor(c: ConversationModel, previousVersion: string | undefined, wm
 }
 
 /**
- * Watches one conversation stream (CLOSER's list, one Bot.one bot, one CXone token) for
+ * Watches one conversation stream (as a datasource cuts them: a provider's list, one bot, one token) for
  * conversations created or changed since the watermark.
  */
 export function conversationTopic(runtime: ProviderRuntime, streamKey: string, botNativeIds: string[] | null): Topic {

@@ -3,22 +3,30 @@
  * hands out a fresh `BotoneDatasource` per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import type { UpstreamConfig } from '../../config.js';
+import type { BotoneConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { UpstreamStream } from '../../datasources/http.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { BotoneClient } from './client.js';
 import { BotoneDatasource } from './datasource.js';
 import { PROVIDER } from './mapper.js';
+import { deriveCapabilities, implementedWrites, type WriteName } from '../types.js';
 
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
 export { BotoneDatasource, planPages } from './datasource.js';
 
-/** v2 is the full API; v1 can only read, create conversations and download files. */
+export const BOTONE_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
+
+/** v2 is the full API (every write `BotoneDatasource` implements); v1 can only create conversations. */
+export function botoneWrites(apiVersion: 'v1' | 'v2'): WriteName[] {
+  const all = implementedWrites(BotoneDatasource.prototype);
+  return apiVersion === 'v1' ? all.filter((w) => w === 'createConversation') : all;
+}
+
+/** Derived from the writes of the API version; files are served on v1 and v2 alike. */
 export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
-  return apiVersion === 'v1'
-    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES']
-    : ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'];
+  return deriveCapabilities({ reads: BOTONE_READS, writes: botoneWrites(apiVersion), files: true, webhooks: false });
 }
 
 export interface BotoneRuntimeOptions {
@@ -43,6 +51,7 @@ export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntim
     provider: PROVIDER,
     mode: options.mode,
     capabilities: botoneCapabilities(client.apiVersion),
+    writes: new Set(botoneWrites(client.apiVersion)),
     apiVersion: client.apiVersion,
     client,
     forRequest: () => new BotoneDatasource(client),

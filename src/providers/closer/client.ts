@@ -6,7 +6,8 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { CloserConfig, UpstreamConfig } from '../../config.js';
+import type { UpstreamConfig } from '../../config.js';
+import type { CloserConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import { UpstreamHttp } from '../../datasources/http.js';

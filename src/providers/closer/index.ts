@@ -3,19 +3,24 @@
  * fresh DataLoaders) per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { CloserConfig, UpstreamConfig } from '../../config.js';
+import type { UpstreamConfig } from '../../config.js';
+import type { CloserConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { CloserClient } from './client.js';
 import { CloserDatasource } from './datasource.js';
+import { deriveCapabilities, implementedWrites } from '../types.js';
 
 export { CloserClient, CLOSER_API_KEY_HEADER } from './client.js';
 export type { CloserClientOptions, CloserConversationFilter, CloserEndUserFilter, CloserSlice } from './client.js';
 export { CloserDatasource, CLOSER_STREAM_KEY, statusGroups } from './datasource.js';
 export { vendorWindow } from './paging.js';
 
-/** What CLOSER's Open API and webhooks let botgraph do; no tracker, files or conversation creation. */
-export const CLOSER_CAPABILITIES: readonly CapabilityName[] = ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'WEBHOOKS'];
+/** CLOSER's reads; its writes are what `CloserDatasource` implements, plus webhooks. No tracker, files or creation. */
+export const CLOSER_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
+const WRITES = implementedWrites(CloserDatasource.prototype);
+/** What CLOSER's Open API and webhooks let botgraph do, derived. */
+export const CLOSER_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({ reads: CLOSER_READS, writes: WRITES, files: false, webhooks: true });
 
 export interface CloserRuntimeOptions {
   /** CLOSER's base URL (required here: the embedded simulator's URL when there is none) and API key. */
@@ -41,6 +46,7 @@ export function createCloserRuntime(options: CloserRuntimeOptions): ProviderRunt
     provider: 'CLOSER',
     mode: options.mode,
     capabilities: [...CLOSER_CAPABILITIES],
+    writes: new Set(WRITES),
     // The Open API is unversioned (paths carry no version, the vendor names none).
     apiVersion: null,
     forRequest: () => new CloserDatasource(client),

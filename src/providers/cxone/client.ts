@@ -7,7 +7,8 @@
  */
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
-import type { CxoneConfig, UpstreamConfig } from '../../config.js';
+import type { UpstreamConfig } from '../../config.js';
+import type { CxoneConfig } from './config.js';
 import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
 import { keepAliveAgent, UpstreamHttp } from '../../datasources/http.js';
