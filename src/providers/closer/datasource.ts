@@ -15,6 +15,7 @@ import {
   type ProviderDatasource,
   type StreamChunk,
 } from '../../datasources/types.js';
+import { afterWrite, ListMemo } from '../../datasources/base.js';
 import { asError, perKey, succeeds } from '../../datasources/settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
 
@@ -77,7 +78,7 @@ export class CloserDatasource implements ProviderDatasource {
 
   private allBots: Promise<BotModel[]> | null = null;
   /** Lists asked twice in one request (a field and its `totalCount`, say) cost one call. */
-  private readonly lists = new Map<string, Promise<unknown>>();
+  private readonly lists = new ListMemo();
 
   private readonly bots = new DataLoader<string, BotModel | null>((ids) => this.loadBots(ids));
   private readonly flows = new DataLoader<string, FlowModel[]>((botIds) =>
@@ -343,18 +344,9 @@ export class CloserDatasource implements ProviderDatasource {
     this.forget({ conversation: nativeId });
   }
 
-  /**
-   * Runs one write and then drops what it may have changed, whether it succeeded or not: a write
-   * that failed on a timeout (or on an answer of the wrong shape) may still have happened at CLOSER.
-   */
-  private async writing<T>(write: () => Promise<T>, stale: (done: T | undefined) => Stale): Promise<T> {
-    let done: T | undefined;
-    try {
-      done = await write();
-      return done;
-    } finally {
-      this.forget(stale(done));
-    }
+  /** One write, then `forget` what it may have changed (`afterWrite`: also when it failed). */
+  private writing<T>(write: () => Promise<T>, stale: (done: T | undefined) => Stale): Promise<T> {
+    return afterWrite(write, (done) => this.forget(stale(done)));
   }
 
   private forget(stale: Stale): void {
@@ -378,22 +370,12 @@ export class CloserDatasource implements ProviderDatasource {
 
   /** Drops memoized lists by their key's first two parts (`['messages', conversationId, …]`, `[streamKey, filter, …]`). */
   private forgetLists(match: (kind: string, id: unknown) => boolean): void {
-    for (const key of [...this.lists.keys()]) {
-      const [kind, id] = JSON.parse(key) as [unknown, unknown];
-      if (typeof kind === 'string' && match(kind, id)) this.lists.delete(key);
-    }
+    this.lists.forget((kind, id) => typeof kind === 'string' && match(kind, id));
   }
 
   // ------------------------------------------------------------------------------------------
 
   private memo<T>(key: string, read: () => Promise<CloserSlice<T>>): Promise<CloserSlice<T>> {
-    let pending = this.lists.get(key) as Promise<CloserSlice<T>> | undefined;
-    if (!pending) {
-      pending = read();
-      this.lists.set(key, pending);
-      // A failure is not cached: a retry later in the request may succeed.
-      pending.catch(() => this.lists.delete(key));
-    }
-    return pending;
+    return this.lists.get(key, read);
   }
 }
