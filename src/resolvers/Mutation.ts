@@ -8,7 +8,6 @@ import { decodeId, type GlobalId } from '../ids.js';
 import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
 import { adapterOf, providerImplementing } from '../providers/registry.js';
 import type { WriteName } from '../providers/types.js';
-import { dedupeKeys } from '../subscriptions/version.js';
 import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
 
 /**
@@ -17,10 +16,10 @@ import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, chec
  */
 function writer<K extends WriteName>(ctx: Context, provider: ProviderName, method: K, what: string): NonNullable<ProviderWriter[K]> {
   const ds = ctx.datasource(provider);
-  const runtime = ctx.registry.runtimes.get(provider);
+  const runtime = ctx.runtime(provider);
   const fn = ds[method];
-  if (!runtime?.writes.has(method) || typeof fn !== 'function') {
-    const why = adapterOf(provider).unsupportedReason ?? (runtime?.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
+  if (!runtime.writes.has(method) || typeof fn !== 'function') {
+    const why = adapterOf(provider).unsupportedReason ?? (runtime.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
     throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${provider} cannot ${what}: ${why}.`, { provider });
   }
   return (fn as (...args: unknown[]) => unknown).bind(ds) as NonNullable<ProviderWriter[K]>;
@@ -47,11 +46,9 @@ async function reread(ctx: Context, provider: ProviderName, nativeId: string, sc
  * dedupe keys are the ones pollers and webhooks use, so the same change is not announced twice.
  */
 async function announce(ctx: Context, conversation: ConversationModel, reason: ChangeReason, message?: MessageModel | null) {
-  const at = Date.now();
-  const { provider } = conversation;
   try {
-    if (message) await ctx.infra.events.publish({ kind: 'message', provider, message, at }, dedupeKeys.message(message));
-    await ctx.infra.events.publish({ kind: 'conversation', provider, conversation, reason, at }, dedupeKeys.conversation(conversation));
+    if (message) await ctx.events.message(message);
+    await ctx.events.conversation(conversation, reason);
   } catch (error) {
     // The write succeeded; a bus hiccup must not turn it into an error the client would retry.
     ctx.logger.warn({ err: error }, 'could not publish a mutation event');
@@ -69,7 +66,7 @@ export const Mutation: MutationResolvers = {
     const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
     const send = writer(ctx, ref.provider, 'sendMessage', 'send messages');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'sendMessage',
       key,
       input: { conversationId: input.conversationId, text },
@@ -89,7 +86,7 @@ export const Mutation: MutationResolvers = {
     const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
     const send = writer(ctx, user.provider, 'sendMessageToEndUser', 'send messages to an end user');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'sendMessageToEndUser',
       key,
       input: { endUserId: input.endUserId, text },
@@ -123,7 +120,7 @@ export const Mutation: MutationResolvers = {
       ? writer(ctx, ref.provider, 'transferToBot', 'transfer a conversation to another bot')
       : writer(ctx, ref.provider, 'transferToFlow', 'transfer a conversation to a flow');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'transferConversation',
       key,
       input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId },
@@ -146,7 +143,7 @@ export const Mutation: MutationResolvers = {
     const start = input.start ?? false;
     const create = writer(ctx, bot.provider, 'createConversation', 'create conversations');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'createConversation',
       key,
       input: { botId: input.botId, variables, start },
@@ -172,7 +169,7 @@ export const Mutation: MutationResolvers = {
     if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');
     const update = writer(ctx, ref.provider, 'updateConversation', 'edit conversations');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'updateConversation',
       key,
       input: { conversationId: input.conversationId, ...patch },
@@ -192,7 +189,7 @@ export const Mutation: MutationResolvers = {
     const data = checkJsonValue(input.data, 'input.data');
     const complete = tokenWriter(ctx, 'completeCustomBlock', 'complete custom blocks');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'completeCustomBlock',
       key,
       input: { token, data },
@@ -210,7 +207,7 @@ export const Mutation: MutationResolvers = {
     const typing = input.typing ?? false;
     const send = tokenWriter(ctx, 'sendCustomBlockMessage', 'send custom block messages');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'sendCustomBlockMessage',
       key,
       input: { token, text, typing },
@@ -224,7 +221,7 @@ async function handoff(ctx: Context, input: { conversationId: string; idempotenc
   const ref = conversationRef(input.conversationId, 'input.conversationId');
   const set = writer(ctx, ref.provider, 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
   return runIdempotent({
-    store: ctx.infra.idempotency,
+    store: ctx.idempotency,
     mutation: toOperator ? 'startHandoff' : 'endHandoff',
     key,
     input: { conversationId: input.conversationId },

@@ -1,7 +1,6 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { enabledProviders } from '../context.js';
 import { decodeId } from '../ids.js';
-import { PROVIDERS } from '../providers/registry.js';
 import { checkFirst, offsetConnection } from '../pagination/connection.js';
 import { listConversations } from './conversationList.js';
 import { loadNode } from './Node.js';
@@ -67,7 +66,6 @@ export const Query: QueryResolvers = {
     return loadNode(ctx, id) as never;
   },
 
-  providers: (_parent, _args, ctx) =>
-    PROVIDERS.map((provider) => ({ provider, runtime: ctx.registry.runtimes.get(provider) ?? null })),
+  providers: (_parent, _args, ctx) => ctx.providers(),
 };
 
