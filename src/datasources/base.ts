@@ -148,3 +148,20 @@ export async function afterWrite<T>(write: () => Promise<T>, stale: (done: T | u
 export function inKeyOrder<K, V>(keys: readonly K[], found: ReadonlyMap<K, V | Error>): Array<V | Error | null> {
   return keys.map((key) => found.get(key) ?? null);
 }
+
+/**
+ * Primes a per-request loader with what a list returned, so a by-id read of any of them in the same
+ * request costs no call. `replace`: a newer read of the same object replaces an older cached one.
+ */
+export function primeAll<K, V>(
+  loader: { prime(key: K, value: NoInfer<V>): unknown; clear(key: K): unknown },
+  items: Iterable<V>,
+  keyOf: (item: V) => K,
+  replace = false,
+): void {
+  for (const item of items) {
+    const key = keyOf(item);
+    if (replace) loader.clear(key);
+    loader.prime(key, item);
+  }
+}

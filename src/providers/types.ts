@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { SimulatorConfig, UpstreamConfig } from '../config.js';
-import type { ProviderRuntime, ProviderWriter } from '../datasources/types.js';
+import type { ProviderDatasource, ProviderRuntime, ProviderWriter } from '../datasources/types.js';
 import type { Env } from '../env.js';
 import type { ChangeReason } from '../events/bus.js';
 import type { CapabilityName, ConversationModel, MessageModel } from '../models.js';
@@ -67,6 +67,39 @@ export function deriveCapabilities(facts: {
   if (facts.files) have.add('FILES');
   if (facts.webhooks) have.add('WEBHOOKS');
   return CAPABILITY_ORDER.filter((c) => have.has(c));
+}
+
+/**
+ * A runtime from what a vendor is: its client and datasource, with capabilities and writes derived
+ * in one place. Every vendor's `createXRuntime` ends here.
+ */
+export function buildRuntime<X extends object = object>(parts: {
+  provider: ProviderRuntime['provider'];
+  mode: ProviderRuntime['mode'];
+  /** The vendor's API version where it has one to report (Bot.one's v1/v2); null when unversioned. */
+  apiVersion: string | null;
+  reads: readonly CapabilityName[];
+  writes: readonly WriteName[];
+  /** Whether it pushes events (a webhook receiver). */
+  webhooks: boolean;
+  client: { close(): Promise<void> };
+  /** A fresh datasource (fresh DataLoaders): called once per request. */
+  datasource: () => ProviderDatasource;
+  openFile?: ProviderRuntime['openFile'];
+  /** Extra members of a vendor's own runtime type (Bot.one's `client`). */
+  extra?: X;
+}): ProviderRuntime & X {
+  return {
+    ...(parts.extra as X),
+    provider: parts.provider,
+    mode: parts.mode,
+    capabilities: deriveCapabilities({ reads: parts.reads, writes: parts.writes, files: parts.openFile !== undefined, webhooks: parts.webhooks }),
+    writes: new Set(parts.writes),
+    apiVersion: parts.apiVersion,
+    forRequest: parts.datasource,
+    ...(parts.openFile ? { openFile: parts.openFile } : {}),
+    close: () => parts.client.close(),
+  };
 }
 
 /** Documented text limits the resolvers check before any call (BAD_USER_INPUT naming the field). */

@@ -14,7 +14,7 @@ import {
   type ProviderDatasource,
   type StreamChunk,
 } from '../../datasources/types.js';
-import { afterWrite, pageWindow, readAllPages, readWindow, type PageWindowOptions } from '../../datasources/base.js';
+import { afterWrite, primeAll, pageWindow, readAllPages, readWindow, type PageWindowOptions } from '../../datasources/base.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, type Attribution } from './mapper.js';
@@ -70,7 +70,7 @@ export class BotoneDatasource implements ProviderDatasource {
 
   async listBots(): Promise<BotModel[]> {
     const bots = this.client.listBots();
-    for (const bot of bots) this.botLoader.prime(bot.nativeId, bot);
+    primeAll(this.botLoader, bots, (bot) => bot.nativeId);
     return bots;
   }
 

@@ -11,7 +11,7 @@ import type { ProviderRuntime } from '../../datasources/types.js';
 import { BotoneClient } from './client.js';
 import { BotoneDatasource } from './datasource.js';
 import { PROVIDER } from './mapper.js';
-import { deriveCapabilities, implementedWrites, type WriteName } from '../types.js';
+import { buildRuntime, deriveCapabilities, implementedWrites, type WriteName } from '../types.js';
 
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
 export { BotoneDatasource, planPages } from './datasource.js';
@@ -47,16 +47,17 @@ export interface BotoneRuntime extends ProviderRuntime {
 
 export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntime {
   const client = BotoneClient.fromConfig(options.config, options.upstream, options.logger);
-  return {
+  return buildRuntime({
     provider: PROVIDER,
     mode: options.mode,
-    capabilities: botoneCapabilities(client.apiVersion),
-    writes: new Set(botoneWrites(client.apiVersion)),
     apiVersion: client.apiVersion,
+    reads: BOTONE_READS,
+    writes: botoneWrites(client.apiVersion),
+    webhooks: false,
     client,
-    forRequest: () => new BotoneDatasource(client),
+    datasource: () => new BotoneDatasource(client),
     // Files are served on v1 and v2 alike (`GET /api/{v1|v2}/file/{id}`), so this is always present.
     openFile: (fileId) => client.fileStream(fileId),
-    close: () => client.close(),
-  };
+    extra: { client },
+  }) as BotoneRuntime;
 }

@@ -15,7 +15,7 @@ import {
   type ProviderDatasource,
   type StreamChunk,
 } from '../../datasources/types.js';
-import { afterWrite, ListMemo } from '../../datasources/base.js';
+import { afterWrite, primeAll, ListMemo } from '../../datasources/base.js';
 import { asError, perKey, succeeds } from '../../datasources/settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
 
@@ -105,7 +105,7 @@ export class CloserDatasource implements ProviderDatasource {
   listBots(): Promise<BotModel[]> {
     if (!this.allBots) {
       const pending = this.client.listAllBots().then((bots) => {
-        for (const bot of bots) this.bots.prime(bot.nativeId, bot);
+        primeAll(this.bots, bots, (bot) => bot.nativeId);
         return bots;
       });
       this.allBots = pending;
@@ -173,7 +173,7 @@ export class CloserDatasource implements ProviderDatasource {
           this.client.listConversations(filter, offset, limit),
         );
         if (changes === this.changes) {
-          for (const conversation of slice.items) this.conversations.prime(conversation.nativeId, conversation);
+          primeAll(this.conversations, slice.items, (c) => c.nativeId);
         }
         return {
           items: slice.items,
@@ -272,7 +272,7 @@ export class CloserDatasource implements ProviderDatasource {
       this.client.listEndUsers(vendorFilter, offset, limit),
     );
     if (changes === this.changes) {
-      for (const endUser of slice.items) this.endUsers.prime(endUser.nativeId, endUser);
+      primeAll(this.endUsers, slice.items, (u) => u.nativeId);
     }
     return { items: slice.items, total: slice.total };
   }

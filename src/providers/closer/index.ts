@@ -9,7 +9,7 @@ import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { CloserClient } from './client.js';
 import { CloserDatasource } from './datasource.js';
-import { deriveCapabilities, implementedWrites } from '../types.js';
+import { buildRuntime, deriveCapabilities, implementedWrites } from '../types.js';
 
 export { CloserClient, CLOSER_API_KEY_HEADER } from './client.js';
 export type { CloserClientOptions, CloserConversationFilter, CloserEndUserFilter, CloserSlice } from './client.js';
@@ -42,14 +42,15 @@ export function createCloserRuntime(options: CloserRuntimeOptions): ProviderRunt
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
   });
-  return {
+  return buildRuntime({
     provider: 'CLOSER',
     mode: options.mode,
-    capabilities: [...CLOSER_CAPABILITIES],
-    writes: new Set(WRITES),
     // The Open API is unversioned (paths carry no version, the vendor names none).
     apiVersion: null,
-    forRequest: () => new CloserDatasource(client),
-    close: () => client.close(),
-  };
+    reads: CLOSER_READS,
+    writes: WRITES,
+    webhooks: true,
+    client,
+    datasource: () => new CloserDatasource(client),
+  });
 }

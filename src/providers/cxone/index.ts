@@ -6,7 +6,7 @@ import type { ProviderRuntime } from '../../datasources/types.js';
 import type { BatchCacheOptions } from './cache.js';
 import { CxoneClient } from './client.js';
 import { CxoneDatasource } from './datasource.js';
-import { deriveCapabilities, implementedWrites } from '../types.js';
+import { buildRuntime, deriveCapabilities, implementedWrites } from '../types.js';
 
 export { CxoneClient } from './client.js';
 export { CxoneDatasource } from './datasource.js';
@@ -40,14 +40,15 @@ export function createCxoneRuntime(options: CxoneRuntimeOptions): ProviderRuntim
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  return {
+  return buildRuntime({
     provider: 'CXONE',
     mode: options.mode,
-    capabilities: [...CXONE_CAPABILITIES],
-    writes: new Set(WRITES),
     // The export is unversioned.
     apiVersion: null,
-    forRequest: () => new CxoneDatasource(client),
-    close: () => client.close(),
-  };
+    reads: CXONE_READS,
+    writes: WRITES,
+    webhooks: false,
+    client,
+    datasource: () => new CxoneDatasource(client),
+  });
 }
