@@ -1,6 +1,6 @@
 /**
  * The unified models. Every datasource maps its vendor's payloads into these inside
- * `src/datasources/<vendor>/mapper.ts`; resolvers only add relationships and computed fields.
+ * `src/providers/<vendor>/mapper.ts`; resolvers only add relationships and computed fields.
  * Codegen's `mappers` point the GraphQL types at these, so a resolver's parent is always one of them.
  */
 

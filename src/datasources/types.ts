@@ -70,7 +70,7 @@ export interface ListResult<T> {
 
 /**
  * What the resolvers may ask of one provider, per request. Each vendor implements it in
- * `src/datasources/<vendor>/datasource.ts`, with its DataLoaders private to it.
+ * `src/providers/<vendor>/datasource.ts` (on the shared base, `src/datasources/base.ts`), with its DataLoaders private to it.
  *
  * Reads that miss return null (by-id) so that `node(id)` can answer null; upstream failures throw
  * BotgraphError with the provider set.
