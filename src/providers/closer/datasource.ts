@@ -15,7 +15,7 @@ import {
   type ProviderDatasource,
   type StreamChunk,
 } from '../../datasources/types.js';
-import { afterWrite, primeAll, ListMemo } from '../../datasources/base.js';
+import { afterWrite, inKeyOrder, primeAll, ListMemo } from '../../datasources/base.js';
 import { asError, perKey, succeeds } from '../../datasources/settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
 
@@ -246,7 +246,7 @@ export class CloserDatasource implements ProviderDatasource {
         }
       }),
     );
-    return keys.map((key) => found.get(key) ?? null);
+    return inKeyOrder(keys, found);
   }
 
   // ------------------------------------------------------------------------------------------
