@@ -13,11 +13,11 @@ import {
   type ConversationStream,
   type ListResult,
   type ProviderDatasource,
-  type StreamChunk,
 } from '../../datasources/types.js';
 import { afterWrite, inKeyOrder, primeAll, ListMemo } from '../../datasources/base.js';
 import { asError, perKey, succeeds } from '../../datasources/settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
+import { CloserStream } from './stream.js';
 
 /** The key of the unfiltered stream; filtered streams append `:` and their status group. */
 export const CLOSER_STREAM_KEY = 'CLOSER';
@@ -159,34 +159,15 @@ export class CloserDatasource implements ProviderDatasource {
     );
   }
 
-  /**
-   * Every filter runs at CLOSER, so the vendor's order and total are the stream's: offsets are
-   * positions in the vendor list and `total` is exact.
-   */
   private stream(key: string, filter: CloserConversationFilter): ConversationStream {
-    const listKey = (...parts: unknown[]) => JSON.stringify([key, filter, ...parts]);
-    return {
+    return new CloserStream({
       key,
-      fetch: async (offset: number, limit: number): Promise<StreamChunk> => {
-        const changes = this.changes;
-        const slice = await this.memo(listKey('fetch', offset, limit), () =>
-          this.client.listConversations(filter, offset, limit),
-        );
-        if (changes === this.changes) {
-          primeAll(this.conversations, slice.items, (c) => c.nativeId);
-        }
-        return {
-          items: slice.items,
-          total: slice.total,
-          done: slice.items.length === 0 || offset + slice.items.length >= slice.total,
-          state: null,
-        };
-      },
-      count: async (): Promise<number> => {
-        const page = await this.memo(listKey('count'), () => this.client.conversationsPage(filter, 1, 1));
-        return page.total;
-      },
-    };
+      filter,
+      client: this.client,
+      lists: this.lists,
+      generation: () => this.changes,
+      prime: (items) => primeAll(this.conversations, items, (c) => c.nativeId),
+    });
   }
 
   getConversation(nativeId: string, _scope: string[]): Promise<ConversationModel | null> {
