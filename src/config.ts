@@ -1,4 +1,4 @@
-import { ConfigError, bool, int, str, type Env } from './env.js';
+import { ConfigError, bool, int, ratio, str, type Env } from './env.js';
 import type { ProviderName } from './models.js';
 import { ADAPTERS, adapterBySlug, type ProviderConfigs } from './providers/registry.js';
 
@@ -52,6 +52,33 @@ const LIVE_DEFAULTS = {
 };
 export type LiveConfig = typeof LIVE_DEFAULTS;
 
+/** Operating botgraph: deadlines, circuit breakers, metrics and traces (README "Operating botgraph"). */
+const OPS_DEFAULTS = {
+  /** Every upstream call of one GraphQL operation shares this deadline, writes included (`OPERATION_DEADLINE_MS`). @default 10000 */
+  operationDeadlineMs: 10_000,
+  /** Per-provider circuit breaker. */
+  breaker: {
+    /** Opens when more than this share of calls in the window failed (`BREAKER_FAILURE_RATIO`). @default 0.5 */
+    failureRatio: 0.5,
+    /** The sliding window, in ms (`BREAKER_WINDOW_MS`). @default 10000 */
+    windowMs: 10_000,
+    /** Calls in the window before it may open (`BREAKER_MIN_CALLS`). @default 5 */
+    minCalls: 5,
+    /** Open this long before one probe call (`BREAKER_HALF_OPEN_MS`). @default 5000 */
+    halfOpenAfterMs: 5_000,
+  },
+  /** Serve `/metrics` on this port instead of the main one (`METRICS_PORT`). @default null (main port) */
+  metricsPort: null as number | null,
+  /** OTLP/HTTP traces endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without it. @default null */
+  otlpEndpoint: null as string | null,
+  /**
+   * What an open circuit makes `/readyz` say (`READYZ_OPEN_CIRCUIT`): `unready` (503) or `degraded`
+   * (200, for a deployment that prefers serving the other providers). @default 'unready'
+   */
+  readyzOpenCircuit: 'unready' as 'unready' | 'degraded',
+};
+export type OpsConfig = typeof OPS_DEFAULTS;
+
 const SERVER_DEFAULTS = {
   /** @default 4000 */
   port: 4_000,
@@ -73,6 +100,7 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfig
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  ops: OpsConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -111,6 +139,40 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', LIVE_DEFAULTS.maxSubscriptionsPerConnection, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', LIVE_DEFAULTS.connectionInitTimeoutMs, 100, 600_000),
     },
+    ops: opsSection(env),
+  };
+}
+
+function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
+  const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
+  if (raw !== 'unready' && raw !== 'degraded') throw new ConfigError('READYZ_OPEN_CIRCUIT', 'must be unready or degraded');
+  return raw;
+}
+
+function opsSection(env: Env): OpsConfig {
+  const d = OPS_DEFAULTS;
+  const metricsPort = str(env, 'METRICS_PORT') === undefined ? d.metricsPort : int(env, 'METRICS_PORT', 0, 0, 65535);
+  const otlp = str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? d.otlpEndpoint;
+  if (otlp !== null) {
+    let url: URL;
+    try {
+      url = new URL(otlp);
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
+  }
+  return {
+    operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),
+    breaker: {
+      failureRatio: ratio(env, 'BREAKER_FAILURE_RATIO', d.breaker.failureRatio),
+      windowMs: int(env, 'BREAKER_WINDOW_MS', d.breaker.windowMs, 100, 3_600_000),
+      minCalls: int(env, 'BREAKER_MIN_CALLS', d.breaker.minCalls, 1, 100_000),
+      halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_MS', d.breaker.halfOpenAfterMs, 10, 3_600_000),
+    },
+    metricsPort,
+    otlpEndpoint: otlp,
+    readyzOpenCircuit: readyzOpenCircuit(env),
   };
 }
 
@@ -144,7 +206,15 @@ export interface SimulatorCliConfig extends SimulatorConfig {
   admin: boolean;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
+  /**
+   * Ports of the standalone simulators by provider slug (`SIMULATOR_<SLUG>_PORT`, e.g.
+   * `SIMULATOR_CLOSER_PORT`). @default 4101, 4102, … in registry order
+   */
+  ports: Record<keyof ProviderConfigs, number>;
 }
+
+/** The first standalone simulator's port; the others follow in registry order. */
+const FIRST_SIMULATOR_PORT = 4_101;
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
   const webhook = str(env, 'SIMULATOR_CLOSER_WEBHOOK_URL');
@@ -160,5 +230,8 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     ...simulatorSection(env),
     admin: bool(env, 'SIMULATOR_ADMIN', true),
     closerWebhookUrl: webhook ?? null,
+    ports: Object.fromEntries(
+      ADAPTERS.map((a, i) => [a.slug, int(env, `SIMULATOR_${a.slug.toUpperCase()}_PORT`, FIRST_SIMULATOR_PORT + i, 0, 65535)]),
+    ) as Record<keyof ProviderConfigs, number>,
   };
 }

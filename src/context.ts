@@ -9,6 +9,7 @@ import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { OperationScope } from './observability/operation.js';
 import type { LiveService } from './subscriptions/live.js';
 
 /**
@@ -31,6 +32,8 @@ export interface Context {
   /** Subscriptions: the event log and the shared pollers. */
   live: LiveService;
   logger: Logger;
+  /** The operation this context serves: request id, deadline, upstream call count. */
+  operation?: OperationScope;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];
   /** The datasource of an enabled provider; PROVIDER_DISABLED otherwise. */
@@ -64,7 +67,13 @@ export function enabledProviders(ctx: Pick<Context, 'enabled'>, wanted: readonly
   return providers;
 }
 
-export function createContext(registry: ProviderRegistry, infra: Infra, live: LiveService, logger: Logger): Context {
+export function createContext(
+  registry: ProviderRegistry,
+  infra: Infra,
+  live: LiveService,
+  logger: Logger,
+  operation?: OperationScope,
+): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
@@ -81,6 +90,7 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
     events: liveEventSink(infra.events),
     live,
     logger,
+    ...(operation ? { operation } : {}),
     enabled: [...registry.runtimes.keys()],
     datasource(provider) {
       let ds = datasources.get(provider);
@@ -104,7 +114,11 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
       if (reported.has(key)) return;
       reported.add(key);
       partialErrors.push(
-        new BotgraphError(error.code, error.message, { ...(error.provider ? { provider: error.provider } : {}), path }),
+        new BotgraphError(error.code, error.message, {
+          ...(error.provider ? { provider: error.provider } : {}),
+          ...(error.circuit ? { circuit: error.circuit } : {}),
+          path,
+        }),
       );
     },
   };

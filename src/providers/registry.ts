@@ -4,7 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
 import type { ProviderRuntime } from '../datasources/types.js';
+import type { UpstreamObserver } from '../observability/metrics.js';
 import type { SimulatorHandle } from '../simulators/common/options.js';
 import { botoneAdapter } from './botone/adapter.js';
 import { closerAdapter } from './closer/adapter.js';
@@ -66,6 +68,8 @@ export interface ProviderRegistry {
   attach(botgraphUrl: string): void;
   /** Stops embedded simulators from talking to botgraph; first thing at shutdown. */
   detach(): void;
+  /** One circuit breaker per enabled provider, shared by all of its clients. */
+  breakers: Breakers;
   close(): Promise<void>;
 }
 
@@ -74,15 +78,19 @@ export interface ProviderRegistry {
  * simulator on loopback, with the simulator's demo credentials, so `npm start` needs no account.
  * The simulator code is imported only then: a production start never loads it.
  */
-export async function startProviders(config: Config, logger: Logger): Promise<ProviderRegistry> {
+export async function startProviders(config: Config, logger: Logger, observer?: UpstreamObserver): Promise<ProviderRegistry> {
   const runtimes = new Map<ProviderName, ProviderRuntime>();
   const simulators: Partial<Record<ProviderName, SimulatorHandle>> = {};
   const embedded: Array<EmbeddedSimulator<unknown>> = [];
   const options = { ...config.simulator, host: '127.0.0.1', port: 0, admin: true };
+  const breakers: Breakers = new Map();
 
   try {
     for (const provider of config.providers) {
       const adapter = adapterOf(provider);
+      const breaker = new ProviderBreaker(provider, config.ops.breaker);
+      breakers.set(provider, breaker);
+      const upstream = { ...config.upstream, breaker, ...(observer ? { observer } : {}) };
       let section = sectionOf(config, adapter);
       let baseUrl = adapter.config.baseUrl(section);
       const mode = baseUrl ? 'REMOTE' : 'SIMULATOR';
@@ -93,7 +101,7 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
         section = simulator.config;
         baseUrl = simulator.config.baseUrl;
       }
-      runtimes.set(provider, adapter.createRuntime({ config: { ...(section as object), baseUrl }, upstream: config.upstream, mode, logger }));
+      runtimes.set(provider, adapter.createRuntime({ config: { ...(section as object), baseUrl }, upstream, mode, logger }));
     }
   } catch (error) {
     await Promise.all(Object.values(simulators).map((s) => s.close()));
@@ -103,6 +111,7 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
   return {
     runtimes,
     simulators,
+    breakers,
     attach(botgraphUrl) {
       for (const simulator of embedded) simulator.attach?.(botgraphUrl);
     },

@@ -6,7 +6,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { SimulatorConfig, UpstreamConfig } from '../config.js';
+import type { SimulatorConfig } from '../config.js';
+import type { UpstreamSettings } from '../datasources/http.js';
 import type { ProviderDatasource, ProviderRuntime, ProviderWriter } from '../datasources/types.js';
 import type { Env } from '../env.js';
 import type { ChangeReason } from '../events/bus.js';
@@ -115,7 +116,8 @@ export interface TextLimits {
 /** What `createRuntime` gets: the vendor's config with a base URL (the embedded simulator's, when none is configured). */
 export interface RuntimeOptions<C> {
   config: C & { baseUrl: string };
-  upstream: UpstreamConfig;
+  /** Timeouts, retries, the provider's circuit breaker and the metrics observer of every call. */
+  upstream: UpstreamSettings;
   /** `SIMULATOR` when `baseUrl` is the embedded simulator. */
   mode: 'SIMULATOR' | 'REMOTE';
   logger?: Logger;

@@ -1,7 +1,7 @@
 /**
- * `npm run simulators`: every provider's simulator as a standalone server on a fixed port (4101,
- * 4102, … in registry order), for curl, for a botgraph started elsewhere, or for a frontend
- * developer's own tools.
+ * `npm run simulators`: every provider's simulator as a standalone server (ports 4101, 4102, … in
+ * registry order, or SIMULATOR_<PROVIDER>_PORT such as SIMULATOR_CLOSER_PORT), for curl, for a
+ * botgraph started elsewhere, or for a frontend developer's own tools.
  */
 import { ConfigError, loadSimulatorCliConfig } from '../config.js';
 import { ADAPTERS } from '../providers/registry.js';
@@ -21,9 +21,9 @@ const { host, activity, admin, seed, activityIntervalMs } = config;
 const common = { host, activity, admin, seed, activityIntervalMs };
 
 const started: SimulatorHandle[] = [];
-for (const [i, adapter] of ADAPTERS.entries()) {
+for (const adapter of ADAPTERS) {
   const simulator = await (await adapter.loadSimulator()).startStandalone({
-    port: 4101 + i,
+    port: config.ports[adapter.slug],
     ...common,
     ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
   });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { UpstreamConfig } from '../../config.js';
+import type { UpstreamSettings } from '../../datasources/http.js';
 import type { CxoneConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
@@ -15,7 +15,7 @@ export interface CxoneRuntimeOptions {
   /** The export's base URL (the embedded simulator's, when botgraph runs one) and the tokens. */
   config: CxoneConfig & { baseUrl: string };
   /** Timeouts and retries of every upstream call. */
-  upstream: UpstreamConfig;
+  upstream: UpstreamSettings;
   /** Whether `baseUrl` is the embedded simulator. */
   mode: 'SIMULATOR' | 'REMOTE';
   /** @default no logging */
