@@ -15,7 +15,7 @@ import type { CapabilityName, ConversationModel, MessageModel } from '../models.
 import type { SimulatorHandle } from '../simulators/common/options.js';
 
 /** A vendor write: the methods of `ProviderWriter` that change something at the vendor. */
-export type WriteName = Exclude<keyof ProviderWriter, 'invalidateConversation'>;
+export type WriteName = Exclude<keyof ProviderWriter, 'invalidateConversation' | 'customBlockConversation'>;
 
 /**
  * Which capability each write gives (null: a write no capability names, decided by presence alone).
@@ -185,6 +185,11 @@ export interface EventRules {
   reportsHandoffRequests?: boolean;
   /** When the current handoff began (ms), where the payload says; else the last change is used. */
   handoffSince?(conversation: ConversationModel): number | null;
+  /**
+   * Whether each poll sweeps the whole list and compares the versions of unfinished conversations,
+   * for a vendor whose `updatedAt` misses changes (Bot.one: a handoff moves no time). @default false
+   */
+  sweepsUnfinished?: boolean;
 }
 
 /**
@@ -225,6 +230,15 @@ export interface ProviderAdapter<N extends string = string, C = unknown, S exten
   /** Pushed events (`POST /webhooks/<slug>`). */
   readonly webhook?: (deps: { config: C; events: LiveEventSink; logger: Logger }) => WebhookReceiver;
 
+  /** Whether its lists can filter by free text (`filter.search`); others list nothing for a search. @default false */
+  readonly textSearch?: boolean;
+  /** Vendor-only fields of an end user (`EndUser.userKey`, `EndUser.params`), read from its payload. */
+  readonly endUserFields?: { userKey(raw: unknown): string | null; params(raw: unknown): unknown };
+  /**
+   * The vendor's own query language, where clients may pass an expression through (`filter.cxoneQuery`):
+   * `check` answers the parser's complaint, or null when the expression is good.
+   */
+  readonly nativeQuery?: { name: string; check(query: string): Promise<string | null> };
   /** A GraphiQL tab showing what is special about this vendor. */
   readonly example?: string;
 

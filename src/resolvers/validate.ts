@@ -1,6 +1,6 @@
 import { badInput } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { adapterOf } from '../providers/registry.js';
+import { ADAPTERS, adapterOf } from '../providers/registry.js';
 import type { TextLimits } from '../providers/types.js';
 
 export type { TextLimits } from '../providers/types.js';
@@ -74,6 +74,20 @@ export function checkToken(token: string, field: string): string {
 export const MAX_SEARCH_LENGTH = 200;
 
 /** A search term, trimmed: 1 to MAX_SEARCH_LENGTH characters. Null stays null. */
+/**
+ * A vendor's own query expression (`filter.cxoneQuery`), checked by the adapter that has a query
+ * language (`ProviderAdapter.nativeQuery`) before any call: BAD_USER_INPUT with the parser's message.
+ */
+export async function checkCxoneQuery(value: string | null | undefined, field = 'filter.cxoneQuery'): Promise<string | null> {
+  if (value === null || value === undefined) return null;
+  const query = value.trim();
+  if (query.length === 0) throw badInput(`\`${field}\` is empty; leave it out instead.`, field);
+  const language = ADAPTERS.map((a) => a.nativeQuery).find((q) => q !== undefined);
+  const problem = language ? await language.check(query) : null;
+  if (problem !== null && language) throw badInput(`\`${field}\` is not a ${language.name} query: ${problem}`, field);
+  return query;
+}
+
 export function checkSearch(value: string | null | undefined, field = 'filter.search'): string | null {
   if (value === null || value === undefined) return null;
   const search = value.trim();

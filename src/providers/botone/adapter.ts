@@ -20,6 +20,9 @@ export const botoneAdapter = defineAdapter({
     // Bot.one's list (what its poller reads) has no `data`, so no message count, while a mutation's
     // re-read (the detail) has one: counting it would make the same state two versions.
     versionCountsMessages: false,
+    // Its `updated` is the last message's time and /stop (a handoff) moves none, while its stream
+    // reads the whole list anyway: each poll compares the unfinished conversations' versions too.
+    sweepsUnfinished: true,
   },
   // A Bot.one file lives behind the vendor's Basic auth: a browser can only open it through botgraph.
   files: { fileIdFromUrl: fileIdFromAnswer },

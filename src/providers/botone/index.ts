@@ -18,10 +18,16 @@ export { BotoneDatasource, planPages } from './datasource.js';
 
 export const BOTONE_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
 
-/** v2 is the full API (every write `BotoneDatasource` implements); v1 can only create conversations. */
+/** What API v1 can write: create conversations; and custom blocks, since Vertex has no v1/v2 split. */
+const V1_WRITES: readonly WriteName[] = ['createConversation', 'completeCustomBlock', 'sendCustomBlockMessage'];
+
+/**
+ * v2 is the full API (every write `BotoneDatasource` implements). Vertex (custom blocks) has no
+ * v1/v2 split (its paths are `/api/vertex/v1/…` whatever the API version), so v1 has it too.
+ */
 export function botoneWrites(apiVersion: 'v1' | 'v2'): WriteName[] {
   const all = implementedWrites(BotoneDatasource.prototype);
-  return apiVersion === 'v1' ? all.filter((w) => w === 'createConversation') : all;
+  return apiVersion === 'v1' ? all.filter((w) => V1_WRITES.includes(w)) : all;
 }
 
 /** Derived from the writes of the API version; files are served on v1 and v2 alike. */

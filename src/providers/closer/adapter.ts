@@ -27,6 +27,13 @@ export const closerAdapter = defineAdapter({
       return Number.isNaN(ms) ? null : ms;
     },
   },
+  endUserFields: {
+    userKey: (raw) => {
+      const value = (raw as Record<string, unknown> | null)?.userKey;
+      return typeof value === 'string' ? value : null;
+    },
+    params: (raw) => (raw as { params?: unknown } | null)?.params ?? null,
+  },
   webhook: closerWebhookReceiver,
   createRuntime: (options) => createCloserRuntime(options),
   example: `# CLOSER (Korean): bots, their flows, and conversations waiting for an operator.

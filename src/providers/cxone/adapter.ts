@@ -16,6 +16,24 @@ export const cxoneAdapter = defineAdapter({
   reads: CXONE_READS,
   writes: implementedWrites(CxoneDatasource.prototype),
   unsupportedReason: 'its API is an export of past conversations and has no write endpoint',
+  textSearch: true,
+  nativeQuery: {
+    name: 'CXone',
+    // The grammar of docs/providers/cxone.md, the one the simulator serves; imported on first use
+    // only, so a production start without such a filter loads no simulator code.
+    async check(query) {
+      const { compileQuery, parseQuery, QueryError } = await import('./simulator/query.js');
+      try {
+        // Values too (counts, times): compiling resolves them, and throws on a bad one.
+        const ast = parseQuery(query);
+        if (ast) compileQuery(ast, Date.now(), 'UTC');
+        return null;
+      } catch (error) {
+        if (error instanceof QueryError) return error.message;
+        throw error;
+      }
+    },
+  },
   createRuntime: (options) => createCxoneRuntime(options),
   example: `# CXone (English, export only): NLU tracker events with intents and decoded actions.
 query Cxone {
