@@ -58,7 +58,9 @@ export async function listConversations(
   }
   const search = checkSearch(filter.search);
   if (search) query.search = search;
-  const cxoneQuery = await checkCxoneQuery(filter.cxoneQuery);
+  // Awaited only when given: a by-id read beside this list waits for `pendingLists`, which this
+  // function fills before its first await (src/resolvers/Node.ts).
+  const cxoneQuery = filter.cxoneQuery === null || filter.cxoneQuery === undefined ? null : await checkCxoneQuery(filter.cxoneQuery);
   if (cxoneQuery) query.cxoneQuery = cxoneQuery;
   if (scope.endUserNativeId) query.endUserNativeId = scope.endUserNativeId;
 
