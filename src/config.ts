@@ -74,6 +74,16 @@ export interface LiveConfig {
   connectionInitTimeoutMs: number;
 }
 
+/** Conversation analytics (`conversationStats`, docs/stats.md). */
+export interface StatsConfig {
+  /** Vendor calls one stats query may make; past it, streams are estimated with stated bounds. @default 60 */
+  maxCalls: number;
+  /** A day that is not over is read again when its copy is older than this. @default 10000 */
+  openTtlMs: number;
+  /** Message reads (CLOSER messages, Bot.one details) one stats query may make for message measures. @default 100 */
+  maxDetailReads: number;
+}
+
 export interface Config {
   /** @default 4000 */
   port: number;
@@ -91,6 +101,7 @@ export interface Config {
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  stats: StatsConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -219,6 +230,11 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: int(env, 'LEASE_MS', 5_000, 100, 3_600_000),
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 25, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
+    },
+    stats: {
+      maxCalls: int(env, 'STATS_MAX_CALLS', 60, 1, 100_000),
+      openTtlMs: int(env, 'STATS_OPEN_TTL_MS', 10_000, 0, 86_400_000),
+      maxDetailReads: int(env, 'STATS_MAX_DETAIL_READS', 100, 0, 100_000),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { LiveService } from './subscriptions/live.js';
+import type { StatsService } from './stats/service.js';
 
 /**
  * Per-request state. Datasources (and so their DataLoaders) are made lazily, once per request and
@@ -17,6 +18,8 @@ export interface Context {
   infra: Infra;
   /** Subscriptions: the event log and the shared pollers. */
   live: LiveService;
+  /** Analytics (src/stats/): set by the server on every context it makes. */
+  stats?: StatsService;
   logger: Logger;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];

@@ -15,6 +15,8 @@ import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
 import { startProviders, type ProviderRegistry } from './providers/registry.js';
 import { buildBotgraphSchema } from './schema.js';
+import { StatsService } from './stats/service.js';
+import { MemorySegmentStore, RedisSegmentStore } from './stats/store.js';
 
 export { loadTypeDefs } from './schema.js';
 
@@ -27,6 +29,8 @@ export interface Botgraph {
   infra: Infra;
   /** The event log and the pollers behind subscriptions. */
   live: LiveService;
+  /** Analytics: the aggregates and the live stats cohorts. */
+  stats: StatsService;
   close(): Promise<void>;
 }
 
@@ -59,7 +63,21 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     },
   });
   const live = new LiveService(infra.events, pollers);
-  const makeContext = () => createContext(registry, infra, live, logger);
+  // The stats service needs contexts of its own (live cohorts), and every context carries it.
+  let stats: StatsService | undefined;
+  const makeContext = () => {
+    const ctx = createContext(registry, infra, live, logger);
+    if (stats) ctx.stats = stats;
+    return ctx;
+  };
+  stats = new StatsService({
+    bus: infra.events,
+    pollers,
+    store: infra.redis ? new RedisSegmentStore(infra.redis) : new MemorySegmentStore(),
+    config: config.stats,
+    logger,
+    makeContext,
+  });
   const schema = buildBotgraphSchema();
   const format = createFormatError(logger);
 
@@ -107,11 +125,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     registry,
     infra,
     live,
+    stats,
     async close() {
       if (closed) return;
       closed = true;
       registry.closerSimulator?.setWebhook(undefined);
       await ws.close();
+      await stats.close();
       await pollers.close();
       await apollo.stop();
       await registry.close();

@@ -58,6 +58,8 @@ export interface CloserSimulator extends SimulatorHandle {
   setWebhook(url: string | undefined): void;
   /** Where webhooks go, whether delivery was disabled, and the delivery counters. */
   webhookStatus(): WebhookStatus;
+  /** The in-memory state, for tests that check botgraph's numbers against it (read it, do not write). */
+  store: CloserStore;
 }
 
 export async function startCloserSimulator(options: CloserSimulatorOptions = {}): Promise<CloserSimulator> {
@@ -100,6 +102,7 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     stats: server.stats,
     apiKey,
     botIds: store.listBots().map((b) => b.id),
+    store,
     setWebhook: (url) => webhooks.setUrl(url),
     webhookStatus: () => webhooks.status(),
     async close() {
