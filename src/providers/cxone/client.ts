@@ -44,6 +44,11 @@ export interface ExportPage {
   total: number | null;
   /** The scroll id of the next page; null when the vendor gave none. */
   nextScrollId: string | null;
+  /**
+   * False when the page says no next page exists: `next_page_url` is null ("다음 데이터 페이지가 있는
+   * 경우 해당 페이지의 URL입니다", the URL of the next page if there is one). Null when it says nothing.
+   */
+  hasNext: boolean | null;
 }
 
 /** True when the vendor says a scroll id is no longer valid (docs/providers/cxone.md: 410). */
@@ -188,6 +193,7 @@ export class CxoneClient {
       items: page.data.map((raw) => mapConversation(raw, { botId, now })),
       total: page.total ?? null,
       nextScrollId: nextScrollId(page),
+      hasNext: page.next_page_url === undefined ? null : page.next_page_url !== null && page.next_page_url !== '',
     };
   }
 }

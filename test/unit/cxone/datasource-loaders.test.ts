@@ -61,11 +61,11 @@ function stubClient(options: {
     async search(tokenKey: string, query: string, perPage: number): Promise<ExportPage> {
       calls.push(['search', tokenKey, query, perPage]);
       const items = store.filter((c) => c.idScope[0] === tokenKey);
-      return { items: items.slice(0, perPage), total: items.length, nextScrollId: items.length > perPage ? 'next' : null };
+      return { items: items.slice(0, perPage), total: items.length, nextScrollId: items.length > perPage ? 'next' : null, hasNext: items.length > perPage };
     },
     async scroll(tokenKey: string, scrollId: string): Promise<ExportPage> {
       calls.push(['scroll', tokenKey, scrollId]);
-      return { items: [], total: 0, nextScrollId: null };
+      return { items: [], total: 0, nextScrollId: null, hasNext: false };
     },
   };
   return { client: client as unknown as CxoneClient, calls };

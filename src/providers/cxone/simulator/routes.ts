@@ -48,8 +48,10 @@ function page(path: string, items: readonly CxConversation[], offset: number, pe
     total: items.length,
     count: data.length,
     path,
-    // Every non-empty page links on, even the last one; the empty page that follows ends the export.
-    next_page_url: data.length > 0 ? `${path}?scrollId=${encodeURIComponent(nextId)}` : null,
+    // The document: next_page_url is "다음 데이터 페이지가 있는 경우 해당 페이지의 URL입니다" (the URL of
+    // the next page, if there is one), so the last page has none. scroll_id is always given (an
+    // Elasticsearch scroll): fetching it after the last page gives the empty page that ends the export.
+    next_page_url: offset + data.length < items.length ? `${path}?scrollId=${encodeURIComponent(nextId)}` : null,
     scroll_id: nextId,
   };
 }
