@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import { allTruth, durations, local, type Truth } from './truth.js';
+import { EXAMPLES } from '../../../src/http/graphiql.js';
 
 const DAY = 86_400_000;
 const TZ = 'Asia/Kathmandu';
@@ -162,6 +163,20 @@ describe('conversationStats matches a brute-force count over the simulators\' st
     expect(res.groups).toHaveLength(1);
     expect(res.groups[0].key).toEqual({ provider: null, bot: null, status: null, handoff: null, channel: null, location: null, intent: null, hourOfDay: null, dayOfWeek: null, bucketStart: null });
     checkMeasures(res.groups[0], truth, 0.5, Date.now());
+  });
+
+  it('GraphiQL\'s Dashboard tab runs as served, without errors, and its numbers are the brute force\'s', async () => {
+    const page = await (await fetch(`${bg.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const tabs = JSON.parse(/defaultTabs: (\[.*\]),\n/.exec(page)![1]!) as Array<{ query: string }>;
+    const dashboard = tabs.find((t) => t.query.includes('query Dashboard'));
+    expect(dashboard).toBeDefined();
+    expect(EXAMPLES.some((e) => e.title === 'Dashboard')).toBe(true);
+    const res = await bg.gql(dashboard!.query);
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const from = Date.parse(/createdFrom: "([^"]+)"/.exec(dashboard!.query)![1]!);
+    const now = Date.now();
+    expect(res.data.conversationStats.total).toBe(allTruth(bg).filter((t) => t.created >= from && t.created <= now).length);
+    expect(res.data.intents.groups.length).toBeGreaterThan(3);
   });
 
   it('bad input: an unknown timezone, a reversed window, a text search, a threshold outside 0..1', async () => {
