@@ -163,14 +163,13 @@ export class CxoneClient {
   }
 
   /**
-   * The conversations of one bot that started at exactly these instants (ms), in one call: `datetime`
-   * is the start time and an epoch-ms value names one millisecond (docs/providers/cxone.md).
+   * The conversations of one bot with these ids, in one call: NICE's query page lists
+   * `conversation` as "the ID of a conversation" (docs/providers/cxone.md, "Query").
    */
-  async findByStart(tokenKey: string, timestamps: number[]): Promise<ConversationModel[]> {
-    const distinct = [...new Set(timestamps)];
+  async findByIds(tokenKey: string, ids: string[]): Promise<ConversationModel[]> {
+    const distinct = [...new Set(ids)];
     if (distinct.length === 0) return [];
-    const query = distinct.map((t) => `datetime = ${t}`).join(' OR ');
-    // Two conversations can share a millisecond; a page of 200 covers far more than any batch needs.
+    const query = distinct.map((id) => `conversation = ${quoteQueryValue(id)}`).join(' OR ');
     const page = await this.search(tokenKey, query, MAX_PER_PAGE);
     return page.items;
   }

@@ -160,8 +160,8 @@ describe('upstream calls: CXone', () => {
     for (const id of [conversation.id, conversation.messages.nodes[0].id, conversation.endUser.id]) {
       const one = await ok(`query($id: ID!) { node(id: $id) { id ... on Conversation { messages { nodes { text } } trackerEvents { type } } } }`, { id });
       expect(one.data.node.id).toBe(id);
-      // Minimum: the export has no read by id; the ID's scope (bot, start time) makes it one
-      // search `datetime = <start ms>` on that bot's token.
+      // Minimum: the export has no read by id; the ID's scope (its bot) makes it one search
+      // `conversation = "<id>"` on that bot's token (NICE: `conversation` is "the ID of a conversation").
       expect(one.calls).toEqual({ CLOSER: {}, BOTONE: {}, CXONE: { [ROUTES.cxoneExport]: 1 } });
     }
   });
@@ -172,7 +172,7 @@ describe('upstream calls: CXone', () => {
     const { data, calls: c } = await ok(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
     expect(data.nodes.map((n: any) => n.id)).toEqual(ids);
     expect(bots.size).toBeGreaterThan(1);
-    // Minimum: the loads of one tick are batched into one `datetime = a OR datetime = b …` search per bot.
+    // Minimum: the loads of one tick are batched into one `conversation = "a" OR conversation = "b" …` search per bot.
     expect(c).toEqual({ CLOSER: {}, BOTONE: {}, CXONE: { [ROUTES.cxoneExport]: bots.size } });
   });
 });

@@ -290,8 +290,31 @@ describe('auth and errors', () => {
     expect(bad.body.message).toContain('Mars/Olympus_Mons');
     const good = await get(sim, { token: TOKEN, timezone: 'Europe/Prague', perPage: '3' });
     expect(good.status).toBe(200);
-    // Epoch times are instants; the timezone never shifts them.
-    expect(good.body.data).toEqual(all['1327']!.slice(0, 3));
+    expect(good.body.data.map((c: Json) => c.conversationId)).toEqual(all['1327']!.slice(0, 3).map((c) => c.conversationId));
+  });
+
+  it('converts the response timestamps to the timezone, and only the timestamps', async () => {
+    // The document, timezone: "응답에서 타임스탬프의 기본 시간대는 UTC입니다. 타임스탬프를 다른 시간대로 변환하려면
+    // 이 매개변수를 사용하여 새로운 시간대를 지정합니다." (UTC by default; to convert the timestamps to
+    // another zone, name it). Epoch numbers converted: the zone's wall time written as if UTC.
+    for (const [zone, hours] of [['Asia/Seoul', 9], ['Asia/Kolkata', 5.5]] as const) {
+      const res = await get(sim, { token: TOKEN, timezone: zone, perPage: '3' });
+      const utc = all['1327']!.slice(0, 3);
+      expect(res.body.data).toHaveLength(3);
+      res.body.data.forEach((c: Json, i: number) => {
+        const u = utc[i]!;
+        expect(c.timestamp - u.timestamp).toBe(hours * 3_600_000);
+        expect(c.lastMessageAt - u.lastMessageAt).toBe(hours * 3_600_000);
+        c.tracker.events.forEach((e: Json, j: number) => expect(e.timestamp - u.tracker.events[j].timestamp).toBeCloseTo(hours * 3600, 3));
+        expect({ ...c, timestamp: 0, lastMessageAt: 0, tracker: c.tracker.name }).toEqual({ ...u, timestamp: 0, lastMessageAt: 0, tracker: u.tracker.name });
+      });
+      // A scroll keeps the search's timezone, as it keeps perPage.
+      const next = await get(sim, { token: TOKEN, scrollId: res.body.scroll_id });
+      expect(next.body.data[0].timestamp - all['1327']![3]!.timestamp).toBe(hours * 3_600_000);
+    }
+    // The default, and an explicit UTC, shift nothing.
+    const plain = await get(sim, { token: TOKEN, timezone: 'UTC', perPage: '3' });
+    expect(plain.body.data).toEqual(all['1327']!.slice(0, 3));
   });
 
   it('answers 410 scroll_unknown for a scroll id it never issued', async () => {

@@ -61,6 +61,17 @@ export interface CloserSimulator extends SimulatorHandle {
   webhookStatus(): WebhookStatus;
   /** The in-memory state, for tests that check botgraph's numbers against it (read it, do not write). */
   store: CloserStore;
+  /**
+   * Console-side changes the Open API cannot make, each emitting its webhook event (`bot.updated`,
+   * `bot.deleted`, `bot.end_user.deleted`, `bot.conversation.deleted`); with the API writes and the
+   * live activity, the simulator emits all 14 types. Unknown ids throw.
+   */
+  console: {
+    updateBot(id: string, patch: { title?: string; description?: string }): void;
+    deleteBot(id: string): void;
+    deleteEndUser(id: string): void;
+    deleteConversation(id: string): void;
+  };
 }
 
 export async function startCloserSimulator(options: CloserSimulatorOptions = {}): Promise<CloserSimulator> {
@@ -106,6 +117,12 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     store,
     setWebhook: (url) => webhooks.setUrl(url),
     webhookStatus: () => webhooks.status(),
+    console: {
+      updateBot: (id, patch) => void store.updateBot(id, patch),
+      deleteBot: (id) => void store.deleteBot(id),
+      deleteEndUser: (id) => void store.deleteEndUser(id),
+      deleteConversation: (id) => void store.deleteConversation(id),
+    },
     async close() {
       if (closed) return;
       closed = true;
