@@ -2,6 +2,7 @@
  * `Query.conversationStats`, `Subscription.conversationStatsChanged` and the ConversationStats type.
  * The work is in src/stats/; these only parse arguments and hand the models over.
  */
+import { responsePathAsArray } from 'graphql';
 import type { ConversationStatsResolvers, QueryResolvers, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
@@ -17,7 +18,7 @@ function service(ctx: Context): StatsService {
 export const conversationStatsQuery: Pick<QueryResolvers, 'conversationStats'> = {
   conversationStats: async (_parent, args, ctx, info) => {
     const parsed = parseStatsArgs(ctx, args);
-    return service(ctx).query(ctx, parsed, wantedOf(info)) as never;
+    return service(ctx).query(ctx, parsed, wantedOf(info), responsePathAsArray(info.path)) as never;
   },
 };
 

@@ -20,6 +20,7 @@ import type { ConversationQuery } from '../datasources/types.js';
 import type { BotgraphEvent, EventBus } from '../events/bus.js';
 import type { BotModel, ConversationModel, ConversationStatusName, ProviderName } from '../models.js';
 import type { PollerRegistry } from '../subscriptions/pollers.js';
+import { BotgraphError } from '../errors.js';
 import { conversationTopic } from '../subscriptions/topics.js';
 import { closerStats } from '../providers/closer/stats.js';
 import { botoneStats } from '../providers/botone/stats.js';
@@ -127,7 +128,7 @@ export class StatsService {
   }
 
   /** Runs one stats query. */
-  async query(ctx: Context, args: StatsArgs, wanted: Wanted): Promise<ConversationStatsModel> {
+  async query(ctx: Context, args: StatsArgs, wanted: Wanted, path?: ReadonlyArray<string | number>): Promise<ConversationStatsModel> {
     const now = Date.now();
     const plans: StreamPlan[] = [];
     for (const provider of args.providers) {
@@ -141,7 +142,18 @@ export class StatsService {
       }
     }
     const perStream = Math.max(1, Math.floor(this.deps.config.maxCalls / Math.max(1, plans.length)));
-    const results = await Promise.all(plans.map((plan) => this.collect(ctx, plan, args, wanted, now, perStream)));
+    // A provider that fails is left out, reported once as a partial error, and makes the answer inexact.
+    let failed = false;
+    const results = await Promise.all(
+      plans.map((plan) =>
+        this.collect(ctx, plan, args, wanted, now, perStream).catch((error: unknown): Collected => {
+          failed = true;
+          if (error instanceof BotgraphError && path) ctx.reportPartial(error, path);
+          else if (!(error instanceof BotgraphError)) throw error;
+          return { items: [], cells: [], unread: [], calls: 1 };
+        }),
+      ),
+    );
     const items = results.flatMap((r) => r.items);
     let calls = results.reduce((n, r) => n + r.calls, 0);
     if (wanted.messages) calls += await this.readMessages(ctx, items, args, now);
@@ -156,7 +168,7 @@ export class StatsService {
     });
     calls += await this.resolveKeys(ctx, groups);
     const notes = args.providers.flatMap((p) => this.hooks.get(p)?.notes ?? []);
-    return { total, exact, groups, timezone: args.timeZone, upstreamCalls: calls, notes };
+    return { total, exact: exact && !failed, groups, timezone: args.timeZone, upstreamCalls: calls, notes };
   }
 
   private async collect(ctx: Context, plan: StreamPlan, args: StatsArgs, wanted: Wanted, now: number, budget: number): Promise<Collected> {

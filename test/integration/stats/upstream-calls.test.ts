@@ -86,6 +86,29 @@ describe('upstream calls of stats queries', () => {
   });
 });
 
+describe('a provider that fails', () => {
+  let bg: TestBotgraph;
+  beforeAll(async () => {
+    bg = await startTestBotgraph();
+  });
+
+  it('is left out with one partial error naming it; the others answer and the result says it is not exact', async () => {
+    const sim = bg.sim('CLOSER');
+    await fetch(`${sim.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1, errorStatus: 503 }) });
+    try {
+      const today = Math.floor(Date.now() / DAY) * DAY;
+      const res = await bg.gql(COUNTS, { f: { createdFrom: new Date(today - 22 * DAY).toISOString(), createdTo: new Date(today - 20 * DAY - 1).toISOString() }, g: ['PROVIDER'] });
+      expect(res.data.conversationStats.exact).toBe(false);
+      expect(res.data.conversationStats.groups.map((g: any) => g.key.provider).sort()).toEqual(['BOTONE', 'CXONE']);
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', provider: 'CLOSER' });
+      expect(JSON.stringify(res.errors)).not.toMatch(/http:|127\.0\.0\.1/);
+    } finally {
+      await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+    }
+  });
+});
+
 describe('vendor totals instead of pages', () => {
   let bg: TestBotgraph;
   beforeAll(async () => {
