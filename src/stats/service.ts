@@ -42,6 +42,9 @@ export interface Wanted {
   messages: boolean;
 }
 
+/** Vendor counts kept per process. @default 10000 */
+const MAX_COUNT_CACHE = 10_000;
+
 /** Parallel message reads of one query. */
 const READ_CONCURRENCY = 8;
 
@@ -327,6 +330,11 @@ export class StatsService {
               for (const s of streams) {
                 count += await s.count();
                 calls++;
+              }
+              // Bounded: rolling windows make new keys; open entries past their TTL are swept first, then the oldest.
+              if (this.counts.size >= MAX_COUNT_CACHE) {
+                for (const [k, e] of this.counts) if (e.fetchedAt <= e.to && Date.now() - e.fetchedAt > ttl) this.counts.delete(k);
+                while (this.counts.size >= MAX_COUNT_CACHE) this.counts.delete(this.counts.keys().next().value as string);
               }
               this.counts.set(cacheKey, { provider: plan.provider, from, to, count, fetchedAt });
               perStatus.set(status, count);
