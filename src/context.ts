@@ -5,6 +5,7 @@ import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { OperationScope } from './observability/operation.js';
 import type { LiveService } from './subscriptions/live.js';
 import type { StatsService } from './stats/service.js';
 
@@ -21,6 +22,8 @@ export interface Context {
   /** Analytics (src/stats/): set by the server on every context it makes. */
   stats?: StatsService;
   logger: Logger;
+  /** The operation this context serves: request id, deadline, upstream call count. */
+  operation?: OperationScope;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];
   /** The datasource of an enabled provider; PROVIDER_DISABLED otherwise. */
@@ -54,7 +57,13 @@ export function enabledProviders(ctx: Pick<Context, 'enabled'>, wanted: readonly
   return providers;
 }
 
-export function createContext(registry: ProviderRegistry, infra: Infra, live: LiveService, logger: Logger): Context {
+export function createContext(
+  registry: ProviderRegistry,
+  infra: Infra,
+  live: LiveService,
+  logger: Logger,
+  operation?: OperationScope,
+): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
@@ -63,6 +72,7 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
     infra,
     live,
     logger,
+    ...(operation ? { operation } : {}),
     enabled: [...registry.runtimes.keys()],
     datasource(provider) {
       let ds = datasources.get(provider);
@@ -86,7 +96,11 @@ export function createContext(registry: ProviderRegistry, infra: Infra, live: Li
       if (reported.has(key)) return;
       reported.add(key);
       partialErrors.push(
-        new BotgraphError(error.code, error.message, { ...(error.provider ? { provider: error.provider } : {}), path }),
+        new BotgraphError(error.code, error.message, {
+          ...(error.provider ? { provider: error.provider } : {}),
+          ...(error.circuit ? { circuit: error.circuit } : {}),
+          path,
+        }),
       );
     },
   };

@@ -93,6 +93,15 @@ export type Capability =
   | 'TRANSFER'
   | 'WEBHOOKS';
 
+/** A provider's circuit breaker (README: Operating botgraph). */
+export type CircuitState =
+  /** Calls go out as usual. */
+  | 'CLOSED'
+  /** One probe call is deciding whether to close again; other calls are refused meanwhile. */
+  | 'HALF_OPEN'
+  /** Too many recent calls failed: botgraph answers PROVIDER_UNAVAILABLE (extensions.circuit "open") without calling, for BREAKER_HALF_OPEN_MS. */
+  | 'OPEN';
+
 /** One answer collected by a Bot.one bot. */
 export type CollectedDatum = {
   __typename?: 'CollectedDatum';
@@ -611,6 +620,8 @@ export type ProviderInfo = {
   /** The vendor API version in use, where there is a choice (Bot.one: v1 or v2). */
   apiVersion?: Maybe<Scalars['String']['output']>;
   capabilities: Array<Capability>;
+  /** The provider's circuit breaker; null for a provider that is not enabled. */
+  circuit?: Maybe<CircuitState>;
   enabled: Scalars['Boolean']['output'];
   /** True when the provider answered a cheap request within the health timeout just now. */
   healthy: Scalars['Boolean']['output'];
@@ -1074,6 +1085,7 @@ export type ResolversTypes = ResolversObject<{
   Bot: ResolverTypeWrapper<BotModel>;
   BotUtteranceEvent: ResolverTypeWrapper<TrackerEventModel>;
   Capability: Capability;
+  CircuitState: CircuitState;
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
   CompleteCustomBlockPayload: ResolverTypeWrapper<CompleteCustomBlockPayload>;
@@ -1443,6 +1455,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type ProviderInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProviderInfo'] = ResolversParentTypes['ProviderInfo']> = ResolversObject<{
   apiVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   capabilities?: Resolver<Array<ResolversTypes['Capability']>, ParentType, ContextType>;
+  circuit?: Resolver<Maybe<ResolversTypes['CircuitState']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   healthy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['ProviderMode'], ParentType, ContextType>;

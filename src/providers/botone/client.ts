@@ -4,10 +4,10 @@
  * token in the body. Per-request caching and batching live in `datasource.ts`.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import type { BotoneConfig } from '../../config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
-import { UpstreamHttp, type UpstreamOptions, type UpstreamStream } from '../../datasources/http.js';
+import { UpstreamHttp, upstreamOptions, type UpstreamOptions, type UpstreamSettings, type UpstreamStream } from '../../datasources/http.js';
 import type { CreatedConversation } from '../../datasources/types.js';
 import { mapBot, mapConversation, PROVIDER, type Attribution } from './mapper.js';
 import {
@@ -58,7 +58,7 @@ export interface BotoneClientOptions {
   /** The bots botgraph knows (Bot.one cannot list them). @default [] */
   botIds?: string[];
   /** Timeouts, budget and attempts for every call. @default the UpstreamHttp defaults */
-  upstream?: Partial<UpstreamConfig>;
+  upstream?: UpstreamSettings;
   /** First retry delay in ms, doubling. @default 100 */
   baseDelayMs?: number;
   /** @default undefined (silent) */
@@ -94,9 +94,7 @@ export class BotoneClient {
     const common: UpstreamOptions = {
       provider: PROVIDER,
       baseUrl: options.baseUrl,
-      ...(options.upstream?.timeoutMs !== undefined ? { timeoutMs: options.upstream.timeoutMs } : {}),
-      ...(options.upstream?.totalBudgetMs !== undefined ? { totalBudgetMs: options.upstream.totalBudgetMs } : {}),
-      ...(options.upstream?.maxAttempts !== undefined ? { maxAttempts: options.upstream.maxAttempts } : {}),
+      ...upstreamOptions(options.upstream),
       ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     };
@@ -104,7 +102,7 @@ export class BotoneClient {
     this.vertexHttp = new UpstreamHttp(common);
   }
 
-  static fromConfig(config: BotoneConfig & { baseUrl: string }, upstream: UpstreamConfig, logger?: Logger): BotoneClient {
+  static fromConfig(config: BotoneConfig & { baseUrl: string }, upstream: UpstreamSettings, logger?: Logger): BotoneClient {
     return new BotoneClient({
       baseUrl: config.baseUrl,
       username: config.username,

@@ -3,7 +3,8 @@
  * hands out a fresh `BotoneDatasource` per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import type { BotoneConfig } from '../../config.js';
+import type { UpstreamSettings } from '../../datasources/http.js';
 import type { CapabilityName } from '../../models.js';
 import type { UpstreamStream } from '../../datasources/http.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
@@ -24,7 +25,7 @@ export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
 export interface BotoneRuntimeOptions {
   /** The account and bots; `baseUrl` is the simulator's URL in SIMULATOR mode. */
   config: BotoneConfig & { baseUrl: string };
-  upstream: UpstreamConfig;
+  upstream: UpstreamSettings;
   /** Whether `baseUrl` is the embedded simulator or a real instance; reported, not acted on. */
   mode: 'SIMULATOR' | 'REMOTE';
   /** @default undefined (no upstream logging) */
