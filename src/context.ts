@@ -40,6 +40,12 @@ export interface Context {
   fresh(): void;
   reportPartial(error: BotgraphError, path: ReadonlyArray<string | number>): void;
   /**
+   * Providers a list left out because they cannot apply its filter (`search`, `cxoneQuery`): a
+   * plugin puts them in the response's `extensions.leftOut` (`[{provider, filter, path}]`).
+   */
+  leftOut: Array<{ provider: ProviderName; filter: string; path: Array<string | number> }>;
+  reportLeftOut(provider: ProviderName, filter: string, path: ReadonlyArray<string | number>): void;
+  /**
    * Conversation lists still reading in this request (settled, never rejecting). By-id reads wait
    * for them: a list primes the loaders, so a `conversation(id)` beside the list costs no call.
    */
@@ -67,6 +73,7 @@ export function createContext(
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
+  const leftOut: Context['leftOut'] = [];
   return {
     registry,
     infra,
@@ -87,6 +94,13 @@ export function createContext(
       return ds;
     },
     partialErrors,
+    leftOut,
+    reportLeftOut(provider, filter, path) {
+      const key = `left|${provider}|${filter}|${path.join('.')}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      leftOut.push({ provider, filter, path: [...path] });
+    },
     pendingLists: new Set(),
     fresh() {
       datasources.clear();

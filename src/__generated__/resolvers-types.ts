@@ -61,6 +61,8 @@ export type Bot = Node & {
   name: Scalars['String']['output'];
   nativeId: Scalars['String']['output'];
   provider: Provider;
+  /** The vendor's object exactly as sent (a configured-only bot: what botgraph knows of it). */
+  raw?: Maybe<Scalars['JSON']['output']>;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -125,6 +127,8 @@ export type CompleteCustomBlockInput = {
 export type CompleteCustomBlockPayload = {
   __typename?: 'CompleteCustomBlockPayload';
   completed: Scalars['Boolean']['output'];
+  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT on v1); else null. */
+  conversation?: Maybe<Conversation>;
   replayed: Scalars['Boolean']['output'];
 };
 
@@ -212,6 +216,15 @@ export type ConversationFilter = {
   botIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
   createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /**
+   * A CXone `query` expression, e.g. `action = handover AND datetime > -14 days`, with the parameters of
+   * NICE's "Use Queries in Search" page (action, bot_message_count, channel, conversation, customer,
+   * customer_contact, customer_message_count, datetime) and botgraph's documented additions (text,
+   * intent, tag, lastmessageat); see docs/providers/cxone.md. Validated before any call
+   * (BAD_USER_INPUT naming the problem). Only CXone can apply it: the other providers are left out,
+   * and the response's `extensions.leftOut` says so.
+   */
+  cxoneQuery?: InputMaybe<Scalars['String']['input']>;
   providers?: InputMaybe<Array<Provider>>;
   /** Free text. Passed to CXone's `query` as `text ~ …`; matched against titles and messages elsewhere where cheap. */
   search?: InputMaybe<Scalars['String']['input']>;
@@ -282,8 +295,14 @@ export type EndUser = Node & {
   id: Scalars['ID']['output'];
   name?: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
+  /** CLOSER's `params` (what the bot knows of the person); null elsewhere. */
+  params?: Maybe<Scalars['JSON']['output']>;
   platform?: Maybe<Scalars['String']['output']>;
   provider: Provider;
+  /** The vendor's object exactly as sent (CXone: the conversation's `customer`). */
+  raw?: Maybe<Scalars['JSON']['output']>;
+  /** CLOSER's `userKey` (the platform's own id of the person); null elsewhere. */
+  userKey?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -318,6 +337,16 @@ export type Flow = {
   id: Scalars['ID']['output'];
   isDefault: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
+  nativeId: Scalars['String']['output'];
+  /** The flow's nodes, as CLOSER lists them; `transferConversation` can target one (`nodeId`). */
+  nodes: Array<FlowNode>;
+  /** The vendor's object exactly as sent. */
+  raw?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type FlowNode = {
+  __typename?: 'FlowNode';
+  name?: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
 };
 
@@ -735,6 +764,8 @@ export type SendCustomBlockMessageInput = {
 
 export type SendCustomBlockMessagePayload = {
   __typename?: 'SendCustomBlockMessagePayload';
+  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT on v1); else null. */
+  conversation?: Maybe<Conversation>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   messageId: Scalars['String']['output'];
   replayed: Scalars['Boolean']['output'];
@@ -949,6 +980,8 @@ export type TransferConversationInput = {
   targetBotId?: InputMaybe<Scalars['ID']['input']>;
   /** A flow of the conversation's bot (CLOSER), from `Bot.flows`. */
   targetFlowId?: InputMaybe<Scalars['ID']['input']>;
+  /** With `targetFlowId` (CLOSER): a node of that flow, from `Flow.nodes { nativeId }`; the flow's first node when absent. */
+  targetNodeId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type TransferConversationPayload = {
@@ -1088,7 +1121,7 @@ export type ResolversTypes = ResolversObject<{
   CircuitState: CircuitState;
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
-  CompleteCustomBlockPayload: ResolverTypeWrapper<CompleteCustomBlockPayload>;
+  CompleteCustomBlockPayload: ResolverTypeWrapper<Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   ConfidenceStats: ResolverTypeWrapper<ConfidenceStats>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ConversationConnection: ResolverTypeWrapper<ConnectionModel<ConversationModel>>;
@@ -1106,6 +1139,7 @@ export type ResolversTypes = ResolversObject<{
   EndUserFilter: EndUserFilter;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Flow: ResolverTypeWrapper<FlowModel>;
+  FlowNode: ResolverTypeWrapper<FlowNode>;
   GenericTrackerEvent: ResolverTypeWrapper<TrackerEventModel>;
   HandoffInput: HandoffInput;
   HandoffPayload: ResolverTypeWrapper<Omit<HandoffPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
@@ -1128,14 +1162,14 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QuickReply: ResolverTypeWrapper<QuickReplyModel>;
   SendCustomBlockMessageInput: SendCustomBlockMessageInput;
-  SendCustomBlockMessagePayload: ResolverTypeWrapper<SendCustomBlockMessagePayload>;
+  SendCustomBlockMessagePayload: ResolverTypeWrapper<Omit<SendCustomBlockMessagePayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   SendMessageInput: SendMessageInput;
   SendMessagePayload: ResolverTypeWrapper<Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversTypes['Conversation']>, message?: Maybe<ResolversTypes['Message']> }>;
   SendMessageToEndUserInput: SendMessageToEndUserInput;
   SessionStartedEvent: ResolverTypeWrapper<TrackerEventModel>;
   SlotEvent: ResolverTypeWrapper<TrackerEventModel>;
   StatsDimension: StatsDimension;
-  StatsGroup: ResolverTypeWrapper<Omit<StatsGroup, 'duration' | 'firstResponse' | 'key'> & { duration?: Maybe<ResolversTypes['DurationStats']>, firstResponse?: Maybe<ResolversTypes['DurationStats']>, key: ResolversTypes['StatsKey'] }>;
+  StatsGroup: ResolverTypeWrapper<Omit<StatsGroup, 'key'> & { key: ResolversTypes['StatsKey'] }>;
   StatsKey: ResolverTypeWrapper<Omit<StatsKey, 'bot'> & { bot?: Maybe<ResolversTypes['Bot']> }>;
   StatsNote: ResolverTypeWrapper<StatsNote>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1158,7 +1192,7 @@ export type ResolversParentTypes = ResolversObject<{
   BotUtteranceEvent: TrackerEventModel;
   CollectedDatum: CollectedDatumModel;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
-  CompleteCustomBlockPayload: CompleteCustomBlockPayload;
+  CompleteCustomBlockPayload: Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   ConfidenceStats: ConfidenceStats;
   Conversation: ConversationModel;
   ConversationConnection: ConnectionModel<ConversationModel>;
@@ -1175,6 +1209,7 @@ export type ResolversParentTypes = ResolversObject<{
   EndUserFilter: EndUserFilter;
   Float: Scalars['Float']['output'];
   Flow: FlowModel;
+  FlowNode: FlowNode;
   GenericTrackerEvent: TrackerEventModel;
   HandoffInput: HandoffInput;
   HandoffPayload: Omit<HandoffPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
@@ -1193,13 +1228,13 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   QuickReply: QuickReplyModel;
   SendCustomBlockMessageInput: SendCustomBlockMessageInput;
-  SendCustomBlockMessagePayload: SendCustomBlockMessagePayload;
+  SendCustomBlockMessagePayload: Omit<SendCustomBlockMessagePayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   SendMessageInput: SendMessageInput;
   SendMessagePayload: Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']> };
   SendMessageToEndUserInput: SendMessageToEndUserInput;
   SessionStartedEvent: TrackerEventModel;
   SlotEvent: TrackerEventModel;
-  StatsGroup: Omit<StatsGroup, 'duration' | 'firstResponse' | 'key'> & { duration?: Maybe<ResolversParentTypes['DurationStats']>, firstResponse?: Maybe<ResolversParentTypes['DurationStats']>, key: ResolversParentTypes['StatsKey'] };
+  StatsGroup: Omit<StatsGroup, 'key'> & { key: ResolversParentTypes['StatsKey'] };
   StatsKey: Omit<StatsKey, 'bot'> & { bot?: Maybe<ResolversParentTypes['Bot']> };
   StatsNote: StatsNote;
   String: Scalars['String']['output'];
@@ -1240,6 +1275,7 @@ export type BotResolvers<ContextType = Context, ParentType extends ResolversPare
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1264,6 +1300,7 @@ export type CollectedDatumResolvers<ContextType = Context, ParentType extends Re
 
 export type CompleteCustomBlockPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CompleteCustomBlockPayload'] = ResolversParentTypes['CompleteCustomBlockPayload']> = ResolversObject<{
   completed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
@@ -1346,8 +1383,11 @@ export type EndUserResolvers<ContextType = Context, ParentType extends Resolvers
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   platform?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  userKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1367,6 +1407,13 @@ export type FlowResolvers<ContextType = Context, ParentType extends ResolversPar
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['FlowNode']>, ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
+export type FlowNodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlowNode'] = ResolversParentTypes['FlowNode']> = ResolversObject<{
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -1481,6 +1528,7 @@ export type QuickReplyResolvers<ContextType = Context, ParentType extends Resolv
 }>;
 
 export type SendCustomBlockMessagePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SendCustomBlockMessagePayload'] = ResolversParentTypes['SendCustomBlockMessagePayload']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   messageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1600,6 +1648,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EndUserConnection?: EndUserConnectionResolvers<ContextType>;
   EndUserEdge?: EndUserEdgeResolvers<ContextType>;
   Flow?: FlowResolvers<ContextType>;
+  FlowNode?: FlowNodeResolvers<ContextType>;
   GenericTrackerEvent?: GenericTrackerEventResolvers<ContextType>;
   HandoffPayload?: HandoffPayloadResolvers<ContextType>;
   Intent?: IntentResolvers<ContextType>;

@@ -23,6 +23,8 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
+        // Providers a list left out because they cannot apply its filter (search, cxoneQuery).
+        if (contextValue.leftOut.length > 0) result.extensions = { ...result.extensions, leftOut: contextValue.leftOut };
         const withPartial = withPartialErrors(result, contextValue);
         if (withPartial.errors) result.errors = withPartial.errors;
       },

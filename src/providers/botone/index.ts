@@ -15,10 +15,13 @@ import { PROVIDER } from './mapper.js';
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
 export { BotoneDatasource, planPages } from './datasource.js';
 
-/** v2 is the full API; v1 can only read, create conversations and download files. */
+/**
+ * v2 is the full API; v1 can read, create conversations and download files. Vertex (custom blocks)
+ * has no v1/v2 split (its paths are `/api/vertex/v1/…` whatever the API version), so both have it.
+ */
 export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
   return apiVersion === 'v1'
-    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES']
+    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS']
     : ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'];
 }
 

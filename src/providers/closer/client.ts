@@ -249,9 +249,10 @@ export class CloserClient {
   }
 
   /** `PUT /openapi/conversation/{id}/navigation` to the flow's first node; returns the conversation as it now is. */
-  async setNavigation(conversationId: string, flowId: string): Promise<ConversationModel> {
+  async setNavigation(conversationId: string, flowId: string, nodeId?: string): Promise<ConversationModel> {
     const raw = await this.write('PUT', `/openapi/conversation/${id(conversationId)}/navigation`, closerConversationSchema, {
       flowId,
+      ...(nodeId === undefined ? {} : { nodeId }),
     });
     return mapConversation(raw);
   }
