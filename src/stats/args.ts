@@ -29,6 +29,9 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
   if (f.search !== null && f.search !== undefined && f.search.trim() !== '') {
     throw badInput('`filter.search` is not supported by stats: the aggregates keep no text.', 'filter.search');
   }
+  if (f.cxoneQuery !== null && f.cxoneQuery !== undefined && f.cxoneQuery.trim() !== '') {
+    throw badInput('`filter.cxoneQuery` is not supported by stats: the aggregates are per provider stream and day, not per vendor query.', 'filter.cxoneQuery');
+  }
   const bots = botsByProvider(f);
   enabledProviders(ctx, [...bots.keys()]);
   let providers = enabledProviders(ctx, f.providers);

@@ -185,6 +185,7 @@ describe('conversationStats matches a brute-force count over the simulators\' st
       [{ f: { createdFrom: '2026-01-02T00:00:00Z', createdTo: '2026-01-01T00:00:00Z' } }, 'filter.createdFrom'],
       [{ f: { createdFrom: '2020-01-01T00:00:00Z', createdTo: '2026-01-01T00:00:00Z' } }, 'filter.createdFrom'],
       [{ f: { search: 'hello' } }, 'filter.search'],
+      [{ f: { cxoneQuery: 'action = handover' } }, 'filter.cxoneQuery'],
       [{ t: 1.5 }, 'confidenceThreshold'],
     ] as const) {
       const res = await bg.gql(STATS, variables);
