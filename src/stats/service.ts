@@ -218,7 +218,7 @@ export class StatsService {
       let done = false;
       while (!done && out.calls < budget) {
         const chunk = await stream.fetch(offset, hooks.pageSize, state);
-        out.calls++;
+        out.calls += hooks.fetchCalls ? hooks.fetchCalls(offset, chunk.total ?? 0) : 1;
         for (const c of chunk.items) {
           const s = hooks.summarize(c, plan.key);
           if (s) got.push(s);

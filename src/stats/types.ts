@@ -70,6 +70,8 @@ export interface ProviderStatsHooks {
   canCount(byStatus: boolean): boolean;
   /** The statuses one call can count; the rest is the total minus these. */
   countStatuses: readonly ConversationStatusName[];
+  /** Vendor calls one stream fetch made, when not one (Bot.one reads a listing's pages at its first fetch). */
+  fetchCalls?(offset: number, total: number): number;
   /** The largest page the vendor lists: a backfill reads in pages of this. */
   pageSize: number;
   /** Whether message measures are in the list already (CXone), need a read per conversation, or do not exist. */

@@ -1,7 +1,8 @@
 /**
  * Bot.one's part in analytics (docs/stats.md, vendor document section 5 "Аналитика диалогов"): the
- * list filters by bot and created/updated range, and `meta.pagination.total` counts such a cell
- * in one call; it cannot filter by status, so statuses come from reading the list. Messages are
+ * list filters by bot and created range; it cannot filter by status, and `meta.pagination.total` also
+ * counts conversations that were never started (no time botgraph can place), so counts come from
+ * reading the list. Messages are
  * the collected data of a detail read (one per conversation) and carry no times.
  */
 import type { ProviderDatasource } from '../../datasources/types.js';
@@ -12,10 +13,12 @@ import { MAX_PAGE_SIZE } from './client.js';
 export const botoneStats: ProviderStatsHooks = {
   provider: 'BOTONE',
   summarize: baseSummary,
-  // A never-started conversation (`updated: ""`) has no time botgraph can place; any Updated
-  // filter leaves it out upstream, so the count matches what a read would place.
-  countQuery: (query) => ({ ...query, updatedFrom: query.updatedFrom ?? new Date(0) }),
-  canCount: (byStatus) => !byStatus,
+  // `meta.pagination.total` counts conversations botgraph cannot place (never started: no
+  // `updated`, so no derived `createdAt`), so a vendor count would not match the read; and the
+  // datasource reads a listing's every page at once anyway (src/providers/botone/stream.ts).
+  canCount: () => false,
+  // The first fetch of a listing reads every page of it (in parallel); later fetches cost nothing.
+  fetchCalls: (offset, total) => (offset === 0 ? Math.max(1, Math.ceil(total / MAX_PAGE_SIZE)) : 0),
   countStatuses: [],
   pageSize: MAX_PAGE_SIZE,
   messages: 'read',
@@ -26,7 +29,7 @@ export const botoneStats: ProviderStatsHooks = {
     return { m: messageMeasures(page.items).m, fr: null, calls: 1 };
   },
   notes: [
-    { provider: 'BOTONE', measure: 'count', kind: 'exact', reason: 'meta.pagination.total of a one-item page counts a bot and created range; by status the list is read (100 per call), since Bot.one cannot filter by status.' },
+    { provider: 'BOTONE', measure: 'count', kind: 'exact', reason: 'The list is read (100 per call, a listing\'s pages at once): Bot.one cannot filter by status, and meta.pagination.total also counts never-started conversations, which have no time to place them by.' },
     { provider: 'BOTONE', measure: 'createdAt', kind: 'exact', reason: 'Bot.one gives no creation time: it is `updated − duration`. Conversations never started (empty `updated`) have none and are not counted.' },
     { provider: 'BOTONE', measure: 'messages', kind: 'exact', reason: 'Derived from collected data: one detail read per conversation, within STATS_MAX_DETAIL_READS per query.' },
     { provider: 'BOTONE', measure: 'firstResponse', kind: 'unavailable', reason: 'Collected data carries no times.' },

@@ -89,9 +89,15 @@ export function botoneTruth(bg: TestBotgraph): Truth[] {
       if (item.deleted) continue;
       const type = item.type.trim().toLowerCase();
       if (type === 'variable' || type === 'vertex') continue;
-      if (item.question.trim() !== '') m[type === 'operator' ? 2 : 1]++;
       // An uploaded file's answer is served as its URL (the store keeps the file id).
-      if (item.fileId !== undefined || (item.answer !== null && item.answer.trim() !== '')) m[0]++;
+      const answered = item.fileId !== undefined || (item.answer !== null && item.answer.trim() !== '');
+      // A webhook block's response file (question "Webhook") is one SYSTEM message.
+      if (item.question.trim().toLowerCase() === 'webhook' && item.fileId !== undefined) {
+        m[3]++;
+        continue;
+      }
+      if (item.question.trim() !== '') m[type === 'operator' ? 2 : 1]++;
+      if (answered) m[0]++;
     }
     out.push({
       provider: 'BOTONE',

