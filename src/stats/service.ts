@@ -22,16 +22,15 @@ import type { BotModel, ConversationModel, ConversationStatusName, ProviderName 
 import type { PollerRegistry } from '../subscriptions/pollers.js';
 import { BotgraphError } from '../errors.js';
 import { conversationTopic } from '../subscriptions/topics.js';
-import { closerStats } from '../providers/closer/stats.js';
-import { botoneStats } from '../providers/botone/stats.js';
-import { cxoneStats } from '../providers/cxone/stats.js';
+import { ADAPTERS } from '../providers/registry.js';
 import { aggregate, partsId, type CountCell, type Unread } from './aggregate.js';
 import type { SegmentStore } from './store.js';
 import { bucketStart, DAY_MS, utcDay } from './time.js';
 import type { ConvSummary, ConversationStatsModel, ProviderStatsHooks, StatsArgs, StatsGroupModel } from './types.js';
 
+/** Each provider's part, from its adapter (`ProviderAdapter.stats`). */
 export const STATS_HOOKS: ReadonlyMap<ProviderName, ProviderStatsHooks> = new Map(
-  [closerStats, botoneStats, cxoneStats].map((h) => [h.provider, h]),
+  ADAPTERS.flatMap((a) => (a.stats ? [[a.stats.provider, a.stats] as const] : [])),
 );
 
 /** What the selection asks for beyond keys and counts. */
