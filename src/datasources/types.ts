@@ -65,6 +65,16 @@ export interface StreamChunk {
   state: string | null;
 }
 
+/** `Query.messages`' filter, in native ids. */
+export interface MessageSearch {
+  conversationNativeId?: string;
+  endUserNativeId?: string;
+  botNativeIds?: string[];
+  fromEndUser?: boolean;
+  from?: Date;
+  to?: Date;
+}
+
 export interface ListResult<T> {
   items: T[];
   total: number;
@@ -178,6 +188,8 @@ export interface ProviderWriter {
   completeCustomBlock?(token: string, data: unknown): Promise<void>;
   /** Sends a bot message while an external custom block runs (Bot.one Vertex). */
   sendCustomBlockMessage?(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }>;
+  /** Messages across conversations by condition (CLOSER's `GET /openapi/messages`); absent where the vendor cannot. */
+  searchMessages?(filter: MessageSearch, offset: number, limit: number): Promise<ListResult<MessageModel>>;
   /** The conversation a custom block's token names, when the token says (Bot.one's Vertex JWT); else null. */
   customBlockConversation?(token: string): { nativeId: string; idScope: string[] } | null;
   /** Forgets cached reads of one conversation (after a write elsewhere, e.g. a webhook). */

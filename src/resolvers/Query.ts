@@ -5,7 +5,9 @@ import { checkFirst, offsetConnection } from '../pagination/connection.js';
 import { listConversations } from './conversationList.js';
 import { loadNode } from './Node.js';
 import { BotgraphError, badInput } from '../errors.js';
-import type { EndUserModel } from '../models.js';
+import type { EndUserModel, MessageModel } from '../models.js';
+import type { MessageSearch } from '../datasources/types.js';
+import { responsePathAsArray } from 'graphql';
 
 export const Query: QueryResolvers = {
   node: (_parent, { id }, ctx) => loadNode(ctx, id),
@@ -64,6 +66,32 @@ export const Query: QueryResolvers = {
   endUser: async (_parent, { id }, ctx) => {
     decodeId(id, 'id', 'EndUser');
     return loadNode(ctx, id) as never;
+  },
+
+  messages: async (_parent, { first, after, filter }, ctx, info) => {
+    const size = checkFirst(first, 20);
+    const f = filter ?? {};
+    const search: MessageSearch = {};
+    // Every ID names CLOSER: only CLOSER can search messages across conversations.
+    const closer = (id: string, field: string, type: 'Conversation' | 'EndUser' | 'Bot') => {
+      const ref = decodeId(id, field, type);
+      if (ref.provider !== 'CLOSER') throw badInput(`\`${field}\` is a ${ref.provider} ID; only CLOSER can search messages.`, field);
+      return ref.nativeId;
+    };
+    if (f.conversationId) search.conversationNativeId = closer(f.conversationId, 'filter.conversationId', 'Conversation');
+    if (f.endUserId) search.endUserNativeId = closer(f.endUserId, 'filter.endUserId', 'EndUser');
+    if (f.botIds?.length) search.botNativeIds = f.botIds.map((id, i) => closer(id, `filter.botIds[${i}]`, 'Bot'));
+    if (f.fromEndUser !== null && f.fromEndUser !== undefined) search.fromEndUser = f.fromEndUser;
+    if (f.from) search.from = f.from;
+    if (f.to) search.to = f.to;
+    if (search.from && search.to && search.from > search.to) throw badInput('`filter.from` is after `filter.to`.', 'filter.from');
+    const path = responsePathAsArray(info.path);
+    for (const provider of ctx.enabled) if (provider !== 'CLOSER') ctx.reportLeftOut(provider, 'messages', path);
+    if (!ctx.enabled.includes('CLOSER')) return offsetConnection<MessageModel>('messages', size, after, async () => ({ items: [], total: 0 }));
+    const ds = ctx.datasource('CLOSER');
+    return offsetConnection<MessageModel>('messages', size, after, (offset, limit) =>
+      ds.searchMessages ? ds.searchMessages(search, offset, limit) : Promise.resolve({ items: [], total: 0 }),
+    );
   },
 
   providers: (_parent, _args, ctx) =>
