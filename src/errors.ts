@@ -115,6 +115,8 @@ export interface BotgraphErrorOptions {
   startedAt?: string;
   /** Overrides the code's `retryable`: a stored outcome replayed under its idempotency key never is. */
   retryable?: boolean;
+  /** The request never left botgraph (open circuit, deadline already passed): the vendor cannot have acted. */
+  notSent?: boolean;
 }
 
 /**
@@ -128,6 +130,7 @@ export class BotgraphError extends GraphQLError {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly circuit: 'open' | undefined;
+  readonly notSent: boolean;
 
   constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
     const extensions: Record<string, unknown> = { code, retryable: options.retryable ?? isRetryableCode(code) };
@@ -146,6 +149,7 @@ export class BotgraphError extends GraphQLError {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.circuit = options.circuit;
+    this.notSent = options.notSent ?? false;
   }
 }
 
