@@ -1,45 +1,13 @@
-import { PROVIDERS, type ProviderName } from './models.js';
-import { BOTONE_DEMO_PASSWORD, BOTONE_DEMO_USERNAME } from './providers/botone/demo.js';
-import { CLOSER_DEMO_API_KEY } from './providers/closer/demo.js';
+import { ConfigError, bool, int, ratio, str, type Env } from './env.js';
+import type { ProviderName } from './models.js';
+import { ADAPTERS, adapterBySlug, type ProviderConfigs } from './providers/registry.js';
+
+export { ConfigError } from './env.js';
 
 /**
  * The only place that reads `process.env`. Everything else receives a `Config`. A bad value stops
  * the process at start with a message that names the variable, never later at the first request.
  */
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export interface CloserConfig {
-  /** Null: serve the embedded simulator. */
-  baseUrl: string | null;
-  apiKey: string;
-  /** Shared secret the CLOSER webhook must present (header `x-botgraph-webhook-secret` or `?secret=`). */
-  webhookSecret: string | null;
-}
-
-export interface BotoneConfig {
-  baseUrl: string | null;
-  username: string;
-  password: string;
-  /** @default 'v2' */
-  apiVersion: 'v1' | 'v2';
-  /** Bot.one cannot list bots; these are the bots botgraph knows. Empty: conversations are listed unattributed. */
-  botIds: string[];
-}
-
-export interface CxoneConfig {
-  baseUrl: string | null;
-  /** Bot id → export token. The key is '' for a single bare token whose bot is unknown. */
-  tokens: Record<string, string>;
-}
 
 /*
  * Defaults are written once: each beside its `@default`, in these objects, whose types are the
@@ -120,12 +88,13 @@ const SERVER_DEFAULTS = {
   logLevel: 'info',
 };
 
-export interface Config extends Readonly<typeof SERVER_DEFAULTS> {
-  /** @default all three */
+/**
+ * Each provider's section (`closer`, `botone`, `cxone`) is its adapter's: the adapter names its
+ * variables and parses them (`src/providers/<vendor>/config.ts`), from the environment handed over here.
+ */
+export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfigs {
+  /** @default every provider in the registry */
   providers: ProviderName[];
-  closer: CloserConfig;
-  botone: BotoneConfig;
-  cxone: CxoneConfig;
   upstream: UpstreamConfig;
   simulator: SimulatorConfig;
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
@@ -134,121 +103,24 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS> {
   ops: OpsConfig;
 }
 
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function ratio(env: Env, name: string, fallback: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `expected a number between 0 and 1 (exclusive), got "${raw}"`);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(name, `expected true or false, got "${raw}"`);
-}
-
-function baseUrl(env: Env, name: string): string | null {
-  const raw = str(env, name);
-  if (raw === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be http or https');
-  if (url.search || url.hash) throw new ConfigError(name, 'must not carry a query string or fragment');
-  if (url.username || url.password) throw new ConfigError(name, 'must not carry credentials; use the credential variables');
-  return url.toString().replace(/\/+$/, '');
-}
-
-function required(env: Env, name: string, because: string): string {
-  const value = str(env, name);
-  if (value === undefined) throw new ConfigError(name, `is required when ${because}`);
-  return value;
-}
-
-export function parseCxoneTokens(raw: string, variable = 'CXONE_TOKEN'): Record<string, string> {
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) throw new ConfigError(variable, 'is empty');
-  if (entries.length === 1 && !(entries[0] as string).includes(':')) return { '': entries[0] as string };
-  const tokens: Record<string, string> = {};
-  for (const entry of entries) {
-    const at = entry.indexOf(':');
-    const bot = entry.slice(0, at).trim();
-    const token = entry.slice(at + 1).trim();
-    if (at <= 0 || !bot || !token) {
-      throw new ConfigError(variable, 'expected one bare token or comma-separated botId:token pairs');
-    }
-    if (tokens[bot] !== undefined) throw new ConfigError(variable, `bot ${bot} is listed twice`);
-    tokens[bot] = token;
-  }
-  return tokens;
-}
-
 export function loadConfig(env: Env = process.env): Config {
-  const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? 'closer,botone,cxone';
+  const known = ADAPTERS.map((a) => a.slug);
+  const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? known.join(',');
   const providers: ProviderName[] = [];
-  for (const name of providersRaw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
-    if (!PROVIDERS.includes(name as ProviderName)) {
-      throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${name.toLowerCase()}" (known: closer, botone, cxone)`);
-    }
-    if (!providers.includes(name as ProviderName)) providers.push(name as ProviderName);
+  for (const slug of providersRaw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    const adapter = adapterBySlug(slug);
+    if (!adapter) throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${slug}" (known: ${known.join(', ')})`);
+    if (!providers.includes(adapter.name)) providers.push(adapter.name);
   }
-
-  const closerUrl = baseUrl(env, 'CLOSER_BASE_URL');
-  const botoneUrl = baseUrl(env, 'BOTONE_BASE_URL');
-  const cxoneUrl = baseUrl(env, 'CXONE_BASE_URL');
-
-  const botoneVersion = (str(env, 'BOTONE_API_VERSION') ?? 'v2').toLowerCase();
-  if (botoneVersion !== 'v1' && botoneVersion !== 'v2') throw new ConfigError('BOTONE_API_VERSION', 'must be v1 or v2');
-  const botIds = (str(env, 'BOTONE_BOT_IDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const id of botIds) {
-    if (!/^\d+$/.test(id)) throw new ConfigError('BOTONE_BOT_IDS', `bot ids are integers, got "${id}"`);
-  }
-
-  const cxoneTokenRaw = str(env, 'CXONE_TOKEN');
+  // Every section is parsed, enabled or not: a bad variable fails at start either way.
+  const sections = Object.fromEntries(ADAPTERS.map((a) => [a.slug, a.config.parse(env)])) as ProviderConfigs;
 
   return {
     port: int(env, 'PORT', SERVER_DEFAULTS.port, 0, 65535),
     host: str(env, 'HOST') ?? SERVER_DEFAULTS.host,
     logLevel: str(env, 'LOG_LEVEL') ?? SERVER_DEFAULTS.logLevel,
     providers,
-    closer: {
-      baseUrl: closerUrl,
-      apiKey: closerUrl ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? CLOSER_DEMO_API_KEY),
-      webhookSecret: str(env, 'CLOSER_WEBHOOK_SECRET') ?? null,
-    },
-    botone: {
-      baseUrl: botoneUrl,
-      username: botoneUrl ? required(env, 'BOTONE_USERNAME', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_USERNAME') ?? BOTONE_DEMO_USERNAME),
-      password: botoneUrl ? required(env, 'BOTONE_PASSWORD', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_PASSWORD') ?? BOTONE_DEMO_PASSWORD),
-      apiVersion: botoneVersion,
-      botIds,
-    },
-    cxone: {
-      baseUrl: cxoneUrl,
-      tokens: cxoneTokenRaw ? parseCxoneTokens(cxoneTokenRaw) : cxoneUrl ? parseCxoneTokens(required(env, 'CXONE_TOKEN', 'CXONE_BASE_URL is set')) : {},
-    },
+    ...sections,
     upstream: {
       timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', UPSTREAM_DEFAULTS.timeoutMs, 1, 600_000),
       totalBudgetMs: int(env, 'UPSTREAM_TOTAL_BUDGET_MS', UPSTREAM_DEFAULTS.totalBudgetMs, 1, 3_600_000),
@@ -334,18 +206,15 @@ export interface SimulatorCliConfig extends SimulatorConfig {
   admin: boolean;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
-  /** Ports of the standalone simulators (`SIMULATOR_CLOSER_PORT`, `SIMULATOR_BOTONE_PORT`, `SIMULATOR_CXONE_PORT`). */
-  ports: typeof SIMULATOR_PORTS;
+  /**
+   * Ports of the standalone simulators by provider slug (`SIMULATOR_<SLUG>_PORT`, e.g.
+   * `SIMULATOR_CLOSER_PORT`). @default 4101, 4102, … in registry order
+   */
+  ports: Record<keyof ProviderConfigs, number>;
 }
 
-const SIMULATOR_PORTS = {
-  /** @default 4101 */
-  closer: 4_101,
-  /** @default 4102 */
-  botone: 4_102,
-  /** @default 4103 */
-  cxone: 4_103,
-};
+/** The first standalone simulator's port; the others follow in registry order. */
+const FIRST_SIMULATOR_PORT = 4_101;
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
   const webhook = str(env, 'SIMULATOR_CLOSER_WEBHOOK_URL');
@@ -361,10 +230,8 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     ...simulatorSection(env),
     admin: bool(env, 'SIMULATOR_ADMIN', true),
     closerWebhookUrl: webhook ?? null,
-    ports: {
-      closer: int(env, 'SIMULATOR_CLOSER_PORT', SIMULATOR_PORTS.closer, 0, 65535),
-      botone: int(env, 'SIMULATOR_BOTONE_PORT', SIMULATOR_PORTS.botone, 0, 65535),
-      cxone: int(env, 'SIMULATOR_CXONE_PORT', SIMULATOR_PORTS.cxone, 0, 65535),
-    },
+    ports: Object.fromEntries(
+      ADAPTERS.map((a, i) => [a.slug, int(env, `SIMULATOR_${a.slug.toUpperCase()}_PORT`, FIRST_SIMULATOR_PORT + i, 0, 65535)]),
+    ) as Record<keyof ProviderConfigs, number>,
   };
 }

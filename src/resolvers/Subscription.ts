@@ -1,5 +1,5 @@
 import type { ConversationFilter, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
-import { enabledProviders, providerDisabled, type Context } from '../context.js';
+import { enabledProviders, type Context } from '../context.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { BotgraphEvent, LoggedEvent } from '../events/bus.js';
 import { decodeId } from '../ids.js';
@@ -19,8 +19,8 @@ import { botsByProvider } from './conversationList.js';
 function conversationTopics(ctx: Context, providers: ProviderName[], bots: Map<ProviderName, string[]>): Topic[] {
   const topics: Topic[] = [];
   for (const provider of providers) {
-    const runtime = ctx.registry.runtimes.get(provider);
-    if (!runtime) continue;
+    if (!ctx.enabled.includes(provider)) continue;
+    const runtime = ctx.runtime(provider);
     const only = bots.get(provider) ?? null;
     for (const stream of ctx.datasource(provider).conversationStreams({}, only)) {
       topics.push(conversationTopic(runtime, stream.key, null));
@@ -57,15 +57,14 @@ export const Subscription: SubscriptionResolvers = {
   messageAdded: {
     subscribe: async (_parent, { conversationId, since }, ctx) => {
       const ref = decodeId(conversationId, 'conversationId', 'Conversation');
-      const runtime = ctx.registry.runtimes.get(ref.provider);
-      if (!runtime) throw providerDisabled(ref.provider);
+      const runtime = ctx.runtime(ref.provider);
       if (!runtime.capabilities.includes('READ_MESSAGES')) {
         throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${ref.provider} cannot read messages.`, { provider: ref.provider });
       }
       await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
       const match = (e: BotgraphEvent) =>
         e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
-      return ctx.live.stream([messageTopic(runtime, ctx.infra.events, ref.nativeId, ref.scope)], match, since) as never;
+      return ctx.live.stream([messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since) as never;
     },
     resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {
       ctx.fresh();

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
-import type { CxoneConfig } from '../../config.js';
+import type { CxoneConfig } from './config.js';
 import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
 import { keepAliveAgent, UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
