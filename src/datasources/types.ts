@@ -88,6 +88,8 @@ export interface ListResult<T> {
  * BotgraphError with the provider set.
  */
 export interface ProviderDatasource extends ProviderWriter {
+  /** Messages across conversations by condition (CLOSER's `GET /openapi/messages`); absent where the vendor cannot. */
+  searchMessages?(filter: MessageSearch, offset: number, limit: number): Promise<ListResult<MessageModel>>;
   readonly provider: ProviderName;
 
   listBots(): Promise<BotModel[]>;
@@ -194,8 +196,6 @@ export interface ProviderWriter {
   completeCustomBlock?(token: string, data: unknown): Promise<void>;
   /** Sends a bot message while an external custom block runs (Bot.one Vertex). */
   sendCustomBlockMessage?(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }>;
-  /** Messages across conversations by condition (CLOSER's `GET /openapi/messages`); absent where the vendor cannot. */
-  searchMessages?(filter: MessageSearch, offset: number, limit: number): Promise<ListResult<MessageModel>>;
   /** The conversation a custom block's token names, when the token says (Bot.one's Vertex JWT); else null. */
   customBlockConversation?(token: string): { nativeId: string; idScope: string[] } | null;
   /** Forgets cached reads of one conversation (after a write elsewhere, e.g. a webhook). */
