@@ -12,6 +12,7 @@ import { webhookRoute } from './http/webhooks.js';
 import { sendJson } from './http/body.js';
 import { readiness } from './observability/health.js';
 import type { Metrics } from './observability/metrics.js';
+import { consoleRoute } from './http/console.js';
 import { attachWebSocket } from './http/ws.js';
 import { LiveService } from './subscriptions/live.js';
 import { PollerRegistry } from './subscriptions/pollers.js';
@@ -108,6 +109,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       graphql: graphqlRoute(apollo, makeContext, config.ops.operationDeadlineMs),
       files: fileRoute(registry, logger),
       webhooks,
+      console: consoleRoute(logger),
       readyz: async (_req, res) => {
         const ready = await readiness({ redis: infra.redis, breakers: registry.breakers, openCircuit: config.ops.readyzOpenCircuit });
         sendJson(res, ready.status === 'unready' ? 503 : 200, ready);

@@ -11,6 +11,8 @@ export interface Routes {
   files: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** By path (`/webhooks/<provider>`): the providers that receive pushed events. */
   webhooks: ReadonlyMap<string, Handler>;
+  /** The reference agent console (src/http/console.ts); absent where it is not served. */
+  console?: Handler;
   /** Readiness (`/readyz`). */
   readyz: Handler;
   /** Prometheus metrics on this port; null when they are served on METRICS_PORT instead. */
@@ -48,6 +50,7 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger)
       return sendAsset(req, res, url, asset);
     }
     if (path.startsWith('/files/')) return routes.files(req, res, path);
+    if (routes.console && (path === '/console' || path.startsWith('/console/'))) return routes.console(req, res, url);
     const webhook = routes.webhooks.get(path);
     if (webhook) return webhook(req, res, url);
     if (path === '/graphql') return routes.graphql(req, res, url);
