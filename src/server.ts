@@ -20,6 +20,8 @@ import { startInfra, type Infra } from './infra.js';
 import { startProviders, webhookReceivers, type ProviderRegistry } from './providers/registry.js';
 import { liveEventSink } from './subscriptions/announce.js';
 import { buildBotgraphSchema } from './schema.js';
+import { StatsService } from './stats/service.js';
+import { MemorySegmentStore, RedisSegmentStore } from './stats/store.js';
 import type { OperationScope } from './observability/operation.js';
 
 export { loadTypeDefs } from './schema.js';
@@ -33,6 +35,8 @@ export interface Botgraph {
   infra: Infra;
   /** The event log and the pollers behind subscriptions. */
   live: LiveService;
+  /** Analytics: the aggregates and the live stats cohorts. */
+  stats: StatsService;
   close(): Promise<void>;
 }
 
@@ -80,7 +84,21 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   metrics.gauge('botgraph_poller_polls', 'Polls made by the pollers now running in this process.', () =>
     pollers.snapshot().reduce((sum, p) => sum + p.polls, 0),
   );
-  const makeContext = (operation?: OperationScope) => createContext(registry, infra, live, logger, operation);
+  // The stats service needs contexts of its own (live cohorts), and every context carries it.
+  let stats: StatsService | undefined;
+  const makeContext = (operation?: OperationScope) => {
+    const ctx = createContext(registry, infra, live, logger, operation);
+    if (stats) ctx.stats = stats;
+    return ctx;
+  };
+  stats = new StatsService({
+    bus: infra.events,
+    pollers,
+    store: infra.redis ? new RedisSegmentStore(infra.redis) : new MemorySegmentStore(),
+    config: config.stats,
+    logger,
+    makeContext: () => makeContext(),
+  });
   const schema = buildBotgraphSchema();
   const format = createFormatError(logger);
 
@@ -141,11 +159,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     registry,
     infra,
     live,
+    stats,
     async close() {
       if (closed) return;
       closed = true;
       registry.detach();
       await ws.close();
+      await stats.close();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await pollers.close();
       await apollo.stop();
