@@ -416,6 +416,21 @@ export type MessageEdge = {
   node: Message;
 };
 
+export type MessageFilter = {
+  /** Global Bot IDs (CLOSER). */
+  botIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Global Conversation ID (CLOSER). */
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Global EndUser ID (CLOSER). */
+  endUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sent at or after this time. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** True: only the end user's messages; false: only the bot's and agents'. */
+  fromEndUser?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Sent at or before this time. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 export type MessageSender =
   | 'BOT'
   | 'END_USER'
@@ -686,6 +701,13 @@ export type Query = {
   endUser?: Maybe<EndUser>;
   /** End users from every provider that lists them (CLOSER lists them; Bot.one and CXone do not). */
   endUsers: EndUserConnection;
+  /**
+   * Messages across conversations, oldest first: CLOSER's `GET /openapi/messages` ("list messages by
+   * condition"). Only CLOSER can search messages this way: the other enabled providers are named in
+   * the response's `extensions.leftOut`. A filter naming a conversation or end user of another provider
+   * is BAD_USER_INPUT.
+   */
+  messages: MessageConnection;
   /** Fetches any object by its global ID. A well-formed ID of an object that no longer exists gives null. */
   node?: Maybe<Node>;
   /** Fetches several objects by global ID, in the order given; null where one does not exist. */
@@ -734,6 +756,13 @@ export type QueryEndUserArgs = {
 export type QueryEndUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EndUserFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMessagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<MessageFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1151,6 +1180,7 @@ export type ResolversTypes = ResolversObject<{
   Message: ResolverTypeWrapper<MessageModel>;
   MessageConnection: ResolverTypeWrapper<ConnectionModel<MessageModel>>;
   MessageEdge: ResolverTypeWrapper<EdgeModel<MessageModel>>;
+  MessageFilter: MessageFilter;
   MessageSender: MessageSender;
   MessageStats: ResolverTypeWrapper<MessageStats>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1220,6 +1250,7 @@ export type ResolversParentTypes = ResolversObject<{
   Message: MessageModel;
   MessageConnection: ConnectionModel<MessageModel>;
   MessageEdge: EdgeModel<MessageModel>;
+  MessageFilter: MessageFilter;
   MessageStats: MessageStats;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
@@ -1517,6 +1548,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, RequireFields<QueryConversationsArgs, 'first'>>;
   endUser?: Resolver<Maybe<ResolversTypes['EndUser']>, ParentType, ContextType, RequireFields<QueryEndUserArgs, 'id'>>;
   endUsers?: Resolver<ResolversTypes['EndUserConnection'], ParentType, ContextType, RequireFields<QueryEndUsersArgs, 'first'>>;
+  messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QueryMessagesArgs, 'first'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   providers?: Resolver<Array<ResolversTypes['ProviderInfo']>, ParentType, ContextType>;
