@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { KeyParseError, parseApiKeys, parseApiKeysFile, type ApiKeyEntry } from './auth/keys.js';
 import { PROVIDERS, type ProviderName } from './models.js';
 
 /**
@@ -19,7 +21,10 @@ export interface CloserConfig {
   /** Null: serve the embedded simulator. */
   baseUrl: string | null;
   apiKey: string;
-  /** Shared secret the CLOSER webhook must present (header `x-botgraph-webhook-secret` or `?secret=`). */
+  /**
+   * Shared secret the CLOSER webhook must present in the header `x-botgraph-webhook-secret`.
+   * Required when CLOSER is REMOTE. @default none (embedded simulator only)
+   */
   webhookSecret: string | null;
 }
 
@@ -74,6 +79,62 @@ export interface LiveConfig {
   connectionInitTimeoutMs: number;
 }
 
+export interface JwtConfig {
+  /** Where the identity provider publishes its signing keys (JWKS); cached, refetched on an unknown `kid`. */
+  jwksUrl: string;
+  /** Required `iss`. @default none (not checked) */
+  issuer: string | null;
+  /** Required `aud`. @default none (not checked) */
+  audience: string | null;
+  /** The claim holding the role (viewer, operator, admin). @default 'botgraph_role' */
+  roleClaim: string;
+  /** The claim holding the scope (a list of PROVIDER or PROVIDER:botId). @default 'botgraph_scope' */
+  scopeClaim: string;
+}
+
+export interface AuthConfig {
+  /** `required` when a key or a JWKS is configured; `open` in the demo or with BOTGRAPH_AUTH=off. */
+  mode: 'required' | 'open';
+  /** Why auth is open (for the one warning line at start): every provider simulated, or BOTGRAPH_AUTH=off. */
+  openReason: 'demo' | 'off' | null;
+  /** From BOTGRAPH_API_KEYS and BOTGRAPH_API_KEYS_FILE. @default none */
+  apiKeys: ApiKeyEntry[];
+  /** From AUTH_JWKS_URL and friends. @default none */
+  jwt: JwtConfig | null;
+}
+
+export interface LimitsConfig {
+  /** Deepest selection (leaf fields count; introspection does not). `MAX_DEPTH`. @default 13 */
+  maxDepth: number;
+  /** Aliases per operation. `MAX_ALIASES`. @default 30 */
+  maxAliases: number;
+  /** Tokens per document (graphql's parser stops at the limit). `MAX_TOKENS`. @default 5000 */
+  maxTokens: number;
+  /** Directives per operation. `MAX_DIRECTIVES`. @default 20 */
+  maxDirectives: number;
+  /** Estimated upstream cost per operation (src/limits/cost.ts). `MAX_COST`. @default 5000 */
+  maxCost: number;
+  /** Size of an operation's variables as JSON, in bytes. `MAX_VARIABLES_BYTES`. @default 65536 */
+  maxVariablesBytes: number;
+  /** Operations per second and principal; 0 turns the limit off. `RATE_LIMIT_OPS_PER_SECOND`. @default 100 */
+  opsPerSecond: number;
+  /** Distinct live topics one principal may keep polled at once. `LIVE_TOPICS_PER_PRINCIPAL`. @default 50 */
+  liveTopicsPerPrincipal: number;
+}
+
+export interface SecurityConfig {
+  /** `NODE_ENV=production`: no suggestions, introspection and GraphiQL only for admins. @default false */
+  production: boolean;
+  /** `GRAPHQL_INTROSPECTION`: introspection (and GraphiQL) for everyone. @default true outside production, false in it */
+  introspection: boolean;
+  /** `CORS_ORIGINS`: browser origins allowed on HTTP and on the WebSocket upgrade; `*` any. @default none */
+  corsOrigins: string[];
+  /** `PERSISTED_OPERATIONS_FILE`: hash → document, as codegen's client preset or Apollo's manifest writes. @default none */
+  persistedOperationsFile: string | null;
+  /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
+  persistedOperationsOnly: boolean;
+}
+
 export interface Config {
   /** @default 4000 */
   port: number;
@@ -91,6 +152,9 @@ export interface Config {
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  security: SecurityConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -179,6 +243,15 @@ export function loadConfig(env: Env = process.env): Config {
 
   const cxoneTokenRaw = str(env, 'CXONE_TOKEN');
 
+  const remote = (
+    [
+      ['CLOSER', closerUrl, 'CLOSER_BASE_URL'],
+      ['BOTONE', botoneUrl, 'BOTONE_BASE_URL'],
+      ['CXONE', cxoneUrl, 'CXONE_BASE_URL'],
+    ] as const
+  ).filter(([p, url]) => url !== null && providers.includes(p));
+  const closerRemote = closerUrl !== null && providers.includes('CLOSER');
+
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -187,7 +260,9 @@ export function loadConfig(env: Env = process.env): Config {
     closer: {
       baseUrl: closerUrl,
       apiKey: closerUrl ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? 'closer-demo-key'),
-      webhookSecret: str(env, 'CLOSER_WEBHOOK_SECRET') ?? null,
+      webhookSecret: closerRemote
+        ? required(env, 'CLOSER_WEBHOOK_SECRET', 'CLOSER_BASE_URL is set (without it anyone could post forged CLOSER events)')
+        : (str(env, 'CLOSER_WEBHOOK_SECRET') ?? null),
     },
     botone: {
       baseUrl: botoneUrl,
@@ -220,7 +295,108 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 25, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
     },
+    auth: authConfig(env, remote.map(([, , variable]) => variable)),
+    limits: {
+      maxDepth: int(env, 'MAX_DEPTH', 13, 1, 1000),
+      maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxTokens: int(env, 'MAX_TOKENS', 5_000, 10, 1_000_000),
+      maxDirectives: int(env, 'MAX_DIRECTIVES', 20, 0, 10_000),
+      maxCost: int(env, 'MAX_COST', 5_000, 1, 1_000_000_000),
+      maxVariablesBytes: int(env, 'MAX_VARIABLES_BYTES', 65_536, 2, 1_048_576),
+      opsPerSecond: int(env, 'RATE_LIMIT_OPS_PER_SECOND', 100, 0, 1_000_000),
+      liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', 50, 1, 100_000),
+    },
+    security: securityConfig(env),
   };
+}
+
+function securityConfig(env: Env): SecurityConfig {
+  const production = str(env, 'NODE_ENV') === 'production';
+  const origins = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port])`);
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+  }
+  if (origins.includes('*') && origins.length > 1) throw new ConfigError('CORS_ORIGINS', '`*` cannot be combined with named origins');
+  const persisted = str(env, 'PERSISTED_OPERATIONS_FILE') ?? null;
+  const only = bool(env, 'PERSISTED_OPERATIONS_ONLY', false);
+  if (only && persisted === null) throw new ConfigError('PERSISTED_OPERATIONS_ONLY', 'needs PERSISTED_OPERATIONS_FILE');
+  return {
+    production,
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
+    corsOrigins: origins.map((o) => o.replace(/\/$/, '')),
+    persistedOperationsFile: persisted,
+    persistedOperationsOnly: only,
+  };
+}
+
+function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
+  const switchRaw = (str(env, 'BOTGRAPH_AUTH') ?? '').toLowerCase();
+  if (switchRaw !== '' && switchRaw !== 'on' && switchRaw !== 'off') throw new ConfigError('BOTGRAPH_AUTH', 'must be on or off');
+  const apiKeys: ApiKeyEntry[] = [];
+  const keysRaw = str(env, 'BOTGRAPH_API_KEYS');
+  if (keysRaw !== undefined) {
+    try {
+      apiKeys.push(...parseApiKeys(keysRaw));
+    } catch (error) {
+      if (error instanceof KeyParseError) throw new ConfigError('BOTGRAPH_API_KEYS', error.message);
+      throw error;
+    }
+  }
+  const keysFile = str(env, 'BOTGRAPH_API_KEYS_FILE');
+  if (keysFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(keysFile, 'utf8');
+    } catch {
+      throw new ConfigError('BOTGRAPH_API_KEYS_FILE', `cannot read ${keysFile}`);
+    }
+    try {
+      apiKeys.push(...parseApiKeysFile(text));
+    } catch (error) {
+      if (error instanceof KeyParseError) throw new ConfigError('BOTGRAPH_API_KEYS_FILE', error.message);
+      throw error;
+    }
+  }
+  const jwksUrl = str(env, 'AUTH_JWKS_URL');
+  let jwt: JwtConfig | null = null;
+  if (jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError('AUTH_JWKS_URL', 'not a URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('AUTH_JWKS_URL', 'must be https (or http)');
+    jwt = {
+      jwksUrl: url.toString(),
+      issuer: str(env, 'AUTH_JWT_ISSUER') ?? null,
+      audience: str(env, 'AUTH_JWT_AUDIENCE') ?? null,
+      roleClaim: str(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'botgraph_role',
+      scopeClaim: str(env, 'AUTH_JWT_SCOPE_CLAIM') ?? 'botgraph_scope',
+    };
+  } else {
+    for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {
+      if (str(env, name) !== undefined) throw new ConfigError(name, 'needs AUTH_JWKS_URL');
+    }
+  }
+  const configured = apiKeys.length > 0 || jwt !== null;
+  if (switchRaw === 'off') return { mode: 'open', openReason: 'off', apiKeys: [], jwt: null };
+  if (configured) return { mode: 'required', openReason: null, apiKeys, jwt };
+  if (switchRaw === 'on') throw new ConfigError('BOTGRAPH_API_KEYS', 'BOTGRAPH_AUTH=on needs BOTGRAPH_API_KEYS, BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL');
+  if (remoteVariables.length > 0) {
+    throw new ConfigError(
+      'BOTGRAPH_API_KEYS',
+      `is required (or BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL) because ${remoteVariables.join(', ')} ${remoteVariables.length > 1 ? 'talk' : 'talks'} to a real vendor; set BOTGRAPH_AUTH=off to run open anyway`,
+    );
+  }
+  return { mode: 'open', openReason: 'demo', apiKeys: [], jwt: null };
 }
 
 function redisUrl(env: Env): string | null {
@@ -250,6 +426,8 @@ export interface SimulatorCliConfig {
   activityIntervalMs: number;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
+  /** Sent as `x-botgraph-webhook-secret` with every webhook (botgraph's CLOSER_WEBHOOK_SECRET). @default none */
+  closerWebhookSecret: string | null;
 }
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
@@ -268,5 +446,6 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
     activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
     closerWebhookUrl: webhook ?? null,
+    closerWebhookSecret: str(env, 'SIMULATOR_CLOSER_WEBHOOK_SECRET') ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import type { Logger } from 'pino';
 import type { ProviderDatasource } from './datasources/types.js';
 import { BotgraphError, ErrorCode } from './errors.js';
@@ -6,12 +7,22 @@ import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { LiveService } from './subscriptions/live.js';
+import { TopicBudget } from './limits/rate.js';
 
 /**
  * Per-request state. Datasources (and so their DataLoaders) are made lazily, once per request and
  * provider, so a query that touches one provider builds nothing for the others.
  */
 export interface Context {
+  /**
+   * Who runs this operation: decided once per HTTP request, once per WebSocket at connection_init
+   * (src/auth/authenticate.ts). Its role gates mutations; its scope hides what is outside it.
+   */
+  principal: Principal;
+  /** The bucket the principal's operations and live topics are counted in (src/limits/rate.ts). */
+  principalKey: string;
+  /** Distinct live topics per principal, shared by every context of this process. */
+  topics: TopicBudget;
   registry: ProviderRegistry;
   /** Idempotency keys and the event bus, shared by every request (and replica, with Redis). */
   infra: Infra;
@@ -51,11 +62,23 @@ export function enabledProviders(ctx: Pick<Context, 'enabled'>, wanted: readonly
   return providers;
 }
 
-export function createContext(registry: ProviderRegistry, infra: Infra, live: LiveService, logger: Logger): Context {
+const UNLIMITED_TOPICS = new TopicBudget(Number.POSITIVE_INFINITY);
+
+export function createContext(
+  registry: ProviderRegistry,
+  infra: Infra,
+  live: LiveService,
+  logger: Logger,
+  principal: Principal = OPEN_PRINCIPAL,
+  guard: { principalKey: string; topics: TopicBudget } = { principalKey: principal.name, topics: UNLIMITED_TOPICS },
+): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
   return {
+    principal,
+    principalKey: guard.principalKey,
+    topics: guard.topics,
     registry,
     infra,
     live,

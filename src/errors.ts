@@ -34,6 +34,28 @@ export enum ErrorCode {
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
   /** A bug in botgraph; details are logged, never sent. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** No credential, or one botgraph does not accept (unknown key, bad or expired token). HTTP 401, WS close 4403. */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** The principal's role may not do this (a viewer's mutation, a non-admin's introspection in production). */
+  FORBIDDEN = 'FORBIDDEN',
+  /** The operation nests deeper than MAX_DEPTH. */
+  DEPTH_LIMIT_EXCEEDED = 'DEPTH_LIMIT_EXCEEDED',
+  /** The operation uses more aliases than MAX_ALIASES. */
+  ALIAS_LIMIT_EXCEEDED = 'ALIAS_LIMIT_EXCEEDED',
+  /** The document has more tokens than MAX_TOKENS. */
+  TOKEN_LIMIT_EXCEEDED = 'TOKEN_LIMIT_EXCEEDED',
+  /** The operation uses more directives than MAX_DIRECTIVES. */
+  DIRECTIVE_LIMIT_EXCEEDED = 'DIRECTIVE_LIMIT_EXCEEDED',
+  /** The operation's estimated upstream cost is above MAX_COST. */
+  COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED',
+  /** The operation's variables, as JSON, are larger than MAX_VARIABLES_BYTES. */
+  VARIABLES_LIMIT_EXCEEDED = 'VARIABLES_LIMIT_EXCEEDED',
+  /** The principal sent more operations per second than RATE_LIMIT_OPS_PER_SECOND. */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The principal already watches as many distinct live topics as LIVE_TOPICS_PER_PRINCIPAL. */
+  TOPIC_LIMIT_EXCEEDED = 'TOPIC_LIMIT_EXCEEDED',
+  /** PERSISTED_OPERATIONS_ONLY is on and the document is not in PERSISTED_OPERATIONS_FILE. */
+  PERSISTED_OPERATION_REQUIRED = 'PERSISTED_OPERATION_REQUIRED',
 }
 
 /** Thrown where a `switch` over a union should have covered every case; the compiler proves it never runs. */
@@ -51,6 +73,8 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case ErrorCode.PROVIDER_RATE_LIMITED:
     case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
     case ErrorCode.TOO_MANY_SUBSCRIPTIONS:
+    case ErrorCode.RATE_LIMITED:
+    case ErrorCode.TOPIC_LIMIT_EXCEEDED:
       return true;
     case ErrorCode.BAD_USER_INPUT:
     case ErrorCode.NOT_FOUND:
@@ -61,6 +85,15 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case ErrorCode.UNSUPPORTED_BY_PROVIDER:
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
     case ErrorCode.INTERNAL_SERVER_ERROR:
+    case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.FORBIDDEN:
+    case ErrorCode.DEPTH_LIMIT_EXCEEDED:
+    case ErrorCode.ALIAS_LIMIT_EXCEEDED:
+    case ErrorCode.TOKEN_LIMIT_EXCEEDED:
+    case ErrorCode.DIRECTIVE_LIMIT_EXCEEDED:
+    case ErrorCode.COST_LIMIT_EXCEEDED:
+    case ErrorCode.PERSISTED_OPERATION_REQUIRED:
+    case ErrorCode.VARIABLES_LIMIT_EXCEEDED:
       return false;
     default:
       throw new UnreachableCaseError(code);
@@ -78,6 +111,8 @@ export interface BotgraphErrorOptions {
   cause?: unknown;
   /** The response path, for errors reported beside partial data. */
   path?: ReadonlyArray<string | number>;
+  /** Extra public extensions (a limit's `limit` and `value`, `retryAfterMs`); never secrets. */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -95,6 +130,7 @@ export class BotgraphError extends GraphQLError {
     const extensions: Record<string, unknown> = { code, retryable: isRetryableCode(code) };
     if (options.provider) extensions.provider = options.provider;
     if (options.field) extensions.field = options.field;
+    if (options.details) Object.assign(extensions, options.details);
     super(message, {
       extensions,
       originalError: options.cause instanceof Error ? options.cause : undefined,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { Principal } from './auth/principal.js';
 import { createContext, type Context } from './context.js';
 import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
@@ -15,6 +16,7 @@ import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
 import { startProviders, type ProviderRegistry } from './providers/registry.js';
 import { buildBotgraphSchema } from './schema.js';
+import { createGuard } from './limits/guard.js';
 
 export { loadTypeDefs } from './schema.js';
 
@@ -59,28 +61,46 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     },
   });
   const live = new LiveService(infra.events, pollers);
-  const makeContext = () => createContext(registry, infra, live, logger);
   const schema = buildBotgraphSchema();
-  const format = createFormatError(logger);
+  let guard;
+  try {
+    guard = createGuard(config, schema, infra.redis, logger);
+  } catch (error) {
+    await registry.close();
+    await infra.close();
+    throw error;
+  }
+  const topics = guard.topics;
+  const makeContext = (principal: Principal, principalKey: string) => createContext(registry, infra, live, logger, principal, { principalKey, topics });
+  const format = createFormatError(logger, { production: config.security.production });
+  if (config.auth.mode === 'open') {
+    logger.warn(
+      config.auth.openReason === 'off'
+        ? 'auth is OFF (BOTGRAPH_AUTH=off): anyone who reaches this port may read and act as an operator'
+        : 'auth is off: every provider is an embedded simulator (demo); set BOTGRAPH_API_KEYS or AUTH_JWKS_URL to require credentials',
+    );
+  }
 
   const httpServer = createServer();
-  const apollo = await startApollo({ schema, httpServer, format });
+  const apollo = await startApollo({ schema, httpServer, format, guard });
   const ws = attachWebSocket({
     httpServer,
     schema,
     makeContext,
     format,
+    guard,
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
   });
   attachRouter(
     httpServer,
     {
-      graphql: graphqlRoute(apollo, makeContext),
+      graphql: graphqlRoute(apollo, makeContext, guard),
       files: fileRoute(registry, logger),
       closerWebhook: closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger }),
     },
     logger,
+    { corsOrigins: config.security.corsOrigins },
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -94,8 +114,8 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   // The embedded CLOSER simulator delivers its webhooks here, as a real CLOSER would once configured.
   if (registry.closerSimulator) {
     const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const secret = config.closer.webhookSecret ? `?secret=${encodeURIComponent(config.closer.webhookSecret)}` : '';
-    registry.closerSimulator.setWebhook(`http://${loopback}:${address.port}/webhooks/closer${secret}`);
+    const headers: Record<string, string> = config.closer.webhookSecret ? { 'x-botgraph-webhook-secret': config.closer.webhookSecret } : {};
+    registry.closerSimulator.setWebhook(`http://${loopback}:${address.port}/webhooks/closer`, headers);
   }
 
   let closed = false;

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -31,18 +31,19 @@ const batchSchema = z.looseObject({
 });
 type WebhookEvent = z.infer<typeof batchSchema>['messages'][number];
 
+/** Constant time over the hashes, so neither the length nor a prefix of the secret leaks through timing. */
 function sameSecret(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /**
  * `POST /webhooks/closer`. CLOSER disables a webhook after a few failed deliveries, so this answers
  * 200 as soon as the batch is valid and publishes afterwards. CLOSER signs nothing; when
- * `CLOSER_WEBHOOK_SECRET` is set the sender must present it (header `x-botgraph-webhook-secret`
- * or `?secret=`), which only proves the sender knows the URL's secret, not that it is CLOSER.
+ * `CLOSER_WEBHOOK_SECRET` is set (config requires it when CLOSER is REMOTE) the sender must present
+ * it in the header `x-botgraph-webhook-secret`, which proves the sender knows the secret, not that
+ * it is CLOSER. A `?secret=` query parameter is not accepted: URLs land in proxy and access logs.
  */
 export function closerWebhookHandler(options: { bus: EventBus; secret: string | null; logger: Logger }) {
   const { bus, secret, logger } = options;
@@ -87,11 +88,11 @@ export function closerWebhookHandler(options: { bus: EventBus; secret: string | 
     }
   };
 
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, _url: URL): Promise<void> => {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
     if (secret !== null) {
       const header = req.headers['x-botgraph-webhook-secret'];
-      const given = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('secret') ?? undefined;
+      const given = Array.isArray(header) ? header[0] : header;
       if (!sameSecret(given, secret)) return sendJson(res, 401, { error: 'missing or wrong webhook secret' });
     }
     const raw = await readBody(req, res, MAX_BODY_BYTES);

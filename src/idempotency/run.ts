@@ -52,6 +52,17 @@ function changedNothing(code: ErrorCode): boolean {
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
     case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
     case ErrorCode.TOO_MANY_SUBSCRIPTIONS:
+    case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.FORBIDDEN:
+    case ErrorCode.DEPTH_LIMIT_EXCEEDED:
+    case ErrorCode.ALIAS_LIMIT_EXCEEDED:
+    case ErrorCode.TOKEN_LIMIT_EXCEEDED:
+    case ErrorCode.DIRECTIVE_LIMIT_EXCEEDED:
+    case ErrorCode.COST_LIMIT_EXCEEDED:
+    case ErrorCode.VARIABLES_LIMIT_EXCEEDED:
+    case ErrorCode.RATE_LIMITED:
+    case ErrorCode.TOPIC_LIMIT_EXCEEDED:
+    case ErrorCode.PERSISTED_OPERATION_REQUIRED:
       return true;
     case ErrorCode.PROVIDER_UNAVAILABLE:
     case ErrorCode.PROVIDER_TIMEOUT:

@@ -60,6 +60,14 @@ async function announce(ctx: Context, conversation: ConversationModel, reason: C
   }
 }
 
+/**
+ * Idempotency keys are namespaced by principal: one client cannot replay, block or probe another's
+ * key. A key never holds a space, so `<principal> <key>` cannot collide. (Keys of the anonymous principal of an open deployment are shared, as everything there is.)
+ */
+function ownKey(ctx: Context, key: string | null): string | null {
+  return key === null ? null : `${ctx.principal.name} ${key}`;
+}
+
 function conversationRef(id: string, field: string): GlobalId {
   return decodeId(id, field, 'Conversation');
 }
@@ -73,7 +81,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'sendMessage',
-      key,
+      key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, text },
       execute: async (wrote) => {
         const message = await send({ nativeId: ref.nativeId, idScope: ref.scope }, text);
@@ -93,7 +101,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'sendMessageToEndUser',
-      key,
+      key: ownKey(ctx, key),
       input: { endUserId: input.endUserId, text },
       execute: async (wrote) => {
         const message = await send(user.nativeId, text);
@@ -127,7 +135,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'transferConversation',
-      key,
+      key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId },
       execute: async (wrote) => {
         const vendorMessage = (await run({ nativeId: ref.nativeId, idScope: ref.scope }, target.nativeId)) ?? null;
@@ -150,7 +158,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'createConversation',
-      key,
+      key: ownKey(ctx, key),
       input: { botId: input.botId, variables, start },
       execute: async (wrote) => {
         const created = await create(bot.nativeId, variables, start);
@@ -176,7 +184,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'updateConversation',
-      key,
+      key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, ...patch },
       execute: async (wrote) => {
         await update({ nativeId: ref.nativeId, idScope: ref.scope }, patch);
@@ -196,7 +204,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'completeCustomBlock',
-      key,
+      key: ownKey(ctx, key),
       input: { token, data },
       execute: async () => {
         await complete(token, data);
@@ -214,7 +222,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.infra.idempotency,
       mutation: 'sendCustomBlockMessage',
-      key,
+      key: ownKey(ctx, key),
       input: { token, text, typing },
       execute: async () => send(token, text, typing),
     });
@@ -228,7 +236,7 @@ async function handoff(ctx: Context, input: { conversationId: string; idempotenc
   return runIdempotent({
     store: ctx.infra.idempotency,
     mutation: toOperator ? 'startHandoff' : 'endHandoff',
-    key,
+    key: ownKey(ctx, key),
     input: { conversationId: input.conversationId },
     execute: async (wrote) => {
       await set({ nativeId: ref.nativeId, idScope: ref.scope }, toOperator);

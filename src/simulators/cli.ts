@@ -20,11 +20,11 @@ try {
 const { host, activity, admin, seed, activityIntervalMs } = config;
 const common = { host, activity, admin, seed, activityIntervalMs };
 
-const closer = await startCloserSimulator({
-  port: 4101,
-  ...common,
-  ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
-});
+const closer = await startCloserSimulator({ port: 4101, ...common });
+// The secret travels in a header, as botgraph requires (never as `?secret=`, which proxies log).
+if (config.closerWebhookUrl) {
+  closer.setWebhook(config.closerWebhookUrl, config.closerWebhookSecret ? { 'x-botgraph-webhook-secret': config.closerWebhookSecret } : {});
+}
 const botone = await startBotoneSimulator({ port: 4102, ...common });
 const cxone = await startCxoneSimulator({ port: 4103, ...common });
 

@@ -180,6 +180,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       REDIS_URL: redis.url,
       CLOSER_BASE_URL: closer.url,
       CLOSER_API_KEY: closer.apiKey,
+      CLOSER_WEBHOOK_SECRET: 'replica-webhook-secret',
+      // Replicas talk to standalone simulators as REMOTE providers: tests run them open on purpose.
+      BOTGRAPH_AUTH: 'off',
       BOTONE_BASE_URL: botone.url,
       BOTONE_USERNAME: botone.username,
       BOTONE_PASSWORD: botone.password,

@@ -55,7 +55,7 @@ export interface CloserSimulator extends SimulatorHandle {
    * Points webhook delivery at a URL, or turns it off with `undefined`. Setting a URL re-enables a
    * webhook that was disabled after failed retries. Only events after the call are delivered.
    */
-  setWebhook(url: string | undefined): void;
+  setWebhook(url: string | undefined, headers?: Record<string, string>): void;
   /** Where webhooks go, whether delivery was disabled, and the delivery counters. */
   webhookStatus(): WebhookStatus;
 }
@@ -100,7 +100,7 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     stats: server.stats,
     apiKey,
     botIds: store.listBots().map((b) => b.id),
-    setWebhook: (url) => webhooks.setUrl(url),
+    setWebhook: (url, headers) => webhooks.setUrl(url, headers),
     webhookStatus: () => webhooks.status(),
     async close() {
       if (closed) return;
