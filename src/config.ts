@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { KeyParseError, parseApiKeys, parseApiKeysFile, type ApiKeyEntry } from './auth/keys.js';
 import { PROVIDERS, type ProviderName } from './models.js';
+import { BOTONE_DEMO_PASSWORD, BOTONE_DEMO_USERNAME } from './providers/botone/demo.js';
+import { CLOSER_DEMO_API_KEY } from './providers/closer/demo.js';
 
 /**
  * The only place that reads `process.env`. Everything else receives a `Config`. A bad value stops
@@ -44,40 +46,48 @@ export interface CxoneConfig {
   tokens: Record<string, string>;
 }
 
-export interface UpstreamConfig {
-  /** @default 10000 */
-  timeoutMs: number;
-  /** @default 25000 */
-  totalBudgetMs: number;
+/*
+ * Defaults are written once: each beside its `@default`, in these objects, whose types are the
+ * config sections. `loadConfig` and everything downstream (pollers, WebSocket) read them from here.
+ */
+
+const UPSTREAM_DEFAULTS = {
+  /** One attempt at a vendor call. @default 10000 */
+  timeoutMs: 10_000,
+  /** All attempts of one vendor call together. @default 25000 */
+  totalBudgetMs: 25_000,
   /** @default 3 */
-  maxAttempts: number;
-}
+  maxAttempts: 3,
+};
+export type UpstreamConfig = typeof UPSTREAM_DEFAULTS;
 
-export interface SimulatorConfig {
+const SIMULATOR_DEFAULTS = {
   /** Live traffic in the embedded simulators. @default true */
-  activity: boolean;
+  activity: true,
   /** @default 1 */
-  seed: number;
+  seed: 1,
   /** Mean ms between live events per simulator. @default 1500 */
-  activityIntervalMs: number;
-}
+  activityIntervalMs: 1_500,
+};
+export type SimulatorConfig = typeof SIMULATOR_DEFAULTS;
 
-export interface LiveConfig {
+const LIVE_DEFAULTS = {
   /** Between polls of a topic. @default 2000 */
-  pollIntervalMs: number;
+  pollIntervalMs: 2_000,
   /** For conversations in a handoff. @default 1000 */
-  pollFastIntervalMs: number;
+  pollFastIntervalMs: 1_000,
   /** For topics with nothing new for a minute. @default 5000 */
-  pollIdleIntervalMs: number;
+  pollIdleIntervalMs: 5_000,
   /** A topic keeps polling this long after its last subscriber left. @default 5000 */
-  pollGraceMs: number;
+  pollGraceMs: 5_000,
   /** A topic's lease in Redis; a dead replica's topics move within about this long. @default 5000 */
-  leaseMs: number;
+  leaseMs: 5_000,
   /** Subscriptions one WebSocket may hold at once. @default 25 */
-  maxSubscriptionsPerConnection: number;
+  maxSubscriptionsPerConnection: 25,
   /** A socket that sends no `connection_init` within this is closed (4408). @default 3000 */
-  connectionInitTimeoutMs: number;
-}
+  connectionInitTimeoutMs: 3_000,
+};
+export type LiveConfig = typeof LIVE_DEFAULTS;
 
 export interface JwtConfig {
   /** Where the identity provider publishes its signing keys (JWKS); cached, refetched on an unknown `kid`. */
@@ -103,24 +113,25 @@ export interface AuthConfig {
   jwt: JwtConfig | null;
 }
 
-export interface LimitsConfig {
+const LIMITS_DEFAULTS = {
   /** Deepest selection (leaf fields count; introspection does not). `MAX_DEPTH`. @default 13 */
-  maxDepth: number;
+  maxDepth: 13,
   /** Aliases per operation. `MAX_ALIASES`. @default 30 */
-  maxAliases: number;
+  maxAliases: 30,
   /** Tokens per document (graphql's parser stops at the limit). `MAX_TOKENS`. @default 5000 */
-  maxTokens: number;
+  maxTokens: 5_000,
   /** Directives per operation. `MAX_DIRECTIVES`. @default 20 */
-  maxDirectives: number;
+  maxDirectives: 20,
   /** Estimated upstream cost per operation (src/limits/cost.ts). `MAX_COST`. @default 5000 */
-  maxCost: number;
+  maxCost: 5_000,
   /** Size of an operation's variables as JSON, in bytes. `MAX_VARIABLES_BYTES`. @default 65536 */
-  maxVariablesBytes: number;
+  maxVariablesBytes: 65_536,
   /** Operations per second and principal; 0 turns the limit off. `RATE_LIMIT_OPS_PER_SECOND`. @default 100 */
-  opsPerSecond: number;
-  /** Distinct live topics one principal may keep polled at once. `LIVE_TOPICS_PER_PRINCIPAL`. @default 50 */
-  liveTopicsPerPrincipal: number;
-}
+  opsPerSecond: 100,
+  /** Distinct live topics one principal may keep polled at once (per replica). `LIVE_TOPICS_PER_PRINCIPAL`. @default 50 */
+  liveTopicsPerPrincipal: 50,
+};
+export type LimitsConfig = typeof LIMITS_DEFAULTS;
 
 export interface SecurityConfig {
   /** `NODE_ENV=production`: no suggestions, introspection and GraphiQL only for admins. @default false */
@@ -135,13 +146,16 @@ export interface SecurityConfig {
   persistedOperationsOnly: boolean;
 }
 
-export interface Config {
+const SERVER_DEFAULTS = {
   /** @default 4000 */
-  port: number;
+  port: 4_000,
   /** @default '0.0.0.0' */
-  host: string;
+  host: '0.0.0.0',
   /** @default 'info' */
-  logLevel: string;
+  logLevel: 'info',
+};
+
+export interface Config extends Readonly<typeof SERVER_DEFAULTS> {
   /** @default all three */
   providers: ProviderName[];
   closer: CloserConfig;
@@ -253,21 +267,21 @@ export function loadConfig(env: Env = process.env): Config {
   const closerRemote = closerUrl !== null && providers.includes('CLOSER');
 
   return {
-    port: int(env, 'PORT', 4000, 0, 65535),
-    host: str(env, 'HOST') ?? '0.0.0.0',
-    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
+    port: int(env, 'PORT', SERVER_DEFAULTS.port, 0, 65535),
+    host: str(env, 'HOST') ?? SERVER_DEFAULTS.host,
+    logLevel: str(env, 'LOG_LEVEL') ?? SERVER_DEFAULTS.logLevel,
     providers,
     closer: {
       baseUrl: closerUrl,
-      apiKey: closerUrl ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? 'closer-demo-key'),
+      apiKey: closerUrl ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? CLOSER_DEMO_API_KEY),
       webhookSecret: closerRemote
         ? required(env, 'CLOSER_WEBHOOK_SECRET', 'CLOSER_BASE_URL is set (without it anyone could post forged CLOSER events)')
         : (str(env, 'CLOSER_WEBHOOK_SECRET') ?? null),
     },
     botone: {
       baseUrl: botoneUrl,
-      username: botoneUrl ? required(env, 'BOTONE_USERNAME', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_USERNAME') ?? 'demo@bot.one'),
-      password: botoneUrl ? required(env, 'BOTONE_PASSWORD', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_PASSWORD') ?? 'demo'),
+      username: botoneUrl ? required(env, 'BOTONE_USERNAME', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_USERNAME') ?? BOTONE_DEMO_USERNAME),
+      password: botoneUrl ? required(env, 'BOTONE_PASSWORD', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_PASSWORD') ?? BOTONE_DEMO_PASSWORD),
       apiVersion: botoneVersion,
       botIds,
     },
@@ -276,35 +290,33 @@ export function loadConfig(env: Env = process.env): Config {
       tokens: cxoneTokenRaw ? parseCxoneTokens(cxoneTokenRaw) : cxoneUrl ? parseCxoneTokens(required(env, 'CXONE_TOKEN', 'CXONE_BASE_URL is set')) : {},
     },
     upstream: {
-      timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
-      totalBudgetMs: int(env, 'UPSTREAM_TOTAL_BUDGET_MS', 25_000, 1, 3_600_000),
-      maxAttempts: int(env, 'UPSTREAM_MAX_ATTEMPTS', 3, 1, 10),
+      timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', UPSTREAM_DEFAULTS.timeoutMs, 1, 600_000),
+      totalBudgetMs: int(env, 'UPSTREAM_TOTAL_BUDGET_MS', UPSTREAM_DEFAULTS.totalBudgetMs, 1, 3_600_000),
+      maxAttempts: int(env, 'UPSTREAM_MAX_ATTEMPTS', UPSTREAM_DEFAULTS.maxAttempts, 1, 10),
     },
     simulator: {
-      activity: bool(env, 'SIMULATOR_ACTIVITY', true),
-      seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
-      activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
+      ...simulatorSection(env),
     },
     redisUrl: redisUrl(env),
     live: {
-      pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 2_000, 50, 3_600_000),
-      pollFastIntervalMs: int(env, 'POLL_FAST_INTERVAL_MS', 1_000, 50, 3_600_000),
-      pollIdleIntervalMs: int(env, 'POLL_IDLE_INTERVAL_MS', 5_000, 50, 3_600_000),
-      pollGraceMs: int(env, 'POLL_GRACE_MS', 5_000, 0, 3_600_000),
-      leaseMs: int(env, 'LEASE_MS', 5_000, 100, 3_600_000),
-      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 25, 1, 10_000),
-      connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3_000, 100, 600_000),
+      pollIntervalMs: int(env, 'POLL_INTERVAL_MS', LIVE_DEFAULTS.pollIntervalMs, 50, 3_600_000),
+      pollFastIntervalMs: int(env, 'POLL_FAST_INTERVAL_MS', LIVE_DEFAULTS.pollFastIntervalMs, 50, 3_600_000),
+      pollIdleIntervalMs: int(env, 'POLL_IDLE_INTERVAL_MS', LIVE_DEFAULTS.pollIdleIntervalMs, 50, 3_600_000),
+      pollGraceMs: int(env, 'POLL_GRACE_MS', LIVE_DEFAULTS.pollGraceMs, 0, 3_600_000),
+      leaseMs: int(env, 'LEASE_MS', LIVE_DEFAULTS.leaseMs, 100, 3_600_000),
+      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', LIVE_DEFAULTS.maxSubscriptionsPerConnection, 1, 10_000),
+      connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', LIVE_DEFAULTS.connectionInitTimeoutMs, 100, 600_000),
     },
     auth: authConfig(env, remote.map(([, , variable]) => variable)),
     limits: {
-      maxDepth: int(env, 'MAX_DEPTH', 13, 1, 1000),
-      maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),
-      maxTokens: int(env, 'MAX_TOKENS', 5_000, 10, 1_000_000),
-      maxDirectives: int(env, 'MAX_DIRECTIVES', 20, 0, 10_000),
-      maxCost: int(env, 'MAX_COST', 5_000, 1, 1_000_000_000),
-      maxVariablesBytes: int(env, 'MAX_VARIABLES_BYTES', 65_536, 2, 1_048_576),
-      opsPerSecond: int(env, 'RATE_LIMIT_OPS_PER_SECOND', 100, 0, 1_000_000),
-      liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', 50, 1, 100_000),
+      maxDepth: int(env, 'MAX_DEPTH', LIMITS_DEFAULTS.maxDepth, 1, 1000),
+      maxAliases: int(env, 'MAX_ALIASES', LIMITS_DEFAULTS.maxAliases, 0, 10_000),
+      maxTokens: int(env, 'MAX_TOKENS', LIMITS_DEFAULTS.maxTokens, 10, 1_000_000),
+      maxDirectives: int(env, 'MAX_DIRECTIVES', LIMITS_DEFAULTS.maxDirectives, 0, 10_000),
+      maxCost: int(env, 'MAX_COST', LIMITS_DEFAULTS.maxCost, 1, 1_000_000_000),
+      maxVariablesBytes: int(env, 'MAX_VARIABLES_BYTES', LIMITS_DEFAULTS.maxVariablesBytes, 2, 1_048_576),
+      opsPerSecond: int(env, 'RATE_LIMIT_OPS_PER_SECOND', LIMITS_DEFAULTS.opsPerSecond, 0, 1_000_000),
+      liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', LIMITS_DEFAULTS.liveTopicsPerPrincipal, 1, 100_000),
     },
     security: securityConfig(env),
   };
@@ -399,6 +411,16 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
   return { mode: 'open', openReason: 'demo', apiKeys: [], jwt: null };
 }
 
+
+/** The simulator knobs shared by the embedded simulators and `npm run simulators`. */
+function simulatorSection(env: Env): SimulatorConfig {
+  return {
+    activity: bool(env, 'SIMULATOR_ACTIVITY', SIMULATOR_DEFAULTS.activity),
+    seed: int(env, 'SIMULATOR_SEED', SIMULATOR_DEFAULTS.seed, 0, 2 ** 31 - 1),
+    activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', SIMULATOR_DEFAULTS.activityIntervalMs, 10, 3_600_000),
+  };
+}
+
 function redisUrl(env: Env): string | null {
   const raw = str(env, 'REDIS_URL');
   if (raw === undefined) return null;
@@ -413,17 +435,11 @@ function redisUrl(env: Env): string | null {
 }
 
 /** `npm run simulators`: the standalone simulators on their fixed ports. */
-export interface SimulatorCliConfig {
+export interface SimulatorCliConfig extends SimulatorConfig {
   /** @default '127.0.0.1' */
   host: string;
-  /** @default true */
-  activity: boolean;
   /** Serve `/__sim/faults`. @default true */
   admin: boolean;
-  /** @default 1 */
-  seed: number;
-  /** @default 1500 */
-  activityIntervalMs: number;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
   /** Sent as `x-botgraph-webhook-secret` with every webhook (botgraph's CLOSER_WEBHOOK_SECRET). @default none */
@@ -441,10 +457,8 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
   }
   return {
     host: str(env, 'SIMULATOR_HOST') ?? '127.0.0.1',
-    activity: bool(env, 'SIMULATOR_ACTIVITY', true),
+    ...simulatorSection(env),
     admin: bool(env, 'SIMULATOR_ADMIN', true),
-    seed: int(env, 'SIMULATOR_SEED', 1, 0, 2 ** 31 - 1),
-    activityIntervalMs: int(env, 'SIMULATOR_ACTIVITY_INTERVAL_MS', 1500, 10, 3_600_000),
     closerWebhookUrl: webhook ?? null,
     closerWebhookSecret: str(env, 'SIMULATOR_CLOSER_WEBHOOK_SECRET') ?? null,
   };

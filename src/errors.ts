@@ -65,39 +65,62 @@ export class UnreachableCaseError extends Error {
   }
 }
 
+/** What botgraph knows about a code, wherever it has to act on one. */
+export interface ErrorCodeProperties {
+  /** Whether a client may usefully try the same operation again later (sent as `extensions.retryable`). */
+  retryable: boolean;
+  /**
+   * Whether a failed call provably left the vendor unchanged. Idempotency releases such a key, so the
+   * client may retry with the same key; anything that may have reached the vendor (a timeout, a 5xx,
+   * an unreadable answer) is stored and replayed instead: retrying it blindly could send twice.
+   */
+  changedNothing: boolean;
+  /** The HTTP status of a non-GraphQL response (e.g. `/files/…`) that fails with this code. */
+  httpStatus: number;
+}
+
+/**
+ * The one table of code properties. Adding a code is one enum member plus one row here; the
+ * `satisfies` makes a missing row a compile error.
+ */
+export const ERROR_CODES = {
+  BAD_USER_INPUT: { retryable: false, changedNothing: true, httpStatus: 400 },
+  NOT_FOUND: { retryable: false, changedNothing: true, httpStatus: 404 },
+  PROVIDER_DISABLED: { retryable: false, changedNothing: true, httpStatus: 404 },
+  PROVIDER_UNAVAILABLE: { retryable: true, changedNothing: false, httpStatus: 502 },
+  // 502 rather than 504: a file download reports every vendor-side failure alike.
+  PROVIDER_TIMEOUT: { retryable: true, changedNothing: false, httpStatus: 502 },
+  PROVIDER_AUTH_FAILED: { retryable: false, changedNothing: true, httpStatus: 502 },
+  PROVIDER_RATE_LIMITED: { retryable: true, changedNothing: true, httpStatus: 502 },
+  PROVIDER_BAD_RESPONSE: { retryable: false, changedNothing: false, httpStatus: 502 },
+  FORBIDDEN_BY_PROVIDER: { retryable: false, changedNothing: true, httpStatus: 403 },
+  UNSUPPORTED_BY_PROVIDER: { retryable: false, changedNothing: true, httpStatus: 501 },
+  IDEMPOTENCY_KEY_REUSED: { retryable: false, changedNothing: true, httpStatus: 409 },
+  IDEMPOTENCY_IN_PROGRESS: { retryable: true, changedNothing: true, httpStatus: 409 },
+  TOO_MANY_SUBSCRIPTIONS: { retryable: true, changedNothing: true, httpStatus: 429 },
+  INTERNAL_SERVER_ERROR: { retryable: false, changedNothing: false, httpStatus: 500 },
+  // Refused before anything ran: nothing reached a vendor.
+  UNAUTHENTICATED: { retryable: false, changedNothing: true, httpStatus: 401 },
+  FORBIDDEN: { retryable: false, changedNothing: true, httpStatus: 403 },
+  DEPTH_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  ALIAS_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  TOKEN_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  DIRECTIVE_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  COST_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  VARIABLES_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  RATE_LIMITED: { retryable: true, changedNothing: true, httpStatus: 429 },
+  TOPIC_LIMIT_EXCEEDED: { retryable: true, changedNothing: true, httpStatus: 429 },
+  PERSISTED_OPERATION_REQUIRED: { retryable: false, changedNothing: true, httpStatus: 400 },
+} as const satisfies Record<ErrorCode, ErrorCodeProperties>;
+
+/** The properties of a code, from the one table. */
+export function codeProperties(code: ErrorCode): ErrorCodeProperties {
+  return ERROR_CODES[code];
+}
+
 /** Whether a client may usefully try the same operation again later. */
 export function isRetryableCode(code: ErrorCode): boolean {
-  switch (code) {
-    case ErrorCode.PROVIDER_UNAVAILABLE:
-    case ErrorCode.PROVIDER_TIMEOUT:
-    case ErrorCode.PROVIDER_RATE_LIMITED:
-    case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
-    case ErrorCode.TOO_MANY_SUBSCRIPTIONS:
-    case ErrorCode.RATE_LIMITED:
-    case ErrorCode.TOPIC_LIMIT_EXCEEDED:
-      return true;
-    case ErrorCode.BAD_USER_INPUT:
-    case ErrorCode.NOT_FOUND:
-    case ErrorCode.PROVIDER_DISABLED:
-    case ErrorCode.PROVIDER_AUTH_FAILED:
-    case ErrorCode.PROVIDER_BAD_RESPONSE:
-    case ErrorCode.FORBIDDEN_BY_PROVIDER:
-    case ErrorCode.UNSUPPORTED_BY_PROVIDER:
-    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
-    case ErrorCode.INTERNAL_SERVER_ERROR:
-    case ErrorCode.UNAUTHENTICATED:
-    case ErrorCode.FORBIDDEN:
-    case ErrorCode.DEPTH_LIMIT_EXCEEDED:
-    case ErrorCode.ALIAS_LIMIT_EXCEEDED:
-    case ErrorCode.TOKEN_LIMIT_EXCEEDED:
-    case ErrorCode.DIRECTIVE_LIMIT_EXCEEDED:
-    case ErrorCode.COST_LIMIT_EXCEEDED:
-    case ErrorCode.PERSISTED_OPERATION_REQUIRED:
-    case ErrorCode.VARIABLES_LIMIT_EXCEEDED:
-      return false;
-    default:
-      throw new UnreachableCaseError(code);
-  }
+  return ERROR_CODES[code].retryable;
 }
 
 export interface BotgraphErrorOptions {

@@ -57,7 +57,6 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       fastIntervalMs: config.live.pollFastIntervalMs,
       idleIntervalMs: config.live.pollIdleIntervalMs,
       graceMs: config.live.pollGraceMs,
-      maxBackoffMs: 30_000,
     },
   });
   const live = new LiveService(infra.events, pollers);

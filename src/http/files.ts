@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
-import { BotgraphError, ErrorCode } from '../errors.js';
+import { BotgraphError, ErrorCode, codeProperties } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { sendJson } from './body.js';
@@ -43,7 +43,7 @@ export function fileRoute(registry: ProviderRegistry, logger: Logger) {
     } catch (error) {
       if (res.headersSent) return void res.destroy();
       const code = error instanceof BotgraphError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
-      const status = code === ErrorCode.NOT_FOUND ? 404 : code === ErrorCode.FORBIDDEN_BY_PROVIDER ? 403 : code === ErrorCode.INTERNAL_SERVER_ERROR ? 500 : 502;
+      const status = codeProperties(code).httpStatus;
       if (code === ErrorCode.INTERNAL_SERVER_ERROR) logger.error({ err: error }, 'file download failed');
       sendJson(res, status, { error: error instanceof BotgraphError ? error.message : 'Internal server error.', code, provider });
     }

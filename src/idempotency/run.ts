@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BotgraphError, ErrorCode, UnreachableCaseError, badInput } from '../errors.js';
+import { BotgraphError, ErrorCode, badInput, codeProperties } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import { deserialize, serialize } from '../serialize.js';
 import type { IdempotencyStore } from './store.js';
@@ -33,45 +33,6 @@ function canonical(value: unknown): string {
 /** The same input in any key order gives the same fingerprint. */
 export function fingerprint(mutation: string, input: unknown): string {
   return createHash('sha256').update(`${mutation}\n${canonical(input)}`).digest('base64url');
-}
-
-/**
- * Whether a failed call provably left the vendor unchanged. Such a key is released, so the client
- * may retry with the same key. Anything that may have reached the vendor (a timeout, a 5xx, an
- * unreadable answer) is stored and replayed instead: retrying it blindly could send twice.
- */
-function changedNothing(code: ErrorCode): boolean {
-  switch (code) {
-    case ErrorCode.BAD_USER_INPUT:
-    case ErrorCode.NOT_FOUND:
-    case ErrorCode.PROVIDER_DISABLED:
-    case ErrorCode.PROVIDER_AUTH_FAILED:
-    case ErrorCode.PROVIDER_RATE_LIMITED:
-    case ErrorCode.FORBIDDEN_BY_PROVIDER:
-    case ErrorCode.UNSUPPORTED_BY_PROVIDER:
-    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
-    case ErrorCode.IDEMPOTENCY_IN_PROGRESS:
-    case ErrorCode.TOO_MANY_SUBSCRIPTIONS:
-    case ErrorCode.UNAUTHENTICATED:
-    case ErrorCode.FORBIDDEN:
-    case ErrorCode.DEPTH_LIMIT_EXCEEDED:
-    case ErrorCode.ALIAS_LIMIT_EXCEEDED:
-    case ErrorCode.TOKEN_LIMIT_EXCEEDED:
-    case ErrorCode.DIRECTIVE_LIMIT_EXCEEDED:
-    case ErrorCode.COST_LIMIT_EXCEEDED:
-    case ErrorCode.VARIABLES_LIMIT_EXCEEDED:
-    case ErrorCode.RATE_LIMITED:
-    case ErrorCode.TOPIC_LIMIT_EXCEEDED:
-    case ErrorCode.PERSISTED_OPERATION_REQUIRED:
-      return true;
-    case ErrorCode.PROVIDER_UNAVAILABLE:
-    case ErrorCode.PROVIDER_TIMEOUT:
-    case ErrorCode.PROVIDER_BAD_RESPONSE:
-    case ErrorCode.INTERNAL_SERVER_ERROR:
-      return false;
-    default:
-      throw new UnreachableCaseError(code);
-  }
 }
 
 type Stored<T> = { ok: T } | { error: { code: ErrorCode; message: string; provider?: ProviderName } };
@@ -149,7 +110,8 @@ export async function runIdempotent<T extends object>(options: RunOptions<T>): P
       error instanceof BotgraphError
         ? error
         : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.', { cause: error });
-    if (!written && changedNothing(err.code)) {
+    // A failure that provably changed nothing releases the key (see `ErrorCodeProperties.changedNothing`).
+    if (!written && codeProperties(err.code).changedNothing) {
       await store.release(storeKey);
     } else {
       const stored: Stored<T> = { error: { code: err.code, message: err.message, ...(err.provider ? { provider: err.provider } : {}) } };

@@ -23,18 +23,21 @@ export interface Topic {
   dispose?(): void;
 }
 
+/** The pacing of the pollers; `startBotgraph` sets it from `LiveConfig`, where the defaults are. */
 export interface PollerOptions {
-  /** Between polls of a topic. @default 2000 */
+  /** Between polls of a topic (`LiveConfig.pollIntervalMs`). */
   intervalMs: number;
-  /** For conversations in a handoff. @default 1000 */
+  /** For conversations in a handoff (`LiveConfig.pollFastIntervalMs`). */
   fastIntervalMs: number;
-  /** For topics with nothing new for a while. @default 5000 */
+  /** For topics with nothing new for a while (`LiveConfig.pollIdleIntervalMs`). */
   idleIntervalMs: number;
-  /** How long a topic keeps polling after its last subscriber left. @default 5000 */
+  /** How long a topic keeps polling after its last subscriber left (`LiveConfig.pollGraceMs`). */
   graceMs: number;
   /** The longest back-off after upstream failures. @default 30000 */
-  maxBackoffMs: number;
+  maxBackoffMs?: number;
 }
+
+const DEFAULT_MAX_BACKOFF_MS = 30_000;
 
 interface Deps {
   bus: EventBus;
@@ -108,7 +111,7 @@ class Poller {
       } catch (error) {
         failures++;
         const retryAfter = error instanceof BotgraphError ? error.retryAfterMs : undefined;
-        const backoff = Math.min(options.maxBackoffMs, options.intervalMs * 2 ** Math.min(failures, 8));
+        const backoff = Math.min(options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, options.intervalMs * 2 ** Math.min(failures, 8));
         delay = Math.max(retryAfter ?? 0, backoff);
         const code = error instanceof BotgraphError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
         logger.warn({ topic: this.topic.key, code, failures, retryInMs: delay }, 'poll failed; subscribers keep their stream');

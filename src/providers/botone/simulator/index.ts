@@ -7,6 +7,7 @@ import { startActivity } from '../../../simulators/common/activity.js';
 import type { BaseSimulatorOptions, SimulatorHandle } from '../../../simulators/common/options.js';
 import { Rng } from '../../../simulators/common/rng.js';
 import { startHttpSimulator } from '../../../simulators/common/server.js';
+import { BOTONE_DEMO_PASSWORD, BOTONE_DEMO_USERNAME } from '../demo.js';
 import { createActivityTick } from './activity.js';
 import { buildRoutes, errorResponse } from './routes.js';
 import { seedStore } from './seed.js';
@@ -16,9 +17,9 @@ export { DEMO_VERTEX_TOKEN } from './store.js';
 export { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, MAX_MESSAGE_LENGTH } from './routes.js';
 
 export interface BotoneSimulatorOptions extends BaseSimulatorOptions {
-  /** The account login (e-mail) accepted by HTTP Basic auth. @default 'demo@bot.one' */
+  /** The account login (e-mail) accepted by HTTP Basic auth. @default {@link BOTONE_DEMO_USERNAME} */
   username?: string;
-  /** The account password accepted by HTTP Basic auth. @default 'demo' */
+  /** The account password accepted by HTTP Basic auth. @default {@link BOTONE_DEMO_PASSWORD} */
   password?: string;
 }
 
@@ -42,8 +43,8 @@ export interface BotoneSimulator extends SimulatorHandle {
 export async function startBotoneSimulator(options: BotoneSimulatorOptions = {}): Promise<BotoneSimulator> {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now();
-  const username = options.username ?? 'demo@bot.one';
-  const password = options.password ?? 'demo';
+  const username = options.username ?? BOTONE_DEMO_USERNAME;
+  const password = options.password ?? BOTONE_DEMO_PASSWORD;
 
   // Writes after start-up draw from their own generator, so the seed is the same however the API is used.
   const store = new BotoneStore(new SimClock(now), new Rng(seed ^ 0x5eed_b07));

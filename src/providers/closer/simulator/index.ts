@@ -13,6 +13,7 @@ import { startActivity } from '../../../simulators/common/activity.js';
 import type { BaseSimulatorOptions, SimulatorHandle } from '../../../simulators/common/options.js';
 import { Rng } from '../../../simulators/common/rng.js';
 import { startHttpSimulator } from '../../../simulators/common/server.js';
+import { CLOSER_DEMO_API_KEY } from '../demo.js';
 import { CloserActivity } from './activity.js';
 import { closerError, closerRoutes } from './routes.js';
 import { generateSeed } from './seed.js';
@@ -23,12 +24,12 @@ export type { WebhookStatus } from './webhooks.js';
 export type * from './types.js';
 
 /** The demo key the embedded simulator accepts when none is configured. */
-export const CLOSER_DEMO_API_KEY = 'closer-demo-key';
+export { CLOSER_DEMO_API_KEY } from '../demo.js';
 /** The `webhookId` of every batch when none is configured. */
 export const CLOSER_DEFAULT_WEBHOOK_ID = '65a1f0c2e4b0d1c2a3b4c5d6';
 
 export interface CloserSimulatorOptions extends BaseSimulatorOptions {
-  /** The key expected in the `X-API-Key` header. @default 'closer-demo-key' */
+  /** The key expected in the `X-API-Key` header. @default {@link CLOSER_DEMO_API_KEY} */
   apiKey?: string;
   /** Where webhook batches are POSTed; can be set later with `setWebhook`. @default undefined (no webhooks) */
   webhookUrl?: string;

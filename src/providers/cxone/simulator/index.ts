@@ -8,16 +8,14 @@ import { startActivity } from '../../../simulators/common/activity.js';
 import type { BaseSimulatorOptions, SimulatorHandle } from '../../../simulators/common/options.js';
 import { Rng } from '../../../simulators/common/rng.js';
 import { startHttpSimulator } from '../../../simulators/common/server.js';
+import { CXONE_DEMO_TOKENS } from '../demo.js';
 import { LiveActivity } from './activity.js';
 import { exportRoutes, errorResponse } from './routes.js';
 import { seed } from './seed.js';
 import { ConversationStore, ScrollRegistry } from './store.js';
 
-export const DEFAULT_TOKENS: Readonly<Record<string, string>> = Object.freeze({
-  '1327': 'cxone-demo-token',
-  '1328': 'cxone-demo-token-1328',
-  '1329': 'cxone-demo-token-1329',
-});
+/** The demo tokens, when none are given. */
+export const DEFAULT_TOKENS = CXONE_DEMO_TOKENS;
 
 export interface CxoneSimulatorOptions extends BaseSimulatorOptions {
   /**
@@ -25,7 +23,7 @@ export interface CxoneSimulatorOptions extends BaseSimulatorOptions {
    * returns that bot's conversations. The bots seeded are the keys of this map: the first is an IT
    * helpdesk, the second a bank, the third a travel agency (then the domains repeat). Bot `1327`
    * also holds the vendor document's example conversation. Tokens must be distinct.
-   * @default { '1327': 'cxone-demo-token', '1328': 'cxone-demo-token-1328', '1329': 'cxone-demo-token-1329' }
+   * @default {@link CXONE_DEMO_TOKENS}
    */
   tokens?: Record<string, string>;
   /** How long an unused scroll stays valid, in ms; each page fetched renews it. @default 300000 */
