@@ -122,8 +122,8 @@ const LIMITS_DEFAULTS = {
   maxTokens: 5_000,
   /** Directives per operation. `MAX_DIRECTIVES`. @default 20 */
   maxDirectives: 20,
-  /** Estimated upstream cost per operation (src/limits/cost.ts). `MAX_COST`. @default 5000 */
-  maxCost: 5_000,
+  /** Estimated upstream cost per operation (src/limits/cost.ts). `MAX_COST`. @default 20000 */
+  maxCost: 20_000,
   /** Size of an operation's variables as JSON, in bytes. `MAX_VARIABLES_BYTES`. @default 65536 */
   maxVariablesBytes: 65_536,
   /** Operations per second and principal; 0 turns the limit off. `RATE_LIMIT_OPS_PER_SECOND`. @default 100 */
