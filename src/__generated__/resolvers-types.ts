@@ -139,7 +139,11 @@ export type Conversation = Node & {
   journey: Array<Scalars['String']['output']>;
   location?: Maybe<Scalars['String']['output']>;
   messageCount?: Maybe<Scalars['Int']['output']>;
-  /** Oldest first. */
+  /**
+   * Oldest first. Pages forward with `first`/`after`, or backward with `last`/`before` (a chat view's
+   * newest messages: `last: 20`, then `before: pageInfo.startCursor`). `first` and `last` together are
+   * BAD_USER_INPUT.
+   */
   messages: MessageConnection;
   nativeId: Scalars['String']['output'];
   notes?: Maybe<Scalars['String']['output']>;
@@ -159,7 +163,9 @@ export type Conversation = Node & {
 
 export type ConversationMessagesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -528,11 +534,20 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * Relay's PageInfo. Conversation and end-user lists page forward only (`first`/`after`): every vendor
+ * stream behind them reads forward, so `hasPreviousPage` there says whether the page started after a
+ * cursor. `Conversation.messages` also pages backward (`last`/`before`).
+ */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to get the next page; null on an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+  /** True when there are edges before this page (forward paging: the page started at an `after` cursor). */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Pass as `before` (where a list takes it) to get the page before; null on an empty page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** The chatbot platforms botgraph speaks to. */
@@ -1077,7 +1092,7 @@ export type ConversationResolvers<ContextType = Context, ParentType extends Reso
   journey?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   location?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   messageCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<ConversationMessagesArgs, 'first'>>;
+  messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, Partial<ConversationMessagesArgs>>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
@@ -1211,6 +1226,8 @@ export type NodeResolvers<ContextType = Context, ParentType extends ResolversPar
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ProviderInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProviderInfo'] = ResolversParentTypes['ProviderInfo']> = ResolversObject<{

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { prepareAsset, type StaticAsset } from './static.js';
 
 /**
  * GraphiQL served entirely from this package: the UMD builds of graphiql 3, React 18 and graphql-ws
@@ -17,22 +18,28 @@ const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   'graphql-ws.js': { pkg: 'graphql-ws', file: 'umd/graphql-ws.min.js', type: 'text/javascript' },
 };
 
-const cache = new Map<string, Buffer>();
+const cache = new Map<string, StaticAsset>();
 
 function packageDir(pkg: string): string {
   const manifest = require.resolve(`${pkg}/package.json`);
   return manifest.slice(0, -'package.json'.length);
 }
 
-export function graphiqlAsset(name: string): { body: Buffer; type: string } | undefined {
+/** One asset, read and compressed (brotli, gzip) on first use, then kept in memory. */
+export function graphiqlAsset(name: string): StaticAsset | undefined {
   const asset = ASSETS[name];
   if (!asset) return undefined;
-  let body = cache.get(name);
-  if (!body) {
-    body = readFileSync(packageDir(asset.pkg) + asset.file);
-    cache.set(name, body);
+  let prepared = cache.get(name);
+  if (!prepared) {
+    prepared = prepareAsset(readFileSync(packageDir(asset.pkg) + asset.file), asset.type);
+    cache.set(name, prepared);
   }
-  return { body, type: asset.type };
+  return prepared;
+}
+
+/** An asset's URL with its content hash, so that browsers may cache it as immutable. */
+function assetUrl(name: string): string {
+  return `/graphiql/${name}?v=${graphiqlAsset(name)?.hash ?? ''}`;
 }
 
 const EXAMPLES: { title: string; query: string }[] = [
@@ -108,15 +115,15 @@ export function graphiqlHtml(): string {
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>botgraph · GraphiQL</title>
-<link rel="stylesheet" href="/graphiql/graphiql.css" />
+<link rel="stylesheet" href="${assetUrl('graphiql.css')}" />
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
-<script src="/graphiql/react.js"></script>
-<script src="/graphiql/react-dom.js"></script>
-<script src="/graphiql/graphql-ws.js"></script>
-<script src="/graphiql/graphiql.js"></script>
+<script src="${assetUrl('react.js')}"></script>
+<script src="${assetUrl('react-dom.js')}"></script>
+<script src="${assetUrl('graphql-ws.js')}"></script>
+<script src="${assetUrl('graphiql.js')}"></script>
 <script>
   var base = window.location.origin;
   var wsUrl = base.replace(/^http/, 'ws') + '/graphql';

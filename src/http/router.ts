@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { originAllowed } from '../limits/guard.js';
 import { sendJson } from './body.js';
 import { graphiqlAsset } from './graphiql.js';
+import { sendAsset } from './static.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
@@ -76,8 +77,7 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger,
     if (path.startsWith('/graphiql/')) {
       const asset = graphiqlAsset(path.slice('/graphiql/'.length));
       if (!asset) return sendJson(res, 404, { error: 'not found' });
-      res.writeHead(200, { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'public, max-age=86400' });
-      return void res.end(asset.body);
+      return sendAsset(req, res, url, asset);
     }
     if (path.startsWith('/files/')) return routes.files(req, res, path);
     if (path === '/webhooks/closer') return routes.closerWebhook(req, res, url);

@@ -8,7 +8,7 @@ export interface EdgeModel<T> {
 /** What a Connection resolver returns; `totalCount` is lazy because it can cost upstream calls. */
 export interface ConnectionModel<T> {
   edges: EdgeModel<T>[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: () => Promise<number>;
 }
 
@@ -55,17 +55,58 @@ export async function offsetConnection<T>(
   after: string | null | undefined,
   load: (offset: number, limit: number) => Promise<{ items: T[]; total: number }>,
 ): Promise<ConnectionModel<T>> {
-  let offset = 0;
-  if (after) {
-    const p = decodeCursor(kind, after);
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) throw badInput('`after` is not a cursor from this list.', 'after');
-    offset = p;
-  }
+  const offset = after ? decodeOffset(kind, after, 'after') : 0;
   const { items, total } = first === 0 ? await load(offset, 1).then((r) => ({ items: [], total: r.total })) : await load(offset, first);
+  return offsetPage(kind, offset, items, total);
+}
+
+function decodeOffset(kind: string, cursor: string, field: 'after' | 'before'): number {
+  const p = decodeCursor(kind, cursor, field);
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) throw badInput(`\`${field}\` is not a cursor from this list.`, field);
+  return p;
+}
+
+function offsetPage<T>(kind: string, offset: number, items: T[], total: number): ConnectionModel<T> {
   const edges = items.map((node, i) => ({ node, cursor: encodeCursor(kind, offset + i + 1) }));
   return {
     edges,
-    pageInfo: { hasNextPage: offset + items.length < total, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: offset + items.length < total,
+      hasPreviousPage: offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
     totalCount: async () => total,
   };
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/**
+ * An offset connection that also pages backward: `last` edges ending before `before` (or at the
+ * end). Without `before` the end is unknown until one small read learns the total (free where
+ * the vendor's messages come in one detail read, one more call for CLOSER's paged messages).
+ */
+export async function offsetConnectionBothWays<T>(
+  kind: string,
+  args: PageArgs,
+  fallbackSize: number,
+  load: (offset: number, limit: number) => Promise<{ items: T[]; total: number }>,
+): Promise<ConnectionModel<T>> {
+  const backward = args.last != null || args.before != null;
+  if (!backward) return offsetConnection(kind, checkFirst(args.first, fallbackSize), args.after, load);
+  if (args.first != null || args.after != null) {
+    throw badInput('Page forward (`first`/`after`) or backward (`last`/`before`), not both at once.', args.first != null ? 'first' : 'after');
+  }
+  const last = checkFirst(args.last, fallbackSize, 'last');
+  // The cursor of the edge at index i is i + 1: `before` it are the items [0, i).
+  const end = args.before ? Math.max(0, decodeOffset(kind, args.before, 'before') - 1) : (await load(0, 1)).total;
+  const start = Math.max(0, end - last);
+  const page = end > start ? await load(start, end - start) : { items: [], total: (await load(0, 1)).total };
+  return offsetPage(kind, start, page.items.slice(0, end - start), page.total);
 }

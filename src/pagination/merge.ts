@@ -165,7 +165,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
   const hasNextPage = lanes.some((l) => l.buffer.length > 0 || !l.state.d);
   return {
     edges,
-    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage, hasPreviousPage: Boolean(options.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount: async () => {
       let total = 0;
       for (const lane of lanes) {

@@ -1,6 +1,6 @@
 import type { ConversationResolvers } from '../__generated__/resolvers-types.js';
 import { encodeId } from '../ids.js';
-import { checkFirst, offsetConnection } from '../pagination/connection.js';
+import { offsetConnectionBothWays } from '../pagination/connection.js';
 
 /** Where botgraph serves a vendor file; the vendor's own URL and credentials never reach the browser. */
 export function fileUrl(provider: string, fileId: string): string {
@@ -17,10 +17,8 @@ export const Conversation: ConversationResolvers = {
     if (c.embeddedMessages) return c.embeddedMessages.length;
     return null;
   },
-  messages: (c, { first, after }, ctx) =>
-    offsetConnection('messages', checkFirst(first, 50), after, (offset, limit) =>
-      ctx.datasource(c.provider).listMessages(c, offset, limit),
-    ),
+  messages: (c, args, ctx) =>
+    offsetConnectionBothWays('messages', args, 50, (offset, limit) => ctx.datasource(c.provider).listMessages(c, offset, limit)),
   trackerEvents: (c, { types }) => (types?.length ? c.trackerEvents.filter((e) => types.includes(e.type)) : c.trackerEvents),
   collectedData: async (c, _args, ctx) => {
     const full = c.collectedData ? c : await ctx.datasource(c.provider).conversationDetail(c);

@@ -13,6 +13,8 @@ export interface Batch {
   done: boolean;
   /** The export's total for the query, as the vendor reported it. */
   total: number | null;
+  /** botgraph's id of the export (one search and its scroll) the batch belongs to. */
+  exportId?: string;
 }
 
 export interface BatchCacheOptions {
@@ -34,7 +36,7 @@ interface Entry {
 }
 
 /**
- * Process-wide cache of recently fetched export pages, keyed by stream (bot + query) and offset.
+ * Process-wide cache of recently fetched export pages, keyed by stream (bot + query + export) and offset.
  *
  * Why: the merge reads a few items ahead of what it hands out, so the next GraphQL page often resumes
  * at an offset *behind* the scroll's position. A scroll cannot be rewound (an Elasticsearch scroll

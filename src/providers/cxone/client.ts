@@ -44,6 +44,11 @@ export interface ExportPage {
   total: number | null;
   /** The scroll id of the next page; null when the vendor gave none. */
   nextScrollId: string | null;
+  /**
+   * False when the page says no next page exists: `next_page_url` is null ("다음 데이터 페이지가 있는
+   * 경우 해당 페이지의 URL입니다", the URL of the next page if there is one). Null when it says nothing.
+   */
+  hasNext: boolean | null;
 }
 
 /** True when the vendor says a scroll id is no longer valid (docs/providers/cxone.md: 410). */
@@ -158,14 +163,13 @@ export class CxoneClient {
   }
 
   /**
-   * The conversations of one bot that started at exactly these instants (ms), in one call: `datetime`
-   * is the start time and an epoch-ms value names one millisecond (docs/providers/cxone.md).
+   * The conversations of one bot with these ids, in one call: NICE's query page lists
+   * `conversation` as "the ID of a conversation" (docs/providers/cxone.md, "Query").
    */
-  async findByStart(tokenKey: string, timestamps: number[]): Promise<ConversationModel[]> {
-    const distinct = [...new Set(timestamps)];
+  async findByIds(tokenKey: string, ids: string[]): Promise<ConversationModel[]> {
+    const distinct = [...new Set(ids)];
     if (distinct.length === 0) return [];
-    const query = distinct.map((t) => `datetime = ${t}`).join(' OR ');
-    // Two conversations can share a millisecond; a page of 200 covers far more than any batch needs.
+    const query = distinct.map((id) => `conversation = ${quoteQueryValue(id)}`).join(' OR ');
     const page = await this.search(tokenKey, query, MAX_PER_PAGE);
     return page.items;
   }
@@ -188,6 +192,7 @@ export class CxoneClient {
       items: page.data.map((raw) => mapConversation(raw, { botId, now })),
       total: page.total ?? null,
       nextScrollId: nextScrollId(page),
+      hasNext: page.next_page_url === undefined ? null : page.next_page_url !== null && page.next_page_url !== '',
     };
   }
 }

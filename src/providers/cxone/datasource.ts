@@ -1,9 +1,10 @@
 /**
  * CXone for one GraphQL request: per-request DataLoaders over the process-wide {@link CxoneClient}.
  *
- * CXone's export has no read by id. A conversation's global ID therefore carries its bot and start
- * time (`idScope`), and a by-id read is one export search `datetime = <start ms>` on that bot's
- * token; the loads of one tick are batched into one search per bot (`datetime = a OR datetime = b …`).
+ * CXone's export has no read by id. A conversation's global ID therefore carries its bot (and its
+ * start time, `idScope`), and a by-id read is one export search `conversation = "<id>"` on that
+ * bot's token (NICE's query page: `conversation` is "the ID of a conversation"); the loads of one
+ * tick are batched into one search per bot (`conversation = "a" OR conversation = "b" …`).
  * Every list primes the loader, so a conversation seen in a list is never read again in the request.
  */
 import DataLoader from 'dataloader';
@@ -21,10 +22,10 @@ import { mapBot, parseMessageId } from './mapper.js';
 import { compileQuery, CxoneStream } from './stream.js';
 
 /**
- * Start times per search: each is a ~30-character `datetime = …` clause, and the vendor's query
- * should stay well under 2000 characters (docs/providers/cxone.md).
+ * Ids per search: each is a ~125-character `conversation = "…"` clause (the ids are about 106
+ * characters), and the vendor's query should stay well under 2000 characters (docs/providers/cxone.md).
  */
-export const MAX_STARTS_PER_SEARCH = 40;
+export const MAX_IDS_PER_SEARCH = 12;
 
 /** `[botId, startMs, conversationId]` as the loader's key. */
 function conversationKey(botId: string, start: string, conversationId: string): string {
@@ -147,22 +148,22 @@ export class CxoneDatasource implements ProviderDatasource {
 
   private async loadConversations(keys: readonly string[]): Promise<Array<ConversationModel | null | Error>> {
     const wanted = keys.map((key) => JSON.parse(key) as [string, string, string]);
-    const byBot = new Map<string, number[]>();
-    for (const [botId, start] of wanted) {
-      const starts = byBot.get(botId) ?? [];
-      if (!starts.includes(Number(start))) starts.push(Number(start));
-      byBot.set(botId, starts);
+    const byBot = new Map<string, string[]>();
+    for (const [botId, , id] of wanted) {
+      const ids = byBot.get(botId) ?? [];
+      if (!ids.includes(id)) ids.push(id);
+      byBot.set(botId, ids);
     }
     const found = new Map<string, ConversationModel>();
     const failed = new Map<string, Error>();
     await Promise.all(
-      [...byBot].map(async ([botId, starts]) => {
+      [...byBot].map(async ([botId, ids]) => {
         try {
           const tokenKey = await this.client.tokenKeyFor(botId);
           if (tokenKey === null) return;
           const searches: Array<Promise<ConversationModel[]>> = [];
-          for (let i = 0; i < starts.length; i += MAX_STARTS_PER_SEARCH) {
-            searches.push(this.client.findByStart(tokenKey, starts.slice(i, i + MAX_STARTS_PER_SEARCH)));
+          for (let i = 0; i < ids.length; i += MAX_IDS_PER_SEARCH) {
+            searches.push(this.client.findByIds(tokenKey, ids.slice(i, i + MAX_IDS_PER_SEARCH)));
           }
           for (const items of await Promise.all(searches)) {
             for (const item of items) found.set(conversationKey(botId, String(item.createdAt?.getTime()), item.nativeId), item);

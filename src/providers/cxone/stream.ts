@@ -4,6 +4,7 @@
  * vendor only pages forward by scroll. How offsets map onto the scroll is described in
  * docs/providers/cxone.md ("Datasource").
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ConversationModel } from '../../models.js';
 import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk } from '../../datasources/types.js';
@@ -50,8 +51,14 @@ export function compileQuery(query: ConversationQuery): CompiledQuery {
   };
 }
 
-/** What the stream keeps in the cursor: the scroll id whose page starts at export position `at`. */
-const stateSchema = z.object({ s: z.string().nullable(), at: z.number().int().min(0) });
+/**
+ * What the stream keeps in the cursor: the scroll id whose page starts at export position `at`, and
+ * `e`, botgraph's id of that export (one search and its scroll). Cached batches are found by export:
+ * positions only mean something within one export, since conversations that arrive or change
+ * between two exports shift everything behind them; a page of another export (another listing that
+ * read the same query) must never stand in for one of this export's.
+ */
+const stateSchema = z.object({ s: z.string().nullable(), at: z.number().int().min(0), e: z.string().max(32).optional() });
 type StreamState = z.infer<typeof stateSchema>;
 
 function parseState(state: string | null): StreamState | null {
@@ -100,12 +107,10 @@ export class CxoneStream implements ConversationStream {
     let calls = 0;
     let total: number | null = null;
     let done = false;
-    // A list read from its start is a new listing: it gets a new export, never another request's batches.
-    let fresh = offset === 0 && cont === null;
 
     for (;;) {
-      let batch = fresh ? undefined : this.client.batches.find(this.prefix, pos);
-      fresh = false;
+      // A list read from its start has no export yet: it gets a new one, never another listing's batches.
+      let batch = cont?.e ? this.client.batches.find(this.cacheKey(cont.e), pos) : undefined;
       if (!batch) {
         // At most two vendor calls per fetch, except that a filtered stream reads on until it has
         // something to show: an empty chunk would end the stream for the merge.
@@ -114,7 +119,8 @@ export class CxoneStream implements ConversationStream {
       }
       total = batch.total;
       const end = batch.start + batch.items.length;
-      if (!cont || end >= cont.at) cont = { s: batch.nextScrollId, at: end };
+      // A batch of a new export replaces the old scroll; one of this export moves it only forward.
+      if (!cont || cont.e !== batch.exportId || end >= cont.at) cont = { s: batch.nextScrollId, at: end, e: batch.exportId };
       for (let i = pos - batch.start; i < batch.items.length && items.length < limit; i++) {
         const item = batch.items[i] as ConversationModel;
         pos = batch.start + i + 1;
@@ -127,9 +133,9 @@ export class CxoneStream implements ConversationStream {
         done = true;
         break;
       }
-      // Full inside the export's last batch, and no later item of it matches: the stream is done, at
-      // no cost, so the merge does not promise a next page that would come back empty.
-      if (items.length >= limit && batch.done && local !== null && !batch.items.slice(pos - batch.start).some(local)) {
+      // Full, and no later item of this export matches as far as its cached batches reach to its end:
+      // the stream is done, at no cost, so the merge does not promise a next page that would come back empty.
+      if (items.length >= limit && local !== null && this.nothingLaterMatches(batch, pos, local)) {
         done = true;
         break;
       }
@@ -177,19 +183,40 @@ export class CxoneStream implements ConversationStream {
   }
 
   private isLast(page: ExportPage, start: number): boolean {
-    // The vendor links on even from its last page; the scroll's total is point in time, so reaching
-    // it ends the export without the extra empty page.
+    // The last page has no next_page_url (the document's words); the scroll's total is point in time,
+    // so reaching it ends the export too, and an empty page always does.
     return (
       page.items.length === 0 ||
       page.nextScrollId === null ||
+      page.hasNext === false ||
       (page.total !== null && start + page.items.length >= page.total)
     );
   }
 
-  private toBatch(page: ExportPage, start: number): Batch {
+  /**
+   * True when the export's batches from `pos` to its end are all cached (no call) and none of their
+   * items passes `local`.
+   */
+  private nothingLaterMatches(batch: Batch, pos: number, local: (c: ConversationModel) => boolean): boolean {
+    let current: Batch | undefined = batch;
+    let from = pos;
+    while (current) {
+      if (current.items.slice(Math.max(0, from - current.start)).some(local)) return false;
+      if (current.done) return true;
+      from = current.start + current.items.length;
+      current = current.exportId ? this.client.batches.find(this.cacheKey(current.exportId), from) : undefined;
+    }
+    return false;
+  }
+
+  private cacheKey(exportId: string): string {
+    return `${this.prefix}\u0000${exportId}`;
+  }
+
+  private toBatch(page: ExportPage, start: number, exportId: string): Batch {
     const done = this.isLast(page, start);
-    const batch: Batch = { start, items: page.items, nextScrollId: done ? null : page.nextScrollId, done, total: page.total };
-    this.client.batches.put(this.prefix, batch);
+    const batch: Batch = { start, items: page.items, nextScrollId: done ? null : page.nextScrollId, done, total: page.total, exportId };
+    this.client.batches.put(this.cacheKey(exportId), batch);
     this.options.prime(page.items);
     return batch;
   }
@@ -203,7 +230,8 @@ export class CxoneStream implements ConversationStream {
     if (cont && cont.s && cont.at === pos) {
       try {
         count();
-        return this.toBatch(await this.client.scroll(this.tokenKey, cont.s), pos);
+        // A cursor from before export ids (or another process) continues its scroll under a new id.
+        return this.toBatch(await this.client.scroll(this.tokenKey, cont.s), pos, cont.e ?? newExportId());
       } catch (error) {
         if (!isScrollGone(error)) throw error;
       }
@@ -211,12 +239,18 @@ export class CxoneStream implements ConversationStream {
     // A filtered stream skips items, so it reads the biggest pages; an unfiltered one reads what was asked.
     const perPage = pos === 0 && this.query.local === null ? Math.min(MAX_PER_PAGE, Math.max(1, limit)) : MAX_PER_PAGE;
     count();
-    let batch = this.toBatch(await this.client.search(this.tokenKey, this.query.upstream, perPage), 0);
+    const exportId = newExportId();
+    let batch = this.toBatch(await this.client.search(this.tokenKey, this.query.upstream, perPage), 0, exportId);
     while (!batch.done && batch.start + batch.items.length <= pos) {
       count();
       const start = batch.start + batch.items.length;
-      batch = this.toBatch(await this.client.scroll(this.tokenKey, batch.nextScrollId as string), start);
+      batch = this.toBatch(await this.client.scroll(this.tokenKey, batch.nextScrollId as string), start, exportId);
     }
     return batch;
   }
+}
+
+/** Random, so that a cursor made by another replica never names one of this process's exports. */
+function newExportId(): string {
+  return randomBytes(6).toString('base64url');
 }

@@ -2,6 +2,8 @@
  * GraphiQL works offline: the page served at `GET /graphql` (Accept: text/html) references only
  * assets of this server, by path, and every one of them is served with a JS or CSS content type.
  */
+import { request } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 
@@ -69,5 +71,41 @@ describe('GraphiQL', () => {
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).data.providers).toHaveLength(3);
+  });
+
+  it('serves assets compressed (br, gzip), immutable under their hash, and revalidated by ETag', async () => {
+    const ref = references(html).find((r) => r.startsWith('/graphiql/graphiql.js'))!;
+    expect(ref).toMatch(/\?v=[0-9a-f]{16}$/);
+    const raw = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, any>; body: Buffer }>((resolve, reject) => {
+        const req = request(`${bg.url}${path}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const plain = await raw(ref, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const br = await raw(ref, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    const gz = await raw(ref, { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    expect(gz.headers.vary).toMatch(/accept-encoding/i);
+
+    const etag = plain.headers.etag as string;
+    expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
+    const again = await raw(ref, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    // Without the current hash the URL may change content: cacheable, but revalidated.
+    const unversioned = await raw('/graphiql/graphiql.js', {});
+    expect(unversioned.headers['cache-control']).toBe('public, max-age=0, must-revalidate');
+    expect(unversioned.headers.etag).toBe(etag);
   });
 });

@@ -160,8 +160,8 @@ describe('upstream calls: CXone', () => {
     for (const id of [conversation.id, conversation.messages.nodes[0].id, conversation.endUser.id]) {
       const one = await ok(`query($id: ID!) { node(id: $id) { id ... on Conversation { messages { nodes { text } } trackerEvents { type } } } }`, { id });
       expect(one.data.node.id).toBe(id);
-      // Minimum: the export has no read by id; the ID's scope (bot, start time) makes it one
-      // search `datetime = <start ms>` on that bot's token.
+      // Minimum: the export has no read by id; the ID's scope (its bot) makes it one search
+      // `conversation = "<id>"` on that bot's token (NICE: `conversation` is "the ID of a conversation").
       expect(one.calls).toEqual({ CLOSER: {}, BOTONE: {}, CXONE: { [ROUTES.cxoneExport]: 1 } });
     }
   });
@@ -172,7 +172,7 @@ describe('upstream calls: CXone', () => {
     const { data, calls: c } = await ok(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
     expect(data.nodes.map((n: any) => n.id)).toEqual(ids);
     expect(bots.size).toBeGreaterThan(1);
-    // Minimum: the loads of one tick are batched into one `datetime = a OR datetime = b …` search per bot.
+    // Minimum: the loads of one tick are batched into one `conversation = "a" OR conversation = "b" …` search per bot.
     expect(c).toEqual({ CLOSER: {}, BOTONE: {}, CXONE: { [ROUTES.cxoneExport]: bots.size } });
   });
 });
@@ -202,7 +202,9 @@ describe('upstream calls: the merged list', () => {
    * the page, is read once (its read asks for all the page could still need). A CXone stream first
    * uses the export pages cached by earlier requests (everything before its scroll's position `at`,
    * kept in the cursor's stream state) and continues its scroll (1 call) only when fewer are cached
-   * than the merge asks for.
+   * than the merge asks for. The merge asks a stream whose head is unknown for a whole page (`first`)
+   * before comparing anything, and one with a known head for what is left of the page when its
+   * head comes up (`first` minus the page's conversations newer than the head).
    */
   function derivedCalls(cursor: string, page: Array<{ id: string; updatedAt: string }>, first: number): Record<string, number> {
     const { p } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
@@ -213,8 +215,10 @@ describe('upstream calls: the merged list', () => {
     for (const [key, state] of Object.entries(p.s)) {
       let n = 0;
       if (state.d) n = 0;
-      else if (state.h === undefined) n = 1;
-      else if (state.h !== null && state.h >= last) {
+      else if (state.h === undefined) {
+        // A head left unread because its stream gave the previous page's last edge.
+        n = key.startsWith('CXONE:') && state.x ? (first > (JSON.parse(state.x) as { at: number }).at - state.o ? 1 : 0) : 1;
+      } else if (state.h !== null && state.h >= last) {
         n = 1;
         if (key.startsWith('CXONE:')) {
           const before = page.filter((c) => Date.parse(c.updatedAt) > (state.h as number)).length;

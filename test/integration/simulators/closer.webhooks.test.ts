@@ -299,3 +299,38 @@ describe('webhooks from live activity', () => {
     }
   });
 });
+
+describe('all 14 event types', () => {
+  it('emits every type the digest lists, from API writes, live activity and console-side changes', async () => {
+    // The digest (../shared/providers/README.md): "There are 14 event types: `bot.updated`,
+    // `bot.deleted`, `bot.end_user.created|updated|deleted`, `bot.conversation.created|updated|deleted`,
+    // `bot.conversation.agent_call_requested|agent_call_connected|agent_call_cancelled|agent_call_disconnected`,
+    // `bot.message.sent` (from the bot or an agent) and `bot.message.received` (from the end user)."
+    expect(WEBHOOK_EVENT_TYPES).toHaveLength(14);
+    const live = await startCloserSimulator({ now: NOW, seed: 11, activity: true, activityIntervalMs: 4, webhookBatchMs: 10, webhookUrl: receiver.url });
+    const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
+      const res = await fetch(live.url + path, { headers: { 'X-API-Key': live.apiKey } });
+      return { status: res.status, body: (await res.json()) as T };
+    };
+    try {
+      const [bot, other] = live.botIds as [string, string];
+      live.console.updateBot(bot, { description: '상담 봇 (수정됨)' });
+      const users = (await get<Page<EndUser>>(`/openapi/endusers?botId=${other}&limit=1`)).body.data;
+      live.console.deleteEndUser(users[0]!.id);
+      const convs = (await get<Page<Conversation>>(`/openapi/bot/${other}/conversation?limit=1`)).body.data;
+      live.console.deleteConversation(convs[0]!.id);
+      live.console.deleteBot(other);
+      await until(() => new Set(receiver.events().map((e) => e.event)).size === WEBHOOK_EVENT_TYPES.length, 15_000);
+      const byType = (t: string) => receiver.events().filter((e) => e.event === t);
+      expect((byType('bot.updated')[0]!.data as { bot: { description: string } }).bot.description).toBe('상담 봇 (수정됨)');
+      expect(byType('bot.deleted')[0]!.sourceId).toBe(other);
+      // What the events announce is what the API then shows.
+      expect((await get(`/openapi/bot/${other}`)).status).toBe(404);
+      expect((await get(`/openapi/enduser/${users[0]!.id}`)).status).toBe(404);
+      expect((await get(`/openapi/conversation/${convs[0]!.id}`)).status).toBe(404);
+      expect((byType('bot.conversation.deleted')[0]!.data as { conversation: Conversation }).conversation.id).toBe(convs[0]!.id);
+    } finally {
+      await live.close();
+    }
+  });
+});

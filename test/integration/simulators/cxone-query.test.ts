@@ -137,6 +137,74 @@ describe('query: parameters and operators', () => {
   });
 });
 
+/**
+ * The parameters NICE's public help page "Use Queries in Search" lists (quoted from the digest,
+ * ../shared/providers/README.md): "`action`: … values `integration`, `handover`, `core_fallback`,
+ * `fill_slot`; `bot_message_count`: how many outbound messages the conversation has (a number);
+ * `channel`: the name, type or ID of a channel; values include … `chat`, … `sms`; `conversation`:
+ * the ID of a conversation; `customer`: the name or ID of a customer; `customer_contact`: the
+ * contact ID (case ID) from CXone Digital Experience; `customer_message_count`: how many inbound
+ * messages (a number)", and its example `action = handover AND datetime > -14 days`.
+ */
+describe("query: the parameters of NICE's page", () => {
+  it('conversation = <id> finds exactly that conversation; OR of several finds each', async () => {
+    expect(await ids(`conversation = "${EXAMPLE_ID}"`)).toEqual([EXAMPLE_ID]);
+    const two = all.slice(3, 5).map((c) => c.conversationId);
+    expect(await ids(`conversation = "${two[0]}" OR conversation = "${two[1]}"`)).toEqual(two);
+    expect(await ids('conversation = "chat;nope;0"')).toEqual([]);
+  });
+
+  it('bot_message_count and customer_message_count compare numbers', async () => {
+    const n = all[0].botMsgCount as number;
+    expect(await ids(`bot_message_count = ${n}`)).toEqual(idsWhere((c) => c.botMsgCount === n));
+    expect(await ids('bot_message_count > 5')).toEqual(idsWhere((c) => c.botMsgCount > 5));
+    expect(await ids('customer_message_count >= 3')).toEqual(idsWhere((c) => c.customerMsgCount >= 3));
+    expect((await ids('customer_message_count >= 3')).length).toBeGreaterThan(0);
+    expect(await ids('customer_message_count < 2')).toEqual(idsWhere((c) => c.customerMsgCount < 2));
+    const bad = await search('bot_message_count > many');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('whole number');
+  });
+
+  it('channel matches the name, the type (chat, sms, …) or the ID', async () => {
+    const web = idsWhere((c) => c.channel.name === 'Web chat');
+    expect(web.length).toBeGreaterThan(0);
+    expect(await ids('channel = chat')).toEqual(web);
+    expect(await ids('channel = sms')).toEqual(idsWhere((c) => c.channel.name === 'SMS'));
+    expect(await ids('channel = facebook-dm')).toEqual(idsWhere((c) => c.channel.name === 'Facebook Messenger'));
+    const someChannel = all.find((c) => c.channel.id !== '').channel.id as string;
+    expect(await ids(`channel = "${someChannel}"`)).toEqual(idsWhere((c) => c.channel.id === someChannel));
+  });
+
+  it('customer matches the name or the ID', async () => {
+    const someone = all.find((c) => c.conversationId !== EXAMPLE_ID && c.customer.id !== c.customer.name).customer;
+    expect(await ids(`customer = "${someone.id}"`)).toEqual(idsWhere((c) => String(c.customer.id) === String(someone.id)));
+    expect(await ids(`customer = "${someone.name}"`)).toEqual(idsWhere((c) => c.customer.name === someone.name));
+  });
+
+  it('customer_contact matches the Digital Experience case ID', async () => {
+    const withCase = all.find((c) => c.dfo.caseId !== '');
+    expect(await ids(`customer_contact = "${withCase.dfo.caseId}"`)).toEqual(idsWhere((c) => c.dfo.caseId === withCase.dfo.caseId));
+  });
+
+  it("action takes the page's values: integration, handover, fill_slot, core_fallback", async () => {
+    const integration = idsWhere((c) => actions(c).some((a) => a.type === 'integration' || decoded(a.name) === 'integration'));
+    expect(integration.length).toBeGreaterThan(0);
+    expect(await ids('action = integration')).toEqual(integration);
+    const filled = idsWhere((c) => c.tracker.events.some((e: Json) => e.event === 'slot' && e.name !== 'last customer message'));
+    expect(filled.length).toBeGreaterThan(0);
+    expect(await ids('action = fill_slot')).toEqual(filled);
+    const fellBack = idsWhere((c) => c.tracker.events.some((e: Json) => e.event === 'user' && e.parse_data?.intent?.name === 'nlu_fallback'));
+    expect(fellBack).toContain(EXAMPLE_ID);
+    expect(await ids('action = core_fallback')).toEqual(fellBack);
+    // The page's own example.
+    const now = sim.clock();
+    expect(await ids('action = handover AND datetime > -14 days')).toEqual(
+      idsWhere((c) => c.timestamp > now - 14 * DAY && actions(c).some((a) => a.type === 'handover' || decoded(a.name) === 'handover')),
+    );
+  });
+});
+
 describe('query: times', () => {
   it('datetime > and < take relative values against the simulated now', async () => {
     const now = sim.clock();

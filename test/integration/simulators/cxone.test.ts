@@ -290,8 +290,31 @@ describe('auth and errors', () => {
     expect(bad.body.message).toContain('Mars/Olympus_Mons');
     const good = await get(sim, { token: TOKEN, timezone: 'Europe/Prague', perPage: '3' });
     expect(good.status).toBe(200);
-    // Epoch times are instants; the timezone never shifts them.
-    expect(good.body.data).toEqual(all['1327']!.slice(0, 3));
+    expect(good.body.data.map((c: Json) => c.conversationId)).toEqual(all['1327']!.slice(0, 3).map((c) => c.conversationId));
+  });
+
+  it('converts the response timestamps to the timezone, and only the timestamps', async () => {
+    // The document, timezone: "응답에서 타임스탬프의 기본 시간대는 UTC입니다. 타임스탬프를 다른 시간대로 변환하려면
+    // 이 매개변수를 사용하여 새로운 시간대를 지정합니다." (UTC by default; to convert the timestamps to
+    // another zone, name it). Epoch numbers converted: the zone's wall time written as if UTC.
+    for (const [zone, hours] of [['Asia/Seoul', 9], ['Asia/Kolkata', 5.5]] as const) {
+      const res = await get(sim, { token: TOKEN, timezone: zone, perPage: '3' });
+      const utc = all['1327']!.slice(0, 3);
+      expect(res.body.data).toHaveLength(3);
+      res.body.data.forEach((c: Json, i: number) => {
+        const u = utc[i]!;
+        expect(c.timestamp - u.timestamp).toBe(hours * 3_600_000);
+        expect(c.lastMessageAt - u.lastMessageAt).toBe(hours * 3_600_000);
+        c.tracker.events.forEach((e: Json, j: number) => expect(e.timestamp - u.tracker.events[j].timestamp).toBeCloseTo(hours * 3600, 3));
+        expect({ ...c, timestamp: 0, lastMessageAt: 0, tracker: c.tracker.name }).toEqual({ ...u, timestamp: 0, lastMessageAt: 0, tracker: u.tracker.name });
+      });
+      // A scroll keeps the search's timezone, as it keeps perPage.
+      const next = await get(sim, { token: TOKEN, scrollId: res.body.scroll_id });
+      expect(next.body.data[0].timestamp - all['1327']![3]!.timestamp).toBe(hours * 3_600_000);
+    }
+    // The default, and an explicit UTC, shift nothing.
+    const plain = await get(sim, { token: TOKEN, timezone: 'UTC', perPage: '3' });
+    expect(plain.body.data).toEqual(all['1327']!.slice(0, 3));
   });
 
   it('answers 410 scroll_unknown for a scroll id it never issued', async () => {
@@ -333,24 +356,35 @@ describe('auth and errors', () => {
 });
 
 describe('scroll paging', () => {
-  it('pages to the end with nothing skipped or repeated, ending with an empty page', async () => {
+  it('pages to the end with nothing skipped or repeated; next_page_url only while a next page exists', async () => {
+    // The document, next_page_url: "다음 데이터 페이지가 있는 경우 해당 페이지의 URL입니다." (the URL of the
+    // next page of data, if there is one): the last page has none.
     const { pages, items } = await exportAll(sim, TOKEN, { perPage: '7' });
     const total = all['1327']!.length;
     expect(items.map((c) => c.conversationId)).toEqual(all['1327']!.map((c) => c.conversationId));
     expect(new Set(items.map((c) => c.conversationId)).size).toBe(total);
-    expect(pages).toHaveLength(Math.ceil(total / 7) + 1);
-    for (const p of pages.slice(0, -1)) {
+    expect(pages).toHaveLength(Math.ceil(total / 7));
+    for (const p of pages) {
       expect(p.count).toBe(p.data.length);
       expect(p.count).toBeGreaterThan(0);
-      expect(p.next_page_url).not.toBeNull();
       expect(p.total).toBe(total);
       expect(p.per_page).toBe(7);
     }
+    for (const p of pages.slice(0, -1)) expect(p.next_page_url).not.toBeNull();
     const last = pages.at(-1);
-    expect(last.data).toEqual([]);
-    expect(last.count).toBe(0);
+    expect(last.data.length).toBe(total - 7 * (pages.length - 1));
     expect(last.next_page_url).toBeNull();
+    // scroll_id ("단일 검색 요청에서 추가적인 결과 배치를 가져오는 데 사용되는 ID") still continues the
+    // scroll: after the last page it gives the empty page that ends an Elasticsearch scroll.
     expect(typeof last.scroll_id).toBe('string');
+    const after = await get(sim, { token: TOKEN, scrollId: last.scroll_id });
+    expect(after.body).toMatchObject({ data: [], count: 0, total, next_page_url: null });
+  });
+
+  it('gives no next_page_url when the first page holds the whole export', async () => {
+    const res = await get(sim, { token: TOKEN, perPage: '200' });
+    expect(res.body.count).toBe(all['1327']!.length);
+    expect(res.body.next_page_url).toBeNull();
   });
 
   it('accepts the scroll as scroll_id too, and keeps perPage of the original search', async () => {
@@ -373,7 +407,9 @@ describe('scroll paging', () => {
 
   it('keeps the empty last page empty when it is fetched again', async () => {
     const { pages } = await exportAll(sim, TOKEN, { perPage: '200' });
-    const res = await get(sim, { token: TOKEN, scrollId: pages.at(-1).scroll_id });
+    const empty = await get(sim, { token: TOKEN, scrollId: pages.at(-1).scroll_id });
+    expect(empty.body.data).toEqual([]);
+    const res = await get(sim, { token: TOKEN, scrollId: empty.body.scroll_id });
     expect(res.body.data).toEqual([]);
     expect(res.body.next_page_url).toBeNull();
   });

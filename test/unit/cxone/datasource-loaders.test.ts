@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { BatchCache } from '../../../src/providers/cxone/cache.js';
 import { BARE_TOKEN, type CxoneClient, type ExportPage } from '../../../src/providers/cxone/client.js';
-import { CxoneDatasource, MAX_STARTS_PER_SEARCH } from '../../../src/providers/cxone/datasource.js';
+import { CxoneDatasource, MAX_IDS_PER_SEARCH } from '../../../src/providers/cxone/datasource.js';
 import { mapConversation } from '../../../src/providers/cxone/mapper.js';
 import { cxConversationSchema } from '../../../src/providers/cxone/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
@@ -51,21 +51,21 @@ function stubClient(options: {
       if (options.tokens.includes(botId)) return botId;
       return options.tokens.includes(BARE_TOKEN) && options.bareBot === botId ? BARE_TOKEN : null;
     },
-    async findByStart(tokenKey: string, starts: number[]) {
-      calls.push(['findByStart', tokenKey, [...starts]]);
+    async findByIds(tokenKey: string, ids: string[]) {
+      calls.push(['findByIds', tokenKey, [...ids]]);
       if (options.failBots?.includes(tokenKey)) {
         throw new BotgraphError(ErrorCode.PROVIDER_UNAVAILABLE, 'CXONE is unavailable (HTTP 503).', { provider: 'CXONE' });
       }
-      return store.filter((c) => c.idScope[0] === tokenKey && starts.includes(c.createdAt!.getTime()));
+      return store.filter((c) => c.idScope[0] === tokenKey && ids.includes(c.nativeId));
     },
     async search(tokenKey: string, query: string, perPage: number): Promise<ExportPage> {
       calls.push(['search', tokenKey, query, perPage]);
       const items = store.filter((c) => c.idScope[0] === tokenKey);
-      return { items: items.slice(0, perPage), total: items.length, nextScrollId: items.length > perPage ? 'next' : null };
+      return { items: items.slice(0, perPage), total: items.length, nextScrollId: items.length > perPage ? 'next' : null, hasNext: items.length > perPage };
     },
     async scroll(tokenKey: string, scrollId: string): Promise<ExportPage> {
       calls.push(['scroll', tokenKey, scrollId]);
-      return { items: [], total: 0, nextScrollId: null };
+      return { items: [], total: 0, nextScrollId: null, hasNext: false };
     },
   };
   return { client: client as unknown as CxoneClient, calls };
@@ -108,7 +108,7 @@ describe('getConversation', () => {
   const twin = conversation('1', 'chat;twin', 1_700_000_000_002);
   const c = conversation('2', 'chat;c', 1_700_000_000_003);
 
-  it('makes one search per bot with the distinct start times, results in key order', async () => {
+  it('makes one search per bot with the distinct ids (`conversation = …`), results in key order', async () => {
     const { client, calls } = stubClient({ tokens: ['1', '2'], conversations: [a, b, twin, c] });
     const ds = new CxoneDatasource(client);
     const got = await Promise.all([
@@ -120,8 +120,8 @@ describe('getConversation', () => {
     ]);
     expect(got.map((x) => x?.nativeId)).toEqual(['chat;b', 'chat;c', 'chat;a', 'chat;twin', 'chat;b']);
     expect(calls).toEqual([
-      ['findByStart', '1', [1_700_000_000_002, 1_700_000_000_001]],
-      ['findByStart', '2', [1_700_000_000_003]],
+      ['findByIds', '1', ['chat;b', 'chat;a', 'chat;twin']],
+      ['findByIds', '2', ['chat;c']],
     ]);
   });
 
@@ -134,8 +134,9 @@ describe('getConversation', () => {
       ds.getConversation('chat;a', ['1', '1700000000009']),
       ds.getConversation('chat;a', ['99', '1700000000001']),
     ]);
+    // An id whose scope names another start time than the conversation's is not that conversation.
     expect(got.map((x) => x?.nativeId ?? null)).toEqual(['chat;a', null, null, null]);
-    expect(calls).toEqual([['findByStart', '1', [1_700_000_000_001, 1_700_000_000_009]]]);
+    expect(calls).toEqual([['findByIds', '1', ['chat;a', 'chat;gone']]]);
   });
 
   it('rejects only the keys of a failed bot, with the upstream error', async () => {
@@ -150,13 +151,13 @@ describe('getConversation', () => {
     expect((failed as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.PROVIDER_UNAVAILABLE, provider: 'CXONE' });
   });
 
-  it(`splits more than ${MAX_STARTS_PER_SEARCH} start times into several searches`, async () => {
+  it(`splits more than ${MAX_IDS_PER_SEARCH} ids into several searches`, async () => {
     const { client, calls } = stubClient({ tokens: ['1'] });
     const ds = new CxoneDatasource(client);
-    const starts = Array.from({ length: MAX_STARTS_PER_SEARCH + 5 }, (_, i) => 1_700_000_000_000 + i);
+    const starts = Array.from({ length: MAX_IDS_PER_SEARCH + 5 }, (_, i) => 1_700_000_000_000 + i);
     const got = await Promise.all(starts.map((s) => ds.getConversation(`chat;${s}`, ['1', String(s)])));
     expect(got.every((x) => x === null)).toBe(true);
-    expect(calls.map((c) => (c[2] as number[]).length)).toEqual([MAX_STARTS_PER_SEARCH, 5]);
+    expect(calls.map((c) => (c[2] as string[]).length)).toEqual([MAX_IDS_PER_SEARCH, 5]);
   });
 
   it('is primed by a stream: no call for conversations already listed in the request', async () => {

@@ -59,6 +59,17 @@ export interface CloserSimulator extends SimulatorHandle {
   setWebhook(url: string | undefined, headers?: Record<string, string>): void;
   /** Where webhooks go, whether delivery was disabled, and the delivery counters. */
   webhookStatus(): WebhookStatus;
+  /**
+   * Console-side changes the Open API cannot make, each emitting its webhook event (`bot.updated`,
+   * `bot.deleted`, `bot.end_user.deleted`, `bot.conversation.deleted`); with the API writes and the
+   * live activity, the simulator emits all 14 types. Unknown ids throw.
+   */
+  console: {
+    updateBot(id: string, patch: { title?: string; description?: string }): void;
+    deleteBot(id: string): void;
+    deleteEndUser(id: string): void;
+    deleteConversation(id: string): void;
+  };
 }
 
 export async function startCloserSimulator(options: CloserSimulatorOptions = {}): Promise<CloserSimulator> {
@@ -103,6 +114,12 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     botIds: store.listBots().map((b) => b.id),
     setWebhook: (url, headers) => webhooks.setUrl(url, headers),
     webhookStatus: () => webhooks.status(),
+    console: {
+      updateBot: (id, patch) => void store.updateBot(id, patch),
+      deleteBot: (id) => void store.deleteBot(id),
+      deleteEndUser: (id) => void store.deleteEndUser(id),
+      deleteConversation: (id) => void store.deleteConversation(id),
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -396,6 +396,50 @@ export class CloserStore {
     return conv;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Changes the Open API has no endpoint for (CLOSER's console makes them); the simulator exposes
+  // them on its handle so that every one of the 14 webhook event types can be produced.
+
+  /** Edits a bot's title or description: `bot.updated`. */
+  updateBot(id: string, patch: { title?: string; description?: string }): Bot {
+    const bot = this.getBot(id);
+    const at = this.clock.now();
+    if (patch.title !== undefined) bot.title = patch.title;
+    if (patch.description !== undefined) bot.description = patch.description;
+    bot.updatedAt = iso(at);
+    this.emit('bot.updated', bot.id, { bot }, at);
+    return bot;
+  }
+
+  /** Deletes a bot (soft: `deletedAt` is set, reads answer 404): `bot.deleted`. Its conversations stay. */
+  deleteBot(id: string): Bot {
+    const bot = this.getBot(id);
+    const at = this.clock.now();
+    bot.deletedAt = iso(at);
+    bot.updatedAt = iso(at);
+    this.emit('bot.deleted', bot.id, { bot }, at);
+    return bot;
+  }
+
+  /** Deletes an end user (reads answer 404; their conversations stay): `bot.end_user.deleted`. */
+  deleteEndUser(id: string): EndUser {
+    const user = this.getEndUser(id);
+    this.endUsers.delete(id);
+    this.emit('bot.end_user.deleted', user.botId, { endUser: user }, this.clock.now());
+    return user;
+  }
+
+  /** Deletes a conversation and its messages (reads answer 404): `bot.conversation.deleted`. */
+  deleteConversation(id: string): Conversation {
+    const conv = this.getConversation(id);
+    this.conversations.delete(id);
+    const gone = new Set((this.messagesByConversation.get(id) ?? []).map((m) => m.id));
+    this.messagesByConversation.delete(id);
+    for (let i = this.messages.length - 1; i >= 0; i--) if (gone.has((this.messages[i] as Message).id)) this.messages.splice(i, 1);
+    this.emit('bot.conversation.deleted', conv.botId, { conversation: conv }, this.clock.now());
+    return conv;
+  }
+
   /** Conversations still open, for the activity to pick from. */
   activeConversations(): Conversation[] {
     return [...this.conversations.values()].filter((c) => c.context.status === 'ACTIVE');

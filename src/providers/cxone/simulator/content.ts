@@ -121,7 +121,7 @@ export const DOMAINS: readonly Domain[] = [
             bot: { text: 'Done. I have sent a reset link to the mobile number in your profile. The link is valid for 15 minutes.' },
           },
         ],
-        lookup: 'webhook',
+        lookup: 'integration',
       },
       {
         intent: 'account_trouble',
@@ -147,7 +147,7 @@ export const DOMAINS: readonly Domain[] = [
             bot: { text: 'Your account is unlocked. Please wait two minutes before you try to sign in again.' },
           },
         ],
-        lookup: 'webhook',
+        lookup: 'integration',
       },
       {
         intent: 'vpn_issue',
@@ -267,7 +267,7 @@ export const DOMAINS: readonly Domain[] = [
           },
         ],
         form: 'card_block_form',
-        lookup: 'webhook',
+        lookup: 'integration',
       },
       {
         intent: 'check_balance',
@@ -288,7 +288,7 @@ export const DOMAINS: readonly Domain[] = [
             bot: { text: 'Your available balance is $2,418.37. Your last transaction was a card payment of $54.20 at City Market yesterday.' },
           },
         ],
-        lookup: 'webhook',
+        lookup: 'integration',
       },
       {
         intent: 'dispute_transaction',
@@ -388,7 +388,7 @@ export const DOMAINS: readonly Domain[] = [
             },
           },
         ],
-        lookup: 'webhook',
+        lookup: 'integration',
       },
       {
         intent: 'baggage_policy',
@@ -424,7 +424,7 @@ export const DOMAINS: readonly Domain[] = [
             bot: { text: 'That flight is delayed by 45 minutes because of late arrival of the incoming aircraft. New departure time is 18:35, gate B12.' },
           },
         ],
-        lookup: 'webhook',
+        lookup: 'integration',
       },
       {
         intent: 'refund_request',
@@ -472,7 +472,7 @@ export const DOMAINS: readonly Domain[] = [
             bot: { text: 'Booked! Your confirmation number is HTL-58214. You will receive an email with the details.' },
           },
         ],
-        lookup: 'webhook',
+        lookup: 'integration',
       },
     ],
   },
@@ -488,13 +488,23 @@ export const LAST_NAMES = [
 ];
 
 /** The channels a bot is deployed on. `Talk to your bot` is Bot Builder's own test console (the vendor example's channel). */
+/**
+ * The channels, with `type`: NICE's "Use Queries in Search" page lets `channel` match "the name,
+ * type or ID of a channel", with values such as `apple-business`, `facebook-dm`, `live-chat`,
+ * `chat`, `sms`. The types are those values; `console` (the test console) is ours.
+ */
 export const CHANNELS = [
-  { key: 'console', name: 'Talk to your bot', icon: '', weight: 1 },
-  { key: 'chat', name: 'Web chat', icon: 'chat', weight: 9 },
-  { key: 'messenger', name: 'Facebook Messenger', icon: 'messenger', weight: 4 },
-  { key: 'whatsapp', name: 'WhatsApp', icon: 'whatsapp', weight: 4 },
-  { key: 'sms', name: 'SMS', icon: 'sms', weight: 2 },
-  { key: 'apple', name: 'Apple Messages for Business', icon: 'apple-messages', weight: 1 },
+  { key: 'console', type: 'console', name: 'Talk to your bot', icon: '', weight: 1 },
+  { key: 'chat', type: 'chat', name: 'Web chat', icon: 'chat', weight: 9 },
+  { key: 'messenger', type: 'facebook-dm', name: 'Facebook Messenger', icon: 'messenger', weight: 4 },
+  { key: 'whatsapp', type: 'whatsapp', name: 'WhatsApp', icon: 'whatsapp', weight: 4 },
+  { key: 'sms', type: 'sms', name: 'SMS', icon: 'sms', weight: 2 },
+  { key: 'apple', type: 'apple-business', name: 'Apple Messages for Business', icon: 'apple-messages', weight: 1 },
 ] as const;
+
+/** A channel's type, from its name (the export's channel object has no type field). */
+export function channelType(name: string | undefined): string | undefined {
+  return CHANNELS.find((c) => c.name === name)?.type;
+}
 
 export type ChannelKey = (typeof CHANNELS)[number]['key'];

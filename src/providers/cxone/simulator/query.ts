@@ -14,8 +14,9 @@
  * Keywords and parameter names are case-insensitive. Every syntax error is a {@link QueryError}
  * whose message names the problem and its position, and becomes a 400.
  */
+import { channelType } from './content.js';
 import { decodeActionType } from './tracker.js';
-import type { CxActionEvent, CxConversation, CxUserEvent } from './types.js';
+import type { CxActionEvent, CxConversation, CxSlotEvent, CxUserEvent } from './types.js';
 
 export class QueryError extends Error {
   override readonly name = 'QueryError';
@@ -36,16 +37,32 @@ export type QueryNode = Clause | { kind: 'and' | 'or'; nodes: QueryNode[] };
 
 const TEXT_OPS: readonly Operator[] = ['=', '!=', '~'];
 const TIME_OPS: readonly Operator[] = ['=', '!=', '>', '<', '>=', '<='];
+const NUMBER_OPS: readonly Operator[] = ['=', '!=', '>', '<', '>=', '<='];
 
-/** The parameters, their lower-case spelling in queries, and the operators each one takes. */
+/**
+ * The parameters, their lower-case spelling in queries, and the operators each one takes.
+ *
+ * NICE's public page "Use Queries in Search" lists `action` (integration, handover, core_fallback,
+ * fill_slot), `bot_message_count`, `channel` ("the name, type or ID of a channel"), `conversation`
+ * ("the ID of a conversation"), `customer` ("the name or ID of a customer"), `customer_contact`
+ * (the contact/case ID from Digital Experience), `customer_message_count` and `datetime` (its
+ * example: `action = handover AND datetime > -14 days`). The page gives no operator table: the
+ * operators below are ours. **Project additions** where the page is silent: `text`, `intent`,
+ * `tag` and `lastmessageat` (docs/providers/cxone.md marks them).
+ */
 export const PARAMS = {
-  text: TEXT_OPS,
-  channel: TEXT_OPS,
-  customer: TEXT_OPS,
   action: TEXT_OPS,
+  bot_message_count: NUMBER_OPS,
+  channel: TEXT_OPS,
+  conversation: TEXT_OPS,
+  customer: TEXT_OPS,
+  customer_contact: TEXT_OPS,
+  customer_message_count: NUMBER_OPS,
+  datetime: TIME_OPS,
+  // Project additions.
+  text: TEXT_OPS,
   intent: TEXT_OPS,
   tag: TEXT_OPS,
-  datetime: TIME_OPS,
   lastmessageat: TIME_OPS,
 } as const;
 export type Param = keyof typeof PARAMS;
@@ -257,7 +274,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
 }
 
 /** The zone's offset from UTC at an instant, in ms. */
-function offsetAt(utcMs: number, zone: string): number {
+export function offsetAt(utcMs: number, zone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const asUtc = Date.UTC(parts.year as number, (parts.month as number) - 1, parts.day, parts.hour, parts.minute, parts.second);
@@ -338,6 +355,10 @@ interface Index {
   intents: string[];
   /** Each action's name and its decoded (or stated) type, lower-cased. */
   actions: Array<{ name: string; type: string | undefined }>;
+  /** True when a slot was filled from what the end user said (not the channel's `last customer message`). */
+  filledSlot: boolean;
+  /** True when the NLU fell back (`nlu_fallback` won the user message). */
+  fellBack: boolean;
 }
 
 const indexes = new WeakMap<CxConversation, Index>();
@@ -349,12 +370,17 @@ function indexOf(c: CxConversation): Index {
     const userTexts: string[] = [];
     const intents: string[] = [];
     const actions: Index['actions'] = [];
+    let filledSlot = false;
+    let fellBack = false;
     for (const e of c.tracker.events) {
       if (e.event === 'user') {
         const u = e as CxUserEvent;
         if (typeof u.text === 'string') userTexts.push(u.text);
         const intent = u.parse_data?.intent?.name;
         if (typeof intent === 'string') intents.push(intent.toLowerCase());
+        if (intent === 'nlu_fallback') fellBack = true;
+      } else if (e.event === 'slot') {
+        if ((e as CxSlotEvent).name !== 'last customer message') filledSlot = true;
       } else if (e.event === 'action') {
         const a = e as CxActionEvent;
         if (typeof a.name !== 'string') continue;
@@ -362,7 +388,7 @@ function indexOf(c: CxConversation): Index {
         actions.push({ name: a.name.toLowerCase(), type: type?.toLowerCase() });
       }
     }
-    idx = { userTexts, intents, actions };
+    idx = { userTexts, intents, actions, filledSlot, fellBack };
     indexes.set(c, idx);
   }
   return idx;
@@ -396,6 +422,14 @@ export function compileQuery(node: QueryNode, now: number, zone: string): Predic
     return (c) => test(field(c));
   }
 
+  if (param === 'bot_message_count' || param === 'customer_message_count') {
+    if (!/^\d{1,9}$/.test(node.value.trim())) throw new QueryError(`'${node.value}' is not a count: ${param} takes a whole number.`);
+    const n = Number(node.value.trim());
+    const field = param === 'bot_message_count' ? (c: CxConversation) => c.botMsgCount : (c: CxConversation) => c.customerMsgCount;
+    const test = { '=': (x: number) => x === n, '!=': (x: number) => x !== n, '>': (x: number) => x > n, '<': (x: number) => x < n, '>=': (x: number) => x >= n, '<=': (x: number) => x <= n, '~': () => false }[op];
+    return (c) => test(field(c));
+  }
+
   if (param === 'text') {
     // `=` matches whole words or phrases, as a full-text search does: "text = problem" finds "I have a problem."
     const word = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(value)}(?![\\p{L}\\p{N}_])`, 'iu');
@@ -410,10 +444,19 @@ export function compileQuery(node: QueryNode, now: number, zone: string): Predic
   let any: Predicate = () => false;
   switch (param) {
     case 'channel':
-      any = (c) => matches(c.channel?.name);
+      // "the name, type or ID of a channel"
+      any = (c) => matches(c.channel?.name) || matches(channelType(c.channel?.name)) || (c.channel?.id !== '' && matches(c.channel?.id));
+      break;
+    case 'conversation':
+      any = (c) => matches(c.conversationId);
       break;
     case 'customer':
-      any = (c) => matches(c.customer?.name);
+      // "the name or ID of a customer"
+      any = (c) => matches(c.customer?.name) || matches(c.customer?.id === undefined ? undefined : String(c.customer.id));
+      break;
+    case 'customer_contact':
+      // The contact (case) ID from Digital Experience: dfo.caseId; conversations outside DFO have none.
+      any = (c) => c.dfo?.caseId !== '' && matches(c.dfo?.caseId);
       break;
     case 'tag':
       any = (c) => (c.tags ?? []).some((t) => matches(t));
@@ -422,7 +465,12 @@ export function compileQuery(node: QueryNode, now: number, zone: string): Predic
       any = (c) => indexOf(c).intents.some((i) => matches(i));
       break;
     case 'action':
-      any = (c) => indexOf(c).actions.some((a) => matches(a.name) || matches(a.type));
+      // The page's values: integration and handover are action types of the tracker; fill_slot is a
+      // slot filled from the end user's words and core_fallback the NLU's fallback (our reading).
+      any = (c) =>
+        indexOf(c).actions.some((a) => matches(a.name) || matches(a.type)) ||
+        (indexOf(c).filledSlot && matches('fill_slot')) ||
+        (indexOf(c).fellBack && matches('core_fallback'));
       break;
   }
   // `!=` on a multi-valued field means "none of them matches".

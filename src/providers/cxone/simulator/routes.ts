@@ -4,7 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { SimRequest, SimResponse, SimRoute } from '../../../simulators/common/server.js';
-import { compileQuery, isValidTimeZone, parseQuery, QueryError, type Predicate } from './query.js';
+import { compileQuery, isValidTimeZone, offsetAt, parseQuery, QueryError, type Predicate } from './query.js';
 import { ScrollRegistry, type ConversationStore } from './store.js';
 import type { CxConversation, CxErrorBody, CxPage } from './types.js';
 
@@ -39,8 +39,32 @@ function pathFor(req: SimRequest, ctx: RouteContext): string {
   return `${host ? `http://${host}` : ctx.baseUrl()}${EXPORT_PATH}`;
 }
 
-function page(path: string, items: readonly CxConversation[], offset: number, perPage: number, key: string): CxPage {
-  const data = items.slice(offset, offset + perPage);
+/**
+ * The document, `timezone`: "응답에서 타임스탬프의 기본 시간대는 UTC입니다. 타임스탬프를 다른 시간대로 변환하려면
+ * 이 매개변수를 사용하여 새로운 시간대를 지정합니다." (the response's timestamps are in UTC by default; to
+ * convert them to another zone, name it here). The timestamps are epoch numbers, so converting one
+ * means shifting it by the zone's offset at that instant: the wall time in the zone, written as if
+ * it were UTC (our reading; the document does not show a converted value). This applies to
+ * `timestamp`, `lastMessageAt` (ms) and every tracker event's `timestamp` (s).
+ */
+export function inZone(c: CxConversation, zone: string): CxConversation {
+  if (zone === 'UTC') return c;
+  const ms = (t: number) => t + offsetAt(t, zone);
+  return {
+    ...c,
+    timestamp: ms(c.timestamp),
+    lastMessageAt: ms(c.lastMessageAt),
+    tracker: {
+      ...c.tracker,
+      events: c.tracker.events.map((e) =>
+        typeof e.timestamp === 'number' ? { ...e, timestamp: e.timestamp + offsetAt(e.timestamp * 1000, zone) / 1000 } : e,
+      ),
+    },
+  };
+}
+
+function page(path: string, items: readonly CxConversation[], offset: number, perPage: number, key: string, zone: string): CxPage {
+  const data = items.slice(offset, offset + perPage).map((c) => inZone(c, zone));
   const nextId = ScrollRegistry.id(key, offset + data.length);
   return {
     data,
@@ -48,8 +72,10 @@ function page(path: string, items: readonly CxConversation[], offset: number, pe
     total: items.length,
     count: data.length,
     path,
-    // Every non-empty page links on, even the last one; the empty page that follows ends the export.
-    next_page_url: data.length > 0 ? `${path}?scrollId=${encodeURIComponent(nextId)}` : null,
+    // The document: next_page_url is "다음 데이터 페이지가 있는 경우 해당 페이지의 URL입니다" (the URL of
+    // the next page, if there is one), so the last page has none. scroll_id is always given (an
+    // Elasticsearch scroll): fetching it after the last page gives the empty page that ends the export.
+    next_page_url: offset + data.length < items.length ? `${path}?scrollId=${encodeURIComponent(nextId)}` : null,
     scroll_id: nextId,
   };
 }
@@ -75,7 +101,7 @@ export function exportRoutes(ctx: RouteContext): SimRoute[] {
       const found = ctx.scrolls.lookup(scrollId, Date.now());
       if (found.kind === 'ok' && found.context.botId === botId) {
         const key = (ScrollRegistry.parse(scrollId) as { key: string }).key;
-        return ok(page(path, found.context.items, found.offset, found.context.perPage, key));
+        return ok(page(path, found.context.items, found.offset, found.context.perPage, key, found.context.zone));
       }
       if (found.kind === 'expired') {
         return errorResponse(410, 'The scroll has expired; start the export again without scrollId.', undefined, 'scroll_expired');
@@ -105,8 +131,8 @@ export function exportRoutes(ctx: RouteContext): SimRoute[] {
     }
     const all = ctx.store.list(botId);
     const items = predicate ? all.filter(predicate) : all.slice();
-    const key = ctx.scrolls.open(botId, items, perPage, Date.now());
-    return ok(page(path, items, 0, perPage, key));
+    const key = ctx.scrolls.open(botId, items, perPage, Date.now(), zone);
+    return ok(page(path, items, 0, perPage, key, zone));
   };
   return [{ method: 'GET', pattern: EXPORT_PATH, handler }];
 }

@@ -93,6 +93,8 @@ export interface ScrollContext {
   botId: string;
   items: readonly CxConversation[];
   perPage: number;
+  /** The search's `timezone`; a scroll keeps it, as it keeps perPage. */
+  zone: string;
   expiresAt: number;
 }
 
@@ -112,10 +114,10 @@ export class ScrollRegistry {
 
   constructor(private readonly ttlMs: number) {}
 
-  open(botId: string, items: readonly CxConversation[], perPage: number, now: number): string {
+  open(botId: string, items: readonly CxConversation[], perPage: number, now: number, zone = 'UTC'): string {
     this.sweep(now);
     const key = randomBytes(12).toString('hex');
-    this.live.set(key, { botId, items, perPage, expiresAt: now + this.ttlMs });
+    this.live.set(key, { botId, items, perPage, zone, expiresAt: now + this.ttlMs });
     while (this.live.size > MAX_SCROLLS) {
       const oldest = this.live.keys().next().value as string;
       this.live.delete(oldest);
