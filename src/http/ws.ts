@@ -48,8 +48,8 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
     // A browser page from an origin not in CORS_ORIGINS is refused before the upgrade (403), so a
     // foreign page cannot ride a user's network position (cross-site WebSocket hijacking). Clients
     // that send no Origin (servers, CLIs) are judged by their credentials alone.
-    verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }) =>
-      !origin || originAllowed(guard.origins, origin, req.headers.host),
+    verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      !origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed'),
   });
   const codeError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
   const sessions = new WeakMap<WebSocket, Session>();

@@ -103,10 +103,11 @@ export function operationCost(
       (parent === root ||
         UPSTREAM_FIELDS.has(`${parent.name}.${name}`) ||
         /Connection$/.test(named.name) ||
-        ('getInterfaces' in named && named.getInterfaces().some((i) => i.name === 'Node')) ||
-        named.name === 'Node');
+        isNode(named));
     const own = upstream ? WEIGHTS.UPSTREAM : WEIGHTS.OBJECT;
-    return own + multiplier(node, def, alreadyRead) * selectionCost(node.selectionSet, named);
+    // A list of nodes read by id (`nodes(ids)`, `bots`) may cost a call per item, not only per list.
+    const perItem = upstream && isListType(getNullableType(def.type)) && isNode(named) ? WEIGHTS.UPSTREAM : 0;
+    return own + multiplier(node, def, alreadyRead) * (perItem + selectionCost(node.selectionSet, named));
   }
 
   function argument(node: FieldNode, def: GraphQLField<unknown, unknown>, name: string): unknown {
@@ -130,6 +131,10 @@ export function operationCost(
   }
 
   return selectionCost(operation.selectionSet, root);
+}
+
+function isNode(type: GraphQLCompositeType): boolean {
+  return type.name === 'Node' || ('getInterfaces' in type && type.getInterfaces().some((i) => i.name === 'Node'));
 }
 
 /** A variable default's plain value, for the rare default that is a list or object. */

@@ -69,7 +69,7 @@ export class PersistedOperations {
       });
     }
     const { persistedQuery: _persisted, ...otherExtensions } = (extensions ?? {}) as Record<string, unknown>;
-    const { documentId: _id, ...rest } = request as Record<string, unknown>;
+    const { documentId: _id, extensions: _extensions, ...rest } = request as Record<string, unknown>;
     return { ...rest, query: document, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) } as T;
   }
 }

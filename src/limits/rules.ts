@@ -39,7 +39,8 @@ export function allRules(limits: LimitsConfig): ValidationRule[] {
   return [...specifiedRules, ...limitRules(limits)];
 }
 
-const TOKENS = /Document contains more than (\d+) tokens/;
+// (graphql 16 spells it "more that".)
+const TOKENS = /Document contains more th(?:an|at) (\d+) tokens/;
 
 export function tokenLimitError(limit: number): BotgraphError {
   return new BotgraphError(ErrorCode.TOKEN_LIMIT_EXCEEDED, `The document has more than ${limit} tokens, the limit.`, { details: { limit } });

@@ -7,6 +7,7 @@ import { checkIdempotencyKey, runIdempotent } from '../idempotency/run.js';
 import { decodeId, type GlobalId } from '../ids.js';
 import type { CapabilityName, ConversationModel, MessageModel, ProviderName } from '../models.js';
 import { dedupeKeys } from '../subscriptions/version.js';
+import { requireBotInScope, requireConversationInScope, requireEndUserInScope, requireProviderInScope } from '../auth/scope.js';
 import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
 
 const WHY_NOT: Partial<Record<ProviderName, string>> = {
@@ -77,6 +78,7 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const ref = conversationRef(input.conversationId, 'input.conversationId');
     const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
+    await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
     const send = writer(ctx, ref.provider, 'SEND_MESSAGES', 'sendMessage', 'send messages');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -97,6 +99,7 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
     const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
+    await requireEndUserInScope(ctx, user.provider, user.nativeId, user.scope);
     const send = writer(ctx, user.provider, 'SEND_MESSAGES', 'sendMessageToEndUser', 'send messages to an end user');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -129,6 +132,8 @@ export const Mutation: MutationResolvers = {
     if (target.provider !== ref.provider) {
       throw badInput(`The target belongs to ${target.provider}, the conversation to ${ref.provider}.`, field);
     }
+    await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
+    if (hasBot) requireBotInScope(ctx, target.provider, target.nativeId);
     const run = hasBot
       ? writer(ctx, ref.provider, 'TRANSFER', 'transferToBot', 'transfer a conversation to another bot')
       : writer(ctx, ref.provider, 'TRANSFER', 'transferToFlow', 'transfer a conversation to a flow');
@@ -154,6 +159,7 @@ export const Mutation: MutationResolvers = {
     const bot = decodeId(input.botId, 'input.botId', 'Bot');
     const variables = checkJsonObject(input.variables, 'input.variables');
     const start = input.start ?? false;
+    requireBotInScope(ctx, bot.provider, bot.nativeId);
     const create = writer(ctx, bot.provider, 'CREATE_CONVERSATIONS', 'createConversation', 'create conversations');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -180,6 +186,7 @@ export const Mutation: MutationResolvers = {
     const params = checkJsonObject(input.params, 'input.params');
     if (params) patch.params = params;
     if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');
+    await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
     const update = writer(ctx, ref.provider, null, 'updateConversation', 'edit conversations');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -200,6 +207,8 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const token = checkToken(input.token, 'input.token');
     const data = checkJsonValue(input.data, 'input.data');
+    // A custom-block token names no bot: only a principal that sees the whole provider may use one.
+    requireProviderInScope(ctx, 'BOTONE', 'custom block');
     const complete = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'completeCustomBlock', 'complete custom blocks');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -218,6 +227,7 @@ export const Mutation: MutationResolvers = {
     const token = checkToken(input.token, 'input.token');
     const text = checkText(input.text, 'input.text');
     const typing = input.typing ?? false;
+    requireProviderInScope(ctx, 'BOTONE', 'custom block');
     const send = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'sendCustomBlockMessage', 'send custom block messages');
     return runIdempotent({
       store: ctx.infra.idempotency,
@@ -232,6 +242,7 @@ export const Mutation: MutationResolvers = {
 async function handoff(ctx: Context, input: { conversationId: string; idempotencyKey?: string | null }, toOperator: boolean) {
   const key = checkIdempotencyKey(input.idempotencyKey);
   const ref = conversationRef(input.conversationId, 'input.conversationId');
+  await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
   const set = writer(ctx, ref.provider, 'HANDOFF', 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
   return runIdempotent({
     store: ctx.infra.idempotency,

@@ -6,6 +6,7 @@ import { listConversations } from './conversationList.js';
 import { loadNode } from './Node.js';
 import { BotgraphError, badInput } from '../errors.js';
 import type { EndUserModel } from '../models.js';
+import { inScope, providerInScope, scopedBots } from '../auth/principal.js';
 
 export const Query: QueryResolvers = {
   node: (_parent, { id }, ctx) => loadNode(ctx, id),
@@ -16,11 +17,11 @@ export const Query: QueryResolvers = {
   },
 
   bots: async (_parent, { providers }, ctx, info) => {
-    const wanted = providers?.length ? [...new Set(providers)] : ctx.enabled;
+    const wanted = (providers?.length ? [...new Set(providers)] : ctx.enabled).filter((p) => providerInScope(ctx.principal, p));
     const lists = await Promise.all(
       wanted.map(async (provider) => {
         try {
-          return await ctx.datasource(provider).listBots();
+          return (await ctx.datasource(provider).listBots()).filter((b) => inScope(ctx.principal, b.provider, b.nativeId));
         } catch (error) {
           if (error instanceof BotgraphError && error.provider) {
             ctx.reportPartial(error, [info.path.key]);
@@ -34,6 +35,7 @@ export const Query: QueryResolvers = {
   },
   bot: async (_parent, { id }, ctx) => {
     const gid = decodeId(id, 'id', 'Bot');
+    if (!inScope(ctx.principal, gid.provider, gid.nativeId)) return null;
     return ctx.datasource(gid.provider).getBot(gid.nativeId);
   },
 
@@ -48,11 +50,17 @@ export const Query: QueryResolvers = {
     const providers = filter?.providers?.length ? filter.providers : ctx.enabled;
     const botIds = (filter?.botIds ?? []).map((id, i) => decodeId(id, `filter.botIds[${i}]`, 'Bot'));
     // End users are listed by the providers that can list them; today only CLOSER does.
-    const listing = providers.filter((p) => ctx.enabled.includes(p));
+    const listing = providers.filter((p) => ctx.enabled.includes(p) && providerInScope(ctx.principal, p));
     return offsetConnection<EndUserModel>('endUsers', size, after, async (offset, limit) => {
       for (const provider of listing) {
-        const bots = botIds.filter((b) => b.provider === provider).map((b) => b.nativeId);
+        let bots = botIds.filter((b) => b.provider === provider).map((b) => b.nativeId);
         if (botIds.length > 0 && bots.length === 0) continue;
+        // A bot-scoped principal lists only its bots' end users (pushed down, so totals agree).
+        const allowed = scopedBots(ctx.principal, provider);
+        if (allowed !== null) {
+          bots = bots.length > 0 ? bots.filter((b) => allowed.includes(b)) : allowed;
+          if (bots.length === 0) continue;
+        }
         const result = await ctx
           .datasource(provider)
           .listEndUsers({ botNativeIds: bots.length ? bots : null, ...(filter?.platform ? { platform: filter.platform } : {}) }, offset, limit);

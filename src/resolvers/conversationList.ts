@@ -10,6 +10,7 @@ import type { ConversationModel, ProviderName } from '../models.js';
 import { checkSearch } from './validate.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
 import { mergeConversations } from '../pagination/merge.js';
+import { narrowToScope } from '../auth/scope.js';
 
 export interface ListScope {
   /** Only this provider (a bot's or an end user's own list). */
@@ -68,6 +69,9 @@ export async function listConversations(
     bots = botsByProvider(filter);
     if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
   }
+  // Outside the principal's scope nothing exists: pushed down as a bot filter, so the vendors'
+  // totals (and `totalCount`) count only what is in scope.
+  ({ providers, bots } = narrowToScope(ctx, providers, bots));
 
   const streams: ConversationStream[] = [];
   for (const provider of providers) {
