@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json codegen.ts ./
 COPY schema ./schema
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
@@ -19,6 +20,9 @@ COPY --from=build /app/dist ./dist
 COPY schema ./schema
 USER node
 EXPOSE 4000
+# Liveness (/healthz): the process serves. Readiness (/readyz: Redis, circuit breakers) is for a
+# load balancer or orchestrator to route by (compose.yaml's healthchecks use it); restarting a
+# replica because a vendor is down would not help.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/main.js"]

@@ -145,6 +145,32 @@ export interface SecurityConfig {
   /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
   persistedOperationsOnly: boolean;
 }
+/** Operating botgraph: deadlines, circuit breakers, metrics and traces (README "Operating botgraph"). */
+const OPS_DEFAULTS = {
+  /** Every upstream call of one GraphQL operation shares this deadline, writes included (`OPERATION_DEADLINE_MS`). @default 10000 */
+  operationDeadlineMs: 10_000,
+  /** Per-provider circuit breaker. */
+  breaker: {
+    /** Opens when more than this share of calls in the window failed (`BREAKER_FAILURE_RATIO`). @default 0.5 */
+    failureRatio: 0.5,
+    /** The sliding window, in ms (`BREAKER_WINDOW_MS`). @default 10000 */
+    windowMs: 10_000,
+    /** Calls in the window before it may open (`BREAKER_MIN_CALLS`). @default 5 */
+    minCalls: 5,
+    /** Open this long before one probe call (`BREAKER_HALF_OPEN_MS`). @default 5000 */
+    halfOpenAfterMs: 5_000,
+  },
+  /** Serve `/metrics` on this port instead of the main one (`METRICS_PORT`). @default null (main port) */
+  metricsPort: null as number | null,
+  /** OTLP/HTTP traces endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without it. @default null */
+  otlpEndpoint: null as string | null,
+  /**
+   * What an open circuit makes `/readyz` say (`READYZ_OPEN_CIRCUIT`): `unready` (503) or `degraded`
+   * (200, for a deployment that prefers serving the other providers). @default 'unready'
+   */
+  readyzOpenCircuit: 'unready' as 'unready' | 'degraded',
+};
+export type OpsConfig = typeof OPS_DEFAULTS;
 
 const SERVER_DEFAULTS = {
   /** @default 4000 */
@@ -169,6 +195,7 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS> {
   auth: AuthConfig;
   limits: LimitsConfig;
   security: SecurityConfig;
+  ops: OpsConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -184,6 +211,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `expected a number between 0 and 1 (exclusive), got "${raw}"`);
   return value;
 }
 
@@ -319,6 +354,40 @@ export function loadConfig(env: Env = process.env): Config {
       liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', LIMITS_DEFAULTS.liveTopicsPerPrincipal, 1, 100_000),
     },
     security: securityConfig(env),
+    ops: opsSection(env),
+  };
+}
+
+function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
+  const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
+  if (raw !== 'unready' && raw !== 'degraded') throw new ConfigError('READYZ_OPEN_CIRCUIT', 'must be unready or degraded');
+  return raw;
+}
+
+function opsSection(env: Env): OpsConfig {
+  const d = OPS_DEFAULTS;
+  const metricsPort = str(env, 'METRICS_PORT') === undefined ? d.metricsPort : int(env, 'METRICS_PORT', 0, 0, 65535);
+  const otlp = str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? d.otlpEndpoint;
+  if (otlp !== null) {
+    let url: URL;
+    try {
+      url = new URL(otlp);
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
+  }
+  return {
+    operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),
+    breaker: {
+      failureRatio: ratio(env, 'BREAKER_FAILURE_RATIO', d.breaker.failureRatio),
+      windowMs: int(env, 'BREAKER_WINDOW_MS', d.breaker.windowMs, 100, 3_600_000),
+      minCalls: int(env, 'BREAKER_MIN_CALLS', d.breaker.minCalls, 1, 100_000),
+      halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_MS', d.breaker.halfOpenAfterMs, 10, 3_600_000),
+    },
+    metricsPort,
+    otlpEndpoint: otlp,
+    readyzOpenCircuit: readyzOpenCircuit(env),
   };
 }
 
@@ -444,7 +513,18 @@ export interface SimulatorCliConfig extends SimulatorConfig {
   closerWebhookUrl: string | null;
   /** Sent as `x-botgraph-webhook-secret` with every webhook (botgraph's CLOSER_WEBHOOK_SECRET). @default none */
   closerWebhookSecret: string | null;
+  /** Ports of the standalone simulators (`SIMULATOR_CLOSER_PORT`, `SIMULATOR_BOTONE_PORT`, `SIMULATOR_CXONE_PORT`). */
+  ports: typeof SIMULATOR_PORTS;
 }
+
+const SIMULATOR_PORTS = {
+  /** @default 4101 */
+  closer: 4_101,
+  /** @default 4102 */
+  botone: 4_102,
+  /** @default 4103 */
+  cxone: 4_103,
+};
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
   const webhook = str(env, 'SIMULATOR_CLOSER_WEBHOOK_URL');
@@ -461,5 +541,10 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     admin: bool(env, 'SIMULATOR_ADMIN', true),
     closerWebhookUrl: webhook ?? null,
     closerWebhookSecret: str(env, 'SIMULATOR_CLOSER_WEBHOOK_SECRET') ?? null,
+    ports: {
+      closer: int(env, 'SIMULATOR_CLOSER_PORT', SIMULATOR_PORTS.closer, 0, 65535),
+      botone: int(env, 'SIMULATOR_BOTONE_PORT', SIMULATOR_PORTS.botone, 0, 65535),
+      cxone: int(env, 'SIMULATOR_CXONE_PORT', SIMULATOR_PORTS.cxone, 0, 65535),
+    },
   };
 }

@@ -6,6 +6,7 @@ import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
 import type { ProviderRegistry } from './providers/registry.js';
+import type { OperationScope } from './observability/operation.js';
 import type { LiveService } from './subscriptions/live.js';
 import { TopicBudget } from './limits/rate.js';
 
@@ -29,6 +30,8 @@ export interface Context {
   /** Subscriptions: the event log and the shared pollers. */
   live: LiveService;
   logger: Logger;
+  /** The operation this context serves: request id, deadline, upstream call count. */
+  operation?: OperationScope;
   /** The enabled providers, in configuration order. */
   enabled: ProviderName[];
   /** The datasource of an enabled provider; PROVIDER_DISABLED otherwise. */
@@ -44,6 +47,12 @@ export interface Context {
    */
   fresh(): void;
   reportPartial(error: BotgraphError, path: ReadonlyArray<string | number>): void;
+  /**
+   * Providers a list left out because they cannot apply its filter (`search`, `cxoneQuery`): a
+   * plugin puts them in the response's `extensions.leftOut` (`[{provider, filter, path}]`).
+   */
+  leftOut: Array<{ provider: ProviderName; filter: string; path: Array<string | number> }>;
+  reportLeftOut(provider: ProviderName, filter: string, path: ReadonlyArray<string | number>): void;
   /**
    * Conversation lists still reading in this request (settled, never rejecting). By-id reads wait
    * for them: a list primes the loaders, so a `conversation(id)` beside the list costs no call.
@@ -69,12 +78,14 @@ export function createContext(
   infra: Infra,
   live: LiveService,
   logger: Logger,
+  operation?: OperationScope,
   principal: Principal = OPEN_PRINCIPAL,
   guard: { principalKey: string; topics: TopicBudget } = { principalKey: principal.name, topics: UNLIMITED_TOPICS },
 ): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
+  const leftOut: Context['leftOut'] = [];
   return {
     principal,
     principalKey: guard.principalKey,
@@ -83,6 +94,7 @@ export function createContext(
     infra,
     live,
     logger,
+    ...(operation ? { operation } : {}),
     enabled: [...registry.runtimes.keys()],
     datasource(provider) {
       let ds = datasources.get(provider);
@@ -97,6 +109,13 @@ export function createContext(
       return ds;
     },
     partialErrors,
+    leftOut,
+    reportLeftOut(provider, filter, path) {
+      const key = `left|${provider}|${filter}|${path.join('.')}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      leftOut.push({ provider, filter, path: [...path] });
+    },
     pendingLists: new Set(),
     fresh() {
       datasources.clear();
@@ -106,7 +125,11 @@ export function createContext(
       if (reported.has(key)) return;
       reported.add(key);
       partialErrors.push(
-        new BotgraphError(error.code, error.message, { ...(error.provider ? { provider: error.provider } : {}), path }),
+        new BotgraphError(error.code, error.message, {
+          ...(error.provider ? { provider: error.provider } : {}),
+          ...(error.circuit ? { circuit: error.circuit } : {}),
+          path,
+        }),
       );
     },
   };

@@ -32,6 +32,13 @@ export enum ErrorCode {
   IDEMPOTENCY_IN_PROGRESS = 'IDEMPOTENCY_IN_PROGRESS',
   /** A WebSocket already holds as many subscriptions as it may. */
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
+  /**
+   * The earlier call with this idempotency key stopped (its process died) before recording whether
+   * the vendor acted. botgraph never sends it again: check, then retry with a new key.
+   */
+  IDEMPOTENCY_OUTCOME_UNKNOWN = 'IDEMPOTENCY_OUTCOME_UNKNOWN',
+  /** A dependency botgraph needs for this operation (Redis) is unreachable; nothing was sent. */
+  DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   /** A bug in botgraph; details are logged, never sent. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** No credential, or one botgraph does not accept (unknown key, bad or expired token). HTTP 401, WS close 4403. */
@@ -98,6 +105,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { retryable: false, changedNothing: true, httpStatus: 409 },
   IDEMPOTENCY_IN_PROGRESS: { retryable: true, changedNothing: true, httpStatus: 409 },
   TOO_MANY_SUBSCRIPTIONS: { retryable: true, changedNothing: true, httpStatus: 429 },
+  IDEMPOTENCY_OUTCOME_UNKNOWN: { retryable: false, changedNothing: true, httpStatus: 409 },
+  DEPENDENCY_UNAVAILABLE: { retryable: true, changedNothing: true, httpStatus: 503 },
   INTERNAL_SERVER_ERROR: { retryable: false, changedNothing: false, httpStatus: 500 },
   // Refused before anything ran: nothing reached a vendor.
   UNAUTHENTICATED: { retryable: false, changedNothing: true, httpStatus: 401 },
@@ -134,6 +143,12 @@ export interface BotgraphErrorOptions {
   cause?: unknown;
   /** The response path, for errors reported beside partial data. */
   path?: ReadonlyArray<string | number>;
+  /** Set when the provider's circuit breaker refused the call without trying (`extensions.circuit`). */
+  circuit?: 'open';
+  /** When the earlier call of an IDEMPOTENCY_OUTCOME_UNKNOWN key started (`extensions.startedAt`, ISO). */
+  startedAt?: string;
+  /** Overrides the code's `retryable`: a stored outcome replayed under its idempotency key never is. */
+  retryable?: boolean;
   /** Extra public extensions (a limit's `limit` and `value`, `retryAfterMs`); never secrets. */
   details?: Record<string, unknown>;
 }
@@ -148,11 +163,14 @@ export class BotgraphError extends GraphQLError {
   readonly provider: ProviderName | undefined;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly circuit: 'open' | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
-    const extensions: Record<string, unknown> = { code, retryable: isRetryableCode(code) };
+    const extensions: Record<string, unknown> = { code, retryable: options.retryable ?? isRetryableCode(code) };
     if (options.provider) extensions.provider = options.provider;
     if (options.field) extensions.field = options.field;
+    if (options.circuit) extensions.circuit = options.circuit;
+    if (options.startedAt) extensions.startedAt = options.startedAt;
     if (options.details) Object.assign(extensions, options.details);
     super(message, {
       extensions,
@@ -164,6 +182,7 @@ export class BotgraphError extends GraphQLError {
     this.provider = options.provider;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.circuit = options.circuit;
   }
 }
 

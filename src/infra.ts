@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
+import { Metrics } from './observability/metrics.js';
 import { RedisEventBus } from './events/redisBus.js';
 import { MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { LocalLeases, MemoryWatermarks, RedisLeases, RedisWatermarks, type LeaseManager, type WatermarkStore } from './subscriptions/coordination.js';
@@ -18,12 +19,16 @@ export interface Infra {
   watermarks: WatermarkStore;
   /** The command connection, when Redis is configured. */
   redis: Redis | null;
+  /** This server's Prometheus metrics (`/metrics`); caches count hits with `metrics.cacheHits`. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 export async function startInfra(config: Config, logger: Logger): Promise<Infra> {
+  const metrics = new Metrics();
   if (!config.redisUrl) {
     const idempotency = new MemoryIdempotencyStore();
+    idempotency.events = metrics.idempotencyEvents();
     const events = new MemoryEventBus();
     return {
       idempotency,
@@ -31,19 +36,29 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
       leases: new LocalLeases(),
       watermarks: new MemoryWatermarks(),
       redis: null,
+      metrics,
       async close() {
         await Promise.all([idempotency.close(), events.close()]);
       },
     };
   }
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    // A command waits for at most this many reconnect attempts (about 300 ms) and then fails, so a
+    // Redis outage becomes DEPENDENCY_UNAVAILABLE at once instead of a hung request. ioredis keeps
+    // reconnecting in the background (its default strategy), so the process recovers by itself.
+    maxRetriesPerRequest: 3,
+  });
+  await connectOrExplain(redis, config.redisUrl);
   // Only the message: an ioredis error can carry the URL, and with it a password.
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
-  await redis.connect();
   const events = new RedisEventBus(redis, { logger });
   await events.start();
+  const idempotency = new RedisIdempotencyStore(redis);
+  idempotency.events = metrics.idempotencyEvents();
   return {
-    idempotency: new RedisIdempotencyStore(redis),
+    idempotency,
+    metrics,
     events,
     leases: new RedisLeases(redis, config.live.leaseMs),
     watermarks: new RedisWatermarks(redis),
@@ -53,4 +68,32 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** Connects at start, or fails with one line naming REDIS_URL (host and port only: never a password). */
+async function connectOrExplain(redis: Redis, url: string, timeoutMs = 5_000): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const where = `${hostname}:${port || 6379}`;
+  let timer: NodeJS.Timeout | undefined;
+  let first: { code?: string; message: string } | undefined;
+  const remember = (err: { code?: string; message: string }) => {
+    first ??= err;
+  };
+  redis.on('error', remember);
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: `no answer in ${timeoutMs} ms` })), timeoutMs);
+      }),
+    ]);
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    const cause = first ?? (error as { code?: string; message: string });
+    throw new ConfigError('REDIS_URL', `cannot reach Redis at ${where} (${cause.code ?? cause.message})`);
+  } finally {
+    clearTimeout(timer);
+    redis.off('error', remember);
+  }
 }

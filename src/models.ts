@@ -38,6 +38,10 @@ export interface FlowModel {
   botNativeId: string;
   name: string;
   isDefault: boolean;
+  /** The flow's nodes as the vendor lists them (CLOSER: `{id, title}`). */
+  nodes: Array<{ nativeId: string; name: string | null }>;
+  /** The vendor's object exactly as sent. */
+  raw: unknown;
 }
 
 export interface EndUserModel {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
@@ -9,6 +9,9 @@ import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
 import { createFormatError } from './http/format.js';
 import { attachRouter } from './http/router.js';
+import { sendJson } from './http/body.js';
+import { readiness } from './observability/health.js';
+import type { Metrics } from './observability/metrics.js';
 import { closerWebhookHandler } from './http/webhooks.js';
 import { attachWebSocket } from './http/ws.js';
 import { LiveService } from './subscriptions/live.js';
@@ -17,6 +20,7 @@ import { startInfra, type Infra } from './infra.js';
 import { startProviders, type ProviderRegistry } from './providers/registry.js';
 import { buildBotgraphSchema } from './schema.js';
 import { createGuard } from './limits/guard.js';
+import type { OperationScope } from './observability/operation.js';
 
 export { loadTypeDefs } from './schema.js';
 
@@ -43,7 +47,8 @@ export interface StartOptions {
  */
 export async function startBotgraph(config: Config, { logger }: StartOptions): Promise<Botgraph> {
   const infra = await startInfra(config, logger);
-  const registry = await startProviders(config, logger).catch(async (error) => {
+  const metrics = infra.metrics;
+  const registry = await startProviders(config, logger, metrics).catch(async (error) => {
     await infra.close();
     throw error;
   });
@@ -60,6 +65,21 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     },
   });
   const live = new LiveService(infra.events, pollers);
+  for (const [provider, breaker] of registry.breakers) {
+    metrics.circuitState(provider, breaker.state);
+    breaker.onStateChange((state) => {
+      metrics.circuitState(provider, state);
+      metrics.circuitTransitions.inc({ provider, state });
+      logger.warn({ provider, circuit: state }, 'circuit breaker changed state');
+    });
+  }
+  metrics.gauge('botgraph_pollers', 'Topics with a poller in this process (polling or standing by for the lease).', () => pollers.snapshot().length);
+  metrics.gauge('botgraph_subscribers', 'Subscriptions holding a topic in this process.', () =>
+    pollers.snapshot().reduce((sum, p) => sum + p.subscribers, 0),
+  );
+  metrics.gauge('botgraph_poller_polls', 'Polls made by the pollers now running in this process.', () =>
+    pollers.snapshot().reduce((sum, p) => sum + p.polls, 0),
+  );
   const schema = buildBotgraphSchema();
   let guard;
   try {
@@ -70,7 +90,8 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     throw error;
   }
   const topics = guard.topics;
-  const makeContext = (principal: Principal, principalKey: string) => createContext(registry, infra, live, logger, principal, { principalKey, topics });
+  const makeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) =>
+    createContext(registry, infra, live, logger, operation, principal, { principalKey, topics });
   const format = createFormatError(logger, { production: config.security.production });
   if (config.auth.mode === 'open') {
     logger.warn(
@@ -81,22 +102,30 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   }
 
   const httpServer = createServer();
-  const apollo = await startApollo({ schema, httpServer, format, guard });
+  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard });
   const ws = attachWebSocket({
     httpServer,
     schema,
     makeContext,
+    deadlineMs: config.ops.operationDeadlineMs,
     format,
     guard,
+    metrics,
+    logger,
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
   });
   attachRouter(
     httpServer,
     {
-      graphql: graphqlRoute(apollo, makeContext, guard),
+      graphql: graphqlRoute(apollo, makeContext, guard, config.ops.operationDeadlineMs),
       files: fileRoute(registry, logger),
       closerWebhook: closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger }),
+      readyz: async (_req, res) => {
+        const ready = await readiness({ redis: infra.redis, breakers: registry.breakers, openCircuit: config.ops.readyzOpenCircuit });
+        sendJson(res, ready.status === 'unready' ? 503 : 200, ready);
+      },
+      metrics: config.ops.metricsPort === null ? metricsRoute(metrics) : null,
     },
     logger,
     { corsOrigins: config.security.corsOrigins },
@@ -106,6 +135,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
+  const metricsServer = config.ops.metricsPort === null ? null : await startMetricsServer(metrics, config.ops.metricsPort, config.host);
   const address = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
@@ -131,10 +161,34 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       closed = true;
       registry.closerSimulator?.setWebhook(undefined);
       await ws.close();
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await pollers.close();
       await apollo.stop();
       await registry.close();
       await infra.close();
     },
   };
+}
+
+/** `/metrics` in Prometheus' text format. */
+function metricsRoute(metrics: Metrics) {
+  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const { contentType, body } = await metrics.render();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
+  };
+}
+
+/** METRICS_PORT: `/metrics` alone on its own port (keep it off the public network). */
+async function startMetricsServer(metrics: Metrics, port: number, host: string): Promise<Server> {
+  const route = metricsRoute(metrics);
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://botgraph.local').pathname === '/metrics') return void route(req, res);
+    sendJson(res, 404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

@@ -61,6 +61,8 @@ export type Bot = Node & {
   name: Scalars['String']['output'];
   nativeId: Scalars['String']['output'];
   provider: Provider;
+  /** The vendor's object exactly as sent (a configured-only bot: what botgraph knows of it). */
+  raw?: Maybe<Scalars['JSON']['output']>;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -93,6 +95,15 @@ export type Capability =
   | 'TRANSFER'
   | 'WEBHOOKS';
 
+/** A provider's circuit breaker (README: Operating botgraph). */
+export type CircuitState =
+  /** Calls go out as usual. */
+  | 'CLOSED'
+  /** One probe call is deciding whether to close again; other calls are refused meanwhile. */
+  | 'HALF_OPEN'
+  /** Too many recent calls failed: botgraph answers PROVIDER_UNAVAILABLE (extensions.circuit "open") without calling, for BREAKER_HALF_OPEN_MS. */
+  | 'OPEN';
+
 /** One answer collected by a Bot.one bot. */
 export type CollectedDatum = {
   __typename?: 'CollectedDatum';
@@ -116,6 +127,8 @@ export type CompleteCustomBlockInput = {
 export type CompleteCustomBlockPayload = {
   __typename?: 'CompleteCustomBlockPayload';
   completed: Scalars['Boolean']['output'];
+  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT on v1); else null. */
+  conversation?: Maybe<Conversation>;
   replayed: Scalars['Boolean']['output'];
 };
 
@@ -193,6 +206,15 @@ export type ConversationFilter = {
   botIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
   createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /**
+   * A CXone `query` expression, e.g. `action = handover AND datetime > -14 days`, with the parameters of
+   * NICE's "Use Queries in Search" page (action, bot_message_count, channel, conversation, customer,
+   * customer_contact, customer_message_count, datetime) and botgraph's documented additions (text,
+   * intent, tag, lastmessageat); see docs/providers/cxone.md. Validated before any call
+   * (BAD_USER_INPUT naming the problem). Only CXone can apply it: the other providers are left out,
+   * and the response's `extensions.leftOut` says so.
+   */
+  cxoneQuery?: InputMaybe<Scalars['String']['input']>;
   providers?: InputMaybe<Array<Provider>>;
   /** Free text. Passed to CXone's `query` as `text ~ …`; matched against titles and messages elsewhere where cheap. */
   search?: InputMaybe<Scalars['String']['input']>;
@@ -238,8 +260,14 @@ export type EndUser = Node & {
   id: Scalars['ID']['output'];
   name?: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
+  /** CLOSER's `params` (what the bot knows of the person); null elsewhere. */
+  params?: Maybe<Scalars['JSON']['output']>;
   platform?: Maybe<Scalars['String']['output']>;
   provider: Provider;
+  /** The vendor's object exactly as sent (CXone: the conversation's `customer`). */
+  raw?: Maybe<Scalars['JSON']['output']>;
+  /** CLOSER's `userKey` (the platform's own id of the person); null elsewhere. */
+  userKey?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -274,6 +302,16 @@ export type Flow = {
   id: Scalars['ID']['output'];
   isDefault: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
+  nativeId: Scalars['String']['output'];
+  /** The flow's nodes, as CLOSER lists them; `transferConversation` can target one (`nodeId`). */
+  nodes: Array<FlowNode>;
+  /** The vendor's object exactly as sent. */
+  raw?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type FlowNode = {
+  __typename?: 'FlowNode';
+  name?: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
 };
 
@@ -564,6 +602,8 @@ export type ProviderInfo = {
   /** The vendor API version in use, where there is a choice (Bot.one: v1 or v2). */
   apiVersion?: Maybe<Scalars['String']['output']>;
   capabilities: Array<Capability>;
+  /** The provider's circuit breaker; null for a provider that is not enabled. */
+  circuit?: Maybe<CircuitState>;
   enabled: Scalars['Boolean']['output'];
   /** True when the provider answered a cheap request within the health timeout just now. */
   healthy: Scalars['Boolean']['output'];
@@ -661,6 +701,8 @@ export type SendCustomBlockMessageInput = {
 
 export type SendCustomBlockMessagePayload = {
   __typename?: 'SendCustomBlockMessagePayload';
+  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT on v1); else null. */
+  conversation?: Maybe<Conversation>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   messageId: Scalars['String']['output'];
   replayed: Scalars['Boolean']['output'];
@@ -777,6 +819,8 @@ export type TransferConversationInput = {
   targetBotId?: InputMaybe<Scalars['ID']['input']>;
   /** A flow of the conversation's bot (CLOSER), from `Bot.flows`. */
   targetFlowId?: InputMaybe<Scalars['ID']['input']>;
+  /** With `targetFlowId` (CLOSER): a node of that flow, from `Flow.nodes { nativeId }`; the flow's first node when absent. */
+  targetNodeId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type TransferConversationPayload = {
@@ -913,9 +957,10 @@ export type ResolversTypes = ResolversObject<{
   Bot: ResolverTypeWrapper<BotModel>;
   BotUtteranceEvent: ResolverTypeWrapper<TrackerEventModel>;
   Capability: Capability;
+  CircuitState: CircuitState;
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
-  CompleteCustomBlockPayload: ResolverTypeWrapper<CompleteCustomBlockPayload>;
+  CompleteCustomBlockPayload: ResolverTypeWrapper<Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ConversationConnection: ResolverTypeWrapper<ConnectionModel<ConversationModel>>;
   ConversationEdge: ResolverTypeWrapper<EdgeModel<ConversationModel>>;
@@ -930,6 +975,7 @@ export type ResolversTypes = ResolversObject<{
   EndUserFilter: EndUserFilter;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Flow: ResolverTypeWrapper<FlowModel>;
+  FlowNode: ResolverTypeWrapper<FlowNode>;
   GenericTrackerEvent: ResolverTypeWrapper<TrackerEventModel>;
   HandoffInput: HandoffInput;
   HandoffPayload: ResolverTypeWrapper<Omit<HandoffPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
@@ -951,7 +997,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QuickReply: ResolverTypeWrapper<QuickReplyModel>;
   SendCustomBlockMessageInput: SendCustomBlockMessageInput;
-  SendCustomBlockMessagePayload: ResolverTypeWrapper<SendCustomBlockMessagePayload>;
+  SendCustomBlockMessagePayload: ResolverTypeWrapper<Omit<SendCustomBlockMessagePayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   SendMessageInput: SendMessageInput;
   SendMessagePayload: ResolverTypeWrapper<Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversTypes['Conversation']>, message?: Maybe<ResolversTypes['Message']> }>;
   SendMessageToEndUserInput: SendMessageToEndUserInput;
@@ -976,7 +1022,7 @@ export type ResolversParentTypes = ResolversObject<{
   BotUtteranceEvent: TrackerEventModel;
   CollectedDatum: CollectedDatumModel;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
-  CompleteCustomBlockPayload: CompleteCustomBlockPayload;
+  CompleteCustomBlockPayload: Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   Conversation: ConversationModel;
   ConversationConnection: ConnectionModel<ConversationModel>;
   ConversationEdge: EdgeModel<ConversationModel>;
@@ -990,6 +1036,7 @@ export type ResolversParentTypes = ResolversObject<{
   EndUserFilter: EndUserFilter;
   Float: Scalars['Float']['output'];
   Flow: FlowModel;
+  FlowNode: FlowNode;
   GenericTrackerEvent: TrackerEventModel;
   HandoffInput: HandoffInput;
   HandoffPayload: Omit<HandoffPayload, 'conversation'> & { conversation: ResolversParentTypes['Conversation'] };
@@ -1007,7 +1054,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   QuickReply: QuickReplyModel;
   SendCustomBlockMessageInput: SendCustomBlockMessageInput;
-  SendCustomBlockMessagePayload: SendCustomBlockMessagePayload;
+  SendCustomBlockMessagePayload: Omit<SendCustomBlockMessagePayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   SendMessageInput: SendMessageInput;
   SendMessagePayload: Omit<SendMessagePayload, 'conversation' | 'message'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']> };
   SendMessageToEndUserInput: SendMessageToEndUserInput;
@@ -1051,6 +1098,7 @@ export type BotResolvers<ContextType = Context, ParentType extends ResolversPare
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1075,6 +1123,7 @@ export type CollectedDatumResolvers<ContextType = Context, ParentType extends Re
 
 export type CompleteCustomBlockPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CompleteCustomBlockPayload'] = ResolversParentTypes['CompleteCustomBlockPayload']> = ResolversObject<{
   completed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
@@ -1134,8 +1183,11 @@ export type EndUserResolvers<ContextType = Context, ParentType extends Resolvers
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   platform?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  userKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1155,6 +1207,13 @@ export type FlowResolvers<ContextType = Context, ParentType extends ResolversPar
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['FlowNode']>, ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
+export type FlowNodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FlowNode'] = ResolversParentTypes['FlowNode']> = ResolversObject<{
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -1233,6 +1292,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type ProviderInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProviderInfo'] = ResolversParentTypes['ProviderInfo']> = ResolversObject<{
   apiVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   capabilities?: Resolver<Array<ResolversTypes['Capability']>, ParentType, ContextType>;
+  circuit?: Resolver<Maybe<ResolversTypes['CircuitState']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   healthy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['ProviderMode'], ParentType, ContextType>;
@@ -1257,6 +1317,7 @@ export type QuickReplyResolvers<ContextType = Context, ParentType extends Resolv
 }>;
 
 export type SendCustomBlockMessagePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SendCustomBlockMessagePayload'] = ResolversParentTypes['SendCustomBlockMessagePayload']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   messageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1333,6 +1394,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EndUserConnection?: EndUserConnectionResolvers<ContextType>;
   EndUserEdge?: EndUserEdgeResolvers<ContextType>;
   Flow?: FlowResolvers<ContextType>;
+  FlowNode?: FlowNodeResolvers<ContextType>;
   GenericTrackerEvent?: GenericTrackerEventResolvers<ContextType>;
   HandoffPayload?: HandoffPayloadResolvers<ContextType>;
   Intent?: IntentResolvers<ContextType>;

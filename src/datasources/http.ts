@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   DelegateBackoff,
   TimeoutStrategy,
@@ -11,8 +12,12 @@ import {
 import type { Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import type { UpstreamConfig } from '../config.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ProviderName } from '../models.js';
+import { currentOperation } from '../observability/operation.js';
+import { routeOf, type UpstreamObserver } from '../observability/metrics.js';
+import type { ProviderBreaker } from './breaker.js';
 
 export interface UpstreamOptions {
   provider: ProviderName;
@@ -35,6 +40,28 @@ export interface UpstreamOptions {
   logger?: Logger;
   /** A shared keep-alive agent; one per client by default. */
   dispatcher?: Dispatcher;
+  /** The provider's circuit breaker, shared by all its clients. @default none (every call goes out) */
+  breaker?: ProviderBreaker;
+  /** Told about every attempt (metrics, traces). @default none */
+  observer?: UpstreamObserver;
+}
+
+/** What a vendor client gets from the registry for its UpstreamHttp: the config section plus the provider's breaker. */
+export interface UpstreamSettings extends Partial<UpstreamConfig> {
+  breaker?: ProviderBreaker;
+  observer?: UpstreamObserver;
+}
+
+/** The UpstreamHttp options a client copies from its settings (only those that are set). */
+export function upstreamOptions(settings: UpstreamSettings | undefined): Partial<UpstreamOptions> {
+  if (!settings) return {};
+  return {
+    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+    ...(settings.totalBudgetMs !== undefined ? { totalBudgetMs: settings.totalBudgetMs } : {}),
+    ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),
+    ...(settings.breaker ? { breaker: settings.breaker } : {}),
+    ...(settings.observer ? { observer: settings.observer } : {}),
+  };
 }
 
 export interface GetOptions {
@@ -105,7 +132,8 @@ export class UpstreamHttp {
     const key = url.toString();
     if (options.dedupe !== false) {
       const pending = this.inflight.get(key);
-      if (pending) return pending as Promise<z.output<S>>;
+      // Shared with another operation whose deadline may be later than this one's.
+      if (pending) return this.withinDeadline(pending as Promise<z.output<S>>);
     }
     const promise = this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal)).then(
       (response) => this.parse(schema, response.data, path),
@@ -131,18 +159,28 @@ export class UpstreamHttp {
     options: SendOptions = {},
   ): Promise<UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>> {
     const url = this.url(path, options.query);
-    const policy = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
-    const response = await policy
-      .execute(({ signal }) => this.once(method, url, path, options.body, signal))
-      .catch((error) => {
+    // A write shares the operation's deadline too: one attempt, cut at whichever comes first.
+    const policy = timeout(Math.min(this.timeoutMs, this.remainingMs(path)), TimeoutStrategy.Aggressive);
+    const attempt = async (signal: AbortSignal) => {
+      try {
+        return await policy.execute(({ signal: own }) => this.once(method, url, path, options.body, anySignal(signal, own)));
+      } catch (error) {
         throw this.translate(error, path);
-      });
+      }
+    };
+    const breaker = this.options.breaker;
+    const response = await (breaker ? this.guarded(breaker, method, path, attempt) : attempt(new AbortController().signal));
     const data = response.data === NO_BODY || schema === null ? undefined : this.parse(schema, response.data, path);
     return { status: response.status, data } as UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>;
   }
 
   /** Streams a binary answer (files). One attempt: a half-streamed body cannot be retried anyway. */
   async stream(path: string): Promise<UpstreamStream> {
+    const breaker = this.options.breaker;
+    return breaker ? breaker.execute(() => this.streamOnce(path)) : this.streamOnce(path);
+  }
+
+  private async streamOnce(path: string): Promise<UpstreamStream> {
     const url = this.url(path);
     try {
       const res = await request(url, {
@@ -180,8 +218,64 @@ export class UpstreamHttp {
     return url;
   }
 
+  /**
+   * Time left for a call: the operation's deadline when the call is part of one, capped by nothing
+   * else here. PROVIDER_TIMEOUT right away, without a call, when the operation has run out.
+   */
+  private remainingMs(path: string): number {
+    const op = currentOperation();
+    if (!op) return Number.POSITIVE_INFINITY;
+    const remaining = op.deadline - Date.now();
+    if (remaining <= 0) {
+      this.options.logger?.debug({ provider: this.provider, path }, 'operation deadline passed before the call');
+      throw this.deadlineError();
+    }
+    return remaining;
+  }
+
+  private deadlineError(): BotgraphError {
+    return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${this.provider} did not answer within the operation's deadline.`, {
+      provider: this.provider,
+    });
+  }
+
+  /** `promise`, or PROVIDER_TIMEOUT when the current operation's deadline comes first. */
+  private withinDeadline<T>(promise: Promise<T>): Promise<T> {
+    const op = currentOperation();
+    if (!op) return promise;
+    const remaining = op.deadline - Date.now();
+    if (remaining <= 0) return Promise.reject(this.deadlineError());
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(this.deadlineError()), remaining);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Runs an attempt through the breaker; a refusal is counted like a request that never went out. */
+  private async guarded<T>(breaker: ProviderBreaker, method: string, path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await breaker.execute(attempt);
+    } catch (error) {
+      if (error instanceof BotgraphError && error.circuit) {
+        this.options.observer?.request({ provider: this.provider, route: routeOf(path), method, status: 'circuit_open', seconds: 0 });
+      }
+      throw error;
+    }
+  }
+
   private async withRetries<T>(path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.totalBudgetMs;
+    // The budget of this call: its own, or what the operation has left, whichever is shorter.
+    const budget = Math.min(this.totalBudgetMs, this.remainingMs(path));
+    const deadline = Date.now() + budget;
     const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
       const reason = context.result;
       const error = 'error' in reason ? reason.error : undefined;
@@ -195,6 +289,8 @@ export class UpstreamHttp {
     const retryPolicy = retry(
       handleWhen((error) => {
         if (!(error instanceof BotgraphError)) return false;
+        // An open circuit is not retried: the point is not to call.
+        if (error.circuit) return false;
         if (Date.now() >= deadline) return false;
         if (error.retryAfterMs !== undefined && error.retryAfterMs > Math.min(this.maxRetryAfterMs, deadline - Date.now())) {
           return false;
@@ -207,15 +303,21 @@ export class UpstreamHttp {
       }),
       { maxAttempts: this.maxAttempts - 1, backoff },
     );
-    const total = timeout(this.totalBudgetMs, TimeoutStrategy.Aggressive);
+    retryPolicy.onRetry(() => this.options.observer?.retry({ provider: this.provider, route: routeOf(path) }));
+    const total = timeout(budget, TimeoutStrategy.Aggressive);
     const perAttempt = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
-    const attemptTranslated = async (signal: AbortSignal) => {
+    const attemptOnce = async (signal: AbortSignal) => {
       try {
         return await perAttempt.execute(({ signal: attemptSignal }) => attempt(anySignal(signal, attemptSignal)));
       } catch (error) {
         throw this.translate(error, path);
       }
     };
+    // Each attempt passes the breaker: a failing vendor opens it whatever the retry policy.
+    const breaker = this.options.breaker;
+    const attemptTranslated = breaker
+      ? (signal: AbortSignal) => this.guarded(breaker, 'GET', path, (own) => attemptOnce(anySignal(signal, own)))
+      : attemptOnce;
     try {
       return await wrap(total, retryPolicy).execute(({ signal }) => attemptTranslated(signal));
     } catch (error) {
@@ -223,7 +325,36 @@ export class UpstreamHttp {
     }
   }
 
-  private async once(
+  /**
+   * One HTTP attempt, in its own span when tracing is on (a no-op otherwise): named and labelled
+   * with the provider, the route (ids replaced) and the status, never the URL, whose query string
+   * may hold a credential (CXone's token).
+   */
+  private once(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; data: unknown }> {
+    const route = routeOf(path);
+    return trace.getTracer('botgraph').startActiveSpan(
+      `${this.provider} ${method} ${route}`,
+      { kind: SpanKind.CLIENT, attributes: { 'botgraph.provider': this.provider, 'botgraph.route': route, 'http.request.method': method } },
+      async (span) => {
+        try {
+          const result = await this.attempt(method, url, path, body, signal);
+          span.setAttribute('http.response.status_code', result.status);
+          return result;
+        } catch (error) {
+          if (error instanceof BotgraphError) {
+            if (error.status !== undefined) span.setAttribute('http.response.status_code', error.status);
+            span.setAttribute('botgraph.error_code', error.code);
+          }
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async attempt(
     method: string,
     url: URL,
     path: string,
@@ -231,13 +362,25 @@ export class UpstreamHttp {
     signal: AbortSignal,
   ): Promise<{ status: number; data: unknown }> {
     const started = Date.now();
+    const op = currentOperation();
+    if (op) op.upstreamCalls += 1;
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers?.() };
     let payload: string | undefined;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.dispatcher });
+    const observer = this.options.observer;
+    const route = routeOf(path);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.dispatcher });
+    } catch (error) {
+      const aborted = signal.aborted || (error instanceof Error && error.name === 'AbortError');
+      observer?.request({ provider: this.provider, route, method, status: aborted ? 'timeout' : 'error', seconds: (Date.now() - started) / 1000 });
+      throw error;
+    }
+    observer?.request({ provider: this.provider, route, method, status: res.statusCode, seconds: (Date.now() - started) / 1000 });
     // Only the path: CXone's token travels in the query string.
     this.options.logger?.debug(
       { provider: this.provider, method, path, status: res.statusCode, ms: Date.now() - started },

@@ -18,6 +18,8 @@ export interface ConversationQuery {
   updatedFrom?: Date;
   updatedTo?: Date;
   search?: string;
+  /** A validated CXone `query` expression (filter.cxoneQuery); only CXone can apply it. */
+  cxoneQuery?: string;
   endUserNativeId?: string;
 }
 
@@ -169,13 +171,15 @@ export interface ProviderWriter {
   /** Moves the conversation to another bot (Bot.one `goto`). Returns the vendor's message, if any. */
   transferToBot?(conversation: { nativeId: string; idScope: string[] }, botNativeId: string): Promise<string | null>;
   /** Moves the conversation to another flow of its bot (CLOSER navigation). */
-  transferToFlow?(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string): Promise<void>;
+  transferToFlow?(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string, nodeNativeId?: string): Promise<void>;
   createConversation?(botNativeId: string, variables: Record<string, unknown> | null, start: boolean): Promise<CreatedConversation>;
   updateConversation?(conversation: { nativeId: string; idScope: string[] }, patch: ConversationPatch): Promise<void>;
   /** Ends an external custom block (Bot.one Vertex). */
   completeCustomBlock?(token: string, data: unknown): Promise<void>;
   /** Sends a bot message while an external custom block runs (Bot.one Vertex). */
   sendCustomBlockMessage?(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }>;
+  /** The conversation a custom block's token names, when the token says (Bot.one's Vertex JWT); else null. */
+  customBlockConversation?(token: string): { nativeId: string; idScope: string[] } | null;
   /** Forgets cached reads of one conversation (after a write elsewhere, e.g. a webhook). */
   invalidateConversation?(nativeId: string): void;
 }

@@ -40,6 +40,9 @@ export class RedisEventBus implements EventBus {
     this.maxLen = options.maxLen ?? 100_000;
     // A blocking read holds its connection; commands need another one.
     this.reader = redis.duplicate();
+    // The command connection's listener logs outages; this one only keeps ioredis from printing
+    // "Unhandled error event" for each reconnect attempt of the reader.
+    this.reader.on('error', () => {});
   }
 
   async start(): Promise<void> {

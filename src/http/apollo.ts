@@ -11,9 +11,14 @@ import { introspectionAllowed, refuseOperation, variablesRefusal } from '../limi
 import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
 import { limitRules } from '../limits/rules.js';
+import { newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
+import { withPartialErrors } from './policy.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import { recordOperation } from '../observability/record.js';
 
 /** Largest request body botgraph reads. GraphQL operations are small; anything bigger is abuse. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -23,13 +28,35 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
+        if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...contextValue.partialErrors.map((e) => e.toJSON())];
+        // Providers a list left out because they cannot apply its filter (search, cxoneQuery).
+        if (contextValue.leftOut.length > 0) result.extensions = { ...result.extensions, leftOut: contextValue.leftOut };
+        const withPartial = withPartialErrors(result, contextValue);
+        if (withPartial.errors) result.errors = withPartial.errors;
       },
     };
   },
 };
+
+/** One metric sample and one log line per operation (src/observability/record.ts). */
+function operationsPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue, operation, operationName }) {
+          const result = response.body.kind === 'single' ? response.body.singleResult : {};
+          recordOperation(metrics, logger, contextValue, {
+            name: operationName ?? null,
+            type: operation?.operation ?? 'unknown',
+            result,
+            transport: 'http',
+          });
+        },
+      };
+    },
+  };
+}
 
 /**
  * The checks that need the principal or the variables (src/limits/operation.ts), after validation
@@ -56,11 +83,13 @@ export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
   format: ReturnType<typeof createFormatError>;
+  metrics: Metrics;
+  logger: Logger;
   guard: Guard;
 }
 
 /** Apollo Server 5 over botgraph's schema, with its validation rules, limits and error policy. */
-export async function startApollo({ schema, httpServer, format, guard }: ApolloOptions): Promise<ApolloServer<Context>> {
+export async function startApollo({ schema, httpServer, format, metrics, logger, guard }: ApolloOptions): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: limitRules(guard.policy.limits),
@@ -72,7 +101,7 @@ export async function startApollo({ schema, httpServer, format, guard }: ApolloO
     ...(guard.persisted ? { persistedQueries: false as const } : {}),
     includeStacktraceInErrorResponses: false,
     formatError: format,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, operationPolicyPlugin(guard)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, operationsPlugin(metrics, logger), operationPolicyPlugin(guard)],
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler (on outside NODE_ENV=test)
     // would stop Apollo alone and re-raise the signal, killing the process before sockets close
     // with 1001 and topic leases are released.
@@ -110,17 +139,35 @@ function sendRefusal(res: ServerResponse, status: number, error: BotgraphError, 
   sendJson(res, status, { errors: [{ message: error.message, extensions }] });
 }
 
+/** The failures of a well-formed request whose document or variables are wrong. */
+const DOCUMENT_FAILURES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/**
+ * GraphQL over HTTP: with `application/json` a parse, validation or variable-coercion failure
+ * SHOULD be 200 (the body says what failed); 400 is for `application/graphql-response+json`, which
+ * Apollo keeps. A request that is not well-formed (no query, bad JSON) stays 400.
+ */
+function isDocumentFailureAsJson(contentType: string | undefined, body: string): boolean {
+  if (!contentType?.startsWith('application/json')) return false;
+  try {
+    const parsed = JSON.parse(body) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+    return parsed.data === undefined && !!parsed.errors?.length && parsed.errors.every((e) => DOCUMENT_FAILURES.has(e.extensions?.code ?? ''));
+  } catch {
+    return false;
+  }
+}
+
 function wantsHtml(req: IncomingMessage): boolean {
   return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 }
 
-export type MakeContext = (principal: Principal, principalKey: string) => Context;
+export type MakeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) => Context;
 
 /**
  * `/graphql` over HTTP: GraphiQL for a browser's GET, otherwise the operation through Apollo. The
  * principal is decided here, once per request, from `Authorization`, before the body is read.
  */
-export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeContext, guard: Guard) {
+export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeContext, guard: Guard, deadlineMs: number) {
   return async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     let who: Authenticated;
     try {
@@ -148,6 +195,9 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeCon
     const limited = await guard.rate.consume(key);
     if (limited) return sendRefusal(res, 429, limited, { 'retry-after': String(Math.ceil((limited.retryAfterMs ?? 1000) / 1000)) });
 
+    // One operation: one request id (echoed back) and one deadline for every upstream call it makes.
+    const operation = newOperationScope(deadlineMs, requestIdFrom(req.headers['x-request-id']));
+    res.setHeader('x-request-id', operation.requestId);
     const parsed = await readJsonBody(req, res);
     if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message);
     let body = parsed.body;
@@ -166,13 +216,18 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeCon
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: async () => makeContext(principal, key),
-    });
+    const response = await runOperationTraced(operation, 'http', () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        context: async () => makeContext(operation, principal, key),
+      }),
+    );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') return void res.end(response.body.string);
+    if (response.body.kind === 'complete') {
+      if (res.statusCode === 400 && isDocumentFailureAsJson(response.headers.get('content-type'), response.body.string)) res.statusCode = 200;
+      return void res.end(response.body.string);
+    }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };

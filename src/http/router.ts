@@ -12,6 +12,10 @@ export interface Routes {
   graphql: Handler;
   files: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   closerWebhook: Handler;
+  /** Readiness (`/readyz`). */
+  readyz: Handler;
+  /** Prometheus metrics on this port; null when they are served on METRICS_PORT instead. */
+  metrics: Handler | null;
 }
 
 /**
@@ -69,7 +73,10 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger,
     } as ServerResponse['writeHead'];
     if (await applyCors(req, res)) return;
 
+    // Liveness: the process serves HTTP. Whether it can do useful work is /readyz.
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') return routes.readyz(req, res, url);
+    if (path === '/metrics' && routes.metrics) return routes.metrics(req, res, url);
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
       return void res.end();

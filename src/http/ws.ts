@@ -1,7 +1,17 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  execute,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
@@ -12,18 +22,63 @@ import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
 import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
+import type { Metrics } from '../observability/metrics.js';
+import { newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
+import { recordOperation } from '../observability/record.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
+import { withPartialErrors } from './policy.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
   schema: GraphQLSchema;
   makeContext: MakeContext;
-  format: ReturnType<typeof createFormatError>;
   guard: Guard;
+  /** Every query or mutation over the socket gets this deadline, as over HTTP. */
+  deadlineMs: number;
+  format: ReturnType<typeof createFormatError>;
+  metrics: Metrics;
+  logger: Logger;
   /** @default 25 */
   maxSubscriptionsPerConnection: number;
   /** @default 3000 */
   connectionInitTimeoutMs: number;
+}
+
+/** What Apollo answers for a document that does not parse, with the same code and locations. */
+function parseError(error: unknown): GraphQLError {
+  const e = error as GraphQLError;
+  return new GraphQLError(e.message, {
+    ...(e.source ? { source: e.source } : {}),
+    ...(e.positions ? { positions: e.positions } : {}),
+    extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+  });
+}
+
+/**
+ * Variables that do not coerce: graphql's execute answers without `data`, and Apollo calls that
+ * BAD_USER_INPUT. The same here, so that a client sees one code whatever the transport.
+ */
+function markCoercionErrors(result: ExecutionResult): ExecutionResult {
+  if (!('data' in result) && result.errors?.length) {
+    return {
+      ...result,
+      errors: result.errors.map((e) =>
+        e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT } }),
+      ),
+    };
+  }
+  return result;
+}
+
+/** `<ms>-<seq>`: the event bus's id, whose time is when the event entered the bus. */
+function eventLagSeconds(data: unknown): number | null {
+  if (!data || typeof data !== 'object') return null;
+  for (const value of Object.values(data as Record<string, unknown>)) {
+    const cursor = (value as { eventCursor?: unknown } | null)?.eventCursor;
+    const ms = typeof cursor === 'string' ? Number(cursor.split('-')[0]) : NaN;
+    if (Number.isFinite(ms) && ms > 0) return Math.max(0, Date.now() - ms) / 1000;
+  }
+  return null;
 }
 
 interface Session {
@@ -34,9 +89,12 @@ interface Session {
 
 /**
  * graphql-ws on `/graphql`, beside HTTP. Apollo's validation rules and plugins do not run here, so
- * this applies the same policy: the upgrade's `Origin` against CORS_ORIGINS, the principal from
- * `connectionParams.authorization` at connection_init (4403 when refused, and again when a token
- * expires), the same document limits, rate limit and operation checks, and the same error policy.
+ * this applies the same validation (graphql's rules plus botgraph's), the same error policy
+ * (format.ts and policy.ts: partial errors, codes, locations), the same deadline and accounting,
+ * and the socket's own limits. Security is the same policy as HTTP's: the upgrade's `Origin`
+ * against CORS_ORIGINS, the principal from `connectionParams.authorization` at connection_init
+ * (4403 when refused, and again when a token expires), the same document limits, rate limit and
+ * operation checks (src/limits/).
  */
 export function attachWebSocket(options: WebSocketOptions): { close(): Promise<void> } {
   const { guard } = options;
@@ -51,12 +109,40 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
     verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
       !origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed'),
   });
-  const codeError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
   const sessions = new WeakMap<WebSocket, Session>();
+  const { metrics, logger } = options;
+  const codeError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+  wss.on('connection', (socket) => {
+    metrics.wsConnections.inc();
+    socket.once('close', () => metrics.wsConnections.dec());
+  });
 
   const disposable = useServer<Record<string, unknown> | undefined, { context?: Context }>(
     {
       schema: options.schema,
+      // A query or mutation is one operation with its own deadline, as over HTTP. A subscription's
+      // events are resolved long after it started: they run outside any operation.
+      execute: async (args) => {
+        const ctx = args.contextValue as Context;
+        const run = async () => {
+          const result = markCoercionErrors(await execute(args));
+          recordOperation(metrics, logger, ctx, {
+            name: args.operationName ?? null,
+            type: operationType(args.document, args.operationName),
+            result: withPartialErrors({ ...result }, { ...ctx, partialErrors: [...ctx.partialErrors] }),
+            transport: 'ws',
+          });
+          return result;
+        };
+        return ctx.operation ? runOperationTraced(ctx.operation, 'ws', run) : run();
+      },
+      subscribe: async (args) => {
+        const ctx = args.contextValue as Context;
+        const result = await runOutsideOperation(() => subscribe(args));
+        const started = Symbol.asyncIterator in result ? {} : markCoercionErrors(result);
+        recordOperation(metrics, logger, ctx, { name: args.operationName ?? null, type: 'subscription', result: started, transport: 'ws' });
+        return Symbol.asyncIterator in result ? result : started;
+      },
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         // The payload is optional; when sent it must be an object (graphql-ws refuses others with 4400).
@@ -76,10 +162,9 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
         const session: Session = { principal: who.principal, key: principalKey(who.principal, ctx.extra.request.socket.remoteAddress) };
         if (who.expiresAt !== null) {
           // A long-lived subscription must not outlive its credential: close at the token's expiry.
-          const close = () => socket.close(CloseCode.Forbidden, 'Token expired');
           const left = who.expiresAt - Date.now();
           if (left <= 0) return false;
-          session.expiry = setTimeout(close, Math.min(left, 2 ** 31 - 1));
+          session.expiry = setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired'), Math.min(left, 2 ** 31 - 1));
           session.expiry.unref();
           socket.once('close', () => clearTimeout(session.expiry));
         }
@@ -115,8 +200,7 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
         try {
           document = parseLimited(request.query, guard.policy.limits);
         } catch (error) {
-          const message = (error as Error).message;
-          return [asTokenLimitError(message) ?? codeError(message, 'GRAPHQL_PARSE_FAILED')];
+          return [asTokenLimitError((error as Error).message) ?? parseError(error)];
         }
         const errors = validate(options.schema, document, allRules(guard.policy.limits));
         if (errors.length > 0) {
@@ -137,12 +221,16 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
           document,
           variableValues: request.variables ?? null,
           operationName: request.operationName ?? null,
-          contextValue: options.makeContext(session.principal, session.key),
+          contextValue: options.makeContext(newOperationScope(options.deadlineMs), session.principal, session.key),
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) };
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const ctx = args.contextValue as Context;
+        const lag = eventLagSeconds(result.data);
+        if (lag !== null && operationType(args.document, args.operationName ?? null) === 'subscription') metrics.eventLag.observe(lag);
+        const formatted = result.errors?.length ? { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) } : result;
+        const withPartial = withPartialErrors(formatted, ctx);
+        return withPartial === result ? undefined : withPartial;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatOutsideApollo(options.format, e)),
     },
@@ -157,4 +245,11 @@ export function attachWebSocket(options: WebSocketOptions): { close(): Promise<v
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+function operationType(document: DocumentNode, name: string | null | undefined): string {
+  for (const def of document.definitions) {
+    if (def.kind === 'OperationDefinition' && (!name || def.name?.value === name)) return def.operation;
+  }
+  return 'unknown';
 }

@@ -3,7 +3,9 @@ import type { Config } from '../config.js';
 import { createBotoneRuntime } from './botone/index.js';
 import { createCloserRuntime } from './closer/index.js';
 import { createCxoneRuntime } from './cxone/index.js';
+import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
 import type { ProviderRuntime } from '../datasources/types.js';
+import type { UpstreamObserver } from '../observability/metrics.js';
 import { UnreachableCaseError } from '../errors.js';
 import type { ProviderName } from '../models.js';
 import { startBotoneSimulator } from './botone/simulator/index.js';
@@ -17,6 +19,8 @@ export interface ProviderRegistry {
   simulators: Partial<Record<ProviderName, SimulatorHandle>>;
   /** The CLOSER simulator, when embedded: botgraph points its webhooks at itself once listening. */
   closerSimulator: CloserSimulator | null;
+  /** One circuit breaker per enabled provider, shared by all of its clients. */
+  breakers: Breakers;
   close(): Promise<void>;
 }
 
@@ -24,7 +28,7 @@ export interface ProviderRegistry {
  * Builds one runtime per enabled provider. A provider without a base URL gets its embedded
  * simulator on loopback, with the simulator's demo credentials, so `npm start` needs no account.
  */
-export async function startProviders(config: Config, logger: Logger): Promise<ProviderRegistry> {
+export async function startProviders(config: Config, logger: Logger, observer?: UpstreamObserver): Promise<ProviderRegistry> {
   const runtimes = new Map<ProviderName, ProviderRuntime>();
   const simulators: Partial<Record<ProviderName, SimulatorHandle>> = {};
   let closerSimulator: CloserSimulator | null = null;
@@ -36,10 +40,13 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
     activityIntervalMs: config.simulator.activityIntervalMs,
     admin: true,
   };
-  const upstream = config.upstream;
+  const breakers: Breakers = new Map();
 
   try {
     for (const provider of config.providers) {
+      const breaker = new ProviderBreaker(provider, config.ops.breaker);
+      breakers.set(provider, breaker);
+      const upstream = { ...config.upstream, breaker, ...(observer ? { observer } : {}) };
       switch (provider) {
         case 'CLOSER': {
           let { baseUrl, apiKey } = config.closer;
@@ -96,6 +103,7 @@ export async function startProviders(config: Config, logger: Logger): Promise<Pr
     runtimes,
     simulators,
     closerSimulator,
+    breakers,
     async close() {
       await Promise.all([...runtimes.values()].map((r) => r.close()));
       await Promise.all(Object.values(simulators).map((s) => s.close()));

@@ -129,6 +129,12 @@ export const Mutation: MutationResolvers = {
       ? decodeId(input.targetBotId as string, 'input.targetBotId', 'Bot')
       : decodeId(input.targetFlowId as string, 'input.targetFlowId', 'Flow');
     const field = hasBot ? 'input.targetBotId' : 'input.targetFlowId';
+    let node: string | undefined;
+    if (input.targetNodeId !== null && input.targetNodeId !== undefined) {
+      if (!hasFlow) throw badInput('`targetNodeId` needs `targetFlowId` (a node is a node of a flow).', 'input.targetNodeId');
+      node = input.targetNodeId.trim();
+      if (node.length === 0 || node.length > 100) throw badInput('`input.targetNodeId` must be 1 to 100 characters.', 'input.targetNodeId');
+    }
     if (target.provider !== ref.provider) {
       throw badInput(`The target belongs to ${target.provider}, the conversation to ${ref.provider}.`, field);
     }
@@ -141,9 +147,13 @@ export const Mutation: MutationResolvers = {
       store: ctx.infra.idempotency,
       mutation: 'transferConversation',
       key: ownKey(ctx, key),
-      input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId },
+      input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId, ...(node ? { node } : {}) },
       execute: async (wrote) => {
-        const vendorMessage = (await run({ nativeId: ref.nativeId, idScope: ref.scope }, target.nativeId)) ?? null;
+        const vendorMessage = (await (run as (c: { nativeId: string; idScope: string[] }, t: string, n?: string) => Promise<string | null | void>)(
+          { nativeId: ref.nativeId, idScope: ref.scope },
+          target.nativeId,
+          ...(node ? [node] : []),
+        )) ?? null;
         wrote();
         // A Bot.one conversation's bot travels in its ID scope; after `goto` it is the target bot.
         const scope = hasBot && ref.scope.length > 0 ? [target.nativeId, ...ref.scope.slice(1)] : ref.scope;
@@ -217,7 +227,9 @@ export const Mutation: MutationResolvers = {
       input: { token, data },
       execute: async () => {
         await complete(token, data);
-        return { completed: true };
+        const conversation = await blockConversation(ctx, token);
+        if (conversation) await announce(ctx, conversation, 'updated');
+        return { completed: true, conversation };
       },
     });
   },
@@ -234,10 +246,36 @@ export const Mutation: MutationResolvers = {
       mutation: 'sendCustomBlockMessage',
       key: ownKey(ctx, key),
       input: { token, text, typing },
-      execute: async () => send(token, text, typing),
+      execute: async () => {
+        const sent = await send(token, text, typing);
+        const conversation = await blockConversation(ctx, token);
+        if (conversation) {
+          // The bot message the block sent, read back from the conversation (Bot.one has no message read).
+          const messages = await ctx.datasource('BOTONE').listMessages(conversation, 0, 10_000);
+          const message = [...messages.items].reverse().find((m) => m.sender === 'BOT' && m.text === text) ?? null;
+          await announce(ctx, conversation, 'message', message);
+        }
+        return { ...sent, conversation };
+      },
     });
   },
 };
+
+/**
+ * The conversation a custom block runs in, when its token names it, read fresh after the write; null
+ * when the token does not say, or the conversation cannot be read (the write succeeded either way).
+ */
+async function blockConversation(ctx: Context, token: string): Promise<ConversationModel | null> {
+  const ds = ctx.datasource('BOTONE');
+  const ref = ds.customBlockConversation?.(token) ?? null;
+  if (!ref) return null;
+  try {
+    return await reread(ctx, 'BOTONE', ref.nativeId, ref.idScope);
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'could not read the conversation of a custom block');
+    return null;
+  }
+}
 
 async function handoff(ctx: Context, input: { conversationId: string; idempotencyKey?: string | null }, toOperator: boolean) {
   const key = checkIdempotencyKey(input.idempotencyKey);

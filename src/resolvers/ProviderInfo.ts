@@ -7,6 +7,7 @@ export const ProviderInfo: ProviderInfoResolvers = {
   mode: (p) => p.runtime?.mode ?? 'REMOTE',
   capabilities: (p) => p.runtime?.capabilities ?? [],
   apiVersion: (p) => p.runtime?.apiVersion ?? null,
+  circuit: (p, _args, ctx) => ctx.registry.breakers.get(p.provider)?.state ?? null,
   healthy: async (p, _args, ctx) => {
     if (!p.runtime) return false;
     const check = ctx.datasource(p.provider).health().catch(() => false);

@@ -7,6 +7,7 @@ import type { ConversationModel, MessageModel, ProviderName } from '../models.js
 import type { Topic } from '../subscriptions/pollers.js';
 import { conversationTopic, messageTopic } from '../subscriptions/topics.js';
 import { checkSearch } from './validate.js';
+import { badInput } from '../errors.js';
 import { botsByProvider } from './conversationList.js';
 import { conversationVisible, narrowToScope, requireConversationInScope } from '../auth/scope.js';
 import { releasing } from '../limits/rate.js';
@@ -94,6 +95,11 @@ export const Subscription: SubscriptionResolvers = {
     subscribe: async (_parent, { filter, since }, ctx) => {
       const f = filter ?? {};
       checkSearch(f.search);
+      // A live event is matched in botgraph, which cannot evaluate CXone's query language: refused,
+      // never silently ignored.
+      if (f.cxoneQuery !== null && f.cxoneQuery !== undefined) {
+        throw badInput('`filter.cxoneQuery` applies to lists only; subscriptions cannot evaluate it.', 'filter.cxoneQuery');
+      }
       const bots = botsByProvider(f);
       // A bot of a disabled provider is refused as such, not left to match nothing forever.
       enabledProviders(ctx, [...bots.keys()]);

@@ -7,7 +7,7 @@ import type { ConversationQuery, ConversationStream } from '../datasources/types
 import { badInput } from '../errors.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, ProviderName } from '../models.js';
-import { checkSearch } from './validate.js';
+import { checkCxoneQuery, checkSearch } from './validate.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
 import { mergeConversations } from '../pagination/merge.js';
 import { narrowToScope } from '../auth/scope.js';
@@ -58,6 +58,8 @@ export async function listConversations(
   }
   const search = checkSearch(filter.search);
   if (search) query.search = search;
+  const cxoneQuery = checkCxoneQuery(filter.cxoneQuery);
+  if (cxoneQuery) query.cxoneQuery = cxoneQuery;
   if (scope.endUserNativeId) query.endUserNativeId = scope.endUserNativeId;
 
   let providers = enabledProviders(ctx, scope.provider ? [scope.provider] : filter.providers);
@@ -74,15 +76,17 @@ export async function listConversations(
   ({ providers, bots } = narrowToScope(ctx, providers, bots));
 
   const streams: ConversationStream[] = [];
+  const path = responsePathAsArray(info.path);
   for (const provider of providers) {
     streams.push(...ctx.datasource(provider).conversationStreams(query, bots.get(provider) ?? null));
+    // Said, not dropped silently: only CXone can search text or take a CXone query.
+    if (provider !== 'CXONE' && (search || cxoneQuery)) ctx.reportLeftOut(provider, search ? 'search' : 'cxoneQuery', path);
   }
 
   const queryKey = createHash('sha256')
     .update(JSON.stringify({ query, streams: streams.map((s) => s.key).sort() }))
     .digest('base64url')
     .slice(0, 16);
-  const path = responsePathAsArray(info.path);
   const result = mergeConversations({
     streams,
     first,

@@ -1,5 +1,6 @@
 import { badInput } from '../errors.js';
 import type { ProviderName } from '../models.js';
+import { compileQuery, parseQuery, QueryError } from '../providers/cxone/simulator/query.js';
 
 /** The longest message botgraph sends: Bot.one's limit. CLOSER's is lower, see `PROVIDER_LIMITS`. */
 export const MAX_TEXT_LENGTH = 4096;
@@ -81,6 +82,25 @@ export function checkToken(token: string, field: string): string {
 export const MAX_SEARCH_LENGTH = 200;
 
 /** A search term, trimmed: 1 to MAX_SEARCH_LENGTH characters. Null stays null. */
+/**
+ * A CXone `query` expression, parsed with the grammar of docs/providers/cxone.md (the one the
+ * simulator serves) before any call: BAD_USER_INPUT with the parser's message (position included).
+ */
+export function checkCxoneQuery(value: string | null | undefined, field = 'filter.cxoneQuery'): string | null {
+  if (value === null || value === undefined) return null;
+  const query = value.trim();
+  if (query.length === 0) throw badInput(`\`${field}\` is empty; leave it out instead.`, field);
+  try {
+    // Values too (counts, times): compiling resolves them, and throws on a bad one.
+    const ast = parseQuery(query);
+    if (ast) compileQuery(ast, Date.now(), 'UTC');
+  } catch (error) {
+    if (error instanceof QueryError) throw badInput(`\`${field}\` is not a CXone query: ${error.message}`, field);
+    throw error;
+  }
+  return query;
+}
+
 export function checkSearch(value: string | null | undefined, field = 'filter.search'): string | null {
   if (value === null || value === undefined) return null;
   const search = value.trim();

@@ -1,5 +1,6 @@
 /**
- * `npm run simulators`: the three vendor simulators as standalone servers on fixed ports, for curl,
+ * `npm run simulators`: the three vendor simulators as standalone servers (ports 4101-4103, or
+ * SIMULATOR_CLOSER_PORT, SIMULATOR_BOTONE_PORT, SIMULATOR_CXONE_PORT), for curl,
  * for a botgraph started elsewhere, or for a frontend developer's own tools.
  */
 import { ConfigError, loadSimulatorCliConfig } from '../config.js';
@@ -20,13 +21,13 @@ try {
 const { host, activity, admin, seed, activityIntervalMs } = config;
 const common = { host, activity, admin, seed, activityIntervalMs };
 
-const closer = await startCloserSimulator({ port: 4101, ...common });
+const closer = await startCloserSimulator({ port: config.ports.closer, ...common });
 // The secret travels in a header, as botgraph requires (never as `?secret=`, which proxies log).
 if (config.closerWebhookUrl) {
   closer.setWebhook(config.closerWebhookUrl, config.closerWebhookSecret ? { 'x-botgraph-webhook-secret': config.closerWebhookSecret } : {});
 }
-const botone = await startBotoneSimulator({ port: 4102, ...common });
-const cxone = await startCxoneSimulator({ port: 4103, ...common });
+const botone = await startBotoneSimulator({ port: config.ports.botone, ...common });
+const cxone = await startCxoneSimulator({ port: config.ports.cxone, ...common });
 
 console.log(`CLOSER   ${closer.url}   X-API-Key: ${closer.apiKey}`);
 console.log(`Bot.one  ${botone.url}   Basic ${botone.username}:${botone.password}   bots ${botone.botIds.join(',')}`);

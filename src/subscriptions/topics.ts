@@ -21,7 +21,22 @@ interface ConversationState {
   wm: number;
   /** Versions of the conversations updated within OVERLAP_MS of the watermark. */
   seen: Record<string, string>;
+  /**
+   * Sweeping topics only (Bot.one): versions of the conversations that are not finished, so that a
+   * status change that does not move `updatedAt` (a handoff: /stop publishes no message) is seen.
+   */
+  open?: Record<string, string>;
 }
+
+/**
+ * Bot.one's `updated` is the time of the last message, and /stop (a handoff) publishes none, so a
+ * watermark on `updatedAt` cannot see handoffs made outside botgraph (botgraph's own writes are
+ * announced when they are made). Its stream reads the bot's whole list anyway (stream.ts: there is
+ * no order and no filter on `updated`), so each poll sweeps it at no extra cost: Σ⌈n/100⌉ list
+ * calls per poll, and the versions of its unfinished conversations are compared too.
+ */
+const sweeps = (provider: ProviderName) => provider === 'BOTONE';
+const finished = (c: ConversationModel) => c.status === 'COMPLETED' || c.status === 'INTERRUPTED';
 
 function parse<T>(state: string | null): T | null {
   if (state === null) return null;
@@ -64,17 +79,34 @@ export function conversationTopic(runtime: ProviderRuntime, streamKey: string, b
     key: `conv:${streamKey}`,
     async poll(raw): Promise<PollResult> {
       const state = parse<ConversationState>(raw);
-      const from = state ? new Date(state.wm - OVERLAP_MS) : undefined;
+      const sweep = sweeps(runtime.provider);
+      const from = state && !sweep ? new Date(state.wm - OVERLAP_MS) : undefined;
       const stream = streamFor(from);
-      const changed: ConversationModel[] = [];
+      let changed: ConversationModel[] = [];
       let offset = 0;
       let streamState: string | null = null;
-      for (let page = 0; page < (state ? MAX_PAGES_PER_POLL : 1); page++) {
-        const chunk = await stream.fetch(offset, state ? 100 : 50, streamState);
+      // A sweep reads the whole list (from one snapshot: the pages after the first cost nothing).
+      for (let page = 0; sweep || page < (state ? MAX_PAGES_PER_POLL : 1); page++) {
+        const chunk = await stream.fetch(offset, state || sweep ? 100 : 50, streamState);
         changed.push(...chunk.items);
         streamState = chunk.state;
         offset = (chunk.offsets?.at(-1) ?? offset + chunk.items.length - 1) + 1;
         if (chunk.done || chunk.items.length === 0) break;
+      }
+      let open: Record<string, string> | undefined;
+      if (sweep) {
+        open = {};
+        const before = state?.open ?? {};
+        // The first look takes everything: it only sets the watermark and the versions.
+        const recent = state ? state.wm - OVERLAP_MS : Number.NEGATIVE_INFINITY;
+        const all = changed;
+        for (const c of all) if (!finished(c)) open[c.nativeId] = conversationVersion(c);
+        // What a watermark poll would have read, plus the unfinished (or just finished) ones whose version moved.
+        changed = all.filter((c) => {
+          if ((c.updatedAt?.getTime() ?? Number.NEGATIVE_INFINITY) >= recent) return true;
+          const was = before[c.nativeId];
+          return was !== undefined && was !== conversationVersion(c);
+        });
       }
 
       const wm = Math.max(state?.wm ?? 0, ...changed.map((c) => c.updatedAt?.getTime() ?? 0));
@@ -86,7 +118,7 @@ export function conversationTopic(runtime: ProviderRuntime, streamKey: string, b
       const at = Date.now();
       for (const c of changed) {
         const version = conversationVersion(c);
-        const previous = state?.seen[c.nativeId];
+        const previous = state?.seen[c.nativeId] ?? state?.open?.[c.nativeId];
         if ((c.updatedAt?.getTime() ?? 0) >= wm - OVERLAP_MS) seen[c.nativeId] = version;
         // The first look only sets the watermark: what happened before anyone watched is history.
         if (!state || previous === version) continue;
@@ -98,7 +130,7 @@ export function conversationTopic(runtime: ProviderRuntime, streamKey: string, b
           events.push({ event: { kind: 'handoffRequested', provider: c.provider, conversation: c, at }, dedupeKey: dedupeKeys.handoffRequested(c) });
         }
       }
-      return { events, state: JSON.stringify({ wm, seen } satisfies ConversationState), pace: 'normal' };
+      return { events, state: JSON.stringify({ wm, seen, ...(open ? { open } : {}) } satisfies ConversationState), pace: 'normal' };
     },
   };
 }

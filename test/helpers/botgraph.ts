@@ -28,7 +28,17 @@ export interface TestBotgraph {
  * env says so), and registers its shutdown with the test file's afterAll.
  */
 export async function startTestBotgraph(env: Record<string, string> = {}): Promise<TestBotgraph> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', UPSTREAM_TIMEOUT_MS: '2000', UPSTREAM_TOTAL_BUDGET_MS: '4000', ...env });
+  // The circuit breaker only opens after 1000 calls in its window here: tests that inject faults
+  // count exact upstream calls and must not see it. test/integration/ops/ tests it with its own settings.
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SIMULATOR_ACTIVITY: 'false',
+    UPSTREAM_TIMEOUT_MS: '2000',
+    UPSTREAM_TOTAL_BUDGET_MS: '4000',
+    BREAKER_MIN_CALLS: '1000',
+    ...env,
+  });
   const app = await startBotgraph(config, { logger: createLogger(env.LOG_LEVEL ?? 'silent') });
   const url = `http://127.0.0.1:${app.port}`;
   const handle: TestBotgraph = {

@@ -202,6 +202,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       LEASE_MS: String(RIG.leaseMs),
       UPSTREAM_TIMEOUT_MS: '2000',
       UPSTREAM_TOTAL_BUDGET_MS: '4000',
+      // As in startTestBotgraph: fault-injecting tests count exact calls; the breaker has its own tests.
+      BREAKER_MIN_CALLS: '1000',
       ...options.env,
     };
 

@@ -4,10 +4,10 @@
  * token in the body. Per-request caching and batching live in `datasource.ts`.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import type { BotoneConfig } from '../../config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
-import { UpstreamHttp, type UpstreamOptions, type UpstreamStream } from '../../datasources/http.js';
+import { UpstreamHttp, upstreamOptions, type UpstreamOptions, type UpstreamSettings, type UpstreamStream } from '../../datasources/http.js';
 import type { CreatedConversation } from '../../datasources/types.js';
 import { mapBot, mapConversation, PROVIDER, type Attribution } from './mapper.js';
 import {
@@ -58,7 +58,7 @@ export interface BotoneClientOptions {
   /** The bots botgraph knows (Bot.one cannot list them). @default [] */
   botIds?: string[];
   /** Timeouts, budget and attempts for every call. @default the UpstreamHttp defaults */
-  upstream?: Partial<UpstreamConfig>;
+  upstream?: UpstreamSettings;
   /** First retry delay in ms, doubling. @default 100 */
   baseDelayMs?: number;
   /** @default undefined (silent) */
@@ -73,6 +73,8 @@ const INT_RE = /^\d{1,15}$/;
  * (see `findCreatedV1`). Past that the id is reported unknown rather than guessed.
  */
 export const MAX_CREATE_LOOKUP_PAGES = 5;
+/** How far before the create the v1 lookup's `CreatedFrom` starts, for clock differences. */
+export const CREATE_LOOKUP_MARGIN_MS = 5 * 60_000;
 
 export class BotoneClient {
   readonly apiVersion: 'v1' | 'v2';
@@ -94,9 +96,7 @@ export class BotoneClient {
     const common: UpstreamOptions = {
       provider: PROVIDER,
       baseUrl: options.baseUrl,
-      ...(options.upstream?.timeoutMs !== undefined ? { timeoutMs: options.upstream.timeoutMs } : {}),
-      ...(options.upstream?.totalBudgetMs !== undefined ? { totalBudgetMs: options.upstream.totalBudgetMs } : {}),
-      ...(options.upstream?.maxAttempts !== undefined ? { maxAttempts: options.upstream.maxAttempts } : {}),
+      ...upstreamOptions(options.upstream),
       ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     };
@@ -104,7 +104,7 @@ export class BotoneClient {
     this.vertexHttp = new UpstreamHttp(common);
   }
 
-  static fromConfig(config: BotoneConfig & { baseUrl: string }, upstream: UpstreamConfig, logger?: Logger): BotoneClient {
+  static fromConfig(config: BotoneConfig & { baseUrl: string }, upstream: UpstreamSettings, logger?: Logger): BotoneClient {
     return new BotoneClient({
       baseUrl: config.baseUrl,
       username: config.username,
@@ -219,25 +219,25 @@ export class BotoneClient {
       if (data === undefined) throw this.emptyAnswer();
       return { nativeId: data.dialogUUID, idScope, numericId: data.dialogId, uuid: data.dialogUUID };
     }
+    // Clocks differ between botgraph and the vendor: the lookup's CreatedFrom allows five minutes.
+    const createdSince = new Date(Date.now() - CREATE_LOOKUP_MARGIN_MS);
     const { data } = await this.http.send('GET', path, botoneCreatedSchema, { query: { variables: encoded } });
     if (data === undefined) throw this.emptyAnswer();
     const uuid = data.dialogId;
     if (this.apiVersion === 'v2') return { nativeId: uuid, idScope, numericId: null, uuid };
     // v1 answers a UUID that no v1 endpoint accepts; its reads need the integer id.
-    const numericId = await this.findCreatedV1(bot);
+    const numericId = await this.findCreatedV1(bot, createdSince);
     return { nativeId: numericId === null ? uuid : String(numericId), idScope, numericId, uuid };
   }
 
   /** Vertex `POST /api/vertex/v1/complete` `{token, data}` → 204: ends the external custom block. */
   async completeCustomBlock(token: string, data: unknown): Promise<void> {
-    this.requireV2('complete custom blocks');
     // `data: null` rather than an absent key, as in the vendor's example.
     await this.vertexHttp.send('POST', '/api/vertex/v1/complete', null, { body: { token, data: data ?? null } });
   }
 
   /** Vertex `POST /api/vertex/v1/dialog/send_message` `{token, text, typing}` → `{message_id, created_at}`. */
   async sendCustomBlockMessage(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }> {
-    this.requireV2('send custom block messages');
     const { data } = await this.vertexHttp.send('POST', '/api/vertex/v1/dialog/send_message', botoneVertexSentSchema, {
       body: { token, text, typing },
     });
@@ -247,37 +247,33 @@ export class BotoneClient {
 
   /**
    * The integer id of the conversation a v1 create just made, or null when it cannot be told. No v1
-   * endpoint accepts the UUID the create answers, so the bot's list is searched: a conversation made
-   * through the API and not started is the only kind with `updated: ""`, and ids only grow, so the
-   * highest such id of the bot is the new one. The contract's order puts those conversations last,
-   * newest first, so the last pages are read backwards until one starts with an active conversation;
-   * page 1 is read anyway (for the total) and searched too, in case a real instance orders by id.
-   * A concurrent not-started create for the same bot can win the race: documented, not solvable on v1.
+   * endpoint accepts the UUID the create answers, so the bot's list is searched, **assuming no
+   * order**: `CreatedFrom` (exact, "по дате создания диалога") a few minutes before the create keeps
+   * the list to what was made since, and of those the conversation is one with `updated: ""` (no
+   * message yet) **and no IP**. `updated: ""` alone is not enough: the document's `""` item is a web
+   * visitor (`"ip": "92.255.128.210"`, `"source": "web"`), and a visitor who opened the chat after the
+   * create would have a higher id. A conversation made through the API has no respondent, so no IP
+   * (the simulator's contract, docs/providers/botone.md). Of several candidates (concurrent creates
+   * for the same bot) the highest id is taken: documented, not solvable on v1.
    */
-  private async findCreatedV1(bot: string): Promise<number | null> {
-    // No dedupe: an identical list already in flight may have been sent before the create.
-    const list = (page: number) =>
-      this.http.getJson(`${this.prefix}/conversations`, botoneConversationListSchema, {
-        query: { BotID: bot, PageNumber: page, PageCount: MAX_PAGE_SIZE },
+  private async findCreatedV1(bot: string, since: Date): Promise<number | null> {
+    // A vendor whose clock is far behind botgraph's lists nothing since then: search the whole list.
+    return (await this.scanCreatedV1(bot, since)) ?? (await this.scanCreatedV1(bot, undefined));
+  }
+
+  private async scanCreatedV1(bot: string, since: Date | undefined): Promise<number | null> {
+    let best: number | null = null;
+    for (let page = 1; page <= MAX_CREATE_LOOKUP_PAGES; page++) {
+      // No dedupe: an identical list already in flight may have been sent before the create.
+      const result = await this.http.getJson(`${this.prefix}/conversations`, botoneConversationListSchema, {
+        query: { BotID: bot, PageNumber: page, PageCount: MAX_PAGE_SIZE, CreatedFrom: isoFrom(since) },
         dedupe: false,
       });
-    let best: number | null = null;
-    const consider = (items: Awaited<ReturnType<typeof list>>['items']) => {
-      for (const item of items) {
-        if (item.value.updated !== null || !INT_RE.test(item.value.id)) continue;
+      for (const item of result.items) {
+        if (item.value.updated !== null || (item.value.ip ?? '') !== '' || !INT_RE.test(item.value.id)) continue;
         best = Math.max(best ?? 0, Number(item.value.id));
       }
-    };
-    const first = await list(1);
-    consider(first.items);
-    const pages = Math.max(1, Math.ceil(first.meta.pagination.total / MAX_PAGE_SIZE));
-    for (let page = pages, read = 0; page > 1; page--, read++) {
-      // The block's highest id sits at its start: stopping short of it would name the wrong conversation.
-      if (read >= MAX_CREATE_LOOKUP_PAGES) return null;
-      const result = await list(page);
-      consider(result.items);
-      const head = result.items[0];
-      if (head !== undefined && head.value.updated !== null) break;
+      if (page * MAX_PAGE_SIZE >= result.meta.pagination.total) return best;
     }
     return best;
   }

@@ -4,7 +4,7 @@
  * every cache here lives exactly as long as one request.
  */
 import DataLoader from 'dataloader';
-import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import {
   statusFilter,
   type ConversationQuery,
@@ -12,11 +12,22 @@ import {
   type CreatedConversation,
   type ListResult,
   type ProviderDatasource,
-  type StreamChunk,
 } from '../../datasources/types.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
-import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, type Attribution } from './mapper.js';
+import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, vertexTokenClaims } from './mapper.js';
+import { BotoneStream, SnapshotCache } from './stream.js';
+
+/** One snapshot cache per client, i.e. per process (the client is process-wide, the datasource per request). */
+const snapshotCaches = new WeakMap<BotoneClient, SnapshotCache>();
+function snapshotsOf(client: BotoneClient): SnapshotCache {
+  let cache = snapshotCaches.get(client);
+  if (!cache) {
+    cache = new SnapshotCache();
+    snapshotCaches.set(client, cache);
+  }
+  return cache;
+}
 
 /** A conversation as a global ID names it: the native id and the bot it was listed under. */
 interface ConversationKey {
@@ -88,27 +99,34 @@ export class BotoneDatasource implements ProviderDatasource {
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
     // No text search and no end users upstream: nothing can match such a query.
     if (query.search !== undefined && query.search.trim() !== '') return [];
+    if (query.cxoneQuery !== undefined) return [];
     if (query.endUserNativeId !== undefined) return [];
+    // Only the creation dates go upstream: UpdatedFrom/UpdatedTo filter on the respondent's last
+    // message, not on `updated` (see stream.ts), so the updated range is applied here.
     const filter: BotoneListFilter = {};
     if (query.createdFrom) filter.createdFrom = query.createdFrom;
     if (query.createdTo) filter.createdTo = query.createdTo;
-    if (query.updatedFrom) filter.updatedFrom = query.updatedFrom;
-    if (query.updatedTo) filter.updatedTo = query.updatedTo;
     const statuses = statusFilter(query.statuses);
+    const make = (key: string, upstream: BotoneListFilter, attribution: typeof UNATTRIBUTED) =>
+      new BotoneStream({
+        key,
+        client: this.client,
+        cache: snapshotsOf(this.client),
+        upstream,
+        ...(query.updatedFrom ? { updatedFrom: query.updatedFrom } : {}),
+        ...(query.updatedTo ? { updatedTo: query.updatedTo } : {}),
+        statuses,
+        attribution,
+        prime: (c) => this.prime(c),
+      });
 
     const configured = this.client.botIds;
     if (configured.length === 0) {
       // Without configured bots, no bot id can name a Bot.one bot (getBot answers null for all).
-      return botNativeIds === null ? [new BotoneStream('BOTONE', this, this.client, filter, statuses, UNATTRIBUTED)] : [];
+      return botNativeIds === null ? [make('BOTONE', filter, UNATTRIBUTED)] : [];
     }
     const bots = botNativeIds === null ? configured : configured.filter((id) => botNativeIds.includes(id));
-    return bots.map(
-      (botId) =>
-        new BotoneStream(`BOTONE:${botId}`, this, this.client, { ...filter, botId }, statuses, {
-          botNativeId: botId,
-          idScope: [botId],
-        }),
-    );
+    return bots.map((botId) => make(`BOTONE:${botId}`, { ...filter, botId }, { botNativeId: botId, idScope: [botId] }));
   }
 
   getConversation(nativeId: string, scope: string[]): Promise<ConversationModel | null> {
@@ -204,7 +222,19 @@ export class BotoneDatasource implements ProviderDatasource {
   }
 
   /**
-   * The token does not say which conversation the block runs in, so every cached conversation of
+   * The conversation a Vertex token names, read from the token's own payload (see
+   * `vertexTokenClaims`): `diulog_id` is the dialog's integer id, which is the conversation's
+   * native id on v1. On v2 ids are UUIDs and the integer id has no v2 read, so it is null there, as
+   * it is for a token that names nothing. Not trusted for anything but this lookup.
+   */
+  customBlockConversation(token: string): { nativeId: string; idScope: string[] } | null {
+    const claims = vertexTokenClaims(token);
+    if (claims?.dialogId === null || claims === null || this.client.apiVersion !== 'v1') return null;
+    return { nativeId: String(claims.dialogId), idScope: [] };
+  }
+
+  /**
+   * The token may not say which conversation the block runs in, so every cached conversation of
    * this request is dropped: a request holds few, and a stale one would hide the block's result.
    */
   async completeCustomBlock(token: string, data: unknown): Promise<void> {
@@ -255,96 +285,5 @@ export class BotoneDatasource implements ProviderDatasource {
   private key(nativeId: string, scope: readonly string[]): ConversationKey {
     const bot = this.moved.get(nativeId.toLowerCase()) ?? scope[0];
     return { nativeId, scope: bot !== undefined && this.client.botIds.includes(bot) ? [bot] : [] };
-  }
-}
-
-/**
- * One bot's conversations (or all of them, unattributed), in the vendor's order. Date filters run
- * upstream; a status filter runs here, since Bot.one cannot filter by status.
- */
-class BotoneStream implements ConversationStream {
-  constructor(
-    readonly key: string,
-    private readonly datasource: BotoneDatasource,
-    private readonly client: BotoneClient,
-    private readonly filter: BotoneListFilter,
-    private readonly statuses: ReadonlySet<ConversationStatusName> | null,
-    private readonly attribution: Attribution,
-  ) {}
-
-  async fetch(offset: number, limit: number): Promise<StreamChunk> {
-    const start = Math.max(0, Math.floor(offset));
-    if (this.statuses !== null) {
-      if (limit <= 0) return { items: [], offsets: [], total: null, done: false, state: null };
-      return this.scan(start, limit);
-    }
-    if (limit <= 0) {
-      const { total } = await this.client.listConversations({ ...this.filter, page: 1, pageSize: 1 }, this.attribution);
-      return { items: [], total, done: start >= total, state: null };
-    }
-    const plan = planPages(start, limit);
-    const first = await this.page(plan.firstPage, plan.pageSize);
-    let rows = first.items;
-    let total = first.total;
-    const pageStart = (plan.firstPage - 1) * plan.pageSize;
-    if (plan.pages === 2 && pageStart + plan.pageSize < total) {
-      const second = await this.page(plan.firstPage + 1, plan.pageSize);
-      rows = rows.concat(second.items);
-      total = second.total;
-    }
-    const items = rows.slice(start - pageStart, start - pageStart + plan.limit);
-    return { items, total, done: start + items.length >= total, state: null };
-  }
-
-  /**
-   * Reads vendor pages of the largest size from `offset`, keeping the items whose status matches.
-   * Two calls at most, unless both found nothing: a chunk must hold at least one item or reach the
-   * end, because an empty chunk that is not `done` gives the merge no offset to resume from.
-   */
-  private async scan(offset: number, limit: number): Promise<StreamChunk> {
-    const items: ConversationModel[] = [];
-    const offsets: number[] = [];
-    let position = offset;
-    let calls = 0;
-    let end = false;
-    let matchedBeyond = false;
-    while (!end && items.length < limit && (calls < 2 || items.length === 0)) {
-      const page = Math.floor(position / MAX_PAGE_SIZE) + 1;
-      const result = await this.page(page, MAX_PAGE_SIZE);
-      calls += 1;
-      const pageStart = (page - 1) * MAX_PAGE_SIZE;
-      for (let i = position - pageStart; i < result.items.length; i++) {
-        const conversation = result.items[i] as ConversationModel;
-        if (!this.statuses?.has(conversation.status)) continue;
-        if (items.length >= limit) {
-          matchedBeyond = true;
-          break;
-        }
-        items.push(conversation);
-        offsets.push(pageStart + i);
-      }
-      position = pageStart + result.items.length;
-      end = result.items.length < MAX_PAGE_SIZE || position >= result.total;
-    }
-    return { items, offsets, total: null, done: end && !matchedBeyond, state: null };
-  }
-
-  async count(): Promise<number> {
-    if (this.statuses === null) {
-      const { total } = await this.client.listConversations({ ...this.filter, page: 1, pageSize: 1 }, this.attribution);
-      return total;
-    }
-    let count = 0;
-    for (let page = 1; ; page++) {
-      const result = await this.client.listConversations({ ...this.filter, page, pageSize: MAX_PAGE_SIZE }, this.attribution);
-      count += result.items.filter((c) => this.statuses?.has(c.status)).length;
-      if (result.items.length < MAX_PAGE_SIZE || page * MAX_PAGE_SIZE >= result.total) return count;
-    }
-  }
-
-  private async page(page: number, pageSize: number) {
-    const result = await this.client.listConversations({ ...this.filter, page, pageSize }, this.attribution);
-    for (const conversation of result.items) this.datasource.prime(conversation);
-    return result;
   }
 }

@@ -3,7 +3,8 @@
  * hands out a fresh `BotoneDatasource` per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig, UpstreamConfig } from '../../config.js';
+import type { BotoneConfig } from '../../config.js';
+import type { UpstreamSettings } from '../../datasources/http.js';
 import type { CapabilityName } from '../../models.js';
 import type { UpstreamStream } from '../../datasources/http.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
@@ -14,17 +15,20 @@ import { PROVIDER } from './mapper.js';
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
 export { BotoneDatasource, planPages } from './datasource.js';
 
-/** v2 is the full API; v1 can only read, create conversations and download files. */
+/**
+ * v2 is the full API; v1 can read, create conversations and download files. Vertex (custom blocks)
+ * has no v1/v2 split (its paths are `/api/vertex/v1/…` whatever the API version), so both have it.
+ */
 export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
   return apiVersion === 'v1'
-    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES']
+    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS']
     : ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'];
 }
 
 export interface BotoneRuntimeOptions {
   /** The account and bots; `baseUrl` is the simulator's URL in SIMULATOR mode. */
   config: BotoneConfig & { baseUrl: string };
-  upstream: UpstreamConfig;
+  upstream: UpstreamSettings;
   /** Whether `baseUrl` is the embedded simulator or a real instance; reported, not acted on. */
   mode: 'SIMULATOR' | 'REMOTE';
   /** @default undefined (no upstream logging) */

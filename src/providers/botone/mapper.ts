@@ -141,6 +141,14 @@ export function deriveMessages(conversation: ConversationModel): MessageModel[] 
     const type = item.type?.trim().toLowerCase() ?? '';
     if (NOT_DIALOGUE.has(type)) return;
     const raw = rawItems[index] ?? null;
+    if (isWebhookResponse(item)) {
+      // The document's example: `{"question": "Webhook", "type": "Text", "answer": ".../web/file/170"}`,
+      // which the app shows as "Webhook  Download response": a webhook block's response file, not
+      // something the end user said. One SYSTEM message carrying the file.
+      const url = (item.answer as string).trim();
+      messages.push(message(conversation, `${index}:a`, 'SYSTEM', 'Webhook response', [{ kind: 'file', url, contentType: null, title: 'Webhook response' }], raw));
+      return;
+    }
     const questionSender: MessageSenderName = type === 'operator' ? 'OPERATOR' : 'BOT';
     if (item.question !== null && item.question.trim() !== '') {
       messages.push(message(conversation, `${index}:q`, questionSender, item.question.trim(), [], raw));
@@ -152,6 +160,11 @@ export function deriveMessages(conversation: ConversationModel): MessageModel[] 
     }
   });
   return messages;
+}
+
+/** A "Webhook" data item: the block's name as the question and a file (the response) as the answer. */
+function isWebhookResponse(item: { question: string | null; answer: string | null; fileId: string | null }): boolean {
+  return item.question?.trim().toLowerCase() === 'webhook' && item.fileId !== null && item.answer !== null && item.answer.trim() !== '';
 }
 
 function message(
@@ -212,4 +225,32 @@ export function mapBot(botId: string): BotModel {
     // Nothing came from the vendor; the configured id is all there is.
     raw: { id: botId },
   };
+}
+
+/**
+ * What a Vertex integration token says about itself. The document's `complete` example sends a JWT
+ * (`eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpbnN0YW5jZSI6…`) whose payload names the instance and
+ * the dialog: `{"instance":"27regress","diulog_id":314,"vertex_id":"4089,"session_id":2957}` (sic:
+ * `diulog_id`, and the example's payload is not even valid JSON). botgraph only **reads** it, to know
+ * which conversation a block runs in; it never trusts it for anything: the vendor checks the token.
+ * The other examples use 56 plain letters, which say nothing: null.
+ */
+export function vertexTokenClaims(token: string): { instance: string | null; dialogId: number | null } | null {
+  const parts = token.trim().split('.');
+  if (parts.length !== 3 || parts[1] === undefined || parts[1].length > 4096 || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return null;
+  const text = Buffer.from(parts[1], 'base64url').toString('utf8');
+  let instance: string | null = null;
+  let dialogId: number | null = null;
+  try {
+    const payload = JSON.parse(text) as Record<string, unknown>;
+    if (typeof payload.instance === 'string') instance = payload.instance;
+    const id = payload.diulog_id ?? payload.dialog_id;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) dialogId = id;
+  } catch {
+    // Read what can be read, as the document's own example needs.
+    instance = /"instance"\s*:\s*"([^"\\]{1,200})"/.exec(text)?.[1] ?? null;
+    const id = /"di[au]log_id"\s*:\s*(\d{1,15})/.exec(text)?.[1];
+    dialogId = id === undefined ? null : Number(id);
+  }
+  return instance === null && dialogId === null ? null : { instance, dialogId };
 }

@@ -6,10 +6,10 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { CloserConfig, UpstreamConfig } from '../../config.js';
+import type { CloserConfig } from '../../config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
-import { UpstreamHttp } from '../../datasources/http.js';
+import { UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
 import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
 import { vendorWindow } from './paging.js';
 import {
@@ -33,8 +33,8 @@ export const CLOSER_API_KEY_HEADER = 'X-API-Key';
 export interface CloserClientOptions {
   /** Where CLOSER (or its simulator) answers, and the API key. `baseUrl` must be set. */
   config: CloserConfig & { baseUrl: string };
-  /** Timeouts and retries of every upstream call. */
-  upstream: UpstreamConfig;
+  /** Timeouts and retries of every upstream call, and the provider's circuit breaker. */
+  upstream: UpstreamSettings;
   /** @default no logging */
   logger?: Logger;
   /** The first retry's base delay in ms. @default 100 (UpstreamHttp's default) */
@@ -109,9 +109,7 @@ export class CloserClient {
       provider: 'CLOSER',
       baseUrl: options.config.baseUrl,
       headers: () => ({ [CLOSER_API_KEY_HEADER]: apiKey }),
-      timeoutMs: options.upstream.timeoutMs,
-      totalBudgetMs: options.upstream.totalBudgetMs,
-      maxAttempts: options.upstream.maxAttempts,
+      ...upstreamOptions(options.upstream),
       ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
       ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
@@ -251,9 +249,10 @@ export class CloserClient {
   }
 
   /** `PUT /openapi/conversation/{id}/navigation` to the flow's first node; returns the conversation as it now is. */
-  async setNavigation(conversationId: string, flowId: string): Promise<ConversationModel> {
+  async setNavigation(conversationId: string, flowId: string, nodeId?: string): Promise<ConversationModel> {
     const raw = await this.write('PUT', `/openapi/conversation/${id(conversationId)}/navigation`, closerConversationSchema, {
       flowId,
+      ...(nodeId === undefined ? {} : { nodeId }),
     });
     return mapConversation(raw);
   }

@@ -142,6 +142,7 @@ export class CloserDatasource implements ProviderDatasource {
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
     // CLOSER has no text search; a search restricts the results to providers that can search.
     if (query.search !== undefined && query.search.trim() !== '') return [];
+    if (query.cxoneQuery !== undefined) return [];
     // Restricted to no bots: nothing of CLOSER's can match, and `botId=` would mean "any".
     if (botNativeIds !== null && botNativeIds.length === 0) return [];
     return statusGroups(query.statuses).map((group) =>
@@ -317,10 +318,10 @@ export class CloserDatasource implements ProviderDatasource {
     );
   }
 
-  async transferToFlow(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string): Promise<void> {
+  async transferToFlow(conversation: { nativeId: string; idScope: string[] }, flowNativeId: string, nodeNativeId?: string): Promise<void> {
     const id = conversation.nativeId;
     const fresh = await this.writing(
-      () => this.client.setNavigation(id, flowNativeId),
+      () => this.client.setNavigation(id, flowNativeId, nodeNativeId),
       () => ({ conversation: id }),
     );
     // CLOSER answers with the whole conversation as it now is: the next read costs no call.

@@ -3,7 +3,8 @@
  * fresh DataLoaders) per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { CloserConfig, UpstreamConfig } from '../../config.js';
+import type { CloserConfig } from '../../config.js';
+import type { UpstreamSettings } from '../../datasources/http.js';
 import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { CloserClient } from './client.js';
@@ -21,7 +22,7 @@ export interface CloserRuntimeOptions {
   /** CLOSER's base URL (required here: the embedded simulator's URL when there is none) and API key. */
   config: CloserConfig & { baseUrl: string };
   /** Timeouts and retries of every upstream call. */
-  upstream: UpstreamConfig;
+  upstream: UpstreamSettings;
   /** `SIMULATOR` when `baseUrl` is the embedded simulator. */
   mode: 'SIMULATOR' | 'REMOTE';
   /** @default no logging */

@@ -53,6 +53,8 @@ export function mapFlow(raw: CloserFlow, botNativeId: string): FlowModel {
     botNativeId: raw.botId ?? botNativeId,
     name: nonEmptyString(raw.title) ?? raw.id,
     isDefault: raw.isDefault === true,
+    nodes: (raw.nodes ?? []).map((n) => ({ nativeId: n.id, name: nonEmptyString(n.title) ?? null })),
+    raw,
   };
 }
 

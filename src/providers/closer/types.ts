@@ -31,6 +31,16 @@ export const closerFlowSchema = z.looseObject({
   botId: z.string().nullish(),
   title: z.string().nullish(),
   isDefault: z.boolean().nullish(),
+  // The flow's nodes (a transfer may target one); an item without an id is dropped, not an error.
+  nodes: z
+    .array(z.unknown())
+    .nullish()
+    .transform((items) =>
+      (items ?? []).flatMap((item) => {
+        const parsed = z.looseObject({ id: z.string().min(1), title: z.string().nullish() }).safeParse(item);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    ),
 });
 export type CloserFlow = z.infer<typeof closerFlowSchema>;
 

@@ -7,10 +7,10 @@
  */
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
-import type { CxoneConfig, UpstreamConfig } from '../../config.js';
+import type { CxoneConfig } from '../../config.js';
 import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
-import { keepAliveAgent, UpstreamHttp } from '../../datasources/http.js';
+import { keepAliveAgent, UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
 import { BatchCache, type BatchCacheOptions } from './cache.js';
 import { botIdFromTracker, mapConversation } from './mapper.js';
 import { cxPageSchema, type CxPage } from './types.js';
@@ -28,7 +28,7 @@ export interface CxoneClientOptions {
   /** Bot id → export token; `{'': token}` for one bare token. */
   tokens: CxoneConfig['tokens'];
   /** Timeouts and retries of every call. @default UpstreamHttp's own defaults */
-  upstream?: Partial<UpstreamConfig>;
+  upstream?: UpstreamSettings;
   /** @default no logging */
   logger?: Logger;
   /** The clock statuses are derived against. @default Date.now */
@@ -93,9 +93,7 @@ export class CxoneClient {
           baseUrl: options.baseUrl,
           secretQuery: () => ({ token }),
           dispatcher: this.agent,
-          ...(options.upstream?.timeoutMs === undefined ? {} : { timeoutMs: options.upstream.timeoutMs }),
-          ...(options.upstream?.totalBudgetMs === undefined ? {} : { totalBudgetMs: options.upstream.totalBudgetMs }),
-          ...(options.upstream?.maxAttempts === undefined ? {} : { maxAttempts: options.upstream.maxAttempts }),
+          ...upstreamOptions(options.upstream),
           ...(options.logger ? { logger: options.logger } : {}),
         }),
       );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { CxoneConfig, UpstreamConfig } from '../../config.js';
+import type { CxoneConfig } from '../../config.js';
+import type { UpstreamSettings } from '../../datasources/http.js';
 import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import type { BatchCacheOptions } from './cache.js';
@@ -13,7 +14,7 @@ export interface CxoneRuntimeOptions {
   /** The export's base URL (the embedded simulator's, when botgraph runs one) and the tokens. */
   config: CxoneConfig & { baseUrl: string };
   /** Timeouts and retries of every upstream call. */
-  upstream: UpstreamConfig;
+  upstream: UpstreamSettings;
   /** Whether `baseUrl` is the embedded simulator. */
   mode: 'SIMULATOR' | 'REMOTE';
   /** @default no logging */

@@ -34,8 +34,8 @@ export function mapBot(botId: string): BotModel {
     description: null,
     createdAt: null,
     updatedAt: null,
-    // CXone has no bot object; the id from the configuration is all there is.
-    raw: null,
+    // CXone has no bot object; the id from the configuration (or a tracker name) is all there is.
+    raw: { id: botId },
   };
 }
 

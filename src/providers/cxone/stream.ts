@@ -32,6 +32,8 @@ export function compileQuery(query: ConversationQuery): CompiledQuery {
   if (query.updatedFrom) clauses.push(`lastmessageat >= ${query.updatedFrom.getTime()}`);
   if (query.updatedTo) clauses.push(`lastmessageat <= ${query.updatedTo.getTime()}`);
   if (query.search !== undefined && query.search.trim() !== '') clauses.push(`text ~ ${quoteQueryValue(query.search.trim())}`);
+  // Parenthesised, so that its ORs stay inside it (AND binds tighter than OR).
+  if (query.cxoneQuery !== undefined && query.cxoneQuery.trim() !== '') clauses.push(`(${query.cxoneQuery.trim()})`);
 
   const checks: Array<(c: ConversationModel) => boolean> = [];
   const statuses = statusFilter(query.statuses);

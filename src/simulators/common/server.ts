@@ -197,6 +197,9 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       const { route, params } = match;
       stats.record(route.key);
 
+      // The body arrives before the injected latency, as at a real vendor that is slow to act: a
+      // client that gives up (or dies) meanwhile does not stop the write from happening.
+      const rawBody = await readBody(req);
       const delay = faults.delayMs(route.key);
       if (delay > 0) await sleep(delay);
       const decision = faults.decide(route.key);
@@ -215,7 +218,6 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
           break;
       }
 
-      const rawBody = await readBody(req);
       let body: unknown;
       let bodyInvalid = false;
       if (rawBody.length > 0) {

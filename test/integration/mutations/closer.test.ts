@@ -9,6 +9,7 @@ import {
   ConversationPool,
   ROUTES,
   expectAnnounced,
+  expectError,
   expectNoLeak,
   idParts,
   listen,
@@ -161,6 +162,31 @@ describe('CLOSER transferConversation', () => {
     const again = await readConversation(bg, conv.id, 'raw');
     expect(again.raw.navigation.current.flowId).toBe(target.nativeId);
     expectAnnounced(bus.events, conv.nativeId, { nativeId: conv.nativeId, updatedAt: new Date(conversation.updatedAt) });
+  });
+});
+
+describe('CLOSER transferConversation to a node', () => {
+  it('moves the conversation to a given node of a flow (from Flow.nodes); a node without a flow is refused first', async () => {
+    // The digest: navigation is `{current, prev}`, each `{flowId, nodeId, visitCount}`, and
+    // `/navigation` changes "the flow in progress".
+    const conv = await pool.take('CLOSER', ['ACTIVE']);
+    const flows = await bg.gql(`query($id: ID!) { bot(id: $id) { flows { id nativeId isDefault nodes { nativeId name } } } }`, { id: conv.bot.id });
+    const target = flows.data.bot.flows.find((f: any) => f.nodes.length > 1);
+    expect(target).toBeDefined();
+    const node = target.nodes.at(-1).nativeId as string;
+    await bg.resetStats();
+    const res = await bg.gql(
+      `mutation($input: TransferConversationInput!) { transferConversation(input: $input) { conversation { raw } } }`,
+      { input: { conversationId: conv.id, targetFlowId: target.id, targetNodeId: node } },
+    );
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    expect(res.data.transferConversation.conversation.raw.navigation.current).toMatchObject({ flowId: target.nativeId, nodeId: node });
+    expect((await bg.stats('CLOSER')).routes[ROUTES.closerNavigation]).toBe(1);
+
+    await bg.resetStats();
+    const bad = await bg.gql(`mutation($c: ID!) { transferConversation(input: { conversationId: $c, targetBotId: "${conv.bot.id}", targetNodeId: "node-1" }) { replayed } }`, { c: conv.id });
+    expectError(bad, 'BAD_USER_INPUT', { field: 'input.targetNodeId' });
+    expect((await bg.stats('CLOSER')).total).toBe(0);
   });
 });
 

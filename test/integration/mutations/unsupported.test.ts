@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import { ROUTES, conversationsOf, expectError, expectNoLeak, expectNoUpstreamCalls, makeId } from './support.js';
+import type { BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
+import { ROUTES, conversationsOf, expectError, expectNoLeak, expectNoUpstreamCalls, listen, makeId } from './support.js';
 
 let bg: TestBotgraph;
 let v1: TestBotgraph;
@@ -114,21 +115,56 @@ describe('Bot.one on API v1', () => {
   it('lists only what v1 can do', async () => {
     const res = await v1.gql(`{ providers { provider capabilities apiVersion } }`);
     const botone = res.data.providers.find((p: any) => p.provider === 'BOTONE');
-    expect(botone).toEqual({ provider: 'BOTONE', capabilities: ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES'], apiVersion: 'v1' });
+    // Vertex (CUSTOM_BLOCKS) has no v1/v2 split: its paths are /api/vertex/v1/… on either API.
+    expect(botone).toEqual({ provider: 'BOTONE', capabilities: ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'], apiVersion: 'v1' });
   });
 
-  it('sendMessage, handoff, transfer and custom blocks are unsupported, with no call', async () => {
+  it('sendMessage, handoff and transfer are unsupported, with no call', async () => {
     const c = ids.v1Conversation!;
     await expectUnsupported(v1, 'BOTONE', M.send, { c });
     await expectUnsupported(v1, 'BOTONE', M.start, { c });
     await expectUnsupported(v1, 'BOTONE', M.end, { c });
     await expectUnsupported(v1, 'BOTONE', M.toBot, { c, t: ids.otherBotoneBot! });
-    await expectUnsupported(v1, 'BOTONE', M.complete, {});
-    await expectUnsupported(v1, 'BOTONE', M.blockSend, {});
     // Created and started in one call needs v2.
     await expectUnsupported(v1, 'BOTONE', M.create, { b: ids.v1Bot!, s: true });
     const res = await v1.gql(M.send, { c });
     expect(res.errors![0]!.message).toMatch(/v1/);
+  });
+
+  it('custom blocks work on v1 (Vertex has no v1/v2 split); a JWT token names its conversation, which is announced', async () => {
+    // The document's complete example sends a JWT whose payload is
+    // {"instance":"27regress","diulog_id":314,…}: `diulog_id` is the dialog, the v1 conversation id.
+    const sim = v1.sim('BOTONE') as BotoneSimulator;
+    const token = sim.vertexTokens().find((t) => t.split('.').length === 3);
+    expect(token).toBeDefined();
+    const dialog = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString('utf8')).diulog_id as number;
+    const bus = listen(v1);
+    const seen = bus.events as any[];
+    try {
+      const text = `Счёт выставлен ${Date.now()}`;
+      const sent = await v1.gql(
+        `mutation($t: String!, $x: String!) { sendCustomBlockMessage(input: { token: $t, text: $x }) { messageId conversation { nativeId messages(last: 1) { nodes { sender text } } } } }`,
+        { t: token, x: text },
+      );
+      expect(sent.errors, JSON.stringify(sent.errors)).toBeUndefined();
+      expect(sent.data.sendCustomBlockMessage.conversation.nativeId).toBe(String(dialog));
+      expect(sent.data.sendCustomBlockMessage.conversation.messages.nodes).toEqual([{ sender: 'BOT', text }]);
+      const done = await v1.gql(`mutation($t: String!) { completeCustomBlock(input: { token: $t, data: { paid: true } }) { completed conversation { nativeId collectedData { type variable answer } } } }`, { t: token });
+      expect(done.errors, JSON.stringify(done.errors)).toBeUndefined();
+      expect(done.data.completeCustomBlock.conversation.nativeId).toBe(String(dialog));
+      expect(done.data.completeCustomBlock.conversation.collectedData).toContainEqual({ type: 'Vertex', variable: 'paid', answer: 'true' });
+      // Both writes were published: the bot message (messageAdded) and the conversation change.
+      // Announced before the answers came back, as every mutation's events are.
+      expect(seen.some((e) => e.kind === 'message' && e.message?.text === text && e.message?.sender === 'BOT')).toBe(true);
+      expect(seen.filter((e) => e.kind === 'conversation' && e.conversation?.nativeId === String(dialog)).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      bus.stop();
+    }
+    // A token that names nothing (56 letters) still works; there is just no conversation to give.
+    const plain = sim.vertexTokens().find((t) => /^[a-z]{56}$/.test(t));
+    const res = await v1.gql(`mutation($t: String!) { sendCustomBlockMessage(input: { token: $t, text: "ok" }) { messageId conversation { id } } }`, { t: plain });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    expect(res.data.sendCustomBlockMessage.conversation).toBeNull();
   });
 
   it('createConversation works: the integer id, the UUID, and the conversation readable by its ID', async () => {

@@ -83,11 +83,25 @@ describe('seeded data', () => {
     expect(details.reduce((n, d) => n + d.data.length, 0)).toBeGreaterThanOrEqual(3000);
   });
 
-  it('has every status, and created-but-not-started conversations with updated ""', () => {
+  it('has every status, and updated "" for web visitors (like the document\'s) and for API-created conversations', () => {
     expect(new Set(v1.map((c) => c.status))).toEqual(new Set(['in-process', 'completed', 'operator', 'interrupted']));
     const fresh = v2.filter((c) => c.updated === '');
     expect(fresh.length).toBeGreaterThan(0);
-    for (const c of fresh) expect(c).toMatchObject({ status: 'in-process', duration: 0, source: 'api' });
+    // The document's v2 list: item "0" is "#319 Perm", "status": "in-process", "ip": "92.255.128.210",
+    // "updated": "", "duration": 935037, "source": "web": a real visitor with no message yet, whose
+    // duration (about 10.8 days) counts on from the start.
+    const visitors = fresh.filter((c) => c.source === 'web');
+    const api = fresh.filter((c) => c.source === 'api');
+    expect(visitors.length).toBeGreaterThan(0);
+    expect(api.length).toBeGreaterThan(0);
+    expect(visitors.length + api.length).toBe(fresh.length);
+    for (const c of visitors) {
+      expect(c).toMatchObject({ status: 'in-process' });
+      expect(c.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(c.location).not.toBe('Unknown');
+    }
+    for (const c of api) expect(c).toMatchObject({ status: 'in-process', ip: '', location: 'Unknown' });
+    for (const c of fresh) expect(c.duration).toBeGreaterThan(0);
   });
 
   it('spreads the history over the 90 days before now, in the vendor time format', () => {
@@ -103,12 +117,16 @@ describe('seeded data', () => {
       expect(Number.isInteger(c.id)).toBe(true);
       expect(Number.isInteger(c.duration)).toBe(true);
     }
-    // Most recently updated first, then id descending; never-updated ones ("") last.
-    const key = (c: Summary) => (c.updated === '' ? -Infinity : Date.parse(c.updated as string));
-    const sorted = [...v1].sort((a, b) => key(b) - key(a) || (b.id as number) - (a.id as number));
+    // Id descending, as both of the document's list examples: v1 "id": 341 then "id": 340; v2 "#319"
+    // with "updated": "" before "#318" updated 2023-05-11. So `updated` is not in order, and "" items
+    // sit among the others.
+    const sorted = [...v1].sort((a, b) => (b.id as number) - (a.id as number));
     expect(v1.map((c) => c.id)).toEqual(sorted.map((c) => c.id));
-    expect(v1.some((c) => c.updated === '')).toBe(true);
-    expect(v1.at(-1)?.updated).toBe('');
+    const blank = v1.findIndex((c) => c.updated === '');
+    expect(blank).toBeGreaterThan(0);
+    expect(v1.slice(blank).some((c) => c.updated !== '')).toBe(true);
+    const times = v1.filter((c) => c.updated !== '').map((c) => Date.parse(c.updated as string));
+    expect(times.some((t, i) => i > 0 && t > (times[i - 1] as number))).toBe(true);
   });
 
   it('serves v2 summaries with UUIDs and source, for the same conversations as v1', () => {
@@ -117,9 +135,12 @@ describe('seeded data', () => {
     v2.forEach((c, i) => {
       expect(Object.keys(c)).toEqual(['id', 'name', 'status', 'ip', 'location', 'updated', 'duration', 'source']);
       expect(c.id).toMatch(UUID);
-      const { id: _a, source: _s, ...rest2 } = c;
-      const { id: _b, ...rest1 } = v1[i] as Summary;
+      const { id: _a, source: _s, duration: d2, ...rest2 } = c;
+      const { id: _b, duration: d1, ...rest1 } = v1[i] as Summary;
       expect(rest2).toEqual(rest1);
+      // An `updated: ""` conversation's duration counts on between the two reads.
+      if (c.updated === '') expect(Math.abs((d2 as number) - (d1 as number))).toBeLessThanOrEqual(5);
+      else expect(d2).toBe(d1);
     });
     const sources = new Set(v2.map((c) => c.source));
     for (const s of ['web', 'telegram', 'vk', 'whatsapp']) expect(sources.has(s)).toBe(true);
@@ -234,16 +255,26 @@ describe('GET /api/v{1,2}/conversations', () => {
     expect(dayOnly.length).toBeGreaterThan(zulu.length);
   });
 
-  it('filters by UpdatedFrom/UpdatedTo and leaves out conversations without activity', async () => {
+  it("filters UpdatedFrom/UpdatedTo on the respondent's last message, not on updated", async () => {
+    // The document, UpdatedFrom: "Начало периода фильтрации по дате последнего сообщения респондента
+    // в диалоге" (start of the period, by the date of the respondent's last message in the dialog);
+    // `updated`: "Дата и время публикации последнего сообщения в диалоге" (the last message of anyone).
     const list = await all(2, '&UpdatedFrom=2023-05-10&UpdatedTo=2023-05-20');
     expect(list.length).toBeGreaterThan(0);
-    for (const c of list) {
-      expect(c.updated).not.toBe('');
-      expect(c.updated >= '2023-05-10T00:00:00+00:00' && c.updated <= '2023-05-20T23:59:59+00:00').toBe(true);
-    }
+    // The last message is never older than the respondent's last message.
+    for (const c of list) expect(c.updated >= '2023-05-10T00:00:00+00:00').toBe(true);
+    const everything = await all(2);
     const fromOnly = await all(2, '&UpdatedFrom=2023-01-01');
     expect(fromOnly.every((c) => c.updated !== '')).toBe(true);
-    expect(fromOnly.length).toBe((await all(2)).filter((c) => c.updated !== '').length);
+    // Conversations where only the bot has spoken (the respondent never answered) have an `updated`
+    // but no respondent message: the filter leaves them out.
+    const withUpdated = everything.filter((c) => c.updated !== '');
+    expect(fromOnly.length).toBeLessThan(withUpdated.length);
+    const botOnly = withUpdated.filter((c) => !fromOnly.some((f) => f.id === c.id));
+    for (const c of botOnly.slice(0, 5)) {
+      const d = await detail2(c.id as string);
+      expect(d.data.some((item) => item.answer !== null && item.type !== 'Variable')).toBe(false);
+    }
   });
 
   it('answers 401 without or with wrong credentials, with a Basic challenge', async () => {
@@ -353,16 +384,13 @@ describe('creating conversations', () => {
     expect(Object.keys(res)).toEqual(['dialogId']);
     expect(res.dialogId).toMatch(UUID);
     const d = await getJson<Detail>(`/api/v2/conversation/${res.dialogId}`);
-    expect(d).toMatchObject({ id: res.dialogId, status: 'in-process', updated: '', duration: 0, data: '[]', source: 'api', location: 'Unknown', ip: '' });
+    expect(d).toMatchObject({ id: res.dialogId, status: 'in-process', updated: '', data: '[]', source: 'api', location: 'Unknown', ip: '' });
+    expect(d.duration).toBeLessThan(5);
     expect(d.name).toMatch(/^#\d+ Unknown$/);
     const list = await getJson<Page>('/api/v2/conversations?BotID=1446&PageCount=100');
     expect(list.meta.pagination.total).toBe(before + 1);
-    // Never updated, so it sorts after every conversation with activity (on the last page); among those, newest id first.
-    const last = await getJson<Page>(`/api/v2/conversations?BotID=1446&PageCount=100&PageNumber=${list.meta.pagination.total_pages}`);
-    const ids = Object.entries(last).filter(([k]) => k !== 'meta').map(([, v]) => v as Summary);
-    const firstEmpty = ids.findIndex((c) => c.updated === '');
-    expect(firstEmpty).toBeGreaterThanOrEqual(0);
-    expect(ids[firstEmpty]?.id).toBe(res.dialogId);
+    // The newest id: first on page 1 (the list is id descending, like the document's examples).
+    expect((list['0'] as Summary).id).toBe(res.dialogId);
   });
 
   it('GET /api/v2/dialog/{BotID}/create stores the variables it is given', async () => {
@@ -442,7 +470,7 @@ describe('controlling a conversation', () => {
   };
   const byStatus = async (status: string) => (await all(2)).find((c) => c.status === status)!.id as string;
 
-  it('stop → 204, status operator, updated moves forward', async () => {
+  it('stop → 204, status operator; updated stays (no message was published)', async () => {
     const uuid = await fresh();
     const before = await detail2(uuid);
     const res = await post(`/api/v2/conversation/${uuid}/stop`);
@@ -450,7 +478,9 @@ describe('controlling a conversation', () => {
     expect(await res.text()).toBe('');
     const after = await detail2(uuid);
     expect(after.status).toBe('operator');
-    expect(after.updated > before.updated).toBe(true);
+    // `updated` is "Дата и время публикации последнего сообщения в диалоге" (the time of the last
+    // message), and /stop publishes none.
+    expect(after.updated).toBe(before.updated);
     // Stopping again changes nothing.
     expect((await post(`/api/v2/conversation/${uuid}/stop`)).status).toBe(204);
     expect((await detail2(uuid)).updated).toBe(after.updated);
@@ -547,7 +577,8 @@ describe('controlling a conversation', () => {
 describe('Vertex (external custom blocks)', () => {
   /** The conversation whose last data item satisfies `match`, among those written to since start-up. */
   const written = async (match: (item: Item) => boolean) => {
-    const list = await all(2, `&UpdatedFrom=${encodeURIComponent('2023-05-29T12:00:00Z')}`);
+    // A bot message moves `updated` but not the respondent's time that UpdatedFrom filters on.
+    const list = (await all(2)).filter((c) => c.updated !== '' && c.updated >= '2023-05-29T12:00:00+00:00');
     const details = await Promise.all(list.map((c) => detail2(c.id as string)));
     const found = details.filter((d) => d.data.length > 0 && match(d.data.at(-1)!));
     expect(found).toHaveLength(1);
@@ -558,7 +589,10 @@ describe('Vertex (external custom blocks)', () => {
     const tokens = sim.vertexTokens();
     expect(tokens[0]).toBe('vertex-demo-token');
     expect(tokens.length).toBeGreaterThanOrEqual(2);
-    for (const t of tokens.slice(1)) expect(t).toMatch(/^[a-z]{56}$/);
+    expect(tokens[1]).toMatch(/^[a-z]{56}$/);
+    // The document's complete example is a JWT whose payload names the instance and `diulog_id`.
+    const [, payload] = tokens[2]!.split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toMatchObject({ instance: 'botone-sim', diulog_id: expect.any(Number) });
   });
 
   it('send_message (both paths) → 200 {message_id, created_at}, the bot message shows in data', async () => {

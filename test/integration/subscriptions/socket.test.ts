@@ -151,6 +151,8 @@ describe('queries and mutations over the socket', () => {
       [SUB_MESSAGES, { id: bot }, 'BAD_USER_INPUT'],
       [SUB_CONVERSATIONS, { f: { botIds: ['%%%'] } }, 'BAD_USER_INPUT'],
       [SUB_CONVERSATIONS, { f: { search: ' ' } }, 'BAD_USER_INPUT'],
+      // Lists only: a live event cannot be matched against CXone's query language, so it is refused.
+      [SUB_CONVERSATIONS, { f: { cxoneQuery: 'channel = sms' } }, 'BAD_USER_INPUT'],
       [SUB_MESSAGES, { id: makeId('CLOSER', 'Conversation', 'ffffffffffffffffffffffff') }, 'NOT_FOUND'],
       [SUB_MESSAGES, { id: makeId('CXONE', 'Conversation', 'chat;1', '1327', '1700000000') }, 'PROVIDER_DISABLED'],
       [SUB_CONVERSATIONS, { f: { providers: ['CXONE'] } }, 'PROVIDER_DISABLED'],

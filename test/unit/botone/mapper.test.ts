@@ -140,12 +140,17 @@ describe('Bot.one conversation payloads (10.1.2, 10.2.2, 6)', () => {
       ['Webhook', 'https://manual.bot.one/web/file/170', false, '170'],
       [' Что выберете?', '@Webhook', false, null],
     ]);
-    expect(deriveMessages(conversation).map((m) => m.text)).toEqual([
-      'Webhook',
-      'https://manual.bot.one/web/file/170',
-      'Что выберете?',
-      '@Webhook',
+    // The document shows this conversation in the app as "Webhook  Download response" then
+    // "Что выберете? @Webhook": the first item is a webhook block's response file, not the end user
+    // speaking. It is one SYSTEM message with the file attached; the button answer is the end user's.
+    const messages = deriveMessages(conversation);
+    expect(messages.map((m) => [m.sender, m.text])).toEqual([
+      ['SYSTEM', 'Webhook response'],
+      ['BOT', 'Что выберете?'],
+      ['END_USER', '@Webhook'],
     ]);
+    expect(messages[0]!.attachments).toEqual([{ kind: 'file', url: 'https://manual.bot.one/web/file/170', contentType: null, title: 'Webhook response' }]);
+    expect(conversation.messageCount).toBe(3);
   });
 
   it('reads operator turns as OPERATOR messages and skips variables, deleted items and empty sides', () => {

@@ -68,6 +68,8 @@ describe('CLOSER mapFlow', () => {
       botNativeId: BOT_ID,
       name: '주문 조회',
       isDefault: false,
+      nodes: [{ nativeId: 'node-1', name: '시작' }],
+      raw: closerFlowSchema.parse(fixture('flow')),
     });
   });
 

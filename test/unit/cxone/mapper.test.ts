@@ -332,7 +332,8 @@ describe('helpers', () => {
       description: null,
       createdAt: null,
       updatedAt: null,
-      raw: null,
+      // No bot object exists; the id is what botgraph knows.
+      raw: { id: '1327' },
     });
   });
 

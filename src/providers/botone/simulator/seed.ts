@@ -119,13 +119,19 @@ export function seedStore(store: BotoneStore, seed: number, now: number): void {
       source: rng.weighted(SOURCES),
       createdAt,
       updatedAt: null,
+      respondentAt: null,
       started: false,
       data: [],
       step: 0,
       persona: makePersona(rng, city),
       variables: {},
     };
-    if (status === 'created') {
+    if (status === 'created' && id % 2 === 0) {
+      // A web visitor who opened the chat and published nothing yet: `updated: ""` with a real IP
+      // and city, `in-process`, and a duration that counts on, like the document's "#319 Perm"
+      // (`"updated": ""`, `"duration": 935037`, `"source": "web"`).
+      Object.assign(c, { source: 'web' });
+    } else if (status === 'created') {
       // Made with GET …/create and never started: no respondent yet, no data, `updated: ""`.
       Object.assign(c, { ip: '', location: 'Unknown', source: 'api' });
     } else {
@@ -144,7 +150,9 @@ export function seedStore(store: BotoneStore, seed: number, now: number): void {
   const live = recent.filter((c) => store.pending(c)).sort((a, b) => b.id - a.id);
   live.forEach((c, i) => {
     if (i === 0) store.startBlock(c, DEMO_VERTEX_TOKEN);
-    else if (i <= 2) store.startBlock(c, tokenFrom(rng));
+    // One token of each kind the document shows: 56 letters, and a JWT naming the dialog.
+    else if (i === 1) store.startBlock(c, tokenFrom(rng));
+    else if (i === 2) store.startBlock(c);
   });
 }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 /**
  * The simulator's state: conversations with their collected data, uploaded files, running external
  * custom blocks (Vertex tokens), and the operations that change them. The seed, the HTTP routes and
@@ -54,8 +55,18 @@ export interface Conversation {
   source: string;
   /** Epoch ms, whole seconds. */
   createdAt: number;
-  /** Epoch ms of the last activity, whole seconds; null until the conversation has any (`updated: ""`). */
+  /**
+   * Epoch ms of the last message of anyone (respondent, bot, operator), whole seconds; null while
+   * none was published (`updated: ""`). The document: `updated` is "Дата и время публикации
+   * последнего сообщения в диалоге" (the time the last message in the dialog was published).
+   */
   updatedAt: number | null;
+  /**
+   * Epoch ms of the respondent's last message; null while they have said nothing. What
+   * `UpdatedFrom`/`UpdatedTo` filter on: "по дате последнего сообщения респондента в диалоге"
+   * (by the date of the respondent's last message in the dialog).
+   */
+  respondentAt: number | null;
   /** False for conversations created with GET …/create and not started since. */
   started: boolean;
   data: DataItem[];
@@ -141,9 +152,9 @@ export class BotoneStore {
   }
 
   /**
-   * Most recently updated first, then id descending; conversations with no activity (`updated: ""`)
-   * last. The vendor's examples are consistent with this and with plain id order; this one lets a
-   * client merge Bot.one with other providers newest-first.
+   * Id (creation) descending, as both of the document's list examples are: v1 341 then 340, v2
+   * "#319" (`updated: ""`) then "#318" (updated 2023-05-11). `updated` descending cannot explain the
+   * v2 example unless `""` comes first; id descending explains both.
    */
   list(filter: ListFilter): Conversation[] {
     const out: Conversation[] = [];
@@ -152,14 +163,14 @@ export class BotoneStore {
       if (filter.createdFrom !== undefined && c.createdAt < filter.createdFrom) continue;
       if (filter.createdTo !== undefined && c.createdAt > filter.createdTo) continue;
       if (filter.updatedFrom !== undefined || filter.updatedTo !== undefined) {
-        // A conversation without activity has no date to compare, so any Updated filter leaves it out.
-        if (c.updatedAt === null) continue;
-        if (filter.updatedFrom !== undefined && c.updatedAt < filter.updatedFrom) continue;
-        if (filter.updatedTo !== undefined && c.updatedAt > filter.updatedTo) continue;
+        // The respondent's last message; one who has said nothing has no date, so any Updated filter leaves them out.
+        if (c.respondentAt === null) continue;
+        if (filter.updatedFrom !== undefined && c.respondentAt < filter.updatedFrom) continue;
+        if (filter.updatedTo !== undefined && c.respondentAt > filter.updatedTo) continue;
       }
       out.push(c);
     }
-    return out.sort((a, b) => (b.updatedAt ?? -Infinity) - (a.updatedAt ?? -Infinity) || b.id - a.id);
+    return out.sort((a, b) => b.id - a.id);
   }
 
   /**
@@ -171,8 +182,19 @@ export class BotoneStore {
     c.updatedAt = c.updatedAt === null ? Math.max(next, c.createdAt) : Math.max(next, c.updatedAt + 1000);
   }
 
+  /**
+   * Seconds from creation to the last message. With no message yet it counts on from creation, as
+   * the document's `updated: ""` item does (`duration: 935037`, about 10.8 days, for a live web visitor).
+   */
   durationSeconds(c: Conversation): number {
-    return c.updatedAt === null ? 0 : Math.max(0, Math.round((c.updatedAt - c.createdAt) / 1000));
+    const end = c.updatedAt ?? this.clock.now();
+    return Math.max(0, Math.floor((end - c.createdAt) / 1000));
+  }
+
+  /** A message from the respondent: moves `updated` and the respondent's time (what UpdatedFrom filters). */
+  respondentSaid(c: Conversation, at: number = this.clock.now()): void {
+    this.touch(c, at);
+    c.respondentAt = c.updatedAt;
   }
 
   pending(c: Conversation): DataItem | undefined {
@@ -222,7 +244,7 @@ export class BotoneStore {
       const step = script?.steps.find((s) => s.question === item.question);
       item.answer = step ? step.answer({ rng, persona: c.persona, at }) : 'Да';
     }
-    this.touch(c, at);
+    this.respondentSaid(c, at);
     return true;
   }
 
@@ -247,7 +269,7 @@ export class BotoneStore {
       // Nothing to answer: the request is an unsolicited message, stored as an answer to no question.
       c.data.push({ question: '', type: 'Text', answer: text, variable: null });
     }
-    this.touch(c, at);
+    this.respondentSaid(c, at);
     c.data.push({ question: HANDOFF_MESSAGE, type: 'Text', answer: null, variable: null });
     c.status = 'operator';
     this.touch(c, at + 1000);
@@ -271,7 +293,8 @@ export class BotoneStore {
     }
     c.status = 'completed';
     this.endBlocks(c);
-    this.touch(c, at);
+    // Only the farewell is a message; an operator closing the conversation publishes none.
+    if (farewell) this.touch(c, at);
   }
 
   /** The respondent left; nothing more will be said, and `updated` stays at the last activity. */
@@ -301,6 +324,7 @@ export class BotoneStore {
       source: 'api',
       createdAt: floorSecond(this.clock.now()),
       updatedAt: null,
+      respondentAt: null,
       started: false,
       data: [],
       step: 0,
@@ -339,7 +363,7 @@ export class BotoneStore {
     if (c.status === 'operator') return;
     c.status = 'operator';
     c.started = true;
-    this.touch(c);
+    // No message is published, so `updated` stays (the document: the time of the last message).
   }
 
   /** `/start`: the bot takes the conversation back (or starts a created one) and asks its next question. */
@@ -364,12 +388,27 @@ export class BotoneStore {
   }
 
   startBlock(c: Conversation, token?: string): VertexBlock {
-    const block: VertexBlock = { token: token ?? this.newToken(), conversationId: c.id, active: true };
+    const block: VertexBlock = { token: token ?? this.newJwtToken(c), conversationId: c.id, active: true };
     this.blocks.set(block.token, block);
     return block;
   }
 
-  /** Tokens look like the vendor's example: 56 lowercase letters. */
+  /**
+   * A token like the document's `complete` example: a JWT (HS256) whose payload names the instance
+   * and the dialog, `{"instance", "diulog_id" (sic), "vertex_id", "session_id"}`; `diulog_id` is
+   * the conversation's integer (v1) id. Signed with a key only the simulator knows.
+   */
+  newJwtToken(c: Conversation): string {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+    const head = `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ instance: 'botone-sim', diulog_id: c.id, vertex_id: String(this.rng.int(1000, 9999)), session_id: this.rng.int(1000, 9999) })}`;
+    this.jwtKey ??= Buffer.from(Array.from({ length: 32 }, () => this.rng.int(0, 255)));
+    return `${head}.${createHmac('sha256', this.jwtKey).update(head).digest('base64url')}`;
+  }
+
+  /** Drawn from the store's generator on first use, so that tokens are reproducible like everything else. */
+  private jwtKey: Buffer | undefined;
+
+  /** Tokens like the document's other examples: 56 lowercase letters. */
   newToken(): string {
     let token = '';
     for (let i = 0; i < 56; i++) token += String.fromCharCode(97 + this.rng.int(0, 25));

@@ -1,0 +1,16 @@
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { Context } from '../context.js';
+
+/**
+ * The one response policy of HTTP (Apollo plugin) and WebSocket (graphql-ws `onNext`): the errors
+ * of providers that failed inside lists which still returned the others' data are appended to the
+ * result's `errors`, once each. A subscription keeps one context for its life, so what is appended
+ * is taken out of it: each event carries only its own partial errors.
+ */
+export function withPartialErrors<T extends { errors?: ReadonlyArray<GraphQLFormattedError> | undefined }>(result: T, ctx: Context | undefined): T {
+  if (!ctx || ctx.partialErrors.length === 0) return result;
+  const partial = ctx.partialErrors.splice(0).map((e) => e.toJSON());
+  return { ...result, errors: [...(result.errors ?? []), ...partial] };
+}
+
+export type { FormattedExecutionResult };

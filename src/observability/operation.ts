@@ -1,0 +1,76 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { SpanKind, trace, type Span } from '@opentelemetry/api';
+
+/**
+ * One GraphQL operation (an HTTP request, or one query/mutation over WebSocket) as the layers
+ * below the resolvers see it, without threading it through every signature: `UpstreamHttp` reads
+ * the deadline from here, and counts its calls here for the request log.
+ *
+ * AsyncLocalStorage follows the operation through awaits, DataLoader batches and timers, so every
+ * vendor call the operation causes shares one deadline. Pollers and subscription events run
+ * outside any operation and keep only the per-call timeout and budget.
+ */
+export interface OperationScope {
+  /** Taken from `x-request-id` when the client sent a sane one, generated otherwise. */
+  readonly requestId: string;
+  /** Epoch ms by which every upstream call of this operation must have finished. */
+  readonly deadline: number;
+  readonly startedAt: number;
+  /** Upstream HTTP requests made so far (retries counted one by one). */
+  upstreamCalls: number;
+  /** The operation's root span (a no-op one unless tracing is on). */
+  span?: Span;
+}
+
+const storage = new AsyncLocalStorage<OperationScope>();
+
+/** A request id a client may choose: short, printable, no spaces (it goes into logs and a header). */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+export function newOperationScope(deadlineMs: number, requestId: string = randomUUID()): OperationScope {
+  const startedAt = Date.now();
+  return { requestId, startedAt, deadline: startedAt + deadlineMs, upstreamCalls: 0 };
+}
+
+/** Runs `fn` (and everything it causes) inside `scope`. */
+export function runInOperation<T>(scope: OperationScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/**
+ * Runs `fn` inside `scope` and under the operation's root span: with tracing on, everything the
+ * operation causes (GraphQL phases, upstream calls) becomes one trace. The name is settled once
+ * the operation is known (`recordOperation`).
+ */
+export function runOperationTraced<T>(scope: OperationScope, transport: 'http' | 'ws', fn: () => Promise<T>): Promise<T> {
+  return storage.run(scope, () =>
+    trace.getTracer('botgraph').startActiveSpan(
+      'graphql',
+      { kind: SpanKind.SERVER, attributes: { 'botgraph.request_id': scope.requestId, 'botgraph.transport': transport } },
+      async (span) => {
+        scope.span = span;
+        try {
+          return await fn();
+        } finally {
+          span.end();
+        }
+      },
+    ),
+  );
+}
+
+/** Runs `fn` outside any operation: a subscription's events must not inherit its start's deadline. */
+export function runOutsideOperation<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
+/** The operation the caller runs in, if any. */
+export function currentOperation(): OperationScope | undefined {
+  return storage.getStore();
+}

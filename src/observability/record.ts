@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { Context } from '../context.js';
+import type { Metrics } from './metrics.js';
+
+/** ok: no errors; partial: data with errors (a provider failed); error: no data. */
+export type Outcome = 'ok' | 'partial' | 'error';
+
+export function outcomeOf(result: { data?: unknown; errors?: ReadonlyArray<unknown> | undefined }): Outcome {
+  if (!result.errors?.length) return 'ok';
+  const data = result.data as Record<string, unknown> | null | undefined;
+  return data && Object.values(data).some((v) => v !== null) ? 'partial' : 'error';
+}
+
+export interface OperationRecord {
+  name: string | null | undefined;
+  type: string;
+  result: { data?: unknown; errors?: ReadonlyArray<{ extensions?: Record<string, unknown> | undefined }> | undefined };
+  transport: 'http' | 'ws';
+}
+
+/**
+ * The one place an operation is accounted for, over HTTP (an Apollo plugin) and over WebSocket:
+ * one metric sample and one `info` log line with the request id, name, type, duration, outcome,
+ * upstream call count, principal and error codes. Never variables' values, never credentials.
+ */
+export function recordOperation(metrics: Metrics, logger: Logger, ctx: Context | undefined, record: OperationRecord): void {
+  const op = ctx?.operation;
+  const ms = op ? Date.now() - op.startedAt : 0;
+  const outcome = outcomeOf(record.result);
+  metrics.operation({ name: record.name, type: record.type, outcome, seconds: ms / 1000 });
+  const codes = [...new Set((record.result.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+  const principal = (ctx as { principal?: { name?: string } } | undefined)?.principal?.name;
+  op?.span?.updateName(`graphql ${record.type} ${record.name ?? 'anonymous'}`);
+  op?.span?.setAttributes({
+    'graphql.operation.type': record.type,
+    'graphql.operation.name': record.name ?? '',
+    'botgraph.outcome': outcome,
+    'botgraph.upstream_calls': op.upstreamCalls,
+  });
+  logger.info(
+    {
+      requestId: op?.requestId,
+      transport: record.transport,
+      operation: record.name ?? null,
+      type: record.type,
+      ms,
+      outcome,
+      upstreamCalls: op?.upstreamCalls ?? 0,
+      ...(principal !== undefined ? { principal } : {}),
+      ...(codes.length ? { errors: codes } : {}),
+    },
+    'operation',
+  );
+}
