@@ -4,17 +4,18 @@
  * that `npm ci && npm start` stays fast; `node dist/main.js` is what runs, so SIGTERM reaches
  * botgraph itself and drains.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
-function tsFiles(dir) {
+function filesOf(dir, keep) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return tsFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+    if (statSync(path).isDirectory()) return filesOf(path, keep);
+    return keep(path) ? [path] : [];
   });
 }
+const tsFiles = (dir) => filesOf(dir, (path) => path.endsWith('.ts') && !path.endsWith('.d.ts'));
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -27,3 +28,10 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// JSON modules (the CXone simulator's vendor example) are imported as they are: copied, not transpiled.
+for (const file of filesOf('src', (path) => path.endsWith('.json'))) {
+  const target = join('dist', relative('src', file));
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(file, target);
+}

@@ -1,50 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { KeyParseError, parseApiKeys, parseApiKeysFile, type ApiKeyEntry } from './auth/keys.js';
-import { PROVIDERS, type ProviderName } from './models.js';
-import { BOTONE_DEMO_PASSWORD, BOTONE_DEMO_USERNAME } from './providers/botone/demo.js';
-import { CLOSER_DEMO_API_KEY } from './providers/closer/demo.js';
+import { ConfigError, bool, int, ratio, str, type Env } from './env.js';
+import type { ProviderName } from './models.js';
+import { ADAPTERS, adapterBySlug, type ProviderConfigs } from './providers/registry.js';
+
+export { ConfigError } from './env.js';
 
 /**
  * The only place that reads `process.env`. Everything else receives a `Config`. A bad value stops
  * the process at start with a message that names the variable, never later at the first request.
  */
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export interface CloserConfig {
-  /** Null: serve the embedded simulator. */
-  baseUrl: string | null;
-  apiKey: string;
-  /**
-   * Shared secret the CLOSER webhook must present in the header `x-botgraph-webhook-secret`.
-   * Required when CLOSER is REMOTE. @default none (embedded simulator only)
-   */
-  webhookSecret: string | null;
-}
-
-export interface BotoneConfig {
-  baseUrl: string | null;
-  username: string;
-  password: string;
-  /** @default 'v2' */
-  apiVersion: 'v1' | 'v2';
-  /** Bot.one cannot list bots; these are the bots botgraph knows. Empty: conversations are listed unattributed. */
-  botIds: string[];
-}
-
-export interface CxoneConfig {
-  baseUrl: string | null;
-  /** Bot id → export token. The key is '' for a single bare token whose bot is unknown. */
-  tokens: Record<string, string>;
-}
 
 /*
  * Defaults are written once: each beside its `@default`, in these objects, whose types are the
@@ -88,6 +53,33 @@ const LIVE_DEFAULTS = {
   connectionInitTimeoutMs: 3_000,
 };
 export type LiveConfig = typeof LIVE_DEFAULTS;
+
+/** Operating botgraph: deadlines, circuit breakers, metrics and traces (README "Operating botgraph"). */
+const OPS_DEFAULTS = {
+  /** Every upstream call of one GraphQL operation shares this deadline, writes included (`OPERATION_DEADLINE_MS`). @default 10000 */
+  operationDeadlineMs: 10_000,
+  /** Per-provider circuit breaker. */
+  breaker: {
+    /** Opens when more than this share of calls in the window failed (`BREAKER_FAILURE_RATIO`). @default 0.5 */
+    failureRatio: 0.5,
+    /** The sliding window, in ms (`BREAKER_WINDOW_MS`). @default 10000 */
+    windowMs: 10_000,
+    /** Calls in the window before it may open (`BREAKER_MIN_CALLS`). @default 5 */
+    minCalls: 5,
+    /** Open this long before one probe call (`BREAKER_HALF_OPEN_MS`). @default 5000 */
+    halfOpenAfterMs: 5_000,
+  },
+  /** Serve `/metrics` on this port instead of the main one (`METRICS_PORT`). @default null (main port) */
+  metricsPort: null as number | null,
+  /** OTLP/HTTP traces endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without it. @default null */
+  otlpEndpoint: null as string | null,
+  /**
+   * What an open circuit makes `/readyz` say (`READYZ_OPEN_CIRCUIT`): `unready` (503) or `degraded`
+   * (200, for a deployment that prefers serving the other providers). @default 'unready'
+   */
+  readyzOpenCircuit: 'unready' as 'unready' | 'degraded',
+};
+export type OpsConfig = typeof OPS_DEFAULTS;
 
 export interface JwtConfig {
   /** Where the identity provider publishes its signing keys (JWKS); cached, refetched on an unknown `kid`. */
@@ -145,33 +137,6 @@ export interface SecurityConfig {
   /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
   persistedOperationsOnly: boolean;
 }
-/** Operating botgraph: deadlines, circuit breakers, metrics and traces (README "Operating botgraph"). */
-const OPS_DEFAULTS = {
-  /** Every upstream call of one GraphQL operation shares this deadline, writes included (`OPERATION_DEADLINE_MS`). @default 10000 */
-  operationDeadlineMs: 10_000,
-  /** Per-provider circuit breaker. */
-  breaker: {
-    /** Opens when more than this share of calls in the window failed (`BREAKER_FAILURE_RATIO`). @default 0.5 */
-    failureRatio: 0.5,
-    /** The sliding window, in ms (`BREAKER_WINDOW_MS`). @default 10000 */
-    windowMs: 10_000,
-    /** Calls in the window before it may open (`BREAKER_MIN_CALLS`). @default 5 */
-    minCalls: 5,
-    /** Open this long before one probe call (`BREAKER_HALF_OPEN_MS`). @default 5000 */
-    halfOpenAfterMs: 5_000,
-  },
-  /** Serve `/metrics` on this port instead of the main one (`METRICS_PORT`). @default null (main port) */
-  metricsPort: null as number | null,
-  /** OTLP/HTTP traces endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without it. @default null */
-  otlpEndpoint: null as string | null,
-  /**
-   * What an open circuit makes `/readyz` say (`READYZ_OPEN_CIRCUIT`): `unready` (503) or `degraded`
-   * (200, for a deployment that prefers serving the other providers). @default 'unready'
-   */
-  readyzOpenCircuit: 'unready' as 'unready' | 'degraded',
-};
-export type OpsConfig = typeof OPS_DEFAULTS;
-
 const SERVER_DEFAULTS = {
   /** @default 4000 */
   port: 4_000,
@@ -181,149 +146,46 @@ const SERVER_DEFAULTS = {
   logLevel: 'info',
 };
 
-export interface Config extends Readonly<typeof SERVER_DEFAULTS> {
-  /** @default all three */
+/**
+ * Each provider's section (`closer`, `botone`, `cxone`) is its adapter's: the adapter names its
+ * variables and parses them (`src/providers/<vendor>/config.ts`), from the environment handed over here.
+ */
+export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfigs {
+  /** @default every provider in the registry */
   providers: ProviderName[];
-  closer: CloserConfig;
-  botone: BotoneConfig;
-  cxone: CxoneConfig;
   upstream: UpstreamConfig;
   simulator: SimulatorConfig;
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  ops: OpsConfig;
   auth: AuthConfig;
   limits: LimitsConfig;
   security: SecurityConfig;
-  ops: OpsConfig;
-}
-
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function ratio(env: Env, name: string, fallback: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `expected a number between 0 and 1 (exclusive), got "${raw}"`);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(name, `expected true or false, got "${raw}"`);
-}
-
-function baseUrl(env: Env, name: string): string | null {
-  const raw = str(env, name);
-  if (raw === undefined) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be http or https');
-  if (url.search || url.hash) throw new ConfigError(name, 'must not carry a query string or fragment');
-  if (url.username || url.password) throw new ConfigError(name, 'must not carry credentials; use the credential variables');
-  return url.toString().replace(/\/+$/, '');
-}
-
-function required(env: Env, name: string, because: string): string {
-  const value = str(env, name);
-  if (value === undefined) throw new ConfigError(name, `is required when ${because}`);
-  return value;
-}
-
-export function parseCxoneTokens(raw: string, variable = 'CXONE_TOKEN'): Record<string, string> {
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) throw new ConfigError(variable, 'is empty');
-  if (entries.length === 1 && !(entries[0] as string).includes(':')) return { '': entries[0] as string };
-  const tokens: Record<string, string> = {};
-  for (const entry of entries) {
-    const at = entry.indexOf(':');
-    const bot = entry.slice(0, at).trim();
-    const token = entry.slice(at + 1).trim();
-    if (at <= 0 || !bot || !token) {
-      throw new ConfigError(variable, 'expected one bare token or comma-separated botId:token pairs');
-    }
-    if (tokens[bot] !== undefined) throw new ConfigError(variable, `bot ${bot} is listed twice`);
-    tokens[bot] = token;
-  }
-  return tokens;
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? 'closer,botone,cxone';
+  const known = ADAPTERS.map((a) => a.slug);
+  const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? known.join(',');
   const providers: ProviderName[] = [];
-  for (const name of providersRaw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
-    if (!PROVIDERS.includes(name as ProviderName)) {
-      throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${name.toLowerCase()}" (known: closer, botone, cxone)`);
-    }
-    if (!providers.includes(name as ProviderName)) providers.push(name as ProviderName);
+  for (const slug of providersRaw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    const adapter = adapterBySlug(slug);
+    if (!adapter) throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${slug}" (known: ${known.join(', ')})`);
+    if (!providers.includes(adapter.name)) providers.push(adapter.name);
   }
-
-  const closerUrl = baseUrl(env, 'CLOSER_BASE_URL');
-  const botoneUrl = baseUrl(env, 'BOTONE_BASE_URL');
-  const cxoneUrl = baseUrl(env, 'CXONE_BASE_URL');
-
-  const botoneVersion = (str(env, 'BOTONE_API_VERSION') ?? 'v2').toLowerCase();
-  if (botoneVersion !== 'v1' && botoneVersion !== 'v2') throw new ConfigError('BOTONE_API_VERSION', 'must be v1 or v2');
-  const botIds = (str(env, 'BOTONE_BOT_IDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const id of botIds) {
-    if (!/^\d+$/.test(id)) throw new ConfigError('BOTONE_BOT_IDS', `bot ids are integers, got "${id}"`);
-  }
-
-  const cxoneTokenRaw = str(env, 'CXONE_TOKEN');
-
-  const remote = (
-    [
-      ['CLOSER', closerUrl, 'CLOSER_BASE_URL'],
-      ['BOTONE', botoneUrl, 'BOTONE_BASE_URL'],
-      ['CXONE', cxoneUrl, 'CXONE_BASE_URL'],
-    ] as const
-  ).filter(([p, url]) => url !== null && providers.includes(p));
-  const closerRemote = closerUrl !== null && providers.includes('CLOSER');
+  // Every section is parsed, enabled or not: a bad variable fails at start either way.
+  const sections = Object.fromEntries(ADAPTERS.map((a) => [a.slug, a.config.parse(env)])) as ProviderConfigs;
+  // The enabled providers that talk to a real vendor: with any, auth is required (authConfig).
+  const remote = ADAPTERS.filter((a) => providers.includes(a.name) && (sections[a.slug] as { baseUrl?: string | null }).baseUrl).map(
+    (a) => `${a.name}_BASE_URL`,
+  );
 
   return {
     port: int(env, 'PORT', SERVER_DEFAULTS.port, 0, 65535),
     host: str(env, 'HOST') ?? SERVER_DEFAULTS.host,
     logLevel: str(env, 'LOG_LEVEL') ?? SERVER_DEFAULTS.logLevel,
     providers,
-    closer: {
-      baseUrl: closerUrl,
-      apiKey: closerUrl ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? CLOSER_DEMO_API_KEY),
-      webhookSecret: closerRemote
-        ? required(env, 'CLOSER_WEBHOOK_SECRET', 'CLOSER_BASE_URL is set (without it anyone could post forged CLOSER events)')
-        : (str(env, 'CLOSER_WEBHOOK_SECRET') ?? null),
-    },
-    botone: {
-      baseUrl: botoneUrl,
-      username: botoneUrl ? required(env, 'BOTONE_USERNAME', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_USERNAME') ?? BOTONE_DEMO_USERNAME),
-      password: botoneUrl ? required(env, 'BOTONE_PASSWORD', 'BOTONE_BASE_URL is set') : (str(env, 'BOTONE_PASSWORD') ?? BOTONE_DEMO_PASSWORD),
-      apiVersion: botoneVersion,
-      botIds,
-    },
-    cxone: {
-      baseUrl: cxoneUrl,
-      tokens: cxoneTokenRaw ? parseCxoneTokens(cxoneTokenRaw) : cxoneUrl ? parseCxoneTokens(required(env, 'CXONE_TOKEN', 'CXONE_BASE_URL is set')) : {},
-    },
+    ...sections,
     upstream: {
       timeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', UPSTREAM_DEFAULTS.timeoutMs, 1, 600_000),
       totalBudgetMs: int(env, 'UPSTREAM_TOTAL_BUDGET_MS', UPSTREAM_DEFAULTS.totalBudgetMs, 1, 3_600_000),
@@ -342,7 +204,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', LIVE_DEFAULTS.maxSubscriptionsPerConnection, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', LIVE_DEFAULTS.connectionInitTimeoutMs, 100, 600_000),
     },
-    auth: authConfig(env, remote.map(([, , variable]) => variable)),
+    ops: opsSection(env),
+    auth: authConfig(env, remote),
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', LIMITS_DEFAULTS.maxDepth, 1, 1000),
       maxAliases: int(env, 'MAX_ALIASES', LIMITS_DEFAULTS.maxAliases, 0, 10_000),
@@ -354,40 +217,6 @@ export function loadConfig(env: Env = process.env): Config {
       liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', LIMITS_DEFAULTS.liveTopicsPerPrincipal, 1, 100_000),
     },
     security: securityConfig(env),
-    ops: opsSection(env),
-  };
-}
-
-function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
-  const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
-  if (raw !== 'unready' && raw !== 'degraded') throw new ConfigError('READYZ_OPEN_CIRCUIT', 'must be unready or degraded');
-  return raw;
-}
-
-function opsSection(env: Env): OpsConfig {
-  const d = OPS_DEFAULTS;
-  const metricsPort = str(env, 'METRICS_PORT') === undefined ? d.metricsPort : int(env, 'METRICS_PORT', 0, 0, 65535);
-  const otlp = str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? d.otlpEndpoint;
-  if (otlp !== null) {
-    let url: URL;
-    try {
-      url = new URL(otlp);
-    } catch {
-      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
-  }
-  return {
-    operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),
-    breaker: {
-      failureRatio: ratio(env, 'BREAKER_FAILURE_RATIO', d.breaker.failureRatio),
-      windowMs: int(env, 'BREAKER_WINDOW_MS', d.breaker.windowMs, 100, 3_600_000),
-      minCalls: int(env, 'BREAKER_MIN_CALLS', d.breaker.minCalls, 1, 100_000),
-      halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_MS', d.breaker.halfOpenAfterMs, 10, 3_600_000),
-    },
-    metricsPort,
-    otlpEndpoint: otlp,
-    readyzOpenCircuit: readyzOpenCircuit(env),
   };
 }
 
@@ -481,6 +310,40 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
 }
 
 
+
+function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
+  const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
+  if (raw !== 'unready' && raw !== 'degraded') throw new ConfigError('READYZ_OPEN_CIRCUIT', 'must be unready or degraded');
+  return raw;
+}
+
+function opsSection(env: Env): OpsConfig {
+  const d = OPS_DEFAULTS;
+  const metricsPort = str(env, 'METRICS_PORT') === undefined ? d.metricsPort : int(env, 'METRICS_PORT', 0, 0, 65535);
+  const otlp = str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? d.otlpEndpoint;
+  if (otlp !== null) {
+    let url: URL;
+    try {
+      url = new URL(otlp);
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
+  }
+  return {
+    operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),
+    breaker: {
+      failureRatio: ratio(env, 'BREAKER_FAILURE_RATIO', d.breaker.failureRatio),
+      windowMs: int(env, 'BREAKER_WINDOW_MS', d.breaker.windowMs, 100, 3_600_000),
+      minCalls: int(env, 'BREAKER_MIN_CALLS', d.breaker.minCalls, 1, 100_000),
+      halfOpenAfterMs: int(env, 'BREAKER_HALF_OPEN_MS', d.breaker.halfOpenAfterMs, 10, 3_600_000),
+    },
+    metricsPort,
+    otlpEndpoint: otlp,
+    readyzOpenCircuit: readyzOpenCircuit(env),
+  };
+}
+
 /** The simulator knobs shared by the embedded simulators and `npm run simulators`. */
 function simulatorSection(env: Env): SimulatorConfig {
   return {
@@ -513,18 +376,15 @@ export interface SimulatorCliConfig extends SimulatorConfig {
   closerWebhookUrl: string | null;
   /** Sent as `x-botgraph-webhook-secret` with every webhook (botgraph's CLOSER_WEBHOOK_SECRET). @default none */
   closerWebhookSecret: string | null;
-  /** Ports of the standalone simulators (`SIMULATOR_CLOSER_PORT`, `SIMULATOR_BOTONE_PORT`, `SIMULATOR_CXONE_PORT`). */
-  ports: typeof SIMULATOR_PORTS;
+  /**
+   * Ports of the standalone simulators by provider slug (`SIMULATOR_<SLUG>_PORT`, e.g.
+   * `SIMULATOR_CLOSER_PORT`). @default 4101, 4102, … in registry order
+   */
+  ports: Record<keyof ProviderConfigs, number>;
 }
 
-const SIMULATOR_PORTS = {
-  /** @default 4101 */
-  closer: 4_101,
-  /** @default 4102 */
-  botone: 4_102,
-  /** @default 4103 */
-  cxone: 4_103,
-};
+/** The first standalone simulator's port; the others follow in registry order. */
+const FIRST_SIMULATOR_PORT = 4_101;
 
 export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConfig {
   const webhook = str(env, 'SIMULATOR_CLOSER_WEBHOOK_URL');
@@ -541,10 +401,8 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     admin: bool(env, 'SIMULATOR_ADMIN', true),
     closerWebhookUrl: webhook ?? null,
     closerWebhookSecret: str(env, 'SIMULATOR_CLOSER_WEBHOOK_SECRET') ?? null,
-    ports: {
-      closer: int(env, 'SIMULATOR_CLOSER_PORT', SIMULATOR_PORTS.closer, 0, 65535),
-      botone: int(env, 'SIMULATOR_BOTONE_PORT', SIMULATOR_PORTS.botone, 0, 65535),
-      cxone: int(env, 'SIMULATOR_CXONE_PORT', SIMULATOR_PORTS.cxone, 0, 65535),
-    },
+    ports: Object.fromEntries(
+      ADAPTERS.map((a, i) => [a.slug, int(env, `SIMULATOR_${a.slug.toUpperCase()}_PORT`, FIRST_SIMULATOR_PORT + i, 0, 65535)]),
+    ) as Record<keyof ProviderConfigs, number>,
   };
 }

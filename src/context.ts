@@ -1,7 +1,11 @@
 import type { GraphQLError } from 'graphql';
 import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import type { Logger } from 'pino';
-import type { ProviderDatasource } from './datasources/types.js';
+import type { ProviderDatasource, ProviderInfoModel, ProviderRuntime } from './datasources/types.js';
+import type { IdempotencyStore } from './idempotency/store.js';
+import { PROVIDERS } from './providers/registry.js';
+import type { LiveEventSink } from './providers/types.js';
+import { liveEventSink } from './subscriptions/announce.js';
 import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
@@ -24,9 +28,18 @@ export interface Context {
   principalKey: string;
   /** Distinct live topics per principal, shared by every context of this process. */
   topics: TopicBudget;
+  /** The process's providers. Resolvers use `runtime`, `providers` and `datasource` instead. */
   registry: ProviderRegistry;
-  /** Idempotency keys and the event bus, shared by every request (and replica, with Redis). */
+  /** Shared state. Resolvers use `idempotency` and `events` instead. */
   infra: Infra;
+  /** The runtime of an enabled provider (capabilities, writes, mode); PROVIDER_DISABLED otherwise. */
+  runtime(provider: ProviderName): ProviderRuntime;
+  /** Every provider botgraph knows, in registry order, with its runtime when enabled (`Query.providers`). */
+  providers(): ProviderInfoModel[];
+  /** Idempotency keys, shared by every request (and replica, with Redis). */
+  idempotency: IdempotencyStore;
+  /** Announces a change to subscribers, with the dedupe keys pollers use. */
+  events: LiveEventSink;
   /** Subscriptions: the event log and the shared pollers. */
   live: LiveService;
   logger: Logger;
@@ -92,6 +105,14 @@ export function createContext(
     topics: guard.topics,
     registry,
     infra,
+    runtime(provider) {
+      const runtime = registry.runtimes.get(provider);
+      if (!runtime) throw providerDisabled(provider);
+      return runtime;
+    },
+    providers: () => PROVIDERS.map((provider) => ({ provider, runtime: registry.runtimes.get(provider) ?? null })),
+    idempotency: infra.idempotency,
+    events: liveEventSink(infra.events),
     live,
     logger,
     ...(operation ? { operation } : {}),

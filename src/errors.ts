@@ -149,6 +149,8 @@ export interface BotgraphErrorOptions {
   startedAt?: string;
   /** Overrides the code's `retryable`: a stored outcome replayed under its idempotency key never is. */
   retryable?: boolean;
+  /** The request never left botgraph (open circuit, deadline already passed): the vendor cannot have acted. */
+  notSent?: boolean;
   /** Extra public extensions (a limit's `limit` and `value`, `retryAfterMs`); never secrets. */
   details?: Record<string, unknown>;
 }
@@ -164,6 +166,7 @@ export class BotgraphError extends GraphQLError {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly circuit: 'open' | undefined;
+  readonly notSent: boolean;
 
   constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
     const extensions: Record<string, unknown> = { code, retryable: options.retryable ?? isRetryableCode(code) };
@@ -183,6 +186,7 @@ export class BotgraphError extends GraphQLError {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.circuit = options.circuit;
+    this.notSent = options.notSent ?? false;
   }
 }
 

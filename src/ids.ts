@@ -1,5 +1,6 @@
 import { badInput } from './errors.js';
-import { PROVIDERS, type ProviderName } from './models.js';
+import type { ProviderName } from './models.js';
+import { isProviderName } from './providers/registry.js';
 
 export const NODE_TYPES = ['Bot', 'Conversation', 'Message', 'EndUser', 'Flow'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
@@ -43,7 +44,7 @@ export function decodeId(value: string, field = 'id', expected?: NodeType | read
     throw fail('not a botgraph ID');
   }
   const [, provider, type, nativeId, ...scope] = decoded as [string, string, string, string, ...string[]];
-  if (!PROVIDERS.includes(provider as ProviderName)) throw fail('unknown provider');
+  if (!isProviderName(provider)) throw fail('unknown provider');
   if (!NODE_TYPES.includes(type as NodeType)) throw fail('unknown type');
   if (nativeId.length === 0) throw fail('empty native id');
   if (expected !== undefined) {

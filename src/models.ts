@@ -1,11 +1,12 @@
 /**
  * The unified models. Every datasource maps its vendor's payloads into these inside
- * `src/datasources/<vendor>/mapper.ts`; resolvers only add relationships and computed fields.
+ * `src/providers/<vendor>/mapper.ts`; resolvers only add relationships and computed fields.
  * Codegen's `mappers` point the GraphQL types at these, so a resolver's parent is always one of them.
  */
 
-export type ProviderName = 'CLOSER' | 'BOTONE' | 'CXONE';
-export const PROVIDERS: readonly ProviderName[] = ['CLOSER', 'BOTONE', 'CXONE'];
+/** The providers are the adapters in `src/providers/registry.ts` (`PROVIDERS` lists them at runtime). */
+export type { ProviderName } from './providers/registry.js';
+import type { ProviderName } from './providers/registry.js';
 
 export type ConversationStatusName = 'ACTIVE' | 'WITH_OPERATOR' | 'COMPLETED' | 'INTERRUPTED' | 'UNKNOWN';
 export const CONVERSATION_STATUSES: readonly ConversationStatusName[] = ['ACTIVE', 'WITH_OPERATOR', 'COMPLETED', 'INTERRUPTED', 'UNKNOWN'];
@@ -65,6 +66,8 @@ export interface CollectedDatumModel {
   deleted: boolean;
   /** The vendor's file id when the answer is an uploaded file; the resolver turns it into a botgraph URL. */
   fileId: string | null;
+  /** Set by `Conversation.collectedData`: whose file server `fileId` belongs to. */
+  provider?: ProviderName;
 }
 
 export interface IntentModel {

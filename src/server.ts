@@ -9,15 +9,17 @@ import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
 import { createFormatError } from './http/format.js';
 import { attachRouter } from './http/router.js';
+import { webhookRoute } from './http/webhooks.js';
 import { sendJson } from './http/body.js';
 import { readiness } from './observability/health.js';
 import type { Metrics } from './observability/metrics.js';
-import { closerWebhookHandler } from './http/webhooks.js';
+import { consoleRoute } from './http/console.js';
 import { attachWebSocket } from './http/ws.js';
 import { LiveService } from './subscriptions/live.js';
 import { PollerRegistry } from './subscriptions/pollers.js';
 import { startInfra, type Infra } from './infra.js';
-import { startProviders, type ProviderRegistry } from './providers/registry.js';
+import { startProviders, webhookReceivers, type ProviderRegistry } from './providers/registry.js';
+import { liveEventSink } from './subscriptions/announce.js';
 import { buildBotgraphSchema } from './schema.js';
 import { createGuard } from './limits/guard.js';
 import type { OperationScope } from './observability/operation.js';
@@ -115,12 +117,19 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
   });
+  // `/webhooks/<slug>` for each provider whose adapter receives pushed events.
+  const webhooks = new Map<string, ReturnType<typeof webhookRoute>>();
+  const events = liveEventSink(infra.events);
+  for (const [slug, receiver] of webhookReceivers(config, events, logger)) {
+    webhooks.set(`/webhooks/${slug}`, webhookRoute(receiver, logger));
+  }
   attachRouter(
     httpServer,
     {
       graphql: graphqlRoute(apollo, makeContext, guard, config.ops.operationDeadlineMs),
       files: fileRoute(registry, logger),
-      closerWebhook: closerWebhookHandler({ bus: infra.events, secret: config.closer.webhookSecret, logger }),
+      webhooks,
+      console: consoleRoute(logger),
       readyz: async (_req, res) => {
         const ready = await readiness({ redis: infra.redis, breakers: registry.breakers, openCircuit: config.ops.readyzOpenCircuit });
         sendJson(res, ready.status === 'unready' ? 503 : 200, ready);
@@ -140,12 +149,9 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${address.port}`;
 
-  // The embedded CLOSER simulator delivers its webhooks here, as a real CLOSER would once configured.
-  if (registry.closerSimulator) {
-    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const headers: Record<string, string> = config.closer.webhookSecret ? { 'x-botgraph-webhook-secret': config.closer.webhookSecret } : {};
-    registry.closerSimulator.setWebhook(`http://${loopback}:${address.port}/webhooks/closer`, headers);
-  }
+  // Embedded simulators that push (CLOSER's webhooks) deliver here, as the real vendor would once configured.
+  const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  registry.attach(`http://${loopback}:${address.port}`);
 
   let closed = false;
   return {
@@ -159,7 +165,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     async close() {
       if (closed) return;
       closed = true;
-      registry.closerSimulator?.setWebhook(undefined);
+      registry.detach();
       await ws.close();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await pollers.close();

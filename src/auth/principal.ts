@@ -1,4 +1,4 @@
-import { PROVIDERS, type ProviderName } from '../models.js';
+import { PROVIDERS, type ProviderName } from '../providers/registry.js';
 
 /**
  * Who runs an operation. Decided once per HTTP request and once per WebSocket (at

@@ -90,7 +90,7 @@ export class ProviderBreaker {
     return new BotgraphError(
       ErrorCode.PROVIDER_UNAVAILABLE,
       `${this.provider} is failing; botgraph stopped calling it for a moment (circuit open). Retry shortly.`,
-      { provider: this.provider, circuit: 'open' },
+      { provider: this.provider, circuit: 'open', notSent: true },
     );
   }
 }

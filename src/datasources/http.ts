@@ -228,14 +228,15 @@ export class UpstreamHttp {
     const remaining = op.deadline - Date.now();
     if (remaining <= 0) {
       this.options.logger?.debug({ provider: this.provider, path }, 'operation deadline passed before the call');
-      throw this.deadlineError();
+      throw this.deadlineError(true);
     }
     return remaining;
   }
 
-  private deadlineError(): BotgraphError {
+  private deadlineError(notSent = false): BotgraphError {
     return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${this.provider} did not answer within the operation's deadline.`, {
       provider: this.provider,
+      notSent,
     });
   }
 

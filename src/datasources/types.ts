@@ -72,7 +72,7 @@ export interface ListResult<T> {
 
 /**
  * What the resolvers may ask of one provider, per request. Each vendor implements it in
- * `src/datasources/<vendor>/datasource.ts`, with its DataLoaders private to it.
+ * `src/providers/<vendor>/datasource.ts` (on the shared base, `src/datasources/base.ts`), with its DataLoaders private to it.
  *
  * Reads that miss return null (by-id) so that `node(id)` can answer null; upstream failures throw
  * BotgraphError with the provider set.
@@ -120,7 +120,13 @@ export interface ProviderDatasource extends ProviderWriter {
 export interface ProviderRuntime {
   provider: ProviderName;
   mode: 'SIMULATOR' | 'REMOTE';
+  /** Derived from `writes`, the adapter's reads, files and webhooks (see `deriveCapabilities`). */
   capabilities: CapabilityName[];
+  /**
+   * The writes this runtime performs: the one answer to "is it supported". A write not listed here
+   * is UNSUPPORTED_BY_PROVIDER before any upstream call (Bot.one on API v1 lists fewer).
+   */
+  writes: ReadonlySet<import('../providers/types.js').WriteName>;
   apiVersion: string | null;
   /** A fresh datasource with fresh DataLoaders: call once per GraphQL request. */
   forRequest(): ProviderDatasource;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Authenticated } from '../auth/authenticate.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
@@ -101,7 +102,10 @@ export async function startApollo({ schema, httpServer, format, metrics, logger,
     ...(guard.persisted ? { persistedQueries: false as const } : {}),
     includeStacktraceInErrorResponses: false,
     formatError: format,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, operationsPlugin(metrics, logger), operationPolicyPlugin(guard)],
+    // The schema is a federation subgraph, for which Apollo would add per-resolver timing traces
+    // (ftv1) to any response whose request asks for them: that is a reporting agent's feature,
+    // not a client's, and botgraph's timings are in its metrics and OpenTelemetry traces.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), partialErrorsPlugin, operationsPlugin(metrics, logger), operationPolicyPlugin(guard)],
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler (on outside NODE_ENV=test)
     // would stop Apollo alone and re-raise the signal, killing the process before sockets close
     // with 1001 and topic leases are released.

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { BotgraphError, ErrorCode, codeProperties } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import type { ProviderRegistry } from '../providers/registry.js';
+import { adapterBySlug, type ProviderRegistry } from '../providers/registry.js';
 import { sendJson } from './body.js';
 
 /**
@@ -13,7 +13,7 @@ import { sendJson } from './body.js';
 export function fileRoute(registry: ProviderRegistry, logger: Logger) {
   return async function serveFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const match = /^\/files\/([a-z]+)\/([^/]+)$/.exec(path);
-    const provider = match?.[1]?.toUpperCase() as ProviderName | undefined;
+    const provider: ProviderName | undefined = match?.[1] ? adapterBySlug(match[1])?.name : undefined;
     const runtime = provider ? registry.runtimes.get(provider) : undefined;
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
     if (!match || !runtime?.openFile) return sendJson(res, 404, { error: 'not found', code: ErrorCode.NOT_FOUND });

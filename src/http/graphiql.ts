@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { ADAPTERS } from '../providers/registry.js';
 import { prepareAsset, type StaticAsset } from './static.js';
 
 /**
@@ -61,49 +62,8 @@ query AllProviders {
 }
 `,
   },
-  {
-    title: 'CLOSER',
-    query: `# CLOSER (Korean): bots, their flows, and conversations waiting for an operator.
-query Closer {
-  bots(providers: [CLOSER]) { id name flows { name } }
-  conversations(first: 10, filter: { providers: [CLOSER], statuses: [WITH_OPERATOR] }) {
-    nodes { id title status handoff channel tags endUser { name platform } messages(first: 10) { nodes { sender text createdAt } } }
-  }
-}
-`,
-  },
-  {
-    title: 'Bot.one',
-    query: `# Bot.one (Russian): messages come from the collected data (question = BOT, answer = END_USER).
-query Botone {
-  conversations(first: 10, filter: { providers: [BOTONE] }) {
-    nodes {
-      id title status location ipAddress durationSeconds bot { name }
-      collectedData { question answer type variable fileUrl }
-      messages(first: 10) { nodes { sender text } }
-    }
-  }
-}
-`,
-  },
-  {
-    title: 'CXone',
-    query: `# CXone (English, export only): NLU tracker events with intents and decoded actions.
-query Cxone {
-  conversations(first: 5, filter: { providers: [CXONE], search: "password" }) {
-    nodes {
-      id title status journey
-      messages(first: 10) { nodes { sender text intent { name confidence } } }
-      trackerEvents(types: ["user", "action"]) {
-        type timestamp
-        ... on UserUtteranceEvent { text intent { name confidence } intentRanking { name confidence } }
-        ... on ActionEvent { name policy actionType }
-      }
-    }
-  }
-}
-`,
-  },
+  // Then one tab per provider, from its adapter.
+  ...ADAPTERS.flatMap((a) => (a.example ? [{ title: a.label, query: a.example }] : [])),
 ];
 
 /** The page GraphiQL runs in. Everything it loads comes from `/graphiql/…` on this server. */

@@ -11,7 +11,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<
 export interface Routes {
   graphql: Handler;
   files: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
-  closerWebhook: Handler;
+  /** By path (`/webhooks/<provider>`): the providers that receive pushed events. */
+  webhooks: ReadonlyMap<string, Handler>;
+  /** The reference agent console (src/http/console.ts); absent where it is not served. */
+  console?: Handler;
   /** Readiness (`/readyz`). */
   readyz: Handler;
   /** Prometheus metrics on this port; null when they are served on METRICS_PORT instead. */
@@ -87,7 +90,9 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger,
       return sendAsset(req, res, url, asset);
     }
     if (path.startsWith('/files/')) return routes.files(req, res, path);
-    if (path === '/webhooks/closer') return routes.closerWebhook(req, res, url);
+    if (routes.console && (path === '/console' || path.startsWith('/console/'))) return routes.console(req, res, url);
+    const webhook = routes.webhooks.get(path);
+    if (webhook) return webhook(req, res, url);
     if (path === '/graphql') return routes.graphql(req, res, url);
     return sendJson(res, 404, { error: 'not found' });
   }

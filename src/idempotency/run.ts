@@ -33,12 +33,16 @@ export function fingerprint(mutation: string, input: unknown): string {
   return createHash('sha256').update(`${mutation}\n${canonical(input)}`).digest('base64url');
 }
 
-type StoredError = { code: ErrorCode; message: string; provider?: ProviderName; retryable?: boolean };
+type StoredError = { code: ErrorCode; message: string; provider?: ProviderName; retryable?: boolean; circuit?: 'open' };
 type Stored<T> = { ok: T } | { error: StoredError };
 
 function rebuild(stored: StoredError): BotgraphError {
-  const { code, message, provider, retryable } = stored;
-  return new BotgraphError(code, message, { ...(provider ? { provider } : {}), ...(retryable !== undefined ? { retryable } : {}) });
+  const { code, message, provider, retryable, circuit } = stored;
+  return new BotgraphError(code, message, {
+    ...(provider ? { provider } : {}),
+    ...(retryable !== undefined ? { retryable } : {}),
+    ...(circuit ? { circuit } : {}),
+  });
 }
 
 function replay<T>(text: string): T & { replayed: true } {
@@ -172,8 +176,14 @@ export async function runIdempotent<T extends object>(options: RunOptions<T>): P
       error instanceof BotgraphError
         ? error
         : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.', { cause: error });
-    const base: StoredError = { code: err.code, message: err.message, ...(err.provider ? { provider: err.provider } : {}) };
-    if (!written && codeProperties(err.code).changedNothing) {
+    const base: StoredError = {
+      code: err.code,
+      message: err.message,
+      ...(err.provider ? { provider: err.provider } : {}),
+      ...(err.circuit ? { circuit: err.circuit } : {}),
+    };
+    // An open circuit or a deadline already passed never reached the vendor, whatever the code says.
+    if (!written && (codeProperties(err.code).changedNothing || err.notSent)) {
       await guarded(() => store.release(storeKey, claim.claimId, print, serialize({ error: base } satisfies Stored<T>)));
       throw error;
     }

@@ -6,6 +6,8 @@ import type { ProviderName } from '../models.js';
 export interface UpstreamObserver {
   request(info: { provider: ProviderName; route: string; method: string; status: number | 'error' | 'timeout' | 'circuit_open'; seconds: number }): void;
   retry(info: { provider: ProviderName; route: string }): void;
+  /** A cache was consulted (`cache` names it). */
+  cacheLookup(cache: string, hit: boolean): void;
 }
 
 /** A path with its ids replaced, so that a metric label (or a span name) has a bounded set of values. */
@@ -149,6 +151,10 @@ export class Metrics implements UpstreamObserver {
 
   retry(info: { provider: ProviderName; route: string }): void {
     this.upstreamRetries.inc(info);
+  }
+
+  cacheLookup(cache: string, hit: boolean): void {
+    (hit ? this.cacheHits : this.cacheMisses).inc({ cache });
   }
 
   circuitState(provider: ProviderName, state: CircuitName): void {

@@ -1,24 +1,73 @@
+/**
+ * The providers botgraph knows: one adapter per vendor folder, one line each. Everything else
+ * (config, runtimes, embedded simulators, webhooks, files, capabilities) is a loop over this list.
+ */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { createBotoneRuntime } from './botone/index.js';
-import { createCloserRuntime } from './closer/index.js';
-import { createCxoneRuntime } from './cxone/index.js';
 import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
 import type { ProviderRuntime } from '../datasources/types.js';
 import type { UpstreamObserver } from '../observability/metrics.js';
-import { UnreachableCaseError } from '../errors.js';
-import type { ProviderName } from '../models.js';
-import { startBotoneSimulator } from './botone/simulator/index.js';
-import { startCloserSimulator, type CloserSimulator } from './closer/simulator/index.js';
-import { startCxoneSimulator } from './cxone/simulator/index.js';
 import type { SimulatorHandle } from '../simulators/common/options.js';
+import { botoneAdapter } from './botone/adapter.js';
+import { closerAdapter } from './closer/adapter.js';
+import { cxoneAdapter } from './cxone/adapter.js';
+import type { EmbeddedSimulator, LiveEventSink, ProviderAdapter, WebhookReceiver, WriteName } from './types.js';
+
+/** In this order everywhere: `Query.providers`, the default `BOTGRAPH_PROVIDERS`, the simulators CLI. */
+export const ADAPTERS = [closerAdapter, botoneAdapter, cxoneAdapter] as const;
+
+export type Adapter = (typeof ADAPTERS)[number];
+/** The GraphQL `Provider` values: the adapters' names. */
+export type ProviderName = Adapter['name'];
+/** Each adapter's config section, under its slug (`config.closer`, …). */
+export type ProviderConfigs = { [A in Adapter as A['slug']]: A extends ProviderAdapter<string, infer C, string> ? C : never };
+
+export const PROVIDERS: readonly ProviderName[] = ADAPTERS.map((a) => a.name);
+
+const BY_NAME = new Map<string, ProviderAdapter<ProviderName, any>>(ADAPTERS.map((a) => [a.name, a]));
+const BY_SLUG = new Map<string, ProviderAdapter<ProviderName, any>>(ADAPTERS.map((a) => [a.slug, a]));
+
+export function isProviderName(value: string): value is ProviderName {
+  return BY_NAME.has(value);
+}
+
+/** The adapter of a provider. */
+export function adapterOf(provider: ProviderName): ProviderAdapter<ProviderName, any> {
+  return BY_NAME.get(provider) as ProviderAdapter<ProviderName, any>;
+}
+
+/** The provider whose datasource implements a write addressed by something other than an ID (Bot.one's custom block tokens). */
+export function providerImplementing(write: WriteName): ProviderName | undefined {
+  return ADAPTERS.find((a) => a.writes.includes(write))?.name;
+}
+
+/** The adapter with this slug (`/files/<slug>/…`, `BOTGRAPH_PROVIDERS`), if any. */
+export function adapterBySlug(slug: string): ProviderAdapter<ProviderName, any> | undefined {
+  return BY_SLUG.get(slug);
+}
+
+/** The adapter whose config section this is. */
+function sectionOf(config: Config, adapter: ProviderAdapter<ProviderName, any>): unknown {
+  return (config as unknown as Record<string, unknown>)[adapter.slug];
+}
+
+/** The webhook receiver of every adapter that has one, by slug (served at `/webhooks/<slug>`). */
+export function webhookReceivers(config: Config, events: LiveEventSink, logger: Logger): Map<string, WebhookReceiver> {
+  const receivers = new Map<string, WebhookReceiver>();
+  for (const adapter of ADAPTERS as readonly ProviderAdapter<ProviderName, any>[]) {
+    if (adapter.webhook) receivers.set(adapter.slug, adapter.webhook({ config: sectionOf(config, adapter), events, logger }));
+  }
+  return receivers;
+}
 
 export interface ProviderRegistry {
   runtimes: Map<ProviderName, ProviderRuntime>;
   /** The embedded simulators started for providers with no configured base URL. */
   simulators: Partial<Record<ProviderName, SimulatorHandle>>;
-  /** The CLOSER simulator, when embedded: botgraph points its webhooks at itself once listening. */
-  closerSimulator: CloserSimulator | null;
+  /** Tells the embedded simulators where botgraph listens (CLOSER then posts its webhooks there). */
+  attach(botgraphUrl: string): void;
+  /** Stops embedded simulators from talking to botgraph; first thing at shutdown. */
+  detach(): void;
   /** One circuit breaker per enabled provider, shared by all of its clients. */
   breakers: Breakers;
   close(): Promise<void>;
@@ -27,72 +76,32 @@ export interface ProviderRegistry {
 /**
  * Builds one runtime per enabled provider. A provider without a base URL gets its embedded
  * simulator on loopback, with the simulator's demo credentials, so `npm start` needs no account.
+ * The simulator code is imported only then: a production start never loads it.
  */
 export async function startProviders(config: Config, logger: Logger, observer?: UpstreamObserver): Promise<ProviderRegistry> {
   const runtimes = new Map<ProviderName, ProviderRuntime>();
   const simulators: Partial<Record<ProviderName, SimulatorHandle>> = {};
-  let closerSimulator: CloserSimulator | null = null;
-  const sim = {
-    host: '127.0.0.1',
-    port: 0,
-    seed: config.simulator.seed,
-    activity: config.simulator.activity,
-    activityIntervalMs: config.simulator.activityIntervalMs,
-    admin: true,
-  };
+  const embedded: Array<EmbeddedSimulator<unknown>> = [];
+  const options = { ...config.simulator, host: '127.0.0.1', port: 0, admin: true };
   const breakers: Breakers = new Map();
 
   try {
     for (const provider of config.providers) {
+      const adapter = adapterOf(provider);
       const breaker = new ProviderBreaker(provider, config.ops.breaker);
       breakers.set(provider, breaker);
       const upstream = { ...config.upstream, breaker, ...(observer ? { observer } : {}) };
-      switch (provider) {
-        case 'CLOSER': {
-          let { baseUrl, apiKey } = config.closer;
-          const mode = baseUrl ? 'REMOTE' : 'SIMULATOR';
-          if (!baseUrl) {
-            closerSimulator = await startCloserSimulator({ ...sim, apiKey });
-            simulators.CLOSER = closerSimulator;
-            baseUrl = closerSimulator.url;
-            apiKey = closerSimulator.apiKey;
-          }
-          runtimes.set(
-            provider,
-            createCloserRuntime({ config: { ...config.closer, baseUrl, apiKey }, upstream, mode, logger }),
-          );
-          break;
-        }
-        case 'BOTONE': {
-          let { baseUrl, username, password, botIds } = config.botone;
-          const mode = baseUrl ? 'REMOTE' : 'SIMULATOR';
-          if (!baseUrl) {
-            const simulator = await startBotoneSimulator({ ...sim, username, password });
-            simulators.BOTONE = simulator;
-            baseUrl = simulator.url;
-            if (botIds.length === 0) botIds = simulator.botIds.map(String);
-          }
-          runtimes.set(
-            provider,
-            createBotoneRuntime({ config: { ...config.botone, baseUrl, username, password, botIds }, upstream, mode, logger }),
-          );
-          break;
-        }
-        case 'CXONE': {
-          let { baseUrl, tokens } = config.cxone;
-          const mode = baseUrl ? 'REMOTE' : 'SIMULATOR';
-          if (!baseUrl) {
-            const simulator = await startCxoneSimulator({ ...sim });
-            simulators.CXONE = simulator;
-            baseUrl = simulator.url;
-            if (Object.keys(tokens).length === 0) tokens = { ...simulator.tokens };
-          }
-          runtimes.set(provider, createCxoneRuntime({ config: { baseUrl, tokens }, upstream, mode, logger }));
-          break;
-        }
-        default:
-          throw new UnreachableCaseError(provider);
+      let section = sectionOf(config, adapter);
+      let baseUrl = adapter.config.baseUrl(section);
+      const mode = baseUrl ? 'REMOTE' : 'SIMULATOR';
+      if (!baseUrl) {
+        const simulator = await (await adapter.loadSimulator()).startEmbedded(section, options);
+        embedded.push(simulator);
+        simulators[provider] = simulator.handle;
+        section = simulator.config;
+        baseUrl = simulator.config.baseUrl;
       }
+      runtimes.set(provider, adapter.createRuntime({ config: { ...(section as object), baseUrl }, upstream, mode, logger }));
     }
   } catch (error) {
     await Promise.all(Object.values(simulators).map((s) => s.close()));
@@ -102,8 +111,13 @@ export async function startProviders(config: Config, logger: Logger, observer?: 
   return {
     runtimes,
     simulators,
-    closerSimulator,
     breakers,
+    attach(botgraphUrl) {
+      for (const simulator of embedded) simulator.attach?.(botgraphUrl);
+    },
+    detach() {
+      for (const simulator of embedded) simulator.detach?.();
+    },
     async close() {
       await Promise.all([...runtimes.values()].map((r) => r.close()));
       await Promise.all(Object.values(simulators).map((s) => s.close()));

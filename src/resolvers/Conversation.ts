@@ -1,10 +1,12 @@
 import type { ConversationResolvers } from '../__generated__/resolvers-types.js';
 import { encodeId } from '../ids.js';
+import type { ProviderName } from '../models.js';
 import { offsetConnectionBothWays } from '../pagination/connection.js';
+import { adapterOf } from '../providers/registry.js';
 
 /** Where botgraph serves a vendor file; the vendor's own URL and credentials never reach the browser. */
-export function fileUrl(provider: string, fileId: string): string {
-  return `/files/${provider.toLowerCase()}/${encodeURIComponent(fileId)}`;
+export function fileUrl(provider: ProviderName, fileId: string): string {
+  return `/files/${adapterOf(provider).slug}/${encodeURIComponent(fileId)}`;
 }
 
 export const Conversation: ConversationResolvers = {
@@ -22,11 +24,13 @@ export const Conversation: ConversationResolvers = {
   trackerEvents: (c, { types }) => (types?.length ? c.trackerEvents.filter((e) => types.includes(e.type)) : c.trackerEvents),
   collectedData: async (c, _args, ctx) => {
     const full = c.collectedData ? c : await ctx.datasource(c.provider).conversationDetail(c);
-    return full.collectedData ?? [];
+    // Each datum learns its provider, for its `fileUrl`.
+    return (full.collectedData ?? []).map((d) => ({ ...d, provider: c.provider }));
   },
 };
 
 export const CollectedDatum = {
   // A deleted file is gone at the vendor too; a link to it would only 404.
-  fileUrl: (d: { fileId: string | null; deleted: boolean }) => (d.fileId && !d.deleted ? fileUrl('BOTONE', d.fileId) : null),
+  fileUrl: (d: { provider?: ProviderName; fileId: string | null; deleted: boolean }) =>
+    d.fileId && !d.deleted && d.provider ? fileUrl(d.provider, d.fileId) : null,
 };

@@ -1,16 +1,14 @@
 import type { EndUserResolvers } from '../__generated__/resolvers-types.js';
 import { encodeId } from '../ids.js';
+import { adapterOf } from '../providers/registry.js';
 import { listConversations } from './conversationList.js';
 
-function stringField(raw: unknown, key: string): string | null {
-  const value = (raw as Record<string, unknown> | null)?.[key];
-  return typeof value === 'string' ? value : null;
-}
 
 export const EndUser: EndUserResolvers = {
   id: (u) => encodeId({ provider: u.provider, type: 'EndUser', nativeId: u.nativeId, scope: u.idScope }),
-  userKey: (u) => (u.provider === 'CLOSER' ? stringField(u.raw, 'userKey') : null),
-  params: (u) => (u.provider === 'CLOSER' ? ((u.raw as { params?: unknown } | null)?.params ?? null) : null),
+  // Vendor-only fields, from the adapters that have them (`ProviderAdapter.endUserFields`).
+  userKey: (u) => adapterOf(u.provider).endUserFields?.userKey(u.raw) ?? null,
+  params: (u) => adapterOf(u.provider).endUserFields?.params(u.raw) ?? null,
   raw: (u) => u.raw ?? null,
   conversations: (u, args, ctx, info) =>
     listConversations(ctx, info, args, {

@@ -1,18 +1,20 @@
 import type { MessageResolvers } from '../__generated__/resolvers-types.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
-import { fileIdFromAnswer } from '../providers/botone/mapper.js';
 import { encodeId } from '../ids.js';
 import type { AttachmentModel, MessageModel } from '../models.js';
+import { adapterOf } from '../providers/registry.js';
 import { fileUrl } from './Conversation.js';
 
 /**
- * A Bot.one file lives behind the vendor's Basic auth: a browser can only open it through
- * botgraph's `/files/botone/<id>`, so that is the URL clients get, in attachments and in the text.
+ * A provider that serves files (`ProviderAdapter.files`) keeps them behind its own auth: a browser
+ * can only open them through botgraph's `/files/<provider>/<id>`, so that is the URL clients get,
+ * in attachments and in the text.
  */
 function ownFileUrl(m: MessageModel, url: string | null): string | null {
-  if (m.provider !== 'BOTONE' || !url) return url;
-  const id = fileIdFromAnswer(url);
-  return id ? fileUrl('BOTONE', id) : url;
+  const files = adapterOf(m.provider).files;
+  if (!files || !url) return url;
+  const id = files.fileIdFromUrl(url);
+  return id ? fileUrl(m.provider, id) : url;
 }
 
 export const Message: MessageResolvers = {

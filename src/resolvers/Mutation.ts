@@ -5,35 +5,32 @@ import type { ChangeReason } from '../events/bus.js';
 import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import { checkIdempotencyKey, runIdempotent } from '../idempotency/run.js';
 import { decodeId, type GlobalId } from '../ids.js';
-import type { CapabilityName, ConversationModel, MessageModel, ProviderName } from '../models.js';
-import { dedupeKeys } from '../subscriptions/version.js';
+import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
+import { adapterOf, providerImplementing } from '../providers/registry.js';
+import type { WriteName } from '../providers/types.js';
 import { requireBotInScope, requireConversationInScope, requireEndUserInScope, requireProviderInScope } from '../auth/scope.js';
 import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
 
-const WHY_NOT: Partial<Record<ProviderName, string>> = {
-  CXONE: 'its API is an export of past conversations and has no write endpoint',
-};
-
 /**
- * The vendor write a mutation needs, or UNSUPPORTED_BY_PROVIDER before anything is sent: the
- * provider must list the capability (Bot.one on API v1 lists fewer) and implement the method.
+ * The vendor write a mutation needs, or UNSUPPORTED_BY_PROVIDER before anything is sent. Said one
+ * way: the runtime's `writes` (what its adapter implements, narrowed by API version) lists it or not.
  */
-function writer<K extends keyof ProviderWriter>(
-  ctx: Context,
-  provider: ProviderName,
-  /** Null where no capability names the operation (editing tags and notes): method presence decides. */
-  capability: CapabilityName | null,
-  method: K,
-  what: string,
-): NonNullable<ProviderWriter[K]> {
+function writer<K extends WriteName>(ctx: Context, provider: ProviderName, method: K, what: string): NonNullable<ProviderWriter[K]> {
   const ds = ctx.datasource(provider);
-  const runtime = ctx.registry.runtimes.get(provider);
+  const runtime = ctx.runtime(provider);
   const fn = ds[method];
-  if (!runtime || (capability && !runtime.capabilities.includes(capability)) || typeof fn !== 'function') {
-    const why = WHY_NOT[provider] ?? (runtime?.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
+  if (!runtime.writes.has(method) || typeof fn !== 'function') {
+    const why = adapterOf(provider).unsupportedReason ?? (runtime.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
     throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${provider} cannot ${what}: ${why}.`, { provider });
   }
   return (fn as (...args: unknown[]) => unknown).bind(ds) as NonNullable<ProviderWriter[K]>;
+}
+
+/** Custom blocks are addressed by token, not by ID: they go to the provider that implements them. */
+function tokenWriter<K extends WriteName>(ctx: Context, method: K, what: string): NonNullable<ProviderWriter[K]> {
+  const provider = providerImplementing(method);
+  if (!provider) throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `No provider can ${what}.`);
+  return writer(ctx, provider, method, what);
 }
 
 /** Reads the conversation again after a write, past any cached copy from earlier in the request. */
@@ -50,11 +47,9 @@ async function reread(ctx: Context, provider: ProviderName, nativeId: string, sc
  * dedupe keys are the ones pollers and webhooks use, so the same change is not announced twice.
  */
 async function announce(ctx: Context, conversation: ConversationModel, reason: ChangeReason, message?: MessageModel | null) {
-  const at = Date.now();
-  const { provider } = conversation;
   try {
-    if (message) await ctx.infra.events.publish({ kind: 'message', provider, message, at }, dedupeKeys.message(message));
-    await ctx.infra.events.publish({ kind: 'conversation', provider, conversation, reason, at }, dedupeKeys.conversation(conversation));
+    if (message) await ctx.events.message(message);
+    await ctx.events.conversation(conversation, reason);
   } catch (error) {
     // The write succeeded; a bus hiccup must not turn it into an error the client would retry.
     ctx.logger.warn({ err: error }, 'could not publish a mutation event');
@@ -79,9 +74,9 @@ export const Mutation: MutationResolvers = {
     const ref = conversationRef(input.conversationId, 'input.conversationId');
     const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
     await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
-    const send = writer(ctx, ref.provider, 'SEND_MESSAGES', 'sendMessage', 'send messages');
+    const send = writer(ctx, ref.provider, 'sendMessage', 'send messages');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'sendMessage',
       key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, text },
@@ -100,9 +95,9 @@ export const Mutation: MutationResolvers = {
     const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
     const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
     await requireEndUserInScope(ctx, user.provider, user.nativeId, user.scope);
-    const send = writer(ctx, user.provider, 'SEND_MESSAGES', 'sendMessageToEndUser', 'send messages to an end user');
+    const send = writer(ctx, user.provider, 'sendMessageToEndUser', 'send messages to an end user');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'sendMessageToEndUser',
       key: ownKey(ctx, key),
       input: { endUserId: input.endUserId, text },
@@ -141,10 +136,10 @@ export const Mutation: MutationResolvers = {
     await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
     if (hasBot) requireBotInScope(ctx, target.provider, target.nativeId);
     const run = hasBot
-      ? writer(ctx, ref.provider, 'TRANSFER', 'transferToBot', 'transfer a conversation to another bot')
-      : writer(ctx, ref.provider, 'TRANSFER', 'transferToFlow', 'transfer a conversation to a flow');
+      ? writer(ctx, ref.provider, 'transferToBot', 'transfer a conversation to another bot')
+      : writer(ctx, ref.provider, 'transferToFlow', 'transfer a conversation to a flow');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'transferConversation',
       key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId, ...(node ? { node } : {}) },
@@ -170,9 +165,9 @@ export const Mutation: MutationResolvers = {
     const variables = checkJsonObject(input.variables, 'input.variables');
     const start = input.start ?? false;
     requireBotInScope(ctx, bot.provider, bot.nativeId);
-    const create = writer(ctx, bot.provider, 'CREATE_CONVERSATIONS', 'createConversation', 'create conversations');
+    const create = writer(ctx, bot.provider, 'createConversation', 'create conversations');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'createConversation',
       key: ownKey(ctx, key),
       input: { botId: input.botId, variables, start },
@@ -197,9 +192,9 @@ export const Mutation: MutationResolvers = {
     if (params) patch.params = params;
     if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');
     await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
-    const update = writer(ctx, ref.provider, null, 'updateConversation', 'edit conversations');
+    const update = writer(ctx, ref.provider, 'updateConversation', 'edit conversations');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'updateConversation',
       key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, ...patch },
@@ -219,9 +214,9 @@ export const Mutation: MutationResolvers = {
     const data = checkJsonValue(input.data, 'input.data');
     // A custom-block token names no bot: only a principal that sees the whole provider may use one.
     requireProviderInScope(ctx, 'BOTONE', 'custom block');
-    const complete = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'completeCustomBlock', 'complete custom blocks');
+    const complete = tokenWriter(ctx, 'completeCustomBlock', 'complete custom blocks');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'completeCustomBlock',
       key: ownKey(ctx, key),
       input: { token, data },
@@ -240,9 +235,9 @@ export const Mutation: MutationResolvers = {
     const text = checkText(input.text, 'input.text');
     const typing = input.typing ?? false;
     requireProviderInScope(ctx, 'BOTONE', 'custom block');
-    const send = writer(ctx, 'BOTONE', 'CUSTOM_BLOCKS', 'sendCustomBlockMessage', 'send custom block messages');
+    const send = tokenWriter(ctx, 'sendCustomBlockMessage', 'send custom block messages');
     return runIdempotent({
-      store: ctx.infra.idempotency,
+      store: ctx.idempotency,
       mutation: 'sendCustomBlockMessage',
       key: ownKey(ctx, key),
       input: { token, text, typing },
@@ -251,7 +246,7 @@ export const Mutation: MutationResolvers = {
         const conversation = await blockConversation(ctx, token);
         if (conversation) {
           // The bot message the block sent, read back from the conversation (Bot.one has no message read).
-          const messages = await ctx.datasource('BOTONE').listMessages(conversation, 0, 10_000);
+          const messages = await ctx.datasource(conversation.provider).listMessages(conversation, 0, 10_000);
           const message = [...messages.items].reverse().find((m) => m.sender === 'BOT' && m.text === text) ?? null;
           await announce(ctx, conversation, 'message', message);
         }
@@ -266,11 +261,14 @@ export const Mutation: MutationResolvers = {
  * when the token does not say, or the conversation cannot be read (the write succeeded either way).
  */
 async function blockConversation(ctx: Context, token: string): Promise<ConversationModel | null> {
-  const ds = ctx.datasource('BOTONE');
+  // The provider whose custom block this was: the one `tokenWriter` sent it to.
+  const provider = providerImplementing('completeCustomBlock');
+  if (!provider) return null;
+  const ds = ctx.datasource(provider);
   const ref = ds.customBlockConversation?.(token) ?? null;
   if (!ref) return null;
   try {
-    return await reread(ctx, 'BOTONE', ref.nativeId, ref.idScope);
+    return await reread(ctx, provider, ref.nativeId, ref.idScope);
   } catch (error) {
     ctx.logger.warn({ err: error }, 'could not read the conversation of a custom block');
     return null;
@@ -281,9 +279,9 @@ async function handoff(ctx: Context, input: { conversationId: string; idempotenc
   const key = checkIdempotencyKey(input.idempotencyKey);
   const ref = conversationRef(input.conversationId, 'input.conversationId');
   await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
-  const set = writer(ctx, ref.provider, 'HANDOFF', 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
+  const set = writer(ctx, ref.provider, 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
   return runIdempotent({
-    store: ctx.infra.idempotency,
+    store: ctx.idempotency,
     mutation: toOperator ? 'startHandoff' : 'endHandoff',
     key: ownKey(ctx, key),
     input: { conversationId: input.conversationId },

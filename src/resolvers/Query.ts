@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { enabledProviders } from '../context.js';
 import { decodeId } from '../ids.js';
-import { PROVIDERS } from '../models.js';
 import { checkFirst, offsetConnection } from '../pagination/connection.js';
 import { listConversations } from './conversationList.js';
 import { loadNode } from './Node.js';
@@ -17,7 +17,8 @@ export const Query: QueryResolvers = {
   },
 
   bots: async (_parent, { providers }, ctx, info) => {
-    const wanted = (providers?.length ? [...new Set(providers)] : ctx.enabled).filter((p) => providerInScope(ctx.principal, p));
+    // One rule for every list: a provider named but not enabled is PROVIDER_DISABLED (`enabledProviders`).
+    const wanted = enabledProviders(ctx, providers).filter((p) => providerInScope(ctx.principal, p));
     const lists = await Promise.all(
       wanted.map(async (provider) => {
         try {
@@ -47,12 +48,12 @@ export const Query: QueryResolvers = {
 
   endUsers: async (_parent, { first, after, filter }, ctx) => {
     const size = checkFirst(first, 20);
-    const providers = filter?.providers?.length ? filter.providers : ctx.enabled;
+    const listing = enabledProviders(ctx, filter?.providers);
     const botIds = (filter?.botIds ?? []).map((id, i) => decodeId(id, `filter.botIds[${i}]`, 'Bot'));
-    // End users are listed by the providers that can list them; today only CLOSER does.
-    const listing = providers.filter((p) => ctx.enabled.includes(p) && providerInScope(ctx.principal, p));
+    // End users are listed by the providers that can list them (`listEndUsers` not null); the first that does answers.
+    const inScopeListing = listing.filter((p) => providerInScope(ctx.principal, p));
     return offsetConnection<EndUserModel>('endUsers', size, after, async (offset, limit) => {
-      for (const provider of listing) {
+      for (const provider of inScopeListing) {
         let bots = botIds.filter((b) => b.provider === provider).map((b) => b.nativeId);
         if (botIds.length > 0 && bots.length === 0) continue;
         // A bot-scoped principal lists only its bots' end users (pushed down, so totals agree).
@@ -74,7 +75,6 @@ export const Query: QueryResolvers = {
     return loadNode(ctx, id) as never;
   },
 
-  providers: (_parent, _args, ctx) =>
-    PROVIDERS.map((provider) => ({ provider, runtime: ctx.registry.runtimes.get(provider) ?? null })),
+  providers: (_parent, _args, ctx) => ctx.providers(),
 };
 

@@ -1,5 +1,5 @@
 import type { ConversationFilter, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
-import { enabledProviders, providerDisabled, type Context } from '../context.js';
+import { enabledProviders, type Context } from '../context.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { BotgraphEvent, LoggedEvent } from '../events/bus.js';
 import { decodeId } from '../ids.js';
@@ -35,8 +35,8 @@ function budgeted(ctx: Context, topics: Topic[], match: (e: BotgraphEvent) => bo
 function conversationTopics(ctx: Context, providers: ProviderName[], bots: Map<ProviderName, string[]>): Topic[] {
   const topics: Topic[] = [];
   for (const provider of providers) {
-    const runtime = ctx.registry.runtimes.get(provider);
-    if (!runtime) continue;
+    if (!ctx.enabled.includes(provider)) continue;
+    const runtime = ctx.runtime(provider);
     const only = bots.get(provider) ?? null;
     for (const stream of ctx.datasource(provider).conversationStreams({}, only)) {
       topics.push(conversationTopic(runtime, stream.key, null));
@@ -73,8 +73,7 @@ export const Subscription: SubscriptionResolvers = {
   messageAdded: {
     subscribe: async (_parent, { conversationId, since }, ctx) => {
       const ref = decodeId(conversationId, 'conversationId', 'Conversation');
-      const runtime = ctx.registry.runtimes.get(ref.provider);
-      if (!runtime) throw providerDisabled(ref.provider);
+      const runtime = ctx.runtime(ref.provider);
       if (!runtime.capabilities.includes('READ_MESSAGES')) {
         throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${ref.provider} cannot read messages.`, { provider: ref.provider });
       }
@@ -83,7 +82,7 @@ export const Subscription: SubscriptionResolvers = {
       await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
       const match = (e: BotgraphEvent) =>
         e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
-      return budgeted(ctx, [messageTopic(runtime, ctx.infra.events, ref.nativeId, ref.scope)], match, since) as never;
+      return budgeted(ctx, [messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since) as never;
     },
     resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {
       ctx.fresh();

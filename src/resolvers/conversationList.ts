@@ -7,6 +7,7 @@ import type { ConversationQuery, ConversationStream } from '../datasources/types
 import { badInput } from '../errors.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, ProviderName } from '../models.js';
+import { adapterOf } from '../providers/registry.js';
 import { checkCxoneQuery, checkSearch } from './validate.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
 import { mergeConversations } from '../pagination/merge.js';
@@ -58,7 +59,9 @@ export async function listConversations(
   }
   const search = checkSearch(filter.search);
   if (search) query.search = search;
-  const cxoneQuery = checkCxoneQuery(filter.cxoneQuery);
+  // Awaited only when given: a by-id read beside this list waits for `pendingLists`, which this
+  // function fills before its first await (src/resolvers/Node.ts).
+  const cxoneQuery = filter.cxoneQuery === null || filter.cxoneQuery === undefined ? null : await checkCxoneQuery(filter.cxoneQuery);
   if (cxoneQuery) query.cxoneQuery = cxoneQuery;
   if (scope.endUserNativeId) query.endUserNativeId = scope.endUserNativeId;
 
@@ -79,8 +82,10 @@ export async function listConversations(
   const path = responsePathAsArray(info.path);
   for (const provider of providers) {
     streams.push(...ctx.datasource(provider).conversationStreams(query, bots.get(provider) ?? null));
-    // Said, not dropped silently: only CXone can search text or take a CXone query.
-    if (provider !== 'CXONE' && (search || cxoneQuery)) ctx.reportLeftOut(provider, search ? 'search' : 'cxoneQuery', path);
+    // Said, not dropped silently: a provider that cannot search text or take the query lists nothing for it.
+    const adapter = adapterOf(provider);
+    const cannot = search && !adapter.textSearch ? 'search' : cxoneQuery && !adapter.nativeQuery ? 'cxoneQuery' : null;
+    if (cannot) ctx.reportLeftOut(provider, cannot, path);
   }
 
   const queryKey = createHash('sha256')

@@ -1,8 +1,11 @@
 import { badInput } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { compileQuery, parseQuery, QueryError } from '../providers/cxone/simulator/query.js';
+import { ADAPTERS, adapterOf } from '../providers/registry.js';
+import type { TextLimits } from '../providers/types.js';
 
-/** The longest message botgraph sends: Bot.one's limit. CLOSER's is lower, see `PROVIDER_LIMITS`. */
+export type { TextLimits } from '../providers/types.js';
+
+/** The longest message botgraph sends. A provider's documented limit may be lower (`ProviderAdapter.limits`). */
 export const MAX_TEXT_LENGTH = 4096;
 /** The largest JSON object (variables, params, block data) botgraph forwards, serialised. */
 export const MAX_JSON_BYTES = 16 * 1024;
@@ -11,23 +14,12 @@ export const MAX_TAG_LENGTH = 64;
 export const MAX_NOTES_LENGTH = 10_000;
 export const MAX_TOKEN_LENGTH = 4096;
 
-export interface TextLimits {
-  text: number;
-  tag: number;
-  notes: number;
-}
-
 /**
- * Where a vendor's documented limits are tighter than botgraph's own (docs/providers/closer.md:
- * `text` 1–4,000 characters, tags of 1–50, notes up to 5,000). Checked before the call, so such
- * input is BAD_USER_INPUT naming the field, not a vendor 400 after an upstream call.
+ * botgraph's limits, tightened where the provider's adapter documents lower ones. Checked before the
+ * call, so such input is BAD_USER_INPUT naming the field, not a vendor 400 after an upstream call.
  */
-const PROVIDER_LIMITS: Partial<Record<ProviderName, Partial<TextLimits>>> = {
-  CLOSER: { text: 4000, tag: 50, notes: 5000 },
-};
-
 export function limitsOf(provider: ProviderName): TextLimits {
-  return { text: MAX_TEXT_LENGTH, tag: MAX_TAG_LENGTH, notes: MAX_NOTES_LENGTH, ...PROVIDER_LIMITS[provider] };
+  return { text: MAX_TEXT_LENGTH, tag: MAX_TAG_LENGTH, notes: MAX_NOTES_LENGTH, ...adapterOf(provider).limits };
 }
 
 export function checkText(value: string, field: string, max: number = MAX_TEXT_LENGTH): string {
@@ -83,21 +75,16 @@ export const MAX_SEARCH_LENGTH = 200;
 
 /** A search term, trimmed: 1 to MAX_SEARCH_LENGTH characters. Null stays null. */
 /**
- * A CXone `query` expression, parsed with the grammar of docs/providers/cxone.md (the one the
- * simulator serves) before any call: BAD_USER_INPUT with the parser's message (position included).
+ * A vendor's own query expression (`filter.cxoneQuery`), checked by the adapter that has a query
+ * language (`ProviderAdapter.nativeQuery`) before any call: BAD_USER_INPUT with the parser's message.
  */
-export function checkCxoneQuery(value: string | null | undefined, field = 'filter.cxoneQuery'): string | null {
+export async function checkCxoneQuery(value: string | null | undefined, field = 'filter.cxoneQuery'): Promise<string | null> {
   if (value === null || value === undefined) return null;
   const query = value.trim();
   if (query.length === 0) throw badInput(`\`${field}\` is empty; leave it out instead.`, field);
-  try {
-    // Values too (counts, times): compiling resolves them, and throws on a bad one.
-    const ast = parseQuery(query);
-    if (ast) compileQuery(ast, Date.now(), 'UTC');
-  } catch (error) {
-    if (error instanceof QueryError) throw badInput(`\`${field}\` is not a CXone query: ${error.message}`, field);
-    throw error;
-  }
+  const language = ADAPTERS.map((a) => a.nativeQuery).find((q) => q !== undefined);
+  const problem = language ? await language.check(query) : null;
+  if (problem !== null && language) throw badInput(`\`${field}\` is not a ${language.name} query: ${problem}`, field);
   return query;
 }
 

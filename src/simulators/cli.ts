@@ -1,12 +1,11 @@
 /**
- * `npm run simulators`: the three vendor simulators as standalone servers (ports 4101-4103, or
- * SIMULATOR_CLOSER_PORT, SIMULATOR_BOTONE_PORT, SIMULATOR_CXONE_PORT), for curl,
- * for a botgraph started elsewhere, or for a frontend developer's own tools.
+ * `npm run simulators`: every provider's simulator as a standalone server (ports 4101, 4102, … in
+ * registry order, or SIMULATOR_<PROVIDER>_PORT such as SIMULATOR_CLOSER_PORT), for curl, for a
+ * botgraph started elsewhere, or for a frontend developer's own tools.
  */
 import { ConfigError, loadSimulatorCliConfig } from '../config.js';
-import { startBotoneSimulator } from '../providers/botone/simulator/index.js';
-import { startCloserSimulator } from '../providers/closer/simulator/index.js';
-import { startCxoneSimulator } from '../providers/cxone/simulator/index.js';
+import { ADAPTERS } from '../providers/registry.js';
+import type { SimulatorHandle } from './common/options.js';
 
 let config;
 try {
@@ -21,25 +20,21 @@ try {
 const { host, activity, admin, seed, activityIntervalMs } = config;
 const common = { host, activity, admin, seed, activityIntervalMs };
 
-const closer = await startCloserSimulator({ port: config.ports.closer, ...common });
-// The secret travels in a header, as botgraph requires (never as `?secret=`, which proxies log).
-if (config.closerWebhookUrl) {
-  closer.setWebhook(config.closerWebhookUrl, config.closerWebhookSecret ? { 'x-botgraph-webhook-secret': config.closerWebhookSecret } : {});
+const started: SimulatorHandle[] = [];
+for (const adapter of ADAPTERS) {
+  const simulator = await (await adapter.loadSimulator()).startStandalone({
+    port: config.ports[adapter.slug],
+    ...common,
+    ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
+    ...(config.closerWebhookSecret ? { webhookSecret: config.closerWebhookSecret } : {}),
+  });
+  started.push(simulator.handle);
+  console.log(`${adapter.label.padEnd(8)} ${simulator.describe()}`);
 }
-const botone = await startBotoneSimulator({ port: config.ports.botone, ...common });
-const cxone = await startCxoneSimulator({ port: config.ports.cxone, ...common });
-
-console.log(`CLOSER   ${closer.url}   X-API-Key: ${closer.apiKey}`);
-console.log(`Bot.one  ${botone.url}   Basic ${botone.username}:${botone.password}   bots ${botone.botIds.join(',')}`);
-console.log(
-  `CXone    ${cxone.url}   token=${Object.entries(cxone.tokens)
-    .map(([bot, token]) => `${bot}:${token}`)
-    .join(',')}`,
-);
 console.log(`Stats at <url>/__sim/stats${admin ? ', faults at <url>/__sim/faults' : ''}. Ctrl-C stops.`);
 
 const stop = async () => {
-  await Promise.all([closer.close(), botone.close(), cxone.close()]);
+  await Promise.all(started.map((s) => s.close()));
   process.exit(0);
 };
 process.once('SIGINT', stop);

@@ -2,6 +2,7 @@ import type { ProviderRuntime } from '../datasources/types.js';
 import type { EventBus } from '../events/bus.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ConversationModel, ProviderName } from '../models.js';
+import { adapterOf } from '../providers/registry.js';
 import type { PollResult, Topic } from './pollers.js';
 import { conversationVersion, dedupeKeys, inHandoff } from './version.js';
 
@@ -29,13 +30,11 @@ interface ConversationState {
 }
 
 /**
- * Bot.one's `updated` is the time of the last message, and /stop (a handoff) publishes none, so a
- * watermark on `updatedAt` cannot see handoffs made outside botgraph (botgraph's own writes are
- * announced when they are made). Its stream reads the bot's whole list anyway (stream.ts: there is
- * no order and no filter on `updated`), so each poll sweeps it at no extra cost: Σ⌈n/100⌉ list
- * calls per poll, and the versions of its unfinished conversations are compared too.
+ * A provider whose `updatedAt` misses changes (`EventRules.sweepsUnfinished`; Bot.one: /stop moves
+ * no time, so a watermark cannot see handoffs made outside botgraph) and whose stream reads the whole
+ * list anyway is swept each poll at no extra cost, comparing the versions of its unfinished conversations.
  */
-const sweeps = (provider: ProviderName) => provider === 'BOTONE';
+const sweeps = (provider: ProviderName) => adapterOf(provider).events?.sweepsUnfinished === true;
 const finished = (c: ConversationModel) => c.status === 'COMPLETED' || c.status === 'INTERRUPTED';
 
 function parse<T>(state: string | null): T | null {
@@ -47,11 +46,11 @@ function parse<T>(state: string | null): T | null {
   }
 }
 
-/** Bot.one and CXone have no "requested" state: a conversation entering operator state is the request. */
+/** A provider with no "requested" state (`EventRules.reportsHandoffRequests`): entering operator state is the request. */
 function requestsHandoff(c: ConversationModel, previousVersion: string | undefined): boolean {
   const [, prevStatus, prevHandoff] = previousVersion?.split('|') ?? [];
   if (c.handoff === 'REQUESTED') return prevHandoff !== 'REQUESTED';
-  if (c.provider !== 'CLOSER' && c.status === 'WITH_OPERATOR') return prevStatus !== 'WITH_OPERATOR';
+  if (!adapterOf(c.provider).events?.reportsHandoffRequests && c.status === 'WITH_OPERATOR') return prevStatus !== 'WITH_OPERATOR';
   return false;
 }
 
@@ -65,7 +64,7 @@ function reasonFor(c: ConversationModel, previousVersion: string | undefined, wm
 }
 
 /**
- * Watches one conversation stream (CLOSER's list, one Bot.one bot, one CXone token) for
+ * Watches one conversation stream (as a datasource cuts them: a provider's list, one bot, one token) for
  * conversations created or changed since the watermark.
  */
 export function conversationTopic(runtime: ProviderRuntime, streamKey: string, botNativeIds: string[] | null): Topic {

@@ -86,10 +86,10 @@ function tail(output: string[], n = 40): string {
   return output.join('').split('\n').slice(-n).join('\n');
 }
 
-/** Starts one botgraph replica process and waits for `/healthz`. */
-export async function startReplicaProcess(name: string, env: Record<string, string>, timeoutMs = 20_000): Promise<Replica> {
+/** Starts one botgraph replica process and waits for `/healthz`. `preload`: more `--import` modules, after tsx. */
+export async function startReplicaProcess(name: string, env: Record<string, string>, timeoutMs = 20_000, preload: string[] = []): Promise<Replica> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'src/main.ts'], {
     cwd: ROOT,
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseCxoneTokens } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { parseCxoneTokens } from '../../src/providers/cxone/config.js';
 import { decodeId, encodeId } from '../../src/ids.js';
 import { parseDateTime } from '../../src/resolvers/scalars.js';
 import { checkFirst, decodeCursor, encodeCursor } from '../../src/pagination/connection.js';

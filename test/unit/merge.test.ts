@@ -3,33 +3,10 @@ import type { ConversationStream, StreamChunk } from '../../src/datasources/type
 import { BotgraphError, ErrorCode } from '../../src/errors.js';
 import type { ConversationModel, ProviderName } from '../../src/models.js';
 import { mergeConversations } from '../../src/pagination/merge.js';
+import { conversation as model } from '../helpers/models.js';
 
 function conversation(provider: ProviderName, nativeId: string, updatedAt: number | null): ConversationModel {
-  return {
-    provider,
-    nativeId,
-    idScope: [],
-    title: nativeId,
-    status: 'ACTIVE',
-    handoff: 'BOT',
-    botNativeId: null,
-    endUserNativeId: null,
-    endUser: null,
-    channel: null,
-    location: null,
-    ipAddress: null,
-    createdAt: null,
-    updatedAt: updatedAt === null ? null : new Date(updatedAt),
-    durationSeconds: null,
-    messageCount: null,
-    tags: [],
-    notes: null,
-    collectedData: [],
-    trackerEvents: [],
-    journey: [],
-    embeddedMessages: null,
-    raw: {},
-  };
+  return model({ provider, nativeId, updatedAt: updatedAt === null ? null : new Date(updatedAt) });
 }
 
 /** An in-memory stream that records every fetch, so tests can assert how little the merge reads. */

@@ -4,7 +4,7 @@
  * token in the body. Per-request caching and batching live in `datasource.ts`.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig } from '../../config.js';
+import type { BotoneConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
 import { UpstreamHttp, upstreamOptions, type UpstreamOptions, type UpstreamSettings, type UpstreamStream } from '../../datasources/http.js';

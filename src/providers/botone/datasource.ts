@@ -13,6 +13,7 @@ import {
   type ListResult,
   type ProviderDatasource,
 } from '../../datasources/types.js';
+import { afterWrite, primeAll, pageWindow, readAllPages, readWindow, type PageWindowOptions } from '../../datasources/base.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, vertexTokenClaims } from './mapper.js';
@@ -38,22 +39,19 @@ interface ConversationKey {
 const cacheKey = (key: ConversationKey) => `${key.nativeId}\u0000${key.scope.join('\u0000')}`;
 
 /**
- * The page size and first page that serve `limit` items from `offset` in as few calls as possible:
- * one page when some size between `limit` and `2 × limit` holds the whole window (the same bytes
- * as two pages, one round trip less), else two consecutive pages of `limit`.
+ * Bot.one's paging: a one-call window may use pages of up to `2 × limit` (the same bytes as two
+ * pages, one round trip less), never more, up to its largest page (`pageWindow` in the shared base).
  */
+const BOTONE_PAGING: PageWindowOptions = { maxPageSize: MAX_PAGE_SIZE, widenUpTo: 2 };
+
+/** The page size and first page that serve `limit` items from `offset` (see `pageWindow`). */
 export function planPages(
   offset: number,
   limit: number,
   maxPageSize: number = MAX_PAGE_SIZE,
 ): { pageSize: number; firstPage: number; pages: 1 | 2; limit: number } {
-  const want = Math.max(1, Math.min(limit, maxPageSize));
-  if (offset % want === 0) return { pageSize: want, firstPage: offset / want + 1, pages: 1, limit: want };
-  const widest = Math.min(maxPageSize, 2 * want);
-  for (let size = want + 1; size <= widest; size++) {
-    if ((offset % size) + want <= size) return { pageSize: size, firstPage: Math.floor(offset / size) + 1, pages: 1, limit: want };
-  }
-  return { pageSize: want, firstPage: Math.floor(offset / want) + 1, pages: 2, limit: want };
+  const w = pageWindow(offset, limit, { ...BOTONE_PAGING, maxPageSize });
+  return { pageSize: w.size, firstPage: w.pages[0] as number, pages: w.pages.length as 1 | 2, limit: w.take };
 }
 
 export class BotoneDatasource implements ProviderDatasource {
@@ -83,7 +81,7 @@ export class BotoneDatasource implements ProviderDatasource {
 
   async listBots(): Promise<BotModel[]> {
     const bots = this.client.listBots();
-    for (const bot of bots) this.botLoader.prime(bot.nativeId, bot);
+    primeAll(this.botLoader, bots, (bot) => bot.nativeId);
     return bots;
   }
 
@@ -175,27 +173,19 @@ export class BotoneDatasource implements ProviderDatasource {
   // ---------------------------------------------------------------- writes
   //
   // Each write delegates to the client (which refuses v2-only writes on v1 before any call) and then
-  // drops what this request has cached of the conversation, so a read after it here is fresh.
+  // drops what this request has cached of the conversation (`afterWrite`: also after a failure, as a
+  // timed-out write may still have landed), so a read after it here is fresh.
   // Bot.one has no endpoints for sendMessageToEndUser, transferToFlow or updateConversation, so those
   // stay absent and the resolvers never offer them.
 
   async sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null> {
-    try {
-      await this.client.sendMessage(conversation.nativeId, text);
-    } finally {
-      // Also after a failure: a timed-out write may still have landed.
-      this.invalidateConversation(conversation.nativeId);
-    }
+    await afterWrite(() => this.client.sendMessage(conversation.nativeId, text), () => this.invalidateConversation(conversation.nativeId));
     // 204: the vendor returns no message; it shows up in the conversation's data on the next read.
     return null;
   }
 
   async setHandoff(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void> {
-    try {
-      await this.client.setHandoff(conversation.nativeId, toOperator);
-    } finally {
-      this.invalidateConversation(conversation.nativeId);
-    }
+    await afterWrite(() => this.client.setHandoff(conversation.nativeId, toOperator), () => this.invalidateConversation(conversation.nativeId));
   }
 
   /**
@@ -206,12 +196,10 @@ export class BotoneDatasource implements ProviderDatasource {
    * cheap check. See docs/providers/botone.md, "Writes".
    */
   async transferToBot(conversation: { nativeId: string; idScope: string[] }, botNativeId: string): Promise<string | null> {
-    let message: string | null;
-    try {
-      message = await this.client.transferToBot(conversation.nativeId, botNativeId);
-    } finally {
-      this.invalidateConversation(conversation.nativeId);
-    }
+    const message = await afterWrite(
+      () => this.client.transferToBot(conversation.nativeId, botNativeId),
+      () => this.invalidateConversation(conversation.nativeId),
+    );
     this.moved.set(conversation.nativeId.toLowerCase(), botNativeId);
     return message;
   }
@@ -238,19 +226,11 @@ export class BotoneDatasource implements ProviderDatasource {
    * this request is dropped: a request holds few, and a stale one would hide the block's result.
    */
   async completeCustomBlock(token: string, data: unknown): Promise<void> {
-    try {
-      await this.client.completeCustomBlock(token, data);
-    } finally {
-      this.invalidateAll();
-    }
+    await afterWrite(() => this.client.completeCustomBlock(token, data), () => this.invalidateAll());
   }
 
   async sendCustomBlockMessage(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }> {
-    try {
-      return await this.client.sendCustomBlockMessage(token, text, typing);
-    } finally {
-      this.invalidateAll();
-    }
+    return afterWrite(() => this.client.sendCustomBlockMessage(token, text, typing), () => this.invalidateAll());
   }
 
   /**

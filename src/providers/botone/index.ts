@@ -3,26 +3,36 @@
  * hands out a fresh `BotoneDatasource` per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { BotoneConfig } from '../../config.js';
 import type { UpstreamSettings } from '../../datasources/http.js';
+import type { BotoneConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { UpstreamStream } from '../../datasources/http.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { BotoneClient } from './client.js';
 import { BotoneDatasource } from './datasource.js';
 import { PROVIDER } from './mapper.js';
+import { buildRuntime, deriveCapabilities, implementedWrites, type WriteName } from '../types.js';
 
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
 export { BotoneDatasource, planPages } from './datasource.js';
 
+export const BOTONE_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
+
+/** What API v1 can write: create conversations; and custom blocks, since Vertex has no v1/v2 split. */
+const V1_WRITES: readonly WriteName[] = ['createConversation', 'completeCustomBlock', 'sendCustomBlockMessage'];
+
 /**
- * v2 is the full API; v1 can read, create conversations and download files. Vertex (custom blocks)
- * has no v1/v2 split (its paths are `/api/vertex/v1/…` whatever the API version), so both have it.
+ * v2 is the full API (every write `BotoneDatasource` implements). Vertex (custom blocks) has no
+ * v1/v2 split (its paths are `/api/vertex/v1/…` whatever the API version), so v1 has it too.
  */
+export function botoneWrites(apiVersion: 'v1' | 'v2'): WriteName[] {
+  const all = implementedWrites(BotoneDatasource.prototype);
+  return apiVersion === 'v1' ? all.filter((w) => V1_WRITES.includes(w)) : all;
+}
+
+/** Derived from the writes of the API version; files are served on v1 and v2 alike. */
 export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
-  return apiVersion === 'v1'
-    ? ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS']
-    : ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'];
+  return deriveCapabilities({ reads: BOTONE_READS, writes: botoneWrites(apiVersion), files: true, webhooks: false });
 }
 
 export interface BotoneRuntimeOptions {
@@ -43,15 +53,17 @@ export interface BotoneRuntime extends ProviderRuntime {
 
 export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntime {
   const client = BotoneClient.fromConfig(options.config, options.upstream, options.logger);
-  return {
+  return buildRuntime({
     provider: PROVIDER,
     mode: options.mode,
-    capabilities: botoneCapabilities(client.apiVersion),
     apiVersion: client.apiVersion,
+    reads: BOTONE_READS,
+    writes: botoneWrites(client.apiVersion),
+    webhooks: false,
     client,
-    forRequest: () => new BotoneDatasource(client),
+    datasource: () => new BotoneDatasource(client),
     // Files are served on v1 and v2 alike (`GET /api/{v1|v2}/file/{id}`), so this is always present.
     openFile: (fileId) => client.fileStream(fileId),
-    close: () => client.close(),
-  };
+    extra: { client },
+  }) as BotoneRuntime;
 }

@@ -6,12 +6,13 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { CloserConfig } from '../../config.js';
+import type { CloserConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import { UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
 import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
-import { vendorWindow } from './paging.js';
+import { readAllPages, readWindow } from '../../datasources/base.js';
+import { CLOSER_PAGING } from './paging.js';
 import {
   CLOSER_MAX_LIMIT,
   type CloserPage,
@@ -155,7 +156,7 @@ export class CloserClient {
     return { items: body.data.map(mapConversation), total: body.total };
   }
 
-  /** `limit` conversations from `offset`, in at most two vendor calls (see `vendorWindow`). */
+  /** `limit` conversations from `offset`, in at most two vendor calls (see `pageWindow`). */
   async listConversations(filter: CloserConversationFilter, offset: number, limit: number): Promise<CloserSlice<ConversationModel>> {
     return this.window(offset, limit, (page, size) => this.conversationsPage(filter, page, size));
   }
@@ -192,15 +193,23 @@ export class CloserClient {
   async scanMessages(conversationId: string, wanted: ReadonlySet<string>): Promise<MessageModel[] | null> {
     const seen: MessageModel[] = [];
     const left = new Set(wanted);
-    for (let page = 1; ; page += 1) {
-      const slice = await this.messagesPage(conversationId, page, CLOSER_MAX_LIMIT);
-      if (!slice) return page === 1 ? null : seen;
-      for (const message of slice.items) {
-        seen.push(message);
-        left.delete(message.nativeId);
-      }
-      if (left.size === 0 || slice.items.length < CLOSER_MAX_LIMIT || page * CLOSER_MAX_LIMIT >= slice.total) return seen;
-    }
+    let unknown = false;
+    await readAllPages(
+      CLOSER_MAX_LIMIT,
+      async (page) => {
+        const slice = await this.messagesPage(conversationId, page, CLOSER_MAX_LIMIT);
+        if (!slice && page === 1) unknown = true;
+        return slice ?? { items: [], total: 0 };
+      },
+      (items) => {
+        for (const message of items) {
+          seen.push(message);
+          left.delete(message.nativeId);
+        }
+        return unknown || left.size === 0;
+      },
+    );
+    return unknown ? null : seen;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -286,23 +295,9 @@ export class CloserClient {
 
   // ------------------------------------------------------------------------------------------
 
-  private async window<T>(
-    offset: number,
-    limit: number,
-    read: (page: number, size: number) => Promise<CloserSlice<T>>,
-  ): Promise<CloserSlice<T>> {
-    const w = vendorWindow(offset, limit);
-    const [firstPage, secondPage] = w.pages as [number, number | undefined];
-    const first = await read(firstPage, w.size);
-    let items = first.items.slice(w.skip);
-    let total = first.total;
-    // The second page is read only when the first was full and the window runs past it.
-    if (secondPage !== undefined && items.length < w.take && first.items.length === w.size && firstPage * w.size < first.total) {
-      const second = await read(secondPage, w.size);
-      items = items.concat(second.items);
-      total = second.total;
-    }
-    return { items: items.slice(0, w.take), total };
+  /** A window in at most two vendor calls (see `pageWindow`). */
+  private window<T>(offset: number, limit: number, read: (page: number, size: number) => Promise<CloserSlice<T>>): Promise<CloserSlice<T>> {
+    return readWindow(offset, limit, CLOSER_PAGING, read);
   }
 
   /**
@@ -319,11 +314,15 @@ export class CloserClient {
 
   private async readAll<T>(path: string, schema: z.ZodType<CloserPage<T>>, query: Query): Promise<T[]> {
     const out: T[] = [];
-    for (let page = 1; ; page += 1) {
-      const body = await this.http.getJson(path, schema, { query: { ...query, page, limit: CLOSER_MAX_LIMIT } });
-      out.push(...body.data);
-      if (body.data.length < CLOSER_MAX_LIMIT || page * CLOSER_MAX_LIMIT >= body.total) return out;
-    }
+    await readAllPages(
+      CLOSER_MAX_LIMIT,
+      async (page) => {
+        const body = await this.http.getJson(path, schema, { query: { ...query, page, limit: CLOSER_MAX_LIMIT } });
+        return { items: body.data, total: body.total };
+      },
+      (items) => void out.push(...items),
+    );
+    return out;
   }
 }
 

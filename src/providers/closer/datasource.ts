@@ -13,10 +13,11 @@ import {
   type ConversationStream,
   type ListResult,
   type ProviderDatasource,
-  type StreamChunk,
 } from '../../datasources/types.js';
+import { afterWrite, inKeyOrder, primeAll, ListMemo } from '../../datasources/base.js';
 import { asError, perKey, succeeds } from '../../datasources/settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
+import { CloserStream } from './stream.js';
 
 /** The key of the unfiltered stream; filtered streams append `:` and their status group. */
 export const CLOSER_STREAM_KEY = 'CLOSER';
@@ -77,7 +78,7 @@ export class CloserDatasource implements ProviderDatasource {
 
   private allBots: Promise<BotModel[]> | null = null;
   /** Lists asked twice in one request (a field and its `totalCount`, say) cost one call. */
-  private readonly lists = new Map<string, Promise<unknown>>();
+  private readonly lists = new ListMemo();
 
   private readonly bots = new DataLoader<string, BotModel | null>((ids) => this.loadBots(ids));
   private readonly flows = new DataLoader<string, FlowModel[]>((botIds) =>
@@ -104,7 +105,7 @@ export class CloserDatasource implements ProviderDatasource {
   listBots(): Promise<BotModel[]> {
     if (!this.allBots) {
       const pending = this.client.listAllBots().then((bots) => {
-        for (const bot of bots) this.bots.prime(bot.nativeId, bot);
+        primeAll(this.bots, bots, (bot) => bot.nativeId);
         return bots;
       });
       this.allBots = pending;
@@ -159,34 +160,15 @@ export class CloserDatasource implements ProviderDatasource {
     );
   }
 
-  /**
-   * Every filter runs at CLOSER, so the vendor's order and total are the stream's: offsets are
-   * positions in the vendor list and `total` is exact.
-   */
   private stream(key: string, filter: CloserConversationFilter): ConversationStream {
-    const listKey = (...parts: unknown[]) => JSON.stringify([key, filter, ...parts]);
-    return {
+    return new CloserStream({
       key,
-      fetch: async (offset: number, limit: number): Promise<StreamChunk> => {
-        const changes = this.changes;
-        const slice = await this.memo(listKey('fetch', offset, limit), () =>
-          this.client.listConversations(filter, offset, limit),
-        );
-        if (changes === this.changes) {
-          for (const conversation of slice.items) this.conversations.prime(conversation.nativeId, conversation);
-        }
-        return {
-          items: slice.items,
-          total: slice.total,
-          done: slice.items.length === 0 || offset + slice.items.length >= slice.total,
-          state: null,
-        };
-      },
-      count: async (): Promise<number> => {
-        const page = await this.memo(listKey('count'), () => this.client.conversationsPage(filter, 1, 1));
-        return page.total;
-      },
-    };
+      filter,
+      client: this.client,
+      lists: this.lists,
+      generation: () => this.changes,
+      prime: (items) => primeAll(this.conversations, items, (c) => c.nativeId),
+    });
   }
 
   getConversation(nativeId: string, _scope: string[]): Promise<ConversationModel | null> {
@@ -246,7 +228,7 @@ export class CloserDatasource implements ProviderDatasource {
         }
       }),
     );
-    return keys.map((key) => found.get(key) ?? null);
+    return inKeyOrder(keys, found);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -272,7 +254,7 @@ export class CloserDatasource implements ProviderDatasource {
       this.client.listEndUsers(vendorFilter, offset, limit),
     );
     if (changes === this.changes) {
-      for (const endUser of slice.items) this.endUsers.prime(endUser.nativeId, endUser);
+      primeAll(this.endUsers, slice.items, (u) => u.nativeId);
     }
     return { items: slice.items, total: slice.total };
   }
@@ -344,18 +326,9 @@ export class CloserDatasource implements ProviderDatasource {
     this.forget({ conversation: nativeId });
   }
 
-  /**
-   * Runs one write and then drops what it may have changed, whether it succeeded or not: a write
-   * that failed on a timeout (or on an answer of the wrong shape) may still have happened at CLOSER.
-   */
-  private async writing<T>(write: () => Promise<T>, stale: (done: T | undefined) => Stale): Promise<T> {
-    let done: T | undefined;
-    try {
-      done = await write();
-      return done;
-    } finally {
-      this.forget(stale(done));
-    }
+  /** One write, then `forget` what it may have changed (`afterWrite`: also when it failed). */
+  private writing<T>(write: () => Promise<T>, stale: (done: T | undefined) => Stale): Promise<T> {
+    return afterWrite(write, (done) => this.forget(stale(done)));
   }
 
   private forget(stale: Stale): void {
@@ -379,22 +352,12 @@ export class CloserDatasource implements ProviderDatasource {
 
   /** Drops memoized lists by their key's first two parts (`['messages', conversationId, …]`, `[streamKey, filter, …]`). */
   private forgetLists(match: (kind: string, id: unknown) => boolean): void {
-    for (const key of [...this.lists.keys()]) {
-      const [kind, id] = JSON.parse(key) as [unknown, unknown];
-      if (typeof kind === 'string' && match(kind, id)) this.lists.delete(key);
-    }
+    this.lists.forget((kind, id) => typeof kind === 'string' && match(kind, id));
   }
 
   // ------------------------------------------------------------------------------------------
 
   private memo<T>(key: string, read: () => Promise<CloserSlice<T>>): Promise<CloserSlice<T>> {
-    let pending = this.lists.get(key) as Promise<CloserSlice<T>> | undefined;
-    if (!pending) {
-      pending = read();
-      this.lists.set(key, pending);
-      // A failure is not cached: a retry later in the request may succeed.
-      pending.catch(() => this.lists.delete(key));
-    }
-    return pending;
+    return this.lists.get(key, read);
   }
 }

@@ -3,20 +3,24 @@
  * fresh DataLoaders) per GraphQL request.
  */
 import type { Logger } from 'pino';
-import type { CloserConfig } from '../../config.js';
 import type { UpstreamSettings } from '../../datasources/http.js';
+import type { CloserConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { CloserClient } from './client.js';
 import { CloserDatasource } from './datasource.js';
+import { buildRuntime, deriveCapabilities, implementedWrites } from '../types.js';
 
 export { CloserClient, CLOSER_API_KEY_HEADER } from './client.js';
 export type { CloserClientOptions, CloserConversationFilter, CloserEndUserFilter, CloserSlice } from './client.js';
 export { CloserDatasource, CLOSER_STREAM_KEY, statusGroups } from './datasource.js';
 export { vendorWindow } from './paging.js';
 
-/** What CLOSER's Open API and webhooks let botgraph do; no tracker, files or conversation creation. */
-export const CLOSER_CAPABILITIES: readonly CapabilityName[] = ['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'WEBHOOKS'];
+/** CLOSER's reads; its writes are what `CloserDatasource` implements, plus webhooks. No tracker, files or creation. */
+export const CLOSER_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
+const WRITES = implementedWrites(CloserDatasource.prototype);
+/** What CLOSER's Open API and webhooks let botgraph do, derived. */
+export const CLOSER_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({ reads: CLOSER_READS, writes: WRITES, files: false, webhooks: true });
 
 export interface CloserRuntimeOptions {
   /** CLOSER's base URL (required here: the embedded simulator's URL when there is none) and API key. */
@@ -38,13 +42,15 @@ export function createCloserRuntime(options: CloserRuntimeOptions): ProviderRunt
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
   });
-  return {
+  return buildRuntime({
     provider: 'CLOSER',
     mode: options.mode,
-    capabilities: [...CLOSER_CAPABILITIES],
     // The Open API is unversioned (paths carry no version, the vendor names none).
     apiVersion: null,
-    forRequest: () => new CloserDatasource(client),
-    close: () => client.close(),
-  };
+    reads: CLOSER_READS,
+    writes: WRITES,
+    webhooks: true,
+    client,
+    datasource: () => new CloserDatasource(client),
+  });
 }

@@ -27,6 +27,8 @@ export interface BatchCacheOptions {
   maxItems?: number;
   /** @default Date.now */
   now?: () => number;
+  /** Told whether each `find` hit (metrics: `botgraph_cache_hits_total{cache="cxone_batches"}`). @default none */
+  onLookup?: (hit: boolean) => void;
 }
 
 interface Entry {
@@ -48,8 +50,10 @@ export class BatchCache {
   private readonly ttlMs: number;
   private readonly maxItems: number;
   private readonly now: () => number;
+  private readonly onLookup: ((hit: boolean) => void) | undefined;
 
   constructor(options: BatchCacheOptions = {}) {
+    this.onLookup = options.onLookup;
     this.ttlMs = options.ttlMs ?? 60_000;
     this.maxItems = options.maxItems ?? 2_000;
     this.now = options.now ?? Date.now;
@@ -84,9 +88,11 @@ export class BatchCache {
         // Refresh its place in the LRU order.
         this.entries.delete(key);
         this.entries.set(key, entry);
+        this.onLookup?.(true);
         return entry.batch;
       }
     }
+    this.onLookup?.(false);
     return undefined;
   }
 

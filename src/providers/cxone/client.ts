@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
-import type { CxoneConfig } from '../../config.js';
+import type { CxoneConfig } from './config.js';
 import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
 import { keepAliveAgent, UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
@@ -83,7 +83,8 @@ export class CxoneClient {
 
   constructor(private readonly options: CxoneClientOptions) {
     this.now = options.now ?? Date.now;
-    this.batches = new BatchCache(options.cache);
+    const observer = options.upstream?.observer;
+    this.batches = new BatchCache({ ...options.cache, ...(observer ? { onLookup: (hit: boolean) => observer.cacheLookup('cxone_batches', hit) } : {}) });
     this.agent = keepAliveAgent();
     for (const [key, token] of Object.entries(options.tokens)) {
       this.http.set(

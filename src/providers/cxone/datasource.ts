@@ -16,6 +16,7 @@ import type {
   MessageModel,
 } from '../../models.js';
 import type { ConversationQuery, ConversationStream, ListResult, ProviderDatasource } from '../../datasources/types.js';
+import { primeAll } from '../../datasources/base.js';
 import { asError, succeeds } from '../../datasources/settle.js';
 import { BARE_TOKEN, type CxoneClient } from './client.js';
 import { mapBot, parseMessageId } from './mapper.js';
@@ -43,7 +44,7 @@ export class CxoneDatasource implements ProviderDatasource {
   async listBots(): Promise<BotModel[]> {
     const ids = await this.knownBotIds();
     const bots = ids.map(mapBot);
-    for (const bot of bots) this.bots.prime(bot.nativeId, bot);
+    primeAll(this.bots, bots, (bot) => bot.nativeId);
     return bots;
   }
 

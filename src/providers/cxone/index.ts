@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import type { CxoneConfig } from '../../config.js';
 import type { UpstreamSettings } from '../../datasources/http.js';
+import type { CxoneConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import type { BatchCacheOptions } from './cache.js';
 import { CxoneClient } from './client.js';
 import { CxoneDatasource } from './datasource.js';
+import { buildRuntime, deriveCapabilities, implementedWrites } from '../types.js';
 
 export { CxoneClient } from './client.js';
 export { CxoneDatasource } from './datasource.js';
@@ -25,8 +26,10 @@ export interface CxoneRuntimeOptions {
   now?: () => number;
 }
 
-/** The export is read-only: no sending, no handoff, no creation. */
-export const CXONE_CAPABILITIES: readonly CapabilityName[] = ['READ_MESSAGES', 'TRACKER_EVENTS'];
+export const CXONE_READS: readonly CapabilityName[] = ['READ_MESSAGES', 'TRACKER_EVENTS'];
+/** The export is read-only: `CxoneDatasource` implements no write, so no sending, no handoff, no creation. */
+const WRITES = implementedWrites(CxoneDatasource.prototype);
+export const CXONE_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({ reads: CXONE_READS, writes: WRITES, files: false, webhooks: false });
 
 export function createCxoneRuntime(options: CxoneRuntimeOptions): ProviderRuntime {
   const client = new CxoneClient({
@@ -37,13 +40,15 @@ export function createCxoneRuntime(options: CxoneRuntimeOptions): ProviderRuntim
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  return {
+  return buildRuntime({
     provider: 'CXONE',
     mode: options.mode,
-    capabilities: [...CXONE_CAPABILITIES],
     // The export is unversioned.
     apiVersion: null,
-    forRequest: () => new CxoneDatasource(client),
-    close: () => client.close(),
-  };
+    reads: CXONE_READS,
+    writes: WRITES,
+    webhooks: false,
+    client,
+    datasource: () => new CxoneDatasource(client),
+  });
 }

@@ -67,3 +67,18 @@ export class Rng {
     return out;
   }
 }
+
+/** FNV-1a of a string: a stable 32-bit number for a name. */
+export function hashString(s: string): number {
+  let h = 2166136261;
+  for (const ch of s) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+
+/**
+ * The one way a simulator gets a generator for one purpose (`'runtime'`, `'activity'`, `bot:1327`, …)
+ * from its seed: each purpose draws its own sequence, so adding draws to one never shifts another.
+ */
+export function deriveRng(seed: number, purpose: string): Rng {
+  return new Rng((seed ^ hashString(purpose)) >>> 0);
+}

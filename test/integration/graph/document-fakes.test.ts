@@ -61,7 +61,8 @@ async function documentBotgraph(version: 'v1' | 'v2', order: 'printed' | 'revers
     if (path === `/api/${version}/conversations`) return { status: 200, body: order === 'printed' ? botoneList : reversed(botoneList) };
     return notFound;
   });
-  const cxonePage = fixture('cxone/example-response.json');
+  // The CXone document's example lives beside the simulator that serves it.
+  const cxonePage = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8'));
   const cxone = await serve((path, query) => {
     if (path !== '/api/public/conversations') return notFound;
     cxoneQueries.push([...query.keys()]);

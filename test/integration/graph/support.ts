@@ -3,6 +3,9 @@
  * whole conversation list, reading the parts of a global ID, and the leak checks on errors.
  */
 import { expect } from 'vitest';
+import type { BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import type { CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 import type { GraphQLResponse, TestBotgraph } from '../../helpers/botgraph.js';
 
 export const PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
@@ -142,4 +145,31 @@ export function expectSafeErrors(errors: GraphQLResponse['errors'], extraSecrets
   expect(text).not.toMatch(/https?:\/\/[^"\s]*\?/);
   expect(text).not.toMatch(/\bat [^\s"]+ \(|\.ts:\d+:\d+|node:internal/);
   for (const error of errors ?? []) expect(error.extensions?.stacktrace).toBeUndefined();
+}
+
+/**
+ * How many conversations each embedded simulator holds, asked of the simulator's own vendor API
+ * (not through botgraph): what a complete list must count. CLOSER's one list; Bot.one's per bot;
+ * CXone's per export token.
+ */
+export async function seededTotals(bg: TestBotgraph): Promise<Record<Provider, number>> {
+  const closer = bg.sim('CLOSER') as CloserSimulator;
+  const botone = bg.sim('BOTONE') as BotoneSimulator;
+  const cxone = bg.sim('CXONE') as CxoneSimulator;
+  const json = async (url: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, { headers });
+    expect(res.status, url.replace(/token=[^&]*/, 'token=…')).toBe(200);
+    return (await res.json()) as any;
+  };
+  const closerTotal = (await json(`${closer.url}/openapi/conversations?page=1&limit=1`, { 'X-API-Key': closer.apiKey })).total as number;
+  const basic = `Basic ${Buffer.from(`${botone.username}:${botone.password}`).toString('base64')}`;
+  let botoneTotal = 0;
+  for (const bot of botone.botIds) {
+    botoneTotal += (await json(`${botone.url}/api/v2/conversations?BotID=${bot}&PageNumber=1&PageCount=1`, { authorization: basic })).meta.pagination.total as number;
+  }
+  let cxoneTotal = 0;
+  for (const token of Object.values(cxone.tokens)) {
+    cxoneTotal += (await json(`${cxone.url}/api/public/conversations?token=${encodeURIComponent(token)}&perPage=1`)).total as number;
+  }
+  return { CLOSER: closerTotal, BOTONE: botoneTotal, CXONE: cxoneTotal };
 }

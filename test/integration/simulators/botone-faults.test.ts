@@ -20,7 +20,10 @@ async function dump(sim: BotoneSimulator): Promise<unknown[]> {
     const ids = Object.keys(page).filter((k) => k !== 'meta').map((k) => page[k]!.id);
     for (const id of ids) {
       const text = await (await fetch(`${sim.url}/api/v2/conversation/${id}`, { headers: authFor(sim) })).text();
-      out.push(text.split(sim.url).join('<base>'));
+      // A conversation with no message yet (`updated: ""`) has a duration that counts on with the
+      // simulator's clock, which runs with the wall clock from start-up: two simulators started a
+      // moment apart read a second apart. Everything else must be identical.
+      out.push(text.split(sim.url).join('<base>').replace(/("updated":"","duration":)\d+/, '$1"live"'));
     }
     if (ids.length < 100) return out;
   }

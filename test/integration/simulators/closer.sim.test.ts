@@ -3,6 +3,7 @@
  * request stats, determinism of the seed, and live activity on and off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../helpers/wait.js';
 import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import type { Conversation, EndUser, Flow, Message, Page } from '../../../src/providers/closer/simulator/types.js';
 
@@ -202,16 +203,32 @@ describe('live activity', () => {
     const sim = await start({ seed: 9, activity: true, activityIntervalMs: 5 });
     const before = { messages: await total(sim, '/openapi/messages?limit=1'), conversations: await total(sim, '/openapi/conversations?limit=1') };
     const since = NOW; // every seeded time is at or before now
-    await new Promise((r) => setTimeout(r, 600));
-    expect(await total(sim, '/openapi/messages?limit=1')).toBeGreaterThan(before.messages);
-    const fresh = ((await (await get(sim, `/openapi/messages?from=${since + 1}&limit=100`)).json()) as Page<Message>).data;
-    expect(fresh.some((m) => m.isUser)).toBe(true);
-    expect(fresh.some((m) => !m.isUser)).toBe(true);
-    const changed = ((await (await get(sim, `/openapi/conversations?updatedFrom=${since + 1}&limit=100`)).json()) as Page<Conversation>).data;
-    expect(changed.length).toBeGreaterThan(0);
-    expect(await total(sim, '/openapi/conversations?limit=1')).toBeGreaterThan(before.conversations);
-    const touchedStates = new Set(changed.map((c) => `${c.context.status}/${c.context.manual.status}`));
-    expect(touchedStates.size).toBeGreaterThan(1);
+    const look = async () => {
+      const fresh = ((await (await get(sim, `/openapi/messages?from=${since + 1}&limit=100`)).json()) as Page<Message>).data;
+      const changed = ((await (await get(sim, `/openapi/conversations?updatedFrom=${since + 1}&limit=100`)).json()) as Page<Conversation>).data;
+      return {
+        messages: await total(sim, '/openapi/messages?limit=1'),
+        conversations: await total(sim, '/openapi/conversations?limit=1'),
+        fresh,
+        touchedStates: new Set(changed.map((c) => `${c.context.status}/${c.context.manual.status}`)),
+      };
+    };
+    const enough = (l: Awaited<ReturnType<typeof look>>) =>
+      l.messages > before.messages &&
+      l.conversations > before.conversations &&
+      l.fresh.some((m) => m.isUser) &&
+      l.fresh.some((m) => !m.isUser) &&
+      l.touchedStates.size > 1;
+    // Waits for the traffic rather than a fixed time: a loaded machine ticks later.
+    const seen = await waitFor(async () => {
+      const l = await look();
+      return enough(l) ? l : null;
+    }, 'live traffic of every kind', 10_000);
+    expect(seen.messages).toBeGreaterThan(before.messages);
+    expect(seen.conversations).toBeGreaterThan(before.conversations);
+    expect(seen.fresh.some((m) => m.isUser)).toBe(true);
+    expect(seen.fresh.some((m) => !m.isUser)).toBe(true);
+    expect(seen.touchedStates.size).toBeGreaterThan(1);
   });
 
   it('changes nothing when off', async () => {

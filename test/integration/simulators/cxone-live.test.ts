@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { waitFor } from '../../helpers/wait.js';
 import type { FaultConfig } from '../../../src/simulators/common/faults.js';
 import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 
@@ -229,11 +230,18 @@ describe('live activity', () => {
     const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 15, activity: true, activityIntervalMs: 15 });
     try {
       const before = await snapshot(sim);
-      await sleep(600);
-      const after = await snapshot(sim);
       const beforeById = new Map(before.map((c) => [c.conversationId, c]));
-      const added = after.filter((c) => !beforeById.has(c.conversationId));
-      const grown = after.filter((c) => beforeById.has(c.conversationId) && c.msgCount > beforeById.get(c.conversationId).msgCount);
+      const changes = (after: typeof before) => ({
+        added: after.filter((c) => !beforeById.has(c.conversationId)),
+        grown: after.filter((c) => beforeById.has(c.conversationId) && c.msgCount > beforeById.get(c.conversationId).msgCount),
+      });
+      // Waits for the traffic rather than a fixed time: a loaded machine ticks later.
+      const after = await waitFor(async () => {
+        const now = await snapshot(sim);
+        const { added, grown } = changes(now);
+        return added.length + grown.length > 0 ? now : null;
+      }, 'live traffic in the export', 10_000);
+      const { added, grown } = changes(after);
       expect(added.length + grown.length).toBeGreaterThan(0);
       expect(after.length).toBeGreaterThanOrEqual(before.length);
     } finally {

@@ -5,7 +5,7 @@ import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const DAY = 86_400_000;
 const TOKEN = 'cxone-demo-token';
-const EXAMPLE = JSON.parse(readFileSync(new URL('../../fixtures/cxone/example-response.json', import.meta.url), 'utf8'));
+const EXAMPLE = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8'));
 const EXAMPLE_ID: string = EXAMPLE.data[0].conversationId;
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -6,7 +6,7 @@ import { textTokens } from '../../../src/providers/cxone/simulator/tracker.js';
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const DAY = 86_400_000;
 const TOKEN = 'cxone-demo-token';
-const EXAMPLE = JSON.parse(readFileSync(new URL('../../fixtures/cxone/example-response.json', import.meta.url), 'utf8'));
+const EXAMPLE = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8'));
 const EXAMPLE_ID: string = EXAMPLE.data[0].conversationId;
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -120,7 +120,7 @@ describe('GET /api/public/conversations: success shape', () => {
   });
 
   it('keeps the example fixture verbatim apart from the one repaired quote', () => {
-    const text = readFileSync(new URL('../../fixtures/cxone/example-response.json', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8');
     expect(text).toContain('"journey": "start__1-\\u003Egreetings__2-\\u003Enlu_fallback__3-\\u003Eend"');
     expect(text.split('\n')[32]).toBe('"action_text": null,');
     expect(EXAMPLE.total).toBe(13);

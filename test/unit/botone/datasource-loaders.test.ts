@@ -5,6 +5,7 @@ import type { Attribution } from '../../../src/providers/botone/mapper.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { BotModel, ConversationModel } from '../../../src/models.js';
 import { startBotoneSimulator, type BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
+import { conversation as model } from '../../helpers/models.js';
 
 const UUID_A = '00000000-0000-4000-8000-00000000000a';
 const UUID_B = '00000000-0000-4000-8000-00000000000b';
@@ -39,31 +40,18 @@ class RecordingClient extends BotoneClient {
 }
 
 function conversation(nativeId: string, attribution: Attribution, data: ConversationModel['collectedData']): ConversationModel {
-  return {
+  return model({
     provider: 'BOTONE',
     nativeId,
     idScope: attribution.idScope,
     title: `#${nativeId.slice(-2)} Perm`,
-    status: 'ACTIVE',
-    handoff: 'BOT',
     botNativeId: attribution.botNativeId,
-    endUserNativeId: null,
-    endUser: null,
     channel: 'web',
     location: 'Perm',
-    ipAddress: null,
-    createdAt: null,
-    updatedAt: null,
-    durationSeconds: null,
     messageCount: data === null ? null : 0,
-    tags: [],
-    notes: null,
     collectedData: data,
-    trackerEvents: [],
-    journey: [],
-    embeddedMessages: null,
     raw: { id: nativeId },
-  };
+  });
 }
 
 describe('BotoneDatasource batch functions (recording client)', () => {

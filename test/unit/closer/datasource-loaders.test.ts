@@ -8,37 +8,14 @@ import type { CloserClient, CloserSlice } from '../../../src/providers/closer/cl
 import { CloserDatasource, statusGroups } from '../../../src/providers/closer/datasource.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { BotModel, ConversationModel, EndUserModel, MessageModel } from '../../../src/models.js';
+import { conversation as model } from '../../helpers/models.js';
 
 function bot(id: string): BotModel {
   return { provider: 'CLOSER', nativeId: id, name: `bot ${id}`, description: null, createdAt: null, updatedAt: null, raw: { id } };
 }
 
 function conversation(id: string): ConversationModel {
-  return {
-    provider: 'CLOSER',
-    nativeId: id,
-    idScope: [],
-    title: id,
-    status: 'ACTIVE',
-    handoff: 'BOT',
-    botNativeId: 'b1',
-    endUserNativeId: 'u1',
-    endUser: null,
-    channel: 'kakao',
-    location: null,
-    ipAddress: null,
-    createdAt: null,
-    updatedAt: null,
-    durationSeconds: null,
-    messageCount: null,
-    tags: [],
-    notes: null,
-    collectedData: [],
-    trackerEvents: [],
-    journey: [],
-    embeddedMessages: null,
-    raw: { id },
-  };
+  return model({ provider: 'CLOSER', nativeId: id, botNativeId: 'b1', endUserNativeId: 'u1', channel: 'kakao', raw: { id } });
 }
 
 function message(conversationId: string, id: string): MessageModel {

@@ -12,7 +12,7 @@ import { cxConversationSchema } from '../../../src/providers/cxone/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel } from '../../../src/models.js';
 
-const example = (JSON.parse(readFileSync(new URL('../../fixtures/cxone/example-response.json', import.meta.url), 'utf8')) as {
+const example = (JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8')) as {
   data: unknown[];
 }).data[0];
 

@@ -14,8 +14,8 @@ import {
 } from '../../../src/providers/cxone/mapper.js';
 import { cxConversationSchema, cxPageSchema, type CxConversation } from '../../../src/providers/cxone/types.js';
 
-// The vendor document's own example response, verbatim (see test/fixtures/cxone/README.md).
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/cxone/example-response.json', import.meta.url), 'utf8')) as {
+// The vendor document's own example response, verbatim (see src/providers/cxone/simulator/example-response.md).
+const fixture = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8')) as {
   data: unknown[];
 };
 const page = cxPageSchema.parse(fixture);

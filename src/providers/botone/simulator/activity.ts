@@ -9,7 +9,15 @@ import type { BotoneStore, Conversation } from './store.js';
 
 type Action = 'newConversation' | 'answer' | 'askOperator' | 'operatorTalk' | 'finish' | 'interrupt' | 'block';
 
-export function createActivityTick(store: BotoneStore, rng: Rng): () => void {
+/** Bot.one's live traffic, the same shape as every simulator's: `tick()` plays one piece. */
+export class BotoneActivity {
+  readonly tick: () => void;
+  constructor(store: BotoneStore, rng: Rng) {
+    this.tick = activityTick(store, rng);
+  }
+}
+
+function activityTick(store: BotoneStore, rng: Rng): () => void {
   const open = (status: Conversation['status']) =>
     [...store.conversations.values()].filter(
       // A conversation held by an external custom block waits for that block, not for its respondent.

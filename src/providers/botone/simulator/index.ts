@@ -5,13 +5,14 @@
  */
 import { startActivity } from '../../../simulators/common/activity.js';
 import type { BaseSimulatorOptions, SimulatorHandle } from '../../../simulators/common/options.js';
-import { Rng } from '../../../simulators/common/rng.js';
+import { deriveRng } from '../../../simulators/common/rng.js';
 import { startHttpSimulator } from '../../../simulators/common/server.js';
 import { BOTONE_DEMO_PASSWORD, BOTONE_DEMO_USERNAME } from '../demo.js';
-import { createActivityTick } from './activity.js';
+import { BotoneActivity } from './activity.js';
 import { buildRoutes, errorResponse } from './routes.js';
-import { seedStore } from './seed.js';
-import { BotoneStore, DEMO_VERTEX_TOKEN, SimClock } from './store.js';
+import { seedBotone } from './seed.js';
+import { BotoneStore, DEMO_VERTEX_TOKEN } from './store.js';
+import { SimClock } from '../../../simulators/common/clock.js';
 
 export { DEMO_VERTEX_TOKEN } from './store.js';
 export { DEFAULT_PAGE_COUNT, MAX_PAGE_COUNT, MAX_MESSAGE_LENGTH } from './routes.js';
@@ -47,8 +48,8 @@ export async function startBotoneSimulator(options: BotoneSimulatorOptions = {})
   const password = options.password ?? BOTONE_DEMO_PASSWORD;
 
   // Writes after start-up draw from their own generator, so the seed is the same however the API is used.
-  const store = new BotoneStore(new SimClock(now), new Rng(seed ^ 0x5eed_b07));
-  seedStore(store, seed, now);
+  const store = new BotoneStore(new SimClock(now), deriveRng(seed, 'runtime'));
+  seedBotone(store, seed, now);
 
   let baseUrl = '';
   const server = await startHttpSimulator({
@@ -63,7 +64,7 @@ export async function startBotoneSimulator(options: BotoneSimulatorOptions = {})
   baseUrl = server.url;
 
   const stopActivity = options.activity
-    ? startActivity(options.activityIntervalMs ?? 1000, createActivityTick(store, new Rng(seed ^ 0xac71)))
+    ? startActivity(options.activityIntervalMs ?? 1000, new BotoneActivity(store, deriveRng(seed, 'activity')).tick)
     : () => {};
 
   return {

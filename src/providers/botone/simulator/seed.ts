@@ -92,7 +92,7 @@ function play(store: BotoneStore, c: Conversation, status: ConversationStatus, r
   if (status === 'interrupted') store.interrupt(c);
 }
 
-export function seedStore(store: BotoneStore, seed: number, now: number): void {
+export function seedBotone(store: BotoneStore, seed: number, now: number): void {
   const rng = new Rng(seed);
   const times = createdTimes(rng, now);
   const recent: Conversation[] = [];

@@ -101,17 +101,8 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
-/**
- * The simulator's clock starts at the `now` option and then runs with the wall clock, so writes made
- * after start-up always land after the seeded history, whatever `now` was.
- */
-export class SimClock {
-  private readonly startedAt = Date.now();
-  constructor(private readonly base: number) {}
-  now(): number {
-    return this.base + (Date.now() - this.startedAt);
-  }
-}
+export { SimClock } from '../../../simulators/common/clock.js';
+import type { SimClock } from '../../../simulators/common/clock.js';
 
 const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 

@@ -11,12 +11,12 @@
  */
 import { startActivity } from '../../../simulators/common/activity.js';
 import type { BaseSimulatorOptions, SimulatorHandle } from '../../../simulators/common/options.js';
-import { Rng } from '../../../simulators/common/rng.js';
+import { deriveRng } from '../../../simulators/common/rng.js';
 import { startHttpSimulator } from '../../../simulators/common/server.js';
 import { CLOSER_DEMO_API_KEY } from '../demo.js';
 import { CloserActivity } from './activity.js';
 import { closerError, closerRoutes } from './routes.js';
-import { generateSeed } from './seed.js';
+import { seedCloser } from './seed.js';
 import { CloserStore } from './store.js';
 import { WebhookDispatcher, type WebhookStatus } from './webhooks.js';
 
@@ -77,9 +77,9 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
   const now = options.now ?? Date.now();
   const apiKey = options.apiKey ?? CLOSER_DEMO_API_KEY;
   // Run-time randomness (new ids, live traffic) has its own generator so that it never shifts the seeded data.
-  const runtimeRng = new Rng((seed * 2654435761 + 0x5eed) >>> 0);
+  const runtimeRng = deriveRng(seed, 'runtime');
 
-  const store = new CloserStore(generateSeed(seed, now), now, runtimeRng);
+  const store = new CloserStore(seedCloser(seed, now), now, runtimeRng);
   const webhooks = new WebhookDispatcher({
     ...(options.webhookUrl !== undefined ? { url: options.webhookUrl } : {}),
     webhookId: options.webhookId ?? CLOSER_DEFAULT_WEBHOOK_ID,

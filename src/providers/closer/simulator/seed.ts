@@ -443,7 +443,7 @@ function historicalStart(rng: Rng, now: number): number {
  * Generates the whole starting state. Each end user has at most one ACTIVE conversation, and it is
  * their latest, so that `POST /openapi/message` always knows where to write.
  */
-export function generateSeed(seed: number, now: number): SeedData {
+export function seedCloser(seed: number, now: number): SeedData {
   const rng = new Rng(seed);
   const bots: Bot[] = [];
   const flows: Flow[] = [];

@@ -33,25 +33,8 @@ export class CloserError extends Error {
   }
 }
 
-/**
- * The simulator's clock: `now` plus the real time elapsed since start, and strictly increasing, so
- * that every write's `updatedAt` is later than any seeded time and later than the previous write,
- * whatever `now` was set to.
- */
-export class SimClock {
-  private readonly startedAt = Date.now();
-  private last: number;
-
-  constructor(private readonly base: number) {
-    this.last = base;
-  }
-
-  now(): number {
-    const t = Math.max(this.base + (Date.now() - this.startedAt), this.last + 1);
-    this.last = t;
-    return t;
-  }
-}
+export { SimClock } from '../../../simulators/common/clock.js';
+import { SimClock } from '../../../simulators/common/clock.js';
 
 export interface ConversationFilter {
   botIds?: readonly string[];

@@ -39,7 +39,7 @@ export function isHandedOver(c: CxConversation): boolean {
   return result;
 }
 
-export class LiveActivity {
+export class CxoneActivity {
   constructor(
     private readonly rng: Rng,
     private readonly store: ConversationStore,

@@ -6,12 +6,13 @@
  */
 import { startActivity } from '../../../simulators/common/activity.js';
 import type { BaseSimulatorOptions, SimulatorHandle } from '../../../simulators/common/options.js';
-import { Rng } from '../../../simulators/common/rng.js';
+import { SimClock } from '../../../simulators/common/clock.js';
+import { deriveRng } from '../../../simulators/common/rng.js';
 import { startHttpSimulator } from '../../../simulators/common/server.js';
 import { CXONE_DEMO_TOKENS } from '../demo.js';
-import { LiveActivity } from './activity.js';
+import { CxoneActivity } from './activity.js';
 import { exportRoutes, errorResponse } from './routes.js';
-import { seed } from './seed.js';
+import { seedCxone } from './seed.js';
 import { ConversationStore, ScrollRegistry } from './store.js';
 
 /** The demo tokens, when none are given. */
@@ -54,10 +55,10 @@ export async function startCxoneSimulator(options: CxoneSimulatorOptions = {}): 
   }
   const seedValue = options.seed ?? 1;
   const startNow = options.now ?? Date.now();
-  const startedAt = Date.now();
-  const clock = () => startNow + (Date.now() - startedAt);
+  const simClock = new SimClock(startNow);
+  const clock = () => simClock.now();
 
-  const seeded = seed({
+  const seeded = seedCxone({
     seed: seedValue,
     now: startNow,
     botIds: Object.keys(tokens),
@@ -80,7 +81,7 @@ export async function startCxoneSimulator(options: CxoneSimulatorOptions = {}): 
   url = server.url;
 
   // Activity draws from its own stream so that turning it on never changes the seeded data.
-  const live = new LiveActivity(new Rng((seedValue ^ 0x5eed_ac71) >>> 0), store, clock);
+  const live = new CxoneActivity(deriveRng(seedValue, 'activity'), store, clock);
   const stopActivity = options.activity ? startActivity(options.activityIntervalMs ?? 1000, () => void live.tick()) : () => {};
 
   return {

@@ -3,7 +3,7 @@
  * conversations spread over the 90 days before `now`, in all four derived states. The same `seed`,
  * `now`, bot ids and size give byte-identical data.
  */
-import { Rng } from '../../../simulators/common/rng.js';
+import { deriveRng, Rng } from '../../../simulators/common/rng.js';
 import { CHANNELS, DOMAINS, FIRST_NAMES, LAST_NAMES, type ChannelKey, type Domain, type Topic } from './content.js';
 import { Dialogue } from './dialogue.js';
 import { exampleConversation } from './example.js';
@@ -59,11 +59,7 @@ export interface SeedOptions {
 }
 
 /** A 32-bit FNV-1a of a string, to give each bot its own stream from the same seed. */
-export function hashString(s: string): number {
-  let h = 2166136261;
-  for (const ch of s) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
+export { hashString } from '../../../simulators/common/rng.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -106,7 +102,7 @@ export function newCustomer(rng: Rng): Customer {
 }
 
 export function seedBot(seed: number, botId: string, index: number): SeededBot {
-  const rng = new Rng((seed ^ hashString(`bot:${botId}`)) >>> 0);
+  const rng = deriveRng(seed, `bot:${botId}`);
   const domain = DOMAINS[index % DOMAINS.length] as Domain;
   const channels = Object.fromEntries(
     CHANNELS.map((c) => [c.key, { id: c.key === 'console' ? '' : `${c.key}_${rng.uuid()}`, name: c.name, icon: c.icon }]),
@@ -226,13 +222,13 @@ function startTime(rng: Rng, now: number): number {
   return midnight + hour * 3_600_000 + rng.int(0, 3_599_999);
 }
 
-export function seed(options: SeedOptions): SeedResult {
+export function seedCxone(options: SeedOptions): SeedResult {
   const { now } = options;
   const bots = options.botIds.map((botId, i) => seedBot(options.seed, botId, i));
   const conversations: SeedResult['conversations'] = [];
 
   for (const bot of bots) {
-    const rng = new Rng((options.seed ^ hashString(`history:${bot.botId}`)) >>> 0);
+    const rng = deriveRng(options.seed, `history:${bot.botId}`);
     const own: SeedResult['conversations'] = [];
     for (const state of states(rng, options.conversationsPerBot)) {
       const convSeed = rng.int(1, 2 ** 31 - 1);

@@ -1,0 +1,167 @@
+/**
+ * What every provider's datasource does the same way, written once. A vendor datasource composes
+ * these and supplies only its quirks (which page sizes, what a write made stale):
+ *
+ * - `pageWindow` / `readWindow`: an offset/limit window onto a vendor's fixed-size pages, in at most
+ *   two calls, and `readAllPages` for the lists that are read to the end;
+ * - `ListMemo`: lists asked twice in one request cost one call; a failure is not kept; writes forget;
+ * - `afterWrite`: a write then drops what it may have changed, also when it failed (a timed-out
+ *   write may still have landed);
+ * - `inKeyOrder`: DataLoader batch results in key order, a miss as null.
+ */
+
+/** A window `[offset, offset + take)` served from vendor pages of one size. */
+export interface PageWindow {
+  /** Vendor page size for every call of this window. */
+  size: number;
+  /** 1-based vendor pages to read, in order (one or two). */
+  pages: number[];
+  /** How many items of the first page precede `offset`. */
+  skip: number;
+  /** Items wanted; less than the caller's limit when that exceeds the vendor's largest page. */
+  take: number;
+}
+
+export interface PageWindowOptions {
+  /** The vendor's largest page. */
+  maxPageSize: number;
+  /**
+   * The largest page considered for a one-call window, as a multiple of `take` (capped at
+   * `maxPageSize`). Infinity: any size up to `maxPageSize`. @default Infinity
+   */
+  widenUpTo?: number;
+}
+
+/**
+ * Picks a page size for `[offset, offset + limit)`: the smallest size from `limit` up whose single
+ * page covers the whole window (one call; the same bytes as two pages, one round trip less), else
+ * two consecutive pages of size `limit`. A limit above the largest page is served as that many items
+ * (`up to limit` in the stream contract).
+ */
+export function pageWindow(offset: number, limit: number, options: PageWindowOptions): PageWindow {
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+  const { maxPageSize } = options;
+  const take = Math.min(Math.max(1, Math.floor(limit)), maxPageSize);
+  const widest = Math.min(maxPageSize, (options.widenUpTo ?? Number.POSITIVE_INFINITY) * take);
+  const last = offset + take - 1;
+  for (let size = take; size <= widest; size += 1) {
+    if (Math.floor(offset / size) === Math.floor(last / size)) {
+      const page = Math.floor(offset / size);
+      return { size, pages: [page + 1], skip: offset - page * size, take };
+    }
+  }
+  const first = Math.floor(offset / take);
+  return { size: take, pages: [first + 1, first + 2], skip: offset - first * take, take };
+}
+
+/** One vendor page as the datasource reads it. */
+export interface VendorPage<T> {
+  items: T[];
+  total: number;
+}
+
+/**
+ * Reads `[offset, offset + limit)` through `pageWindow`: the first page, and the second only when
+ * the first was full and the window runs past it.
+ */
+export async function readWindow<T>(
+  offset: number,
+  limit: number,
+  options: PageWindowOptions,
+  read: (page: number, size: number) => Promise<VendorPage<T>>,
+): Promise<VendorPage<T>> {
+  const w = pageWindow(offset, limit, options);
+  const [firstPage, secondPage] = w.pages as [number, number | undefined];
+  const first = await read(firstPage, w.size);
+  let items = first.items.slice(w.skip);
+  let total = first.total;
+  if (secondPage !== undefined && items.length < w.take && first.items.length === w.size && firstPage * w.size < first.total) {
+    const second = await read(secondPage, w.size);
+    items = items.concat(second.items);
+    total = second.total;
+  }
+  return { items: items.slice(0, w.take), total };
+}
+
+/**
+ * Reads pages of `pageSize` from page 1 until one is short or the total is reached, handing each
+ * to `each`; `each` returning true stops early (a scan that found what it wanted).
+ */
+export async function readAllPages<T>(
+  pageSize: number,
+  read: (page: number) => Promise<VendorPage<T>>,
+  each: (items: T[]) => boolean | void,
+): Promise<void> {
+  for (let page = 1; ; page += 1) {
+    const result = await read(page);
+    if (each(result.items) === true) return;
+    if (result.items.length < pageSize || page * pageSize >= result.total) return;
+  }
+}
+
+/**
+ * Lists read in this request, by key: asking twice costs one call. A failure is not kept (a retry
+ * later in the request may succeed). A key is a JSON array whose first two parts name the list's
+ * kind and subject (`['messages', conversationId, …]`), which is how writes forget lists.
+ */
+export class ListMemo {
+  private readonly lists = new Map<string, Promise<unknown>>();
+
+  static key(...parts: unknown[]): string {
+    return JSON.stringify(parts);
+  }
+
+  get<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let pending = this.lists.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = read();
+      this.lists.set(key, pending);
+      pending.catch(() => this.lists.delete(key));
+    }
+    return pending;
+  }
+
+  /** Drops the lists whose key's first two parts match. */
+  forget(match: (kind: unknown, subject: unknown) => boolean): void {
+    for (const key of [...this.lists.keys()]) {
+      const [kind, subject] = JSON.parse(key) as [unknown, unknown];
+      if (match(kind, subject)) this.lists.delete(key);
+    }
+  }
+}
+
+/**
+ * Runs one write, then `stale` with its result (undefined when it failed), whether it succeeded or
+ * not: a write that failed on a timeout or an unreadable answer may still have happened upstream.
+ */
+export async function afterWrite<T>(write: () => Promise<T>, stale: (done: T | undefined) => void): Promise<T> {
+  let done: T | undefined;
+  try {
+    done = await write();
+    return done;
+  } finally {
+    stale(done);
+  }
+}
+
+/** A DataLoader batch's answer: one result per key in key order; a key nothing was found for is null. */
+export function inKeyOrder<K, V>(keys: readonly K[], found: ReadonlyMap<K, V | Error>): Array<V | Error | null> {
+  return keys.map((key) => found.get(key) ?? null);
+}
+
+/**
+ * Primes a per-request loader with what a list returned, so a by-id read of any of them in the same
+ * request costs no call. `replace`: a newer read of the same object replaces an older cached one.
+ */
+export function primeAll<K, V>(
+  loader: { prime(key: K, value: NoInfer<V>): unknown; clear(key: K): unknown },
+  items: Iterable<V>,
+  keyOf: (item: V) => K,
+  replace = false,
+): void {
+  for (const item of items) {
+    const key = keyOf(item);
+    if (replace) loader.clear(key);
+    loader.prime(key, item);
+  }
+}
