@@ -30,6 +30,8 @@ function writer<K extends WriteName>(ctx: Context, provider: ProviderName, metho
 function tokenWriter<K extends WriteName>(ctx: Context, method: K, what: string): NonNullable<ProviderWriter[K]> {
   const provider = providerImplementing(method);
   if (!provider) throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `No provider can ${what}.`);
+  // A custom-block token names no bot: only a principal that sees the whole provider may use one.
+  requireProviderInScope(ctx, provider, 'custom block');
   return writer(ctx, provider, method, what);
 }
 
@@ -212,8 +214,6 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const token = checkToken(input.token, 'input.token');
     const data = checkJsonValue(input.data, 'input.data');
-    // A custom-block token names no bot: only a principal that sees the whole provider may use one.
-    requireProviderInScope(ctx, 'BOTONE', 'custom block');
     const complete = tokenWriter(ctx, 'completeCustomBlock', 'complete custom blocks');
     return runIdempotent({
       store: ctx.idempotency,
@@ -234,7 +234,6 @@ export const Mutation: MutationResolvers = {
     const token = checkToken(input.token, 'input.token');
     const text = checkText(input.text, 'input.text');
     const typing = input.typing ?? false;
-    requireProviderInScope(ctx, 'BOTONE', 'custom block');
     const send = tokenWriter(ctx, 'sendCustomBlockMessage', 'send custom block messages');
     return runIdempotent({
       store: ctx.idempotency,
