@@ -54,6 +54,16 @@ const LIVE_DEFAULTS = {
 };
 export type LiveConfig = typeof LIVE_DEFAULTS;
 
+/** Conversation analytics (`conversationStats`, docs/stats.md). */
+const STATS_DEFAULTS = {
+  /** Vendor calls one stats query may make; past it, streams are estimated with stated bounds. @default 60 */
+  maxCalls: 60,
+  /** A day that is not over is read again when its copy is older than this. @default 10000 */
+  openTtlMs: 10_000,
+  /** Message reads (CLOSER messages, Bot.one details) one stats query may make for message measures. @default 100 */
+  maxDetailReads: 100,
+};
+export type StatsConfig = typeof STATS_DEFAULTS;
 /** Operating botgraph: deadlines, circuit breakers, metrics and traces (README "Operating botgraph"). */
 const OPS_DEFAULTS = {
   /** Every upstream call of one GraphQL operation shares this deadline, writes included (`OPERATION_DEADLINE_MS`). @default 10000 */
@@ -158,6 +168,7 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfig
   /** Set: idempotency keys, pub/sub and leases live in Redis, shared by replicas. */
   redisUrl: string | null;
   live: LiveConfig;
+  stats: StatsConfig;
   ops: OpsConfig;
   auth: AuthConfig;
   limits: LimitsConfig;
@@ -203,6 +214,11 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: int(env, 'LEASE_MS', LIVE_DEFAULTS.leaseMs, 100, 3_600_000),
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', LIVE_DEFAULTS.maxSubscriptionsPerConnection, 1, 10_000),
       connectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', LIVE_DEFAULTS.connectionInitTimeoutMs, 100, 600_000),
+    },
+    stats: {
+      maxCalls: int(env, 'STATS_MAX_CALLS', STATS_DEFAULTS.maxCalls, 1, 100_000),
+      openTtlMs: int(env, 'STATS_OPEN_TTL_MS', STATS_DEFAULTS.openTtlMs, 0, 86_400_000),
+      maxDetailReads: int(env, 'STATS_MAX_DETAIL_READS', STATS_DEFAULTS.maxDetailReads, 0, 100_000),
     },
     ops: opsSection(env),
     auth: authConfig(env, remote),

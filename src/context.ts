@@ -13,6 +13,7 @@ import type { ProviderRegistry } from './providers/registry.js';
 import type { OperationScope } from './observability/operation.js';
 import type { LiveService } from './subscriptions/live.js';
 import { TopicBudget } from './limits/rate.js';
+import type { StatsService } from './stats/service.js';
 
 /**
  * Per-request state. Datasources (and so their DataLoaders) are made lazily, once per request and
@@ -42,6 +43,8 @@ export interface Context {
   events: LiveEventSink;
   /** Subscriptions: the event log and the shared pollers. */
   live: LiveService;
+  /** Analytics (src/stats/): set by the server on every context it makes. */
+  stats?: StatsService;
   logger: Logger;
   /** The operation this context serves: request id, deadline, upstream call count. */
   operation?: OperationScope;

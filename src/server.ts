@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { Principal } from './auth/principal.js';
+import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import { createContext, type Context } from './context.js';
 import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
@@ -22,6 +22,8 @@ import { startProviders, webhookReceivers, type ProviderRegistry } from './provi
 import { liveEventSink } from './subscriptions/announce.js';
 import { buildBotgraphSchema } from './schema.js';
 import { createGuard } from './limits/guard.js';
+import { StatsService } from './stats/service.js';
+import { MemorySegmentStore, RedisSegmentStore } from './stats/store.js';
 import type { OperationScope } from './observability/operation.js';
 
 export { loadTypeDefs } from './schema.js';
@@ -35,6 +37,8 @@ export interface Botgraph {
   infra: Infra;
   /** The event log and the pollers behind subscriptions. */
   live: LiveService;
+  /** Analytics: the aggregates and the live stats cohorts. */
+  stats: StatsService;
   close(): Promise<void>;
 }
 
@@ -92,8 +96,21 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     throw error;
   }
   const topics = guard.topics;
-  const makeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) =>
-    createContext(registry, infra, live, logger, operation, principal, { principalKey, topics });
+  // The stats service needs contexts of its own (live cohorts), and every context carries it.
+  let stats: StatsService | undefined;
+  const makeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) => {
+    const ctx = createContext(registry, infra, live, logger, operation, principal, { principalKey, topics });
+    if (stats) ctx.stats = stats;
+    return ctx;
+  };
+  stats = new StatsService({
+    bus: infra.events,
+    pollers,
+    store: infra.redis ? new RedisSegmentStore(infra.redis) : new MemorySegmentStore(),
+    config: config.stats,
+    logger,
+    makeContext: () => makeContext(undefined, OPEN_PRINCIPAL, OPEN_PRINCIPAL.name),
+  });
   const format = createFormatError(logger, { production: config.security.production });
   if (config.auth.mode === 'open') {
     logger.warn(
@@ -162,11 +179,13 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     registry,
     infra,
     live,
+    stats,
     async close() {
       if (closed) return;
       closed = true;
       registry.detach();
       await ws.close();
+      await stats.close();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await pollers.close();
       await apollo.stop();

@@ -132,6 +132,16 @@ export type CompleteCustomBlockPayload = {
   replayed: Scalars['Boolean']['output'];
 };
 
+export type ConfidenceStats = {
+  __typename?: 'ConfidenceStats';
+  mean?: Maybe<Scalars['Float']['output']>;
+  /** Share of turns under the query's `confidenceThreshold`. */
+  shareBelow?: Maybe<Scalars['Float']['output']>;
+  threshold: Scalars['Float']['output'];
+  /** User turns with an intent. */
+  turns: Scalars['Int']['output'];
+};
+
 export type Conversation = Node & {
   __typename?: 'Conversation';
   /** Null where the vendor does not say which bot (Bot.one without configured bot ids). */
@@ -223,6 +233,22 @@ export type ConversationFilter = {
   updatedTo?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type ConversationStats = {
+  __typename?: 'ConversationStats';
+  /** True when every group is exact. */
+  exact: Scalars['Boolean']['output'];
+  /** On a subscription's later events: only the groups that changed. */
+  groups: Array<StatsGroup>;
+  /** Why some measures are missing or estimated, per provider. */
+  notes: Array<StatsNote>;
+  /** The IANA timezone buckets, hours and days are in. */
+  timezone: Scalars['String']['output'];
+  /** Conversations matching the filter. */
+  total: Scalars['Int']['output'];
+  /** Vendor calls this result cost (0 when it came from the aggregates). */
+  upstreamCalls: Scalars['Int']['output'];
+};
+
 export type ConversationStatus =
   /** The bot (or an operator) is still talking with the end user. */
   | 'ACTIVE'
@@ -251,6 +277,15 @@ export type CreateConversationPayload = {
   replayed: Scalars['Boolean']['output'];
   /** Bot.one's UUID, where the vendor gave one. */
   uuid?: Maybe<Scalars['String']['output']>;
+};
+
+/** Seconds. */
+export type DurationStats = {
+  __typename?: 'DurationStats';
+  count: Scalars['Int']['output'];
+  mean?: Maybe<Scalars['Float']['output']>;
+  p50?: Maybe<Scalars['Float']['output']>;
+  p90?: Maybe<Scalars['Float']['output']>;
 };
 
 export type EndUser = Node & {
@@ -381,11 +416,38 @@ export type MessageEdge = {
   node: Message;
 };
 
+export type MessageFilter = {
+  /** Global Bot IDs (CLOSER). */
+  botIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Global Conversation ID (CLOSER). */
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Global EndUser ID (CLOSER). */
+  endUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sent at or after this time. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** True: only the end user's messages; false: only the bot's and agents'. */
+  fromEndUser?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Sent at or before this time. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 export type MessageSender =
   | 'BOT'
   | 'END_USER'
   | 'OPERATOR'
   | 'SYSTEM';
+
+export type MessageStats = {
+  __typename?: 'MessageStats';
+  bot: Scalars['Int']['output'];
+  /** Conversations these messages were counted over. */
+  conversations: Scalars['Int']['output'];
+  endUser: Scalars['Int']['output'];
+  exact: Scalars['Boolean']['output'];
+  operator: Scalars['Int']['output'];
+  system: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+};
 
 /**
  * Writes. Every mutation validates its input before any upstream call, answers
@@ -625,6 +687,13 @@ export type Query = {
   bots: Array<Bot>;
   conversation?: Maybe<Conversation>;
   /**
+   * Conversations matching `filter`, grouped by `groupBy` (and by `bucket` of `createdAt` in
+   * `timezone`, an IANA name, default UTC). No `groupBy` and no `bucket`: one group of everything.
+   * Upstream budget: at most `STATS_MAX_CALLS` vendor calls (default 60) and the usual
+   * `UPSTREAM_TOTAL_BUDGET_MS` per call; a stream that needs more is estimated and says so.
+   */
+  conversationStats: ConversationStats;
+  /**
    * Conversations from every enabled provider (or those in `filter.providers`), newest `updatedAt`
    * first, behind one opaque cursor that carries each provider's own position.
    */
@@ -632,6 +701,13 @@ export type Query = {
   endUser?: Maybe<EndUser>;
   /** End users from every provider that lists them (CLOSER lists them; Bot.one and CXone do not). */
   endUsers: EndUserConnection;
+  /**
+   * Messages across conversations, oldest first: CLOSER's `GET /openapi/messages` ("list messages by
+   * condition"). Only CLOSER can search messages this way: the other enabled providers are named in
+   * the response's `extensions.leftOut`. A filter naming a conversation or end user of another provider
+   * is BAD_USER_INPUT.
+   */
+  messages: MessageConnection;
   /** Fetches any object by its global ID. A well-formed ID of an object that no longer exists gives null. */
   node?: Maybe<Node>;
   /** Fetches several objects by global ID, in the order given; null where one does not exist. */
@@ -656,6 +732,15 @@ export type QueryConversationArgs = {
 };
 
 
+export type QueryConversationStatsArgs = {
+  bucket?: InputMaybe<TimeBucket>;
+  confidenceThreshold?: InputMaybe<Scalars['Float']['input']>;
+  filter?: InputMaybe<ConversationFilter>;
+  groupBy?: InputMaybe<Array<StatsDimension>>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryConversationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ConversationFilter>;
@@ -671,6 +756,13 @@ export type QueryEndUserArgs = {
 export type QueryEndUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EndUserFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMessagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<MessageFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -748,6 +840,76 @@ export type SlotEvent = TrackerEvent & {
   value?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** What conversations can be grouped by. */
+export type StatsDimension =
+  | 'BOT'
+  /** CLOSER platform, Bot.one source, CXone channel. */
+  | 'CHANNEL'
+  /** ISO: 1 = Monday … 7 = Sunday, of `createdAt` in the timezone. */
+  | 'DAY_OF_WEEK'
+  | 'HANDOFF'
+  /** 0–23, of `createdAt` in the timezone. */
+  | 'HOUR_OF_DAY'
+  /** CXone: the most frequent top intent of the conversation's user turns. */
+  | 'INTENT'
+  /** Bot.one city (`location`); CLOSER `params.location` where a flow set one. */
+  | 'LOCATION'
+  | 'PROVIDER'
+  | 'STATUS';
+
+export type StatsGroup = {
+  __typename?: 'StatsGroup';
+  abandonmentRate?: Maybe<Scalars['Float']['output']>;
+  /** How many conversations the measures were computed from (less than `count` when estimated). */
+  basis: Scalars['Int']['output'];
+  /** Shares of `basis`: COMPLETED; INTERRUPTED; abandoned = INTERRUPTED plus ACTIVE ones idle for over 30 minutes (left without finishing, whatever the vendor still says). */
+  completionRate?: Maybe<Scalars['Float']['output']>;
+  count: Scalars['Int']['output'];
+  countHigh: Scalars['Int']['output'];
+  /** The range `count` is guaranteed to lie in; equal to `count` when exact. */
+  countLow: Scalars['Int']['output'];
+  duration?: Maybe<DurationStats>;
+  /** True when `count` and every measure below are exact. */
+  exact: Scalars['Boolean']['output'];
+  /** CXone: user turns that fell back (`nlu_fallback`, `core_fallback`) over user turns. Null elsewhere. */
+  fallbackRate?: Maybe<Scalars['Float']['output']>;
+  /** Seconds from the end user's first message to the first answer, where message times exist (CLOSER, CXone). */
+  firstResponse?: Maybe<DurationStats>;
+  handoffCount?: Maybe<Scalars['Int']['output']>;
+  /** handoffCount / basis: conversations that went to (or asked for) a human. */
+  handoffRate?: Maybe<Scalars['Float']['output']>;
+  /** CXone: confidence of the best non-fallback intent of each user turn. */
+  intentConfidence?: Maybe<ConfidenceStats>;
+  interruptionRate?: Maybe<Scalars['Float']['output']>;
+  /** A field is set exactly when its dimension is in `groupBy` (`bucketStart` when `bucket` is set). */
+  key: StatsKey;
+  /** Null when the vendor cannot give messages cheaply and none were read (see `notes`). */
+  messages?: Maybe<MessageStats>;
+};
+
+export type StatsKey = {
+  __typename?: 'StatsKey';
+  bot?: Maybe<Bot>;
+  bucketStart?: Maybe<Scalars['DateTime']['output']>;
+  channel?: Maybe<Scalars['String']['output']>;
+  dayOfWeek?: Maybe<Scalars['Int']['output']>;
+  handoff?: Maybe<HandoffState>;
+  hourOfDay?: Maybe<Scalars['Int']['output']>;
+  intent?: Maybe<Scalars['String']['output']>;
+  location?: Maybe<Scalars['String']['output']>;
+  provider?: Maybe<Provider>;
+  status?: Maybe<ConversationStatus>;
+};
+
+export type StatsNote = {
+  __typename?: 'StatsNote';
+  /** exact, estimated or unavailable. */
+  kind: Scalars['String']['output'];
+  measure: Scalars['String']['output'];
+  provider: Provider;
+  reason: Scalars['String']['output'];
+};
+
 /**
  * Live changes over graphql-ws (`ws://<host>/graphql`, the same path as HTTP). botgraph watches the
  * vendors for you: by polling (one shared poller per watched topic, whatever the number of
@@ -757,12 +919,34 @@ export type SlotEvent = TrackerEvent & {
  */
 export type Subscription = {
   __typename?: 'Subscription';
+  /**
+   * The same stats, live: first the whole result, then, whenever an event (poll, webhook, mutation)
+   * changes some groups, those groups (and the new `total`). Computed once per distinct
+   * (filter, groupBy, bucket, timezone, confidenceThreshold), however many dashboards subscribe.
+   */
+  conversationStatsChanged: ConversationStats;
   /** A conversation was created or changed (status, handoff, new message, transfer), for every conversation that matches the filter. `filter.search` matches titles. */
   conversationUpdated: Conversation;
   /** An end user asked for a human, or the bot escalated (CLOSER `agent_call_requested`; a Bot.one or CXone conversation entering operator state). The operator inbox feed. */
   handoffRequested: Conversation;
   /** New messages in one conversation, whoever sent them. */
   messageAdded: Message;
+};
+
+
+/**
+ * Live changes over graphql-ws (`ws://<host>/graphql`, the same path as HTTP). botgraph watches the
+ * vendors for you: by polling (one shared poller per watched topic, whatever the number of
+ * subscribers) and, for CLOSER, by webhooks. Every event carries an `eventCursor`; pass the last one
+ * you saw as `since` after a reconnect to get what you missed, in order, then live events, each once.
+ * `since` also takes an ISO 8601 time.
+ */
+export type SubscriptionConversationStatsChangedArgs = {
+  bucket?: InputMaybe<TimeBucket>;
+  confidenceThreshold?: InputMaybe<Scalars['Float']['input']>;
+  filter?: InputMaybe<ConversationFilter>;
+  groupBy?: InputMaybe<Array<StatsDimension>>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -803,6 +987,12 @@ export type SubscriptionMessageAddedArgs = {
   conversationId: Scalars['ID']['input'];
   since?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** Time buckets of `createdAt`, in the query's timezone. WEEK starts on Monday. */
+export type TimeBucket =
+  | 'DAY'
+  | 'HOUR'
+  | 'WEEK';
 
 /** A Rasa-style NLU tracker event (CXone). Every vendor type is kept: unknown ones are GenericTrackerEvent. */
 export type TrackerEvent = {
@@ -961,14 +1151,17 @@ export type ResolversTypes = ResolversObject<{
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
   CompleteCustomBlockPayload: ResolverTypeWrapper<Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
+  ConfidenceStats: ResolverTypeWrapper<ConfidenceStats>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ConversationConnection: ResolverTypeWrapper<ConnectionModel<ConversationModel>>;
   ConversationEdge: ResolverTypeWrapper<EdgeModel<ConversationModel>>;
   ConversationFilter: ConversationFilter;
+  ConversationStats: ResolverTypeWrapper<Omit<ConversationStats, 'groups'> & { groups: Array<ResolversTypes['StatsGroup']> }>;
   ConversationStatus: ConversationStatus;
   CreateConversationInput: CreateConversationInput;
   CreateConversationPayload: ResolverTypeWrapper<Omit<CreateConversationPayload, 'conversation'> & { conversation?: Maybe<ResolversTypes['Conversation']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DurationStats: ResolverTypeWrapper<DurationStats>;
   EndUser: ResolverTypeWrapper<EndUserModel>;
   EndUserConnection: ResolverTypeWrapper<ConnectionModel<EndUserModel>>;
   EndUserEdge: ResolverTypeWrapper<EdgeModel<EndUserModel>>;
@@ -987,7 +1180,9 @@ export type ResolversTypes = ResolversObject<{
   Message: ResolverTypeWrapper<MessageModel>;
   MessageConnection: ResolverTypeWrapper<ConnectionModel<MessageModel>>;
   MessageEdge: ResolverTypeWrapper<EdgeModel<MessageModel>>;
+  MessageFilter: MessageFilter;
   MessageSender: MessageSender;
+  MessageStats: ResolverTypeWrapper<MessageStats>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -1003,8 +1198,13 @@ export type ResolversTypes = ResolversObject<{
   SendMessageToEndUserInput: SendMessageToEndUserInput;
   SessionStartedEvent: ResolverTypeWrapper<TrackerEventModel>;
   SlotEvent: ResolverTypeWrapper<TrackerEventModel>;
+  StatsDimension: StatsDimension;
+  StatsGroup: ResolverTypeWrapper<Omit<StatsGroup, 'key'> & { key: ResolversTypes['StatsKey'] }>;
+  StatsKey: ResolverTypeWrapper<Omit<StatsKey, 'bot'> & { bot?: Maybe<ResolversTypes['Bot']> }>;
+  StatsNote: ResolverTypeWrapper<StatsNote>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TimeBucket: TimeBucket;
   TrackerEvent: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['TrackerEvent']>;
   TransferConversationInput: TransferConversationInput;
   TransferConversationPayload: ResolverTypeWrapper<Omit<TransferConversationPayload, 'conversation'> & { conversation: ResolversTypes['Conversation'] }>;
@@ -1023,13 +1223,16 @@ export type ResolversParentTypes = ResolversObject<{
   CollectedDatum: CollectedDatumModel;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
   CompleteCustomBlockPayload: Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
+  ConfidenceStats: ConfidenceStats;
   Conversation: ConversationModel;
   ConversationConnection: ConnectionModel<ConversationModel>;
   ConversationEdge: EdgeModel<ConversationModel>;
   ConversationFilter: ConversationFilter;
+  ConversationStats: Omit<ConversationStats, 'groups'> & { groups: Array<ResolversParentTypes['StatsGroup']> };
   CreateConversationInput: CreateConversationInput;
   CreateConversationPayload: Omit<CreateConversationPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
   DateTime: Scalars['DateTime']['output'];
+  DurationStats: DurationStats;
   EndUser: EndUserModel;
   EndUserConnection: ConnectionModel<EndUserModel>;
   EndUserEdge: EdgeModel<EndUserModel>;
@@ -1047,6 +1250,8 @@ export type ResolversParentTypes = ResolversObject<{
   Message: MessageModel;
   MessageConnection: ConnectionModel<MessageModel>;
   MessageEdge: EdgeModel<MessageModel>;
+  MessageFilter: MessageFilter;
+  MessageStats: MessageStats;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
@@ -1060,6 +1265,9 @@ export type ResolversParentTypes = ResolversObject<{
   SendMessageToEndUserInput: SendMessageToEndUserInput;
   SessionStartedEvent: TrackerEventModel;
   SlotEvent: TrackerEventModel;
+  StatsGroup: Omit<StatsGroup, 'key'> & { key: ResolversParentTypes['StatsKey'] };
+  StatsKey: Omit<StatsKey, 'bot'> & { bot?: Maybe<ResolversParentTypes['Bot']> };
+  StatsNote: StatsNote;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TrackerEvent: ResolversInterfaceTypes<ResolversParentTypes>['TrackerEvent'];
@@ -1127,6 +1335,13 @@ export type CompleteCustomBlockPayloadResolvers<ContextType = Context, ParentTyp
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type ConfidenceStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfidenceStats'] = ResolversParentTypes['ConfidenceStats']> = ResolversObject<{
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  shareBelow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  turns?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type ConversationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = ResolversObject<{
   bot?: Resolver<Maybe<ResolversTypes['Bot']>, ParentType, ContextType>;
   channel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1166,6 +1381,15 @@ export type ConversationEdgeResolvers<ContextType = Context, ParentType extends 
   node?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
 }>;
 
+export type ConversationStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConversationStats'] = ResolversParentTypes['ConversationStats']> = ResolversObject<{
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['StatsGroup']>, ParentType, ContextType>;
+  notes?: Resolver<Array<ResolversTypes['StatsNote']>, ParentType, ContextType>;
+  timezone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  upstreamCalls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type CreateConversationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateConversationPayload'] = ResolversParentTypes['CreateConversationPayload']> = ResolversObject<{
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   numericId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1176,6 +1400,13 @@ export type CreateConversationPayloadResolvers<ContextType = Context, ParentType
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DurationStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DurationStats'] = ResolversParentTypes['DurationStats']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
 
 export type EndUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EndUser'] = ResolversParentTypes['EndUser']> = ResolversObject<{
   channel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1266,6 +1497,16 @@ export type MessageEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
 }>;
 
+export type MessageStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MessageStats'] = ResolversParentTypes['MessageStats']> = ResolversObject<{
+  bot?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  endUser?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  operator?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  system?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   completeCustomBlock?: Resolver<ResolversTypes['CompleteCustomBlockPayload'], ParentType, ContextType, RequireFields<MutationCompleteCustomBlockArgs, 'input'>>;
   createConversation?: Resolver<ResolversTypes['CreateConversationPayload'], ParentType, ContextType, RequireFields<MutationCreateConversationArgs, 'input'>>;
@@ -1303,9 +1544,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   bot?: Resolver<Maybe<ResolversTypes['Bot']>, ParentType, ContextType, RequireFields<QueryBotArgs, 'id'>>;
   bots?: Resolver<Array<ResolversTypes['Bot']>, ParentType, ContextType, Partial<QueryBotsArgs>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
+  conversationStats?: Resolver<ResolversTypes['ConversationStats'], ParentType, ContextType, RequireFields<QueryConversationStatsArgs, 'confidenceThreshold'>>;
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, RequireFields<QueryConversationsArgs, 'first'>>;
   endUser?: Resolver<Maybe<ResolversTypes['EndUser']>, ParentType, ContextType, RequireFields<QueryEndUserArgs, 'id'>>;
   endUsers?: Resolver<ResolversTypes['EndUserConnection'], ParentType, ContextType, RequireFields<QueryEndUsersArgs, 'first'>>;
+  messages?: Resolver<ResolversTypes['MessageConnection'], ParentType, ContextType, RequireFields<QueryMessagesArgs, 'first'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   providers?: Resolver<Array<ResolversTypes['ProviderInfo']>, ParentType, ContextType>;
@@ -1345,7 +1588,47 @@ export type SlotEventResolvers<ContextType = Context, ParentType extends Resolve
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type StatsGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StatsGroup'] = ResolversParentTypes['StatsGroup']> = ResolversObject<{
+  abandonmentRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  countHigh?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  countLow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duration?: Resolver<Maybe<ResolversTypes['DurationStats']>, ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  fallbackRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  firstResponse?: Resolver<Maybe<ResolversTypes['DurationStats']>, ParentType, ContextType>;
+  handoffCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  handoffRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  intentConfidence?: Resolver<Maybe<ResolversTypes['ConfidenceStats']>, ParentType, ContextType>;
+  interruptionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['StatsKey'], ParentType, ContextType>;
+  messages?: Resolver<Maybe<ResolversTypes['MessageStats']>, ParentType, ContextType>;
+}>;
+
+export type StatsKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StatsKey'] = ResolversParentTypes['StatsKey']> = ResolversObject<{
+  bot?: Resolver<Maybe<ResolversTypes['Bot']>, ParentType, ContextType>;
+  bucketStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dayOfWeek?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  handoff?: Resolver<Maybe<ResolversTypes['HandoffState']>, ParentType, ContextType>;
+  hourOfDay?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  intent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['Provider']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ConversationStatus']>, ParentType, ContextType>;
+}>;
+
+export type StatsNoteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StatsNote'] = ResolversParentTypes['StatsNote']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  measure?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  conversationStatsChanged?: SubscriptionResolver<ResolversTypes['ConversationStats'], "conversationStatsChanged", ParentType, ContextType, RequireFields<SubscriptionConversationStatsChangedArgs, 'confidenceThreshold'>>;
   conversationUpdated?: SubscriptionResolver<ResolversTypes['Conversation'], "conversationUpdated", ParentType, ContextType, Partial<SubscriptionConversationUpdatedArgs>>;
   handoffRequested?: SubscriptionResolver<ResolversTypes['Conversation'], "handoffRequested", ParentType, ContextType, Partial<SubscriptionHandoffRequestedArgs>>;
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'conversationId'>>;
@@ -1385,11 +1668,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   BotUtteranceEvent?: BotUtteranceEventResolvers<ContextType>;
   CollectedDatum?: CollectedDatumResolvers<ContextType>;
   CompleteCustomBlockPayload?: CompleteCustomBlockPayloadResolvers<ContextType>;
+  ConfidenceStats?: ConfidenceStatsResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationConnection?: ConversationConnectionResolvers<ContextType>;
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
+  ConversationStats?: ConversationStatsResolvers<ContextType>;
   CreateConversationPayload?: CreateConversationPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DurationStats?: DurationStatsResolvers<ContextType>;
   EndUser?: EndUserResolvers<ContextType>;
   EndUserConnection?: EndUserConnectionResolvers<ContextType>;
   EndUserEdge?: EndUserEdgeResolvers<ContextType>;
@@ -1402,6 +1688,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
+  MessageStats?: MessageStatsResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -1412,6 +1699,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SendMessagePayload?: SendMessagePayloadResolvers<ContextType>;
   SessionStartedEvent?: SessionStartedEventResolvers<ContextType>;
   SlotEvent?: SlotEventResolvers<ContextType>;
+  StatsGroup?: StatsGroupResolvers<ContextType>;
+  StatsKey?: StatsKeyResolvers<ContextType>;
+  StatsNote?: StatsNoteResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TrackerEvent?: TrackerEventResolvers<ContextType>;
   TransferConversationPayload?: TransferConversationPayloadResolvers<ContextType>;

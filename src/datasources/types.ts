@@ -65,6 +65,16 @@ export interface StreamChunk {
   state: string | null;
 }
 
+/** `Query.messages`' filter, in native ids. */
+export interface MessageSearch {
+  conversationNativeId?: string;
+  endUserNativeId?: string;
+  botNativeIds?: string[];
+  fromEndUser?: boolean;
+  from?: Date;
+  to?: Date;
+}
+
 export interface ListResult<T> {
   items: T[];
   total: number;
@@ -78,6 +88,8 @@ export interface ListResult<T> {
  * BotgraphError with the provider set.
  */
 export interface ProviderDatasource extends ProviderWriter {
+  /** Messages across conversations by condition (CLOSER's `GET /openapi/messages`); absent where the vendor cannot. */
+  searchMessages?(filter: MessageSearch, offset: number, limit: number): Promise<ListResult<MessageModel>>;
   readonly provider: ProviderName;
 
   listBots(): Promise<BotModel[]>;

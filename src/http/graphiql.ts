@@ -43,7 +43,8 @@ function assetUrl(name: string): string {
   return `/graphiql/${name}?v=${graphiqlAsset(name)?.hash ?? ''}`;
 }
 
-const EXAMPLES: { title: string; query: string }[] = [
+/** The example tabs GraphiQL opens with (exported for the test that runs them). */
+export const EXAMPLES: { title: string; query: string }[] = [
   {
     title: 'All providers',
     query: `# Conversations from every enabled provider, newest first, behind one cursor.
@@ -64,11 +65,35 @@ query AllProviders {
   },
   // Then one tab per provider, from its adapter.
   ...ADAPTERS.flatMap((a) => (a.example ? [{ title: a.label, query: a.example }] : [])),
+  {
+    title: 'Dashboard',
+    query: `# Analytics (docs/stats.md): the last 7 days by day, status and provider, in Moscow time.
+# Past days come from botgraph's aggregates (0 vendor calls once read); \`exact\` and
+# \`countLow\`/\`countHigh\` say how sure each number is. Run it twice and compare \`upstreamCalls\`.
+# Live: change \`query\` to \`subscription\` and \`conversationStats\` to \`conversationStatsChanged\`.
+query Dashboard {
+  conversationStats(groupBy: [PROVIDER, STATUS], bucket: DAY, timezone: "Europe/Moscow",
+                    filter: { createdFrom: "${'$'}{SEVEN_DAYS_AGO}" }) {
+    total exact upstreamCalls
+    groups {
+      key { bucketStart provider status }
+      count exact completionRate handoffRate
+      duration { mean p50 p90 }
+    }
+  }
+  intents: conversationStats(groupBy: [INTENT], filter: { providers: [CXONE] }) {
+    groups { key { intent } count fallbackRate intentConfidence { mean shareBelow } firstResponse { p50 } }
+  }
+}
+`,
+  },
 ];
 
 /** The page GraphiQL runs in. Everything it loads comes from `/graphiql/…` on this server. */
 export function graphiqlHtml(): string {
-  const tabs = JSON.stringify(EXAMPLES.map((e) => ({ query: e.query }))).replace(/</g, '\\u003c');
+  // The dashboard's window starts 7 days before the page was served, at midnight UTC.
+  const since = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 6 * 86_400_000).toISOString();
+  const tabs = JSON.stringify(EXAMPLES.map((e) => ({ query: e.query.replace('${SEVEN_DAYS_AGO}', since) }))).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -225,6 +225,8 @@ export interface ProviderAdapter<N extends string = string, C = unknown, S exten
   readonly unsupportedReason?: string;
   /** Rules for the pollers and the event log. */
   readonly events?: EventRules;
+  /** Its part in analytics (`src/providers/<vendor>/stats.ts`, docs/stats.md). */
+  readonly stats?: import('../stats/types.js').ProviderStatsHooks;
   /** Files served at `/files/<slug>/<id>`: the vendor file id inside a vendor file URL, if it is one. */
   readonly files?: { fileIdFromUrl(url: string): string | null };
   /** Pushed events (`POST /webhooks/<slug>`). */

@@ -1,5 +1,7 @@
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { Bot } from './Bot.js';
+import { ConversationStats, conversationStatsQuery, conversationStatsSubscription } from './ConversationStats.js';
+import { StatsGroup, StatsKey } from './StatsGroup.js';
 import { connections } from './connections.js';
 import { CollectedDatum, Conversation } from './Conversation.js';
 import { EndUser } from './EndUser.js';
@@ -16,9 +18,9 @@ import { TrackerEvent, trackerEventTypes } from './TrackerEvent.js';
 export const resolvers: Resolvers = {
   DateTime,
   JSON: JSONScalar,
-  Query,
+  Query: { ...Query, ...conversationStatsQuery },
   Mutation,
-  Subscription,
+  Subscription: { ...Subscription, ...conversationStatsSubscription },
   Node,
   Bot,
   Flow,
@@ -30,4 +32,7 @@ export const resolvers: Resolvers = {
   TrackerEvent,
   ...trackerEventTypes,
   ...connections,
+  ConversationStats,
+  StatsGroup,
+  StatsKey,
 };

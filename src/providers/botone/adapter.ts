@@ -5,7 +5,10 @@ import { BOTONE_ENV, parseBotoneConfig, type BotoneConfig } from './config.js';
 import { BOTONE_READS, createBotoneRuntime } from './index.js';
 import { fileIdFromAnswer } from './mapper.js';
 
+import { botoneStats } from './stats.js';
+
 export const botoneAdapter = defineAdapter({
+  stats: botoneStats,
   name: 'BOTONE',
   slug: 'botone',
   label: 'Bot.one',

@@ -5,7 +5,10 @@ import { CLOSER_ENV, parseCloserConfig, type CloserConfig } from './config.js';
 import { CLOSER_READS, createCloserRuntime } from './index.js';
 import { closerWebhookReceiver } from './webhook.js';
 
+import { closerStats } from './stats.js';
+
 export const closerAdapter = defineAdapter({
+  stats: closerStats,
   name: 'CLOSER',
   slug: 'closer',
   label: 'CLOSER',

@@ -174,6 +174,28 @@ export class CloserClient {
     return body ? { items: body.data.map((m) => mapMessage(m)), total: body.total } : null;
   }
 
+  /**
+   * `GET /openapi/messages` ("list messages by condition"): `limit` messages from `offset` across
+   * conversations, in the vendor's order (oldest first), in at most two vendor calls.
+   */
+  async searchMessages(filter: CloserMessageSearch, offset: number, limit: number): Promise<CloserSlice<MessageModel>> {
+    return this.window(offset, limit, async (page, size) => {
+      const body = await this.http.getJson('/openapi/messages', closerMessagePageSchema, {
+        query: {
+          conversationId: filter.conversationId,
+          endUserId: filter.endUserId,
+          botId: joined(filter.botIds),
+          isUser: filter.isUser === undefined ? undefined : String(filter.isUser),
+          from: iso(filter.from),
+          to: iso(filter.to),
+          page,
+          limit: size,
+        },
+      });
+      return { items: body.data.map((m) => mapMessage(m)), total: body.total };
+    });
+  }
+
   /** `limit` messages from `offset`, oldest first; an unknown conversation has none. */
   async listMessages(conversationId: string, offset: number, limit: number): Promise<CloserSlice<MessageModel>> {
     let missing = false;
@@ -324,6 +346,16 @@ export class CloserClient {
     );
     return out;
   }
+}
+
+/** The conditions of `GET /openapi/messages` (docs/providers/closer.md). */
+export interface CloserMessageSearch {
+  conversationId?: string;
+  endUserId?: string;
+  botIds?: string[];
+  isUser?: boolean;
+  from?: Date;
+  to?: Date;
 }
 
 function conversationQuery(filter: CloserConversationFilter): Query {

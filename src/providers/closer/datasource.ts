@@ -12,6 +12,7 @@ import {
   type ConversationQuery,
   type ConversationStream,
   type ListResult,
+  type MessageSearch,
   type ProviderDatasource,
 } from '../../datasources/types.js';
 import { afterWrite, inKeyOrder, primeAll, ListMemo } from '../../datasources/base.js';
@@ -192,6 +193,26 @@ export class CloserDatasource implements ProviderDatasource {
     const items = slice.items.map((m) => ({ ...m, conversationIdScope: conversation.idScope }));
     for (const message of items) this.messages.prime(messageKey(message.conversationNativeId, message.nativeId), message);
     return { items, total: slice.total };
+  }
+
+  /** `GET /openapi/messages`: messages across conversations by condition; each primes the by-id loader. */
+  async searchMessages(filter: MessageSearch, offset: number, limit: number): Promise<ListResult<MessageModel>> {
+    const slice = await this.memo(JSON.stringify(['searchMessages', filter, offset, limit]), () =>
+      this.client.searchMessages(
+        {
+          ...(filter.conversationNativeId ? { conversationId: filter.conversationNativeId } : {}),
+          ...(filter.endUserNativeId ? { endUserId: filter.endUserNativeId } : {}),
+          ...(filter.botNativeIds?.length ? { botIds: [...new Set(filter.botNativeIds)].sort() } : {}),
+          ...(filter.fromEndUser === undefined ? {} : { isUser: filter.fromEndUser }),
+          ...(filter.from ? { from: filter.from } : {}),
+          ...(filter.to ? { to: filter.to } : {}),
+        },
+        offset,
+        limit,
+      ),
+    );
+    for (const message of slice.items) this.messages.prime(messageKey(message.conversationNativeId, message.nativeId), message);
+    return slice;
   }
 
   getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null> {

@@ -4,7 +4,10 @@ import { CxoneDatasource } from './datasource.js';
 import { CXONE_ENV, parseCxoneConfig, type CxoneConfig } from './config.js';
 import { CXONE_READS, createCxoneRuntime } from './index.js';
 
+import { cxoneStats } from './stats.js';
+
 export const cxoneAdapter = defineAdapter({
+  stats: cxoneStats,
   name: 'CXONE',
   slug: 'cxone',
   label: 'CXone',

@@ -39,6 +39,8 @@ export interface BotoneSimulator extends SimulatorHandle {
   vertexTokens(): string[];
   /** Blocks or unblocks the instance: while blocked, every endpoint answers 403 (the vendor's "блокировка инстанса"). */
   setInstanceBlocked(blocked: boolean): void;
+  /** The in-memory state, for tests that check botgraph's numbers against it (read it, do not write). */
+  store: BotoneStore;
 }
 
 export async function startBotoneSimulator(options: BotoneSimulatorOptions = {}): Promise<BotoneSimulator> {
@@ -75,6 +77,7 @@ export async function startBotoneSimulator(options: BotoneSimulatorOptions = {})
     username,
     password,
     botIds: store.botIds(),
+    store,
     vertexTokens: () => {
       const active = [...store.blocks.values()].filter((b) => b.active).map((b) => b.token);
       // The demo token first, so `vertexTokens()[0]` is the documented one while it lasts.

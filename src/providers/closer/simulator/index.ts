@@ -59,6 +59,8 @@ export interface CloserSimulator extends SimulatorHandle {
   setWebhook(url: string | undefined, headers?: Record<string, string>): void;
   /** Where webhooks go, whether delivery was disabled, and the delivery counters. */
   webhookStatus(): WebhookStatus;
+  /** The in-memory state, for tests that check botgraph's numbers against it (read it, do not write). */
+  store: CloserStore;
   /**
    * Console-side changes the Open API cannot make, each emitting its webhook event (`bot.updated`,
    * `bot.deleted`, `bot.end_user.deleted`, `bot.conversation.deleted`); with the API writes and the
@@ -112,6 +114,7 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     stats: server.stats,
     apiKey,
     botIds: store.listBots().map((b) => b.id),
+    store,
     setWebhook: (url, headers) => webhooks.setUrl(url, headers),
     webhookStatus: () => webhooks.status(),
     console: {

@@ -43,6 +43,8 @@ export interface CxoneSimulator extends SimulatorHandle {
   tick(): { move: string; botId: string; conversationId: string };
   /** The simulated "now" (epoch ms): `now` at start plus the real time elapsed since. */
   clock(): number;
+  /** The in-memory state, for tests that check botgraph's numbers against it (read it, do not write). */
+  store: ConversationStore;
 }
 
 export async function startCxoneSimulator(options: CxoneSimulatorOptions = {}): Promise<CxoneSimulator> {
@@ -92,6 +94,7 @@ export async function startCxoneSimulator(options: CxoneSimulatorOptions = {}): 
     tokens,
     tick: () => live.tick(),
     clock,
+    store,
     async close() {
       stopActivity();
       await server.close();
