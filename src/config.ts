@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { KeyParseError, parseApiKeys, parseApiKeysFile, type ApiKeyEntry } from './auth/keys.js';
 import { DEFAULT_CURSOR_TTL_MS } from './pagination/cursors.js';
 import { ConfigError, bool, int, ratio, str, type Env } from './env.js';
 import type { ProviderName } from './models.js';
@@ -90,6 +92,62 @@ const OPS_DEFAULTS = {
 };
 export type OpsConfig = typeof OPS_DEFAULTS;
 
+export interface JwtConfig {
+  /** Where the identity provider publishes its signing keys (JWKS); cached, refetched on an unknown `kid`. */
+  jwksUrl: string;
+  /** Required `iss`. @default none (not checked) */
+  issuer: string | null;
+  /** Required `aud`. @default none (not checked) */
+  audience: string | null;
+  /** The claim holding the role (viewer, operator, admin). @default 'botgraph_role' */
+  roleClaim: string;
+  /** The claim holding the scope (a list of PROVIDER or PROVIDER:botId). @default 'botgraph_scope' */
+  scopeClaim: string;
+}
+
+export interface AuthConfig {
+  /** `required` when a key or a JWKS is configured; `open` in the demo or with BOTGRAPH_AUTH=off. */
+  mode: 'required' | 'open';
+  /** Why auth is open (for the one warning line at start): every provider simulated, or BOTGRAPH_AUTH=off. */
+  openReason: 'demo' | 'off' | null;
+  /** From BOTGRAPH_API_KEYS and BOTGRAPH_API_KEYS_FILE. @default none */
+  apiKeys: ApiKeyEntry[];
+  /** From AUTH_JWKS_URL and friends. @default none */
+  jwt: JwtConfig | null;
+}
+
+const LIMITS_DEFAULTS = {
+  /** Deepest selection (leaf fields count; introspection does not). `MAX_DEPTH`. @default 13 */
+  maxDepth: 13,
+  /** Aliases per operation. `MAX_ALIASES`. @default 30 */
+  maxAliases: 30,
+  /** Tokens per document (graphql's parser stops at the limit). `MAX_TOKENS`. @default 5000 */
+  maxTokens: 5_000,
+  /** Directives per operation. `MAX_DIRECTIVES`. @default 20 */
+  maxDirectives: 20,
+  /** Estimated upstream cost per operation (src/limits/cost.ts). `MAX_COST`. @default 20000 */
+  maxCost: 20_000,
+  /** Size of an operation's variables as JSON, in bytes. `MAX_VARIABLES_BYTES`. @default 65536 */
+  maxVariablesBytes: 65_536,
+  /** Operations per second and principal; 0 turns the limit off. `RATE_LIMIT_OPS_PER_SECOND`. @default 100 */
+  opsPerSecond: 100,
+  /** Distinct live topics one principal may keep polled at once (per replica). `LIVE_TOPICS_PER_PRINCIPAL`. @default 50 */
+  liveTopicsPerPrincipal: 50,
+};
+export type LimitsConfig = typeof LIMITS_DEFAULTS;
+
+export interface SecurityConfig {
+  /** `NODE_ENV=production`: no suggestions, introspection and GraphiQL only for admins. @default false */
+  production: boolean;
+  /** `GRAPHQL_INTROSPECTION`: introspection (and GraphiQL) for everyone. @default true outside production, false in it */
+  introspection: boolean;
+  /** `CORS_ORIGINS`: browser origins allowed on HTTP and on the WebSocket upgrade; `*` any. @default none */
+  corsOrigins: string[];
+  /** `PERSISTED_OPERATIONS_FILE`: hash → document, as codegen's client preset or Apollo's manifest writes. @default none */
+  persistedOperationsFile: string | null;
+  /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
+  persistedOperationsOnly: boolean;
+}
 const SERVER_DEFAULTS = {
   /** @default 4000 */
   port: 4_000,
@@ -119,6 +177,9 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfig
   cursorTtlMs: number;
   stats: StatsConfig;
   ops: OpsConfig;
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  security: SecurityConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -132,6 +193,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   // Every section is parsed, enabled or not: a bad variable fails at start either way.
   const sections = Object.fromEntries(ADAPTERS.map((a) => [a.slug, a.config.parse(env)])) as ProviderConfigs;
+  // The enabled providers that talk to a real vendor: with any, auth is required (authConfig).
+  const remote = ADAPTERS.filter((a) => providers.includes(a.name) && (sections[a.slug] as { baseUrl?: string | null }).baseUrl).map(
+    (a) => `${a.name}_BASE_URL`,
+  );
 
   return {
     port: int(env, 'PORT', SERVER_DEFAULTS.port, 0, 65535),
@@ -164,8 +229,111 @@ export function loadConfig(env: Env = process.env): Config {
       maxDetailReads: int(env, 'STATS_MAX_DETAIL_READS', STATS_DEFAULTS.maxDetailReads, 0, 100_000),
     },
     ops: opsSection(env),
+    auth: authConfig(env, remote),
+    limits: {
+      maxDepth: int(env, 'MAX_DEPTH', LIMITS_DEFAULTS.maxDepth, 1, 1000),
+      maxAliases: int(env, 'MAX_ALIASES', LIMITS_DEFAULTS.maxAliases, 0, 10_000),
+      maxTokens: int(env, 'MAX_TOKENS', LIMITS_DEFAULTS.maxTokens, 10, 1_000_000),
+      maxDirectives: int(env, 'MAX_DIRECTIVES', LIMITS_DEFAULTS.maxDirectives, 0, 10_000),
+      maxCost: int(env, 'MAX_COST', LIMITS_DEFAULTS.maxCost, 1, 1_000_000_000),
+      maxVariablesBytes: int(env, 'MAX_VARIABLES_BYTES', LIMITS_DEFAULTS.maxVariablesBytes, 2, 1_048_576),
+      opsPerSecond: int(env, 'RATE_LIMIT_OPS_PER_SECOND', LIMITS_DEFAULTS.opsPerSecond, 0, 1_000_000),
+      liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', LIMITS_DEFAULTS.liveTopicsPerPrincipal, 1, 100_000),
+    },
+    security: securityConfig(env),
   };
 }
+
+function securityConfig(env: Env): SecurityConfig {
+  const production = str(env, 'NODE_ENV') === 'production';
+  const origins = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port])`);
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+  }
+  if (origins.includes('*') && origins.length > 1) throw new ConfigError('CORS_ORIGINS', '`*` cannot be combined with named origins');
+  const persisted = str(env, 'PERSISTED_OPERATIONS_FILE') ?? null;
+  const only = bool(env, 'PERSISTED_OPERATIONS_ONLY', false);
+  if (only && persisted === null) throw new ConfigError('PERSISTED_OPERATIONS_ONLY', 'needs PERSISTED_OPERATIONS_FILE');
+  return {
+    production,
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
+    corsOrigins: origins.map((o) => o.replace(/\/$/, '')),
+    persistedOperationsFile: persisted,
+    persistedOperationsOnly: only,
+  };
+}
+
+function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
+  const switchRaw = (str(env, 'BOTGRAPH_AUTH') ?? '').toLowerCase();
+  if (switchRaw !== '' && switchRaw !== 'on' && switchRaw !== 'off') throw new ConfigError('BOTGRAPH_AUTH', 'must be on or off');
+  const apiKeys: ApiKeyEntry[] = [];
+  const keysRaw = str(env, 'BOTGRAPH_API_KEYS');
+  if (keysRaw !== undefined) {
+    try {
+      apiKeys.push(...parseApiKeys(keysRaw));
+    } catch (error) {
+      if (error instanceof KeyParseError) throw new ConfigError('BOTGRAPH_API_KEYS', error.message);
+      throw error;
+    }
+  }
+  const keysFile = str(env, 'BOTGRAPH_API_KEYS_FILE');
+  if (keysFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(keysFile, 'utf8');
+    } catch {
+      throw new ConfigError('BOTGRAPH_API_KEYS_FILE', `cannot read ${keysFile}`);
+    }
+    try {
+      apiKeys.push(...parseApiKeysFile(text));
+    } catch (error) {
+      if (error instanceof KeyParseError) throw new ConfigError('BOTGRAPH_API_KEYS_FILE', error.message);
+      throw error;
+    }
+  }
+  const jwksUrl = str(env, 'AUTH_JWKS_URL');
+  let jwt: JwtConfig | null = null;
+  if (jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError('AUTH_JWKS_URL', 'not a URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('AUTH_JWKS_URL', 'must be https (or http)');
+    jwt = {
+      jwksUrl: url.toString(),
+      issuer: str(env, 'AUTH_JWT_ISSUER') ?? null,
+      audience: str(env, 'AUTH_JWT_AUDIENCE') ?? null,
+      roleClaim: str(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'botgraph_role',
+      scopeClaim: str(env, 'AUTH_JWT_SCOPE_CLAIM') ?? 'botgraph_scope',
+    };
+  } else {
+    for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {
+      if (str(env, name) !== undefined) throw new ConfigError(name, 'needs AUTH_JWKS_URL');
+    }
+  }
+  const configured = apiKeys.length > 0 || jwt !== null;
+  if (switchRaw === 'off') return { mode: 'open', openReason: 'off', apiKeys: [], jwt: null };
+  if (configured) return { mode: 'required', openReason: null, apiKeys, jwt };
+  if (switchRaw === 'on') throw new ConfigError('BOTGRAPH_API_KEYS', 'BOTGRAPH_AUTH=on needs BOTGRAPH_API_KEYS, BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL');
+  if (remoteVariables.length > 0) {
+    throw new ConfigError(
+      'BOTGRAPH_API_KEYS',
+      `is required (or BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL) because ${remoteVariables.join(', ')} ${remoteVariables.length > 1 ? 'talk' : 'talks'} to a real vendor; set BOTGRAPH_AUTH=off to run open anyway`,
+    );
+  }
+  return { mode: 'open', openReason: 'demo', apiKeys: [], jwt: null };
+}
+
+
 
 function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
   const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
@@ -230,6 +398,8 @@ export interface SimulatorCliConfig extends SimulatorConfig {
   admin: boolean;
   /** Where the standalone CLOSER simulator posts its webhooks. @default none */
   closerWebhookUrl: string | null;
+  /** Sent as `x-botgraph-webhook-secret` with every webhook (botgraph's CLOSER_WEBHOOK_SECRET). @default none */
+  closerWebhookSecret: string | null;
   /**
    * Ports of the standalone simulators by provider slug (`SIMULATOR_<SLUG>_PORT`, e.g.
    * `SIMULATOR_CLOSER_PORT`). @default 4101, 4102, … in registry order
@@ -254,6 +424,7 @@ export function loadSimulatorCliConfig(env: Env = process.env): SimulatorCliConf
     ...simulatorSection(env),
     admin: bool(env, 'SIMULATOR_ADMIN', true),
     closerWebhookUrl: webhook ?? null,
+    closerWebhookSecret: str(env, 'SIMULATOR_CLOSER_WEBHOOK_SECRET') ?? null,
     ports: Object.fromEntries(
       ADAPTERS.map((a, i) => [a.slug, int(env, `SIMULATOR_${a.slug.toUpperCase()}_PORT`, FIRST_SIMULATOR_PORT + i, 0, 65535)]),
     ) as Record<keyof ProviderConfigs, number>,

@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import type { Logger } from 'pino';
 import type { ProviderDatasource, ProviderInfoModel, ProviderRuntime } from './datasources/types.js';
 import type { IdempotencyStore } from './idempotency/store.js';
@@ -13,6 +14,7 @@ import type { CursorCodec } from './pagination/cursors.js';
 import type { Holdable } from './subscriptions/cohorts.js';
 import type { OperationScope } from './observability/operation.js';
 import type { LiveService } from './subscriptions/live.js';
+import { TopicBudget } from './limits/rate.js';
 import type { StatsService } from './stats/service.js';
 
 /**
@@ -20,6 +22,15 @@ import type { StatsService } from './stats/service.js';
  * provider, so a query that touches one provider builds nothing for the others.
  */
 export interface Context {
+  /**
+   * Who runs this operation: decided once per HTTP request, once per WebSocket at connection_init
+   * (src/auth/authenticate.ts). Its role gates mutations; its scope hides what is outside it.
+   */
+  principal: Principal;
+  /** The bucket the principal's operations and live topics are counted in (src/limits/rate.ts). */
+  principalKey: string;
+  /** Distinct live topics per principal, shared by every context of this process. */
+  topics: TopicBudget;
   /** The process's providers. Resolvers use `runtime`, `providers` and `datasource` instead. */
   registry: ProviderRegistry;
   /** Shared state. Resolvers use `idempotency` and `events` instead. */
@@ -85,18 +96,25 @@ export function enabledProviders(ctx: Pick<Context, 'enabled'>, wanted: readonly
   return providers;
 }
 
+const UNLIMITED_TOPICS = new TopicBudget(Number.POSITIVE_INFINITY);
+
 export function createContext(
   registry: ProviderRegistry,
   infra: Infra,
   live: LiveService,
   logger: Logger,
   operation?: OperationScope,
+  principal: Principal = OPEN_PRINCIPAL,
+  guard: { principalKey: string; topics: TopicBudget } = { principalKey: principal.name, topics: UNLIMITED_TOPICS },
 ): Context {
   const datasources = new Map<ProviderName, ProviderDatasource>();
   const partialErrors: GraphQLError[] = [];
   const reported = new Set<string>();
   const leftOut: Context['leftOut'] = [];
   return {
+    principal,
+    principalKey: guard.principalKey,
+    topics: guard.topics,
     registry,
     infra,
     runtime(provider) {

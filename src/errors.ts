@@ -41,6 +41,28 @@ export enum ErrorCode {
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   /** A bug in botgraph; details are logged, never sent. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** No credential, or one botgraph does not accept (unknown key, bad or expired token). HTTP 401, WS close 4403. */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** The principal's role may not do this (a viewer's mutation, a non-admin's introspection in production). */
+  FORBIDDEN = 'FORBIDDEN',
+  /** The operation nests deeper than MAX_DEPTH. */
+  DEPTH_LIMIT_EXCEEDED = 'DEPTH_LIMIT_EXCEEDED',
+  /** The operation uses more aliases than MAX_ALIASES. */
+  ALIAS_LIMIT_EXCEEDED = 'ALIAS_LIMIT_EXCEEDED',
+  /** The document has more tokens than MAX_TOKENS. */
+  TOKEN_LIMIT_EXCEEDED = 'TOKEN_LIMIT_EXCEEDED',
+  /** The operation uses more directives than MAX_DIRECTIVES. */
+  DIRECTIVE_LIMIT_EXCEEDED = 'DIRECTIVE_LIMIT_EXCEEDED',
+  /** The operation's estimated upstream cost is above MAX_COST. */
+  COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED',
+  /** The operation's variables, as JSON, are larger than MAX_VARIABLES_BYTES. */
+  VARIABLES_LIMIT_EXCEEDED = 'VARIABLES_LIMIT_EXCEEDED',
+  /** The principal sent more operations per second than RATE_LIMIT_OPS_PER_SECOND. */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The principal already watches as many distinct live topics as LIVE_TOPICS_PER_PRINCIPAL. */
+  TOPIC_LIMIT_EXCEEDED = 'TOPIC_LIMIT_EXCEEDED',
+  /** PERSISTED_OPERATIONS_ONLY is on and the document is not in PERSISTED_OPERATIONS_FILE. */
+  PERSISTED_OPERATION_REQUIRED = 'PERSISTED_OPERATION_REQUIRED',
 }
 
 /** Thrown where a `switch` over a union should have covered every case; the compiler proves it never runs. */
@@ -86,6 +108,18 @@ export const ERROR_CODES = {
   IDEMPOTENCY_OUTCOME_UNKNOWN: { retryable: false, changedNothing: true, httpStatus: 409 },
   DEPENDENCY_UNAVAILABLE: { retryable: true, changedNothing: true, httpStatus: 503 },
   INTERNAL_SERVER_ERROR: { retryable: false, changedNothing: false, httpStatus: 500 },
+  // Refused before anything ran: nothing reached a vendor.
+  UNAUTHENTICATED: { retryable: false, changedNothing: true, httpStatus: 401 },
+  FORBIDDEN: { retryable: false, changedNothing: true, httpStatus: 403 },
+  DEPTH_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  ALIAS_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  TOKEN_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  DIRECTIVE_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  COST_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  VARIABLES_LIMIT_EXCEEDED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  RATE_LIMITED: { retryable: true, changedNothing: true, httpStatus: 429 },
+  TOPIC_LIMIT_EXCEEDED: { retryable: true, changedNothing: true, httpStatus: 429 },
+  PERSISTED_OPERATION_REQUIRED: { retryable: false, changedNothing: true, httpStatus: 400 },
 } as const satisfies Record<ErrorCode, ErrorCodeProperties>;
 
 /** The properties of a code, from the one table. */
@@ -117,6 +151,8 @@ export interface BotgraphErrorOptions {
   retryable?: boolean;
   /** The request never left botgraph (open circuit, deadline already passed): the vendor cannot have acted. */
   notSent?: boolean;
+  /** Extra public extensions (a limit's `limit` and `value`, `retryAfterMs`); never secrets. */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -138,6 +174,7 @@ export class BotgraphError extends GraphQLError {
     if (options.field) extensions.field = options.field;
     if (options.circuit) extensions.circuit = options.circuit;
     if (options.startedAt) extensions.startedAt = options.startedAt;
+    if (options.details) Object.assign(extensions, options.details);
     super(message, {
       extensions,
       originalError: options.cause instanceof Error ? options.cause : undefined,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import { createContext, type Context } from './context.js';
 import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
@@ -21,6 +22,7 @@ import { startInfra, type Infra } from './infra.js';
 import { startProviders, webhookReceivers, type ProviderRegistry } from './providers/registry.js';
 import { liveEventSink } from './subscriptions/announce.js';
 import { buildBotgraphSchema } from './schema.js';
+import { createGuard } from './limits/guard.js';
 import { StatsService } from './stats/service.js';
 import { MemorySegmentStore, RedisSegmentStore } from './stats/store.js';
 import type { OperationScope } from './observability/operation.js';
@@ -87,10 +89,20 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   metrics.gauge('botgraph_poller_polls', 'Polls made by the pollers now running in this process.', () =>
     pollers.snapshot().reduce((sum, p) => sum + p.polls, 0),
   );
+  const schema = buildBotgraphSchema();
+  let guard;
+  try {
+    guard = createGuard(config, schema, infra.redis, logger);
+  } catch (error) {
+    await registry.close();
+    await infra.close();
+    throw error;
+  }
+  const topics = guard.topics;
   // The stats service needs contexts of its own (live cohorts), and every context carries it.
   let stats: StatsService | undefined;
-  const makeContext = (operation?: OperationScope) => {
-    const ctx = createContext(registry, infra, live, logger, operation);
+  const makeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) => {
+    const ctx = createContext(registry, infra, live, logger, operation, principal, { principalKey, topics });
     if (stats) ctx.stats = stats;
     return ctx;
   };
@@ -100,19 +112,26 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     store: infra.redis ? new RedisSegmentStore(infra.redis) : new MemorySegmentStore(),
     config: config.stats,
     logger,
-    makeContext: () => makeContext(),
+    makeContext: () => makeContext(undefined, OPEN_PRINCIPAL, OPEN_PRINCIPAL.name),
   });
-  const schema = buildBotgraphSchema();
-  const format = createFormatError(logger);
+  const format = createFormatError(logger, { production: config.security.production });
+  if (config.auth.mode === 'open') {
+    logger.warn(
+      config.auth.openReason === 'off'
+        ? 'auth is OFF (BOTGRAPH_AUTH=off): anyone who reaches this port may read and act as an operator'
+        : 'auth is off: every provider is an embedded simulator (demo); set BOTGRAPH_API_KEYS or AUTH_JWKS_URL to require credentials',
+    );
+  }
 
   const httpServer = createServer();
-  const apollo = await startApollo({ schema, httpServer, format, metrics, logger });
+  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard });
   const ws = attachWebSocket({
     httpServer,
     schema,
     makeContext,
     deadlineMs: config.ops.operationDeadlineMs,
     format,
+    guard,
     metrics,
     logger,
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
@@ -127,7 +146,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   attachRouter(
     httpServer,
     {
-      graphql: graphqlRoute(apollo, makeContext, config.ops.operationDeadlineMs),
+      graphql: graphqlRoute(apollo, makeContext, guard, config.ops.operationDeadlineMs),
       files: fileRoute(registry, logger),
       webhooks,
       console: consoleRoute(logger),
@@ -138,6 +157,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       metrics: config.ops.metricsPort === null ? metricsRoute(metrics) : null,
     },
     logger,
+    { corsOrigins: config.security.corsOrigins },
   );
 
   await new Promise<void>((resolve, reject) => {

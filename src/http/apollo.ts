@@ -3,9 +3,16 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import type { Authenticated } from '../auth/authenticate.js';
+import { isAdmin, type Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
+import { BotgraphError } from '../errors.js';
+import type { Guard } from '../limits/guard.js';
+import { introspectionAllowed, refuseOperation, variablesRefusal } from '../limits/operation.js';
+import { persistedRequired } from '../limits/persisted.js';
+import { principalKey } from '../limits/rate.js';
+import { limitRules } from '../limits/rules.js';
 import { newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
-import { extraValidationRules } from '../validation.js';
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
@@ -63,25 +70,60 @@ function operationsPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<
   };
 }
 
+/**
+ * The checks that need the principal or the variables (src/limits/operation.ts), after validation
+ * and before any resolver; the same function runs in graphql-ws's onSubscribe.
+ */
+function operationPolicyPlugin(guard: Guard): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, contextValue }) {
+          const principal = contextValue.principal;
+          if (guard.persisted && guard.policy.security.persistedOperationsOnly && !isAdmin(principal) && !guard.persisted.has(request.query ?? '')) {
+            throw persistedRequired();
+          }
+          const refusal = refuseOperation(guard.policy, { document, operationName: request.operationName, variables: request.variables, principal });
+          if (refusal) throw refusal;
+        },
+      };
+    },
+  };
+}
+
 export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
   format: ReturnType<typeof createFormatError>;
   metrics: Metrics;
   logger: Logger;
+  guard: Guard;
 }
 
-/** Apollo Server 5 over botgraph's schema, with its validation rules and error policy. */
-export async function startApollo({ schema, httpServer, format, metrics, logger }: ApolloOptions): Promise<ApolloServer<Context>> {
+/** Apollo Server 5 over botgraph's schema, with its validation rules, limits and error policy. */
+export async function startApollo({ schema, httpServer, format, metrics, logger, guard }: ApolloOptions): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     schema,
-    validationRules: extraValidationRules,
+    validationRules: limitRules(guard.policy.limits),
+    // graphql's parser stops at the token limit, before building a huge AST.
+    parseOptions: { maxTokens: guard.policy.limits.maxTokens },
+    // Introspection is decided per principal in operationPolicyPlugin (admins may in production).
+    introspection: true,
+    // With a trusted-documents manifest, clients must not register documents of their own (APQ).
+    ...(guard.persisted ? { persistedQueries: false as const } : {}),
     includeStacktraceInErrorResponses: false,
     formatError: format,
     // The schema is a federation subgraph, for which Apollo would add per-resolver timing traces
     // (ftv1) to any response whose request asks for them: that is a reporting agent's feature,
     // not a client's, and botgraph's timings are in its metrics and OpenTelemetry traces.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), partialErrorsPlugin, cursorsPlugin, operationsPlugin(metrics, logger)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      partialErrorsPlugin,
+      cursorsPlugin,
+      operationsPlugin(metrics, logger),
+      operationPolicyPlugin(guard),
+    ],
     // main.ts owns SIGTERM/SIGINT and calls close(). Apollo's own handler (on outside NODE_ENV=test)
     // would stop Apollo alone and re-raise the signal, killing the process before sockets close
     // with 1001 and topic leases are released.
@@ -112,6 +154,13 @@ function graphqlHttpError(res: ServerResponse, status: number, message: string):
   sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST', retryable: false } }] });
 }
 
+/** A refusal before Apollo (credentials, rate, persisted id), shaped as GraphQL over HTTP would. */
+function sendRefusal(res: ServerResponse, status: number, error: BotgraphError, headers: Record<string, string> = {}): void {
+  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
+  sendJson(res, status, { errors: [{ message: error.message, extensions }] });
+}
+
 /** The failures of a well-formed request whose document or variables are wrong. */
 const DOCUMENT_FAILURES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
 
@@ -134,26 +183,65 @@ function wantsHtml(req: IncomingMessage): boolean {
   return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 }
 
-/** `/graphql` over HTTP: GraphiQL for a browser's GET, otherwise the operation through Apollo. */
-export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: (operation: OperationScope) => Context, deadlineMs: number) {
+export type MakeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) => Context;
+
+/**
+ * `/graphql` over HTTP: GraphiQL for a browser's GET, otherwise the operation through Apollo. The
+ * principal is decided here, once per request, from `Authorization`, before the body is read.
+ */
+export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeContext, guard: Guard, deadlineMs: number) {
   return async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    let who: Authenticated;
+    try {
+      who = await guard.auth.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof BotgraphError)) throw error;
+      // A browser asking for GraphiQL gets the login prompt (any user name, the API key as password).
+      const challenge = wantsHtml(req) ? 'Basic realm="botgraph", charset="UTF-8"' : 'Bearer realm="botgraph"';
+      return sendRefusal(res, 401, error, { 'www-authenticate': challenge });
+    }
+    const principal = who.principal;
     if (wantsHtml(req) && !url.searchParams.has('query')) {
+      // GraphiQL is served only where it can work: where this principal may introspect.
+      if (!introspectionAllowed(guard.policy.security, principal)) {
+        if (guard.auth.required) {
+          res.setHeader('www-authenticate', 'Basic realm="botgraph", charset="UTF-8"');
+          return sendJson(res, 403, { error: 'GraphiQL is only for admins in this deployment.' });
+        }
+        return sendJson(res, 404, { error: 'not found' });
+      }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(graphiqlHtml());
     }
+    const key = principalKey(principal, req.socket.remoteAddress);
+    const limited = await guard.rate.consume(key);
+    if (limited) return sendRefusal(res, 429, limited, { 'retry-after': String(Math.ceil((limited.retryAfterMs ?? 1000) / 1000)) });
+
     // One operation: one request id (echoed back) and one deadline for every upstream call it makes.
     const operation = newOperationScope(deadlineMs, requestIdFrom(req.headers['x-request-id']));
     res.setHeader('x-request-id', operation.requestId);
     const parsed = await readJsonBody(req, res);
     if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message);
+    let body = parsed.body;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      try {
+        if (guard.persisted) body = guard.persisted.resolve(body as Record<string, unknown>);
+      } catch (error) {
+        if (error instanceof BotgraphError) return sendRefusal(res, 400, error);
+        throw error;
+      }
+      // Checked before parsing: a huge variables object is refused without walking the document.
+      const tooBig = variablesRefusal(guard.policy.limits, (body as { variables?: unknown }).variables);
+      if (tooBig) return sendRefusal(res, 400, tooBig);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await runOperationTraced(operation, 'http', () =>
       apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsed.body },
-        context: async () => makeContext(operation),
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        context: async () => makeContext(operation, principal, key),
       }),
     );
     for (const [key, value] of response.headers) res.setHeader(key, value);

@@ -2,27 +2,44 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors.js';
+import { asTokenLimitError } from '../limits/rules.js';
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/** graphql's "Did you mean …?" hints name fields and types: in production they would leak the schema. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '');
+}
 
 /**
  * One error policy for HTTP and WebSocket. Errors botgraph raises on purpose are GraphQLErrors
  * with a code and pass through (minus any stack trace). Anything else is a bug: it is logged with
  * its stack and the client sees only INTERNAL_SERVER_ERROR.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, options: { production?: boolean } = {}) {
+  const policy = (formatted: GraphQLFormattedError): GraphQLFormattedError =>
+    options.production ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     if (original instanceof GraphQLError || (code !== undefined && code !== 'INTERNAL_SERVER_ERROR')) {
       const { extensions, ...rest } = formatted;
-      if (!extensions) return rest;
-      const { stacktrace: _stacktrace, ...safe } = extensions as Record<string, unknown>;
+      if (!extensions) return policy(rest);
+      const { stacktrace: _stacktrace, http: _http, ...safe } = extensions as Record<string, unknown>;
       // A literal its scalar refuses (a bad DateTime) fails validation, but it is the client's bad input.
       // (Duck-typed: under vitest, Apollo's graphql and ours can be two copies of the module.)
       const cause = (original as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError;
       if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && cause?.extensions?.code === ErrorCode.BAD_USER_INPUT) {
         safe.code = ErrorCode.BAD_USER_INPUT;
       }
-      return { ...rest, extensions: safe };
+      // A limit rule's own code (DEPTH_LIMIT_EXCEEDED, …) survives Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
+      const own = cause?.extensions?.code;
+      if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && typeof own === 'string' && CODES.has(own)) safe.code = own;
+      if (safe.code === 'GRAPHQL_PARSE_FAILED') {
+        const tokens = asTokenLimitError(formatted.message);
+        if (tokens) return { ...rest, message: tokens.message, extensions: tokens.extensions };
+      }
+      return policy({ ...rest, extensions: safe });
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
     return {

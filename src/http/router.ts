@@ -1,5 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cors from 'cors';
 import type { Logger } from 'pino';
+import { originAllowed } from '../limits/guard.js';
 import { sendJson } from './body.js';
 import { graphiqlAsset } from './graphiql.js';
 import { sendAsset } from './static.js';
@@ -20,10 +22,40 @@ export interface Routes {
 }
 
 /**
+ * CORS for browser apps on other origins (`CORS_ORIGINS`), with the `cors` package. Credentials
+ * (cookies) are never allowed: clients send `Authorization`, which `*` may carry. A preflight from
+ * an origin not listed is answered 403, so the browser refuses the real request.
+ */
+function corsHandler(origins: readonly string[]) {
+  const middleware = cors({
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollo-client-name', 'apollo-client-version'],
+    exposedHeaders: ['retry-after', 'server-timing'],
+    maxAge: 600,
+    credentials: false,
+  });
+  /** True when the request was answered (a preflight). */
+  return (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS' && origin && !originAllowed(origins, origin, req.headers.host)) {
+      sendJson(res, 403, { error: 'origin not allowed' });
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve, reject) => {
+      // `cors` ends a preflight itself (204) and calls next() for everything else.
+      res.once('finish', () => resolve(true));
+      middleware(req as never, res as never, (error?: unknown) => (error ? reject(error) : resolve(false)));
+    });
+  };
+}
+
+/**
  * botgraph's HTTP routes on one node:http server. Each route lives in its own module; this only
  * dispatches by path, and turns a handler that throws into a 500 without a stack trace.
  */
-export function attachRouter(httpServer: Server, routes: Routes, logger: Logger): void {
+export function attachRouter(httpServer: Server, routes: Routes, logger: Logger, options: { corsOrigins: readonly string[] } = { corsOrigins: [] }): void {
+  const applyCors = corsHandler(options.corsOrigins);
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error) => {
       logger.error({ err: error }, 'request failed');
@@ -35,6 +67,14 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger)
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://botgraph.local');
     const path = url.pathname;
+    const started = process.hrtime.bigint();
+    // Server time of every answer, for clients and for the limit tests (target: refusals < 50 ms).
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+      if (!this.headersSent) this.setHeader('server-timing', `total;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(2)}`);
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    if (await applyCors(req, res)) return;
 
     // Liveness: the process serves HTTP. Whether it can do useful work is /readyz.
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });

@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   GraphQLError,
   execute,
-  parse,
   subscribe,
   validate,
   type DocumentNode,
@@ -10,23 +9,31 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isAdmin, type Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
-import { ErrorCode } from '../errors.js';
+import { BotgraphError, ErrorCode } from '../errors.js';
+import { originAllowed, type Guard } from '../limits/guard.js';
+import { refuseOperation } from '../limits/operation.js';
+import { persistedRequired } from '../limits/persisted.js';
+import { principalKey } from '../limits/rate.js';
+import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
+import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
 import { newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
-import { allValidationRules } from '../validation.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
 import { withPartialErrors } from './policy.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
   schema: GraphQLSchema;
-  makeContext: (operation: OperationScope) => Context;
+  makeContext: MakeContext;
+  guard: Guard;
   /** Every query or mutation over the socket gets this deadline, as over HTTP. */
   deadlineMs: number;
   format: ReturnType<typeof createFormatError>;
@@ -37,10 +44,6 @@ export interface WebSocketOptions {
   /** @default 3000 */
   connectionInitTimeoutMs: number;
 }
-
-/** Valid subscription documents kept by their text (oldest dropped first). */
-const MAX_CACHED_DOCUMENTS = 1_000;
-const MAX_CACHED_QUERY_LENGTH = 20_000;
 
 /** What Apollo answers for a document that does not parse, with the same code and locations. */
 function parseError(error: unknown): GraphQLError {
@@ -79,14 +82,35 @@ function eventLagSeconds(data: unknown): number | null {
   return null;
 }
 
+interface Session {
+  principal: Principal;
+  key: string;
+  expiry?: NodeJS.Timeout;
+}
+
 /**
  * graphql-ws on `/graphql`, beside HTTP. Apollo's validation rules and plugins do not run here, so
  * this applies the same validation (graphql's rules plus botgraph's), the same error policy
  * (format.ts and policy.ts: partial errors, codes, locations), the same deadline and accounting,
- * and the socket's own limits.
+ * and the socket's own limits. Security is the same policy as HTTP's: the upgrade's `Origin`
+ * against CORS_ORIGINS, the principal from `connectionParams.authorization` at connection_init
+ * (4403 when refused, and again when a token expires), the same document limits, rate limit and
+ * operation checks (src/limits/).
  */
 export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortRegistry; close(): Promise<void> } {
-  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const { guard } = options;
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    // The same cap as an HTTP body: a bigger message closes the socket (1009) before it is parsed.
+    maxPayload: MAX_BODY_BYTES,
+    // A browser page from an origin not in CORS_ORIGINS is refused before the upgrade (403), so a
+    // foreign page cannot ride a user's network position (cross-site WebSocket hijacking). Clients
+    // that send no Origin (servers, CLIs) are judged by their credentials alone.
+    verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      !origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed'),
+  });
+  const sessions = new WeakMap<WebSocket, Session>();
   const { metrics, logger } = options;
   const codeError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
   /** The error policy applied to a result: once per event per cohort, whatever the number of sockets. */
@@ -102,7 +126,6 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
     },
     (contextValue) => (contextValue as Context).liveStreams,
   );
-  const documents = new Map<string, DocumentNode>();
   /** What `subscribe` needs beside the execution arguments: the cohort key and where frames go. */
   const routes = new WeakMap<ExecutionArgs, { key: string | null; target: CohortTarget }>();
   wss.on('connection', (socket) => {
@@ -139,12 +162,36 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         return Symbol.asyncIterator in result ? result : started;
       },
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         // The payload is optional; when sent it must be an object (graphql-ws refuses others with 4400).
         const payload = ctx.connectionParams;
-        return payload === undefined || (typeof payload === 'object' && payload !== null);
+        if (!(payload === undefined || (typeof payload === 'object' && payload !== null))) return false;
+        const given = payload?.authorization ?? payload?.Authorization;
+        // A browser's GraphiQL may rely on the login it made for the page: the upgrade's own header.
+        const authorization = typeof given === 'string' ? given : ctx.extra.request.headers.authorization;
+        let who;
+        try {
+          who = await guard.auth.authenticate(authorization);
+        } catch (error) {
+          if (error instanceof BotgraphError) return false; // graphql-ws closes with 4403 Forbidden
+          throw error;
+        }
+        const socket = ctx.extra.socket;
+        const session: Session = { principal: who.principal, key: principalKey(who.principal, ctx.extra.request.socket.remoteAddress) };
+        if (who.expiresAt !== null) {
+          // A long-lived subscription must not outlive its credential: close at the token's expiry.
+          const left = who.expiresAt - Date.now();
+          if (left <= 0) return false;
+          session.expiry = setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired'), Math.min(left, 2 ** 31 - 1));
+          session.expiry.unref();
+          socket.once('close', () => clearTimeout(session.expiry));
+        }
+        sessions.set(socket, session);
+        return true;
       },
-      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        const session = sessions.get(ctx.extra.socket);
+        if (!session) return [codeError('Not authenticated.', ErrorCode.UNAUTHENTICATED)];
         // graphql-ws registers this operation's id before calling onSubscribe: count the others.
         const others = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (others >= options.maxSubscriptionsPerConnection) {
@@ -155,36 +202,49 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
             ),
           ];
         }
-        // Thousands of subscribers send the same few documents: parse and validate each text once,
-        // and share the (immutable) document, which is also most of an idle subscription's memory.
-        let document = documents.get(payload.query);
-        if (!document) {
-          try {
-            document = parse(payload.query);
-          } catch (error) {
-            return [parseError(error)];
-          }
-          const errors = validate(options.schema, document, allValidationRules);
-          if (errors.length > 0) {
-            return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-          }
-          if (payload.query.length <= MAX_CACHED_QUERY_LENGTH) {
-            if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
-            documents.set(payload.query, document);
-          }
+        const limited = await guard.rate.consume(session.key);
+        if (limited) return [limited];
+        let request = payload as typeof payload & { documentId?: unknown };
+        try {
+          if (guard.persisted) request = guard.persisted.resolve(request);
+        } catch (error) {
+          if (error instanceof BotgraphError) return [error];
+          throw error;
         }
-        const contextValue = options.makeContext(newOperationScope(options.deadlineMs));
+        if (guard.persisted && guard.policy.security.persistedOperationsOnly && !isAdmin(session.principal) && !guard.persisted.has(request.query)) {
+          return [persistedRequired()];
+        }
+        let document: DocumentNode;
+        try {
+          document = parseLimited(request.query, guard.policy.limits);
+        } catch (error) {
+          return [asTokenLimitError((error as Error).message) ?? parseError(error)];
+        }
+        const errors = validate(options.schema, document, allRules(guard.policy.limits));
+        if (errors.length > 0) {
+          // A limit rule's error carries its own code; graphql's own rules are GRAPHQL_VALIDATION_FAILED.
+          return errors.map((e) =>
+            e instanceof BotgraphError ? e : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          );
+        }
+        const refusal = refuseOperation(guard.policy, {
+          document,
+          operationName: request.operationName,
+          variables: request.variables,
+          principal: session.principal,
+        });
+        if (refusal) return [refusal];
+        const contextValue = options.makeContext(newOperationScope(options.deadlineMs), session.principal, session.key);
         const args: ExecutionArgs = {
           schema: options.schema,
           document,
-          variableValues: payload.variables ?? null,
-          operationName: payload.operationName ?? null,
+          variableValues: request.variables ?? null,
+          operationName: request.operationName ?? null,
           contextValue,
         };
-        // Sec's principal decides what a subscriber may see; until it exists everyone sees the same.
-        const scopeKey = (contextValue as { principal?: { scopeKey?: string } }).principal?.scopeKey ?? '';
+        // Subscribers who see the same things (the principal's scope) with the same document share one execution.
         routes.set(args, {
-          key: cohortKey(document, payload.query, payload.operationName, payload.variables, scopeKey),
+          key: cohortKey(document, request.query, request.operationName, request.variables, session.principal.scopeKey),
           target: { socket: ctx.extra.socket, id },
         });
         return args;

@@ -8,6 +8,7 @@ import { decodeId, type GlobalId } from '../ids.js';
 import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
 import { adapterOf, providerImplementing } from '../providers/registry.js';
 import type { WriteName } from '../providers/types.js';
+import { requireBotInScope, requireConversationInScope, requireEndUserInScope, requireProviderInScope } from '../auth/scope.js';
 import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
 
 /**
@@ -29,6 +30,8 @@ function writer<K extends WriteName>(ctx: Context, provider: ProviderName, metho
 function tokenWriter<K extends WriteName>(ctx: Context, method: K, what: string): NonNullable<ProviderWriter[K]> {
   const provider = providerImplementing(method);
   if (!provider) throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `No provider can ${what}.`);
+  // A custom-block token names no bot: only a principal that sees the whole provider may use one.
+  requireProviderInScope(ctx, provider, 'custom block');
   return writer(ctx, provider, method, what);
 }
 
@@ -55,6 +58,14 @@ async function announce(ctx: Context, conversation: ConversationModel, reason: C
   }
 }
 
+/**
+ * Idempotency keys are namespaced by principal: one client cannot replay, block or probe another's
+ * key. A key never holds a space, so `<principal> <key>` cannot collide. (Keys of the anonymous principal of an open deployment are shared, as everything there is.)
+ */
+function ownKey(ctx: Context, key: string | null): string | null {
+  return key === null ? null : `${ctx.principal.name} ${key}`;
+}
+
 function conversationRef(id: string, field: string): GlobalId {
   return decodeId(id, field, 'Conversation');
 }
@@ -64,11 +75,12 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const ref = conversationRef(input.conversationId, 'input.conversationId');
     const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
+    await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
     const send = writer(ctx, ref.provider, 'sendMessage', 'send messages');
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'sendMessage',
-      key,
+      key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, text },
       execute: async (wrote) => {
         const message = await send({ nativeId: ref.nativeId, idScope: ref.scope }, text);
@@ -84,11 +96,12 @@ export const Mutation: MutationResolvers = {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
     const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
+    await requireEndUserInScope(ctx, user.provider, user.nativeId, user.scope);
     const send = writer(ctx, user.provider, 'sendMessageToEndUser', 'send messages to an end user');
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'sendMessageToEndUser',
-      key,
+      key: ownKey(ctx, key),
       input: { endUserId: input.endUserId, text },
       execute: async (wrote) => {
         const message = await send(user.nativeId, text);
@@ -122,13 +135,15 @@ export const Mutation: MutationResolvers = {
     if (target.provider !== ref.provider) {
       throw badInput(`The target belongs to ${target.provider}, the conversation to ${ref.provider}.`, field);
     }
+    await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
+    if (hasBot) requireBotInScope(ctx, target.provider, target.nativeId);
     const run = hasBot
       ? writer(ctx, ref.provider, 'transferToBot', 'transfer a conversation to another bot')
       : writer(ctx, ref.provider, 'transferToFlow', 'transfer a conversation to a flow');
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'transferConversation',
-      key,
+      key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId, ...(node ? { node } : {}) },
       execute: async (wrote) => {
         const vendorMessage = (await (run as (c: { nativeId: string; idScope: string[] }, t: string, n?: string) => Promise<string | null | void>)(
@@ -151,11 +166,12 @@ export const Mutation: MutationResolvers = {
     const bot = decodeId(input.botId, 'input.botId', 'Bot');
     const variables = checkJsonObject(input.variables, 'input.variables');
     const start = input.start ?? false;
+    requireBotInScope(ctx, bot.provider, bot.nativeId);
     const create = writer(ctx, bot.provider, 'createConversation', 'create conversations');
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'createConversation',
-      key,
+      key: ownKey(ctx, key),
       input: { botId: input.botId, variables, start },
       execute: async (wrote) => {
         const created = await create(bot.nativeId, variables, start);
@@ -177,11 +193,12 @@ export const Mutation: MutationResolvers = {
     const params = checkJsonObject(input.params, 'input.params');
     if (params) patch.params = params;
     if (Object.keys(patch).length === 0) throw badInput('Give at least one of `tags`, `notes` and `params`.', 'input');
+    await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
     const update = writer(ctx, ref.provider, 'updateConversation', 'edit conversations');
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'updateConversation',
-      key,
+      key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, ...patch },
       execute: async (wrote) => {
         await update({ nativeId: ref.nativeId, idScope: ref.scope }, patch);
@@ -201,7 +218,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'completeCustomBlock',
-      key,
+      key: ownKey(ctx, key),
       input: { token, data },
       execute: async () => {
         await complete(token, data);
@@ -221,7 +238,7 @@ export const Mutation: MutationResolvers = {
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'sendCustomBlockMessage',
-      key,
+      key: ownKey(ctx, key),
       input: { token, text, typing },
       execute: async () => {
         const sent = await send(token, text, typing);
@@ -260,11 +277,12 @@ async function blockConversation(ctx: Context, token: string): Promise<Conversat
 async function handoff(ctx: Context, input: { conversationId: string; idempotencyKey?: string | null }, toOperator: boolean) {
   const key = checkIdempotencyKey(input.idempotencyKey);
   const ref = conversationRef(input.conversationId, 'input.conversationId');
+  await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
   const set = writer(ctx, ref.provider, 'setHandoff', toOperator ? 'hand a conversation to an operator' : 'give a conversation back to the bot');
   return runIdempotent({
     store: ctx.idempotency,
     mutation: toOperator ? 'startHandoff' : 'endHandoff',
-    key,
+    key: ownKey(ctx, key),
     input: { conversationId: input.conversationId },
     execute: async (wrote) => {
       await set({ nativeId: ref.nativeId, idScope: ref.scope }, toOperator);

@@ -5,6 +5,8 @@ import type { ProviderDatasource } from '../datasources/types.js';
 import { nullIfNotFound, UnreachableCaseError } from '../errors.js';
 import { decodeId, type GlobalId } from '../ids.js';
 import { nodeTypeName, type NodeModel } from './typeOf.js';
+import { nodeVisible } from '../auth/scope.js';
+import { providerInScope } from '../auth/principal.js';
 
 export const Node: NodeResolvers = {
   __resolveType: (model) => nodeTypeName(model as NodeModel),
@@ -46,6 +48,8 @@ function selectedMessagesFirst(info: GraphQLResolveInfo | undefined): number | n
 /** Resolves a global ID to its model through the owning provider's loaders; null when it is gone. */
 export async function loadNode(ctx: Context, id: string, field = 'id', info?: GraphQLResolveInfo): Promise<NodeModel | null> {
   const gid: GlobalId = decodeId(id, field, ['Bot', 'Conversation', 'Message', 'EndUser']);
+  // Outside the principal's scope the object does not exist: null, and no vendor call.
+  if (!providerInScope(ctx.principal, gid.provider)) return null;
   const ds = ctx.datasource(gid.provider);
   if (gid.type === 'Conversation' && ds.prefetchMessages) {
     // The messages' read needs only the id: start it now, beside the conversation's (one wave).
@@ -57,7 +61,8 @@ export async function loadNode(ctx: Context, id: string, field = 'id', info?: Gr
   await null;
   if (ctx.pendingLists.size > 0) await Promise.all(ctx.pendingLists);
   // A vendor 404 on a by-id read means the object is gone: the contract says null.
-  return nullIfNotFound(readNode(ds, gid));
+  const model = await nullIfNotFound(readNode(ds, gid));
+  return model && (await nodeVisible(ctx, model)) ? model : null;
 }
 
 async function readNode(ds: ProviderDatasource, gid: GlobalId): Promise<NodeModel | null> {

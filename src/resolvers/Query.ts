@@ -8,6 +8,7 @@ import { BotgraphError, badInput } from '../errors.js';
 import type { EndUserModel, MessageModel } from '../models.js';
 import type { MessageSearch } from '../datasources/types.js';
 import { responsePathAsArray } from 'graphql';
+import { inScope, providerInScope, scopedBots } from '../auth/principal.js';
 
 export const Query: QueryResolvers = {
   node: (_parent, { id }, ctx, info) => loadNode(ctx, id, 'id', info),
@@ -19,11 +20,11 @@ export const Query: QueryResolvers = {
 
   bots: async (_parent, { providers }, ctx, info) => {
     // One rule for every list: a provider named but not enabled is PROVIDER_DISABLED (`enabledProviders`).
-    const wanted = enabledProviders(ctx, providers);
+    const wanted = enabledProviders(ctx, providers).filter((p) => providerInScope(ctx.principal, p));
     const lists = await Promise.all(
       wanted.map(async (provider) => {
         try {
-          return await ctx.datasource(provider).listBots();
+          return (await ctx.datasource(provider).listBots()).filter((b) => inScope(ctx.principal, b.provider, b.nativeId));
         } catch (error) {
           if (error instanceof BotgraphError && error.provider) {
             ctx.reportPartial(error, [info.path.key]);
@@ -37,6 +38,7 @@ export const Query: QueryResolvers = {
   },
   bot: async (_parent, { id }, ctx) => {
     const gid = decodeId(id, 'id', 'Bot');
+    if (!inScope(ctx.principal, gid.provider, gid.nativeId)) return null;
     return ctx.datasource(gid.provider).getBot(gid.nativeId);
   },
 
@@ -51,10 +53,17 @@ export const Query: QueryResolvers = {
     const listing = enabledProviders(ctx, filter?.providers);
     const botIds = (filter?.botIds ?? []).map((id, i) => decodeId(id, `filter.botIds[${i}]`, 'Bot'));
     // End users are listed by the providers that can list them (`listEndUsers` not null); the first that does answers.
+    const inScopeListing = listing.filter((p) => providerInScope(ctx.principal, p));
     return offsetConnection<EndUserModel>('endUsers', size, after, async (offset, limit) => {
-      for (const provider of listing) {
-        const bots = botIds.filter((b) => b.provider === provider).map((b) => b.nativeId);
+      for (const provider of inScopeListing) {
+        let bots = botIds.filter((b) => b.provider === provider).map((b) => b.nativeId);
         if (botIds.length > 0 && bots.length === 0) continue;
+        // A bot-scoped principal lists only its bots' end users (pushed down, so totals agree).
+        const allowed = scopedBots(ctx.principal, provider);
+        if (allowed !== null) {
+          bots = bots.length > 0 ? bots.filter((b) => allowed.includes(b)) : allowed;
+          if (bots.length === 0) continue;
+        }
         const result = await ctx
           .datasource(provider)
           .listEndUsers({ botNativeIds: bots.length ? bots : null, ...(filter?.platform ? { platform: filter.platform } : {}) }, offset, limit);

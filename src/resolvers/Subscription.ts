@@ -9,6 +9,22 @@ import { conversationTopic, messageTopic } from '../subscriptions/topics.js';
 import { checkSearch } from './validate.js';
 import { badInput } from '../errors.js';
 import { botsByProvider } from './conversationList.js';
+import { conversationVisible, narrowToScope, requireConversationInScope } from '../auth/scope.js';
+import { releasing } from '../limits/rate.js';
+
+/**
+ * Opens the live stream holding its topics against the principal's cap (LIVE_TOPICS_PER_PRINCIPAL):
+ * a topic is one poller upstream, so this bounds the polling one client can cause.
+ */
+function budgeted(ctx: Context, topics: Topic[], match: (e: BotgraphEvent) => boolean, since: string | null | undefined) {
+  const release = ctx.topics.acquire(ctx.principalKey, topics.map((t) => t.key));
+  try {
+    return releasing(ctx.live.stream(ctx, topics, match, since), release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
 
 /**
  * The conversation topics that cover `providers` (and, where a provider lists per bot, only `bots`).
@@ -61,10 +77,12 @@ export const Subscription: SubscriptionResolvers = {
       if (!runtime.capabilities.includes('READ_MESSAGES')) {
         throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${ref.provider} cannot read messages.`, { provider: ref.provider });
       }
+      // Out of scope, the conversation does not exist: NOT_FOUND, as for an unknown one.
+      await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
       await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
       const match = (e: BotgraphEvent) =>
         e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
-      return ctx.live.stream(ctx, [messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since) as never;
+      return budgeted(ctx, [messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since) as never;
     },
     resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {
       ctx.fresh();
@@ -87,8 +105,10 @@ export const Subscription: SubscriptionResolvers = {
       let providers = enabledProviders(ctx, f.providers);
       if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
       const matches = filterMatcher(f, providers, bots);
-      const match = (e: BotgraphEvent) => e.kind === 'conversation' && matches(e.conversation);
-      return ctx.live.stream(ctx, conversationTopics(ctx, providers, bots), match, since) as never;
+      // Every event, live or replayed after `since`, is also checked against the principal's scope.
+      const match = (e: BotgraphEvent) => e.kind === 'conversation' && matches(e.conversation) && conversationVisible(ctx, e.conversation);
+      const visible = narrowToScope(ctx, providers, bots);
+      return budgeted(ctx, conversationTopics(ctx, visible.providers, visible.bots), match, since) as never;
     },
     resolve: asConversation,
   },
@@ -96,8 +116,9 @@ export const Subscription: SubscriptionResolvers = {
   handoffRequested: {
     subscribe: async (_parent, { providers, since }, ctx) => {
       const wanted = enabledProviders(ctx, providers);
-      const match = (e: BotgraphEvent) => e.kind === 'handoffRequested' && wanted.includes(e.provider);
-      return ctx.live.stream(ctx, conversationTopics(ctx, wanted, new Map()), match, since) as never;
+      const match = (e: BotgraphEvent) => e.kind === 'handoffRequested' && wanted.includes(e.provider) && conversationVisible(ctx, e.conversation);
+      const visible = narrowToScope(ctx, wanted, new Map());
+      return budgeted(ctx, conversationTopics(ctx, visible.providers, visible.bots), match, since) as never;
     },
     resolve: asConversation,
   },

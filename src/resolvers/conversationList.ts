@@ -11,6 +11,7 @@ import { adapterOf } from '../providers/registry.js';
 import { checkCxoneQuery, checkSearch } from './validate.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
 import { mergeConversations } from '../pagination/merge.js';
+import { narrowToScope } from '../auth/scope.js';
 
 export interface ListScope {
   /** Only this provider (a bot's or an end user's own list). */
@@ -73,6 +74,9 @@ export async function listConversations(
     bots = botsByProvider(filter);
     if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
   }
+  // Outside the principal's scope nothing exists: pushed down as a bot filter, so the vendors'
+  // totals (and `totalCount`) count only what is in scope.
+  ({ providers, bots } = narrowToScope(ctx, providers, bots));
 
   const streams: ConversationStream[] = [];
   const path = responsePathAsArray(info.path);

@@ -26,6 +26,7 @@ for (const adapter of ADAPTERS) {
     port: config.ports[adapter.slug],
     ...common,
     ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
+    ...(config.closerWebhookSecret ? { webhookSecret: config.closerWebhookSecret } : {}),
   });
   started.push(simulator.handle);
   console.log(`${adapter.label.padEnd(8)} ${simulator.describe()}`);

@@ -26,6 +26,9 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+/** What replicas require on `/webhooks/closer` (CLOSER is REMOTE for them). */
+export const REPLICA_WEBHOOK_SECRET = 'replica-webhook-secret';
+
 export { freePort, waitFor };
 
 export interface Exit {
@@ -180,6 +183,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       REDIS_URL: redis.url,
       CLOSER_BASE_URL: closer.url,
       CLOSER_API_KEY: closer.apiKey,
+      CLOSER_WEBHOOK_SECRET: REPLICA_WEBHOOK_SECRET,
+      // Replicas talk to standalone simulators as REMOTE providers: tests run them open on purpose.
+      BOTGRAPH_AUTH: 'off',
       BOTONE_BASE_URL: botone.url,
       BOTONE_USERNAME: botone.username,
       BOTONE_PASSWORD: botone.password,

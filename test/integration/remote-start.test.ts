@@ -59,6 +59,9 @@ describe('what a start loads', () => {
     const { replica, modules } = await start('remote', {
       CLOSER_BASE_URL: closer.url,
       CLOSER_API_KEY: closer.apiKey,
+      // REMOTE providers need auth and the webhook secret; this test runs open on purpose.
+      CLOSER_WEBHOOK_SECRET: 'remote-start-secret',
+      BOTGRAPH_AUTH: 'off',
       BOTONE_BASE_URL: botone.url,
       BOTONE_USERNAME: botone.username,
       BOTONE_PASSWORD: botone.password,

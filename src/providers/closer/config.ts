@@ -6,7 +6,7 @@ export interface CloserConfig {
   baseUrl: string | null;
   /** @default the demo key, when no base URL is set */
   apiKey: string;
-  /** Shared secret the CLOSER webhook must present (header `x-botgraph-webhook-secret` or `?secret=`). */
+  /** Shared secret the CLOSER webhook must present in the header `x-botgraph-webhook-secret`; required with CLOSER_BASE_URL. */
   webhookSecret: string | null;
 }
 
@@ -17,6 +17,7 @@ export function parseCloserConfig(env: Env): CloserConfig {
   return {
     baseUrl: url,
     apiKey: url ? required(env, 'CLOSER_API_KEY', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_API_KEY') ?? CLOSER_DEMO_API_KEY),
-    webhookSecret: str(env, 'CLOSER_WEBHOOK_SECRET') ?? null,
+    // Without it anyone could post forged CLOSER events: required once CLOSER is REMOTE.
+    webhookSecret: url ? required(env, 'CLOSER_WEBHOOK_SECRET', 'CLOSER_BASE_URL is set') : (str(env, 'CLOSER_WEBHOOK_SECRET') ?? null),
   };
 }

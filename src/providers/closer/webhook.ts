@@ -3,10 +3,10 @@
  * route (`src/http/webhooks.ts`), which does the HTTP: method, size limit, JSON. CLOSER disables a
  * webhook after a few failed deliveries, so a valid batch is answered 200 at once and published
  * afterwards. CLOSER signs nothing; when `CLOSER_WEBHOOK_SECRET` is set the sender must present it
- * (header `x-botgraph-webhook-secret` or `?secret=`), which only proves the sender knows the URL's
- * secret, not that it is CLOSER.
+ * (header `x-botgraph-webhook-secret` only; required when CLOSER is REMOTE), which only proves the
+ * sender knows the secret, not that it is CLOSER.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LiveEventSink, WebhookReceiver } from '../types.js';
@@ -37,11 +37,11 @@ const batchSchema = z.looseObject({
 });
 type WebhookEvent = z.infer<typeof batchSchema>['messages'][number];
 
+/** Constant time over the hashes, so neither the length nor a prefix of the secret leaks through timing. */
 function sameSecret(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export function closerWebhookReceiver(options: { config: CloserConfig; events: LiveEventSink; logger: Logger }): WebhookReceiver {
@@ -86,10 +86,11 @@ export function closerWebhookReceiver(options: { config: CloserConfig; events: L
 
   return {
     maxBodyBytes: MAX_BODY_BYTES,
-    authorize({ headers, query }) {
+    authorize({ headers }) {
       if (secret === null) return true;
+      // The header only: a `?secret=` query parameter lands in proxy and access logs.
       const header = headers['x-botgraph-webhook-secret'];
-      const given = (Array.isArray(header) ? header[0] : header) ?? query.get('secret') ?? undefined;
+      const given = Array.isArray(header) ? header[0] : header;
       return sameSecret(given, secret);
     },
     receive(body) {

@@ -80,6 +80,8 @@ async function documentBotgraph(version: 'v1' | 'v2', order: 'printed' | 'revers
     BOTONE_BOT_IDS: '1446',
     CXONE_BASE_URL: cxone,
     CXONE_TOKEN: 'doc-token',
+    // REMOTE providers need auth; these fakes run open on purpose.
+    BOTGRAPH_AUTH: 'off',
   });
 }
 

@@ -67,7 +67,8 @@ describe('SIGKILL while the vendor acts on a keyed sendMessage', () => {
         expect(startedAt).toBeLessThanOrEqual(killedAt);
       }
       // The record outlives any retry timing (24 h), so even a retry after minutes is never re-sent.
-      const pttl = await cluster.redisClient.pttl(`botgraph:idem:sendMessage:${key}`);
+      // Keys are namespaced by principal (the replicas run open: `anonymous`).
+      const pttl = await cluster.redisClient.pttl(`botgraph:idem:sendMessage:anonymous ${key}`);
       expect(pttl).toBeGreaterThan(23 * 3_600_000);
       expect(cluster.closer.stats.count(POST) - before).toBe(1);
       expect(await messagesWithText(cluster, x.nativeId, text)).toBe(1);

@@ -60,7 +60,7 @@ const CASES: Array<{ name: string; query: string; variables?: Record<string, unk
   { name: 'variable coercion failure', query: 'query($n: Int!) { conversations(first: $n) { totalCount } }', variables: { n: 'ten' }, expectCode: 'BAD_USER_INPUT' },
   { name: 'argument out of range', query: '{ conversations(first: 1000) { totalCount } }', expectCode: 'BAD_USER_INPUT' },
   { name: 'malformed id', query: '{ node(id: "not-an-id") { id } }', expectCode: 'BAD_USER_INPUT' },
-  { name: 'depth limit', query: deep, expectCode: 'GRAPHQL_VALIDATION_FAILED' },
+  { name: 'depth limit', query: deep, expectCode: 'DEPTH_LIMIT_EXCEEDED' },
   {
     name: 'mutation with bad input',
     query: 'mutation { sendMessage(input: { conversationId: "x", text: "hi" }) { message { id } } }',

@@ -6,7 +6,7 @@
  * `eventCursor` on both replicas.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, gql, startCluster, waitFor, wsClient, type Cluster, type Collected } from '../../helpers/replicas.js';
+import { REPLICA_WEBHOOK_SECRET, collect, gql, startCluster, waitFor, wsClient, type Cluster, type Collected } from '../../helpers/replicas.js';
 import {
   CONVERSATION_UPDATED,
   MESSAGE_ADDED,
@@ -93,7 +93,7 @@ describe('two replicas, one Redis: every client gets every event once', () => {
 
       // (c) CLOSER delivers its webhook to B. The pollers' reads fail meanwhile, so the webhook is the
       // only way in; clients on A get the events through Redis.
-      cluster.closer.setWebhook(`${B.url}/webhooks/closer`);
+      cluster.closer.setWebhook(`${B.url}/webhooks/closer`, { 'x-botgraph-webhook-secret': REPLICA_WEBHOOK_SECRET });
       cluster.closer.faults.set({ errorRate: 1, errorStatus: 503, routes: ['GET /openapi/conversations', 'GET /openapi/conversation/:id/message'] });
       const webhookText = 'fan-out (c) via webhook into B';
       expectedMessages.push(await directMessage(cluster.closer, x.nativeId, webhookText));

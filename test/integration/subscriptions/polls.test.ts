@@ -25,7 +25,8 @@ afterEach(async () => {
 });
 
 beforeAll(async () => {
-  bg = await startTestBotgraph({ ...FAST_POLLS, BOTGRAPH_PROVIDERS: 'closer' });
+  // 200 subscribers from one address in a moment: more than the per-principal operation rate allows.
+  bg = await startTestBotgraph({ ...FAST_POLLS, BOTGRAPH_PROVIDERS: 'closer', RATE_LIMIT_OPS_PER_SECOND: '0' });
   [x, y] = (await conversationsOf(bg, 'CLOSER', ['COMPLETED'], 2)) as [Conv, Conv];
 });
 

@@ -119,14 +119,14 @@ describe('queries and mutations over the socket', () => {
     expect(m.events[0]).toEqual({ conversation: { id: conv.id, handoff: 'OPERATOR' } });
   });
 
-  it('validates like HTTP: too deep → GRAPHQL_VALIDATION_FAILED, bad syntax → GRAPHQL_PARSE_FAILED, unknown field → GRAPHQL_VALIDATION_FAILED', async () => {
+  it('validates like HTTP: too deep → DEPTH_LIMIT_EXCEEDED, bad syntax → GRAPHQL_PARSE_FAILED, unknown field → GRAPHQL_VALIDATION_FAILED', async () => {
     let inner = 'id';
     for (let i = 0; i < 5; i++) inner = `conversation { messages { nodes { ${inner} } } }`;
     const deepQuery = `{ conversations(first: 1) { nodes { messages { nodes { ${inner} } } } } }`;
     const deepSubscription = `subscription { messageAdded(conversationId: "${closer[0]!.id}") { ${inner} } }`;
     for (const [query, code] of [
-      [deepQuery, 'GRAPHQL_VALIDATION_FAILED'],
-      [deepSubscription, 'GRAPHQL_VALIDATION_FAILED'],
+      [deepQuery, 'DEPTH_LIMIT_EXCEEDED'],
+      [deepSubscription, 'DEPTH_LIMIT_EXCEEDED'],
       ['subscription { conversationUpdated { id ', 'GRAPHQL_PARSE_FAILED'],
       ['subscription { conversationUpdated { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
     ] as const) {
@@ -137,7 +137,8 @@ describe('queries and mutations over the socket', () => {
       expect(ws.events).toEqual([]);
     }
     const deep = await once(deepQuery);
-    expect(deep.errors[0]!.message).toMatch(/nested \d+ levels deep; the limit is 12/);
+    expect(deep.errors[0]!.message).toMatch(/has \d+ levels of nesting; the limit is 13/);
+    expect(deep.errors[0]!.extensions).toMatchObject({ limit: 13, value: expect.any(Number) });
     // No stack trace leaks on the socket.
     expect(JSON.stringify(deep.errors)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
   });

@@ -56,7 +56,7 @@ export interface CloserSimulator extends SimulatorHandle {
    * Points webhook delivery at a URL, or turns it off with `undefined`. Setting a URL re-enables a
    * webhook that was disabled after failed retries. Only events after the call are delivered.
    */
-  setWebhook(url: string | undefined): void;
+  setWebhook(url: string | undefined, headers?: Record<string, string>): void;
   /** Where webhooks go, whether delivery was disabled, and the delivery counters. */
   webhookStatus(): WebhookStatus;
   /** The in-memory state, for tests that check botgraph's numbers against it (read it, do not write). */
@@ -115,7 +115,7 @@ export async function startCloserSimulator(options: CloserSimulatorOptions = {})
     apiKey,
     botIds: store.listBots().map((b) => b.id),
     store,
-    setWebhook: (url) => webhooks.setUrl(url),
+    setWebhook: (url, headers) => webhooks.setUrl(url, headers),
     webhookStatus: () => webhooks.status(),
     console: {
       updateBot: (id, patch) => void store.updateBot(id, patch),

@@ -36,6 +36,8 @@ export interface WebhookStatus {
 
 export class WebhookDispatcher {
   private url: string | undefined;
+  /** Extra request headers (botgraph's shared secret); never part of the URL, so never in a proxy log. */
+  private headers: Record<string, string> = {};
   private disabled = false;
   private delivered = 0;
   private failed = 0;
@@ -51,8 +53,9 @@ export class WebhookDispatcher {
   }
 
   /** Points delivery at a new URL (or none). A new URL also re-enables a disabled webhook. */
-  setUrl(url: string | undefined): void {
+  setUrl(url: string | undefined, headers: Record<string, string> = {}): void {
     this.url = url;
+    this.headers = { ...headers };
     this.disabled = false;
     if (url === undefined) {
       this.pending = [];
@@ -139,7 +142,7 @@ export class WebhookDispatcher {
     try {
       const response = await request(batch.webhookUrl, {
         method: 'POST',
-        headers: { 'user-agent': 'CLOSER/webhook', 'content-type': 'application/json' },
+        headers: { ...this.headers, 'user-agent': 'CLOSER/webhook', 'content-type': 'application/json' },
         body: JSON.stringify(batch),
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutMs)]),
         headersTimeout: this.options.timeoutMs,
