@@ -83,6 +83,8 @@ describe('replicas on one Redis', () => {
         BOTGRAPH_PROVIDERS: 'closer',
         CLOSER_BASE_URL: closer.url,
         CLOSER_API_KEY: closer.apiKey,
+        CLOSER_WEBHOOK_SECRET: 'test-webhook-secret',
+        BOTGRAPH_AUTH: 'off',
         REDIS_URL: redis.url,
         SIMULATOR_ACTIVITY: 'false',
       });
