@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
+import { isAdmin, OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
+import type { Authenticator } from './auth/authenticate.js';
+import { ErrorCode } from './errors.js';
 import { createContext, type Context } from './context.js';
 import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
@@ -154,7 +156,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
         const ready = await readiness({ redis: infra.redis, breakers: registry.breakers, openCircuit: config.ops.readyzOpenCircuit });
         sendJson(res, ready.status === 'unready' ? 503 : 200, ready);
       },
-      metrics: config.ops.metricsPort === null ? metricsRoute(metrics) : null,
+      metrics: config.ops.metricsPort === null ? metricsRoute(metrics, guard.auth) : null,
     },
     logger,
     { corsOrigins: config.security.corsOrigins },
@@ -199,9 +201,23 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   };
 }
 
-/** `/metrics` in Prometheus' text format. */
-function metricsRoute(metrics: Metrics) {
-  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+/**
+ * `/metrics` in Prometheus' text format. On the public port it is admin-only whenever auth is on:
+ * series name providers, routes and principals' traffic. (METRICS_PORT is for a private network.)
+ */
+function metricsRoute(metrics: Metrics, auth?: Authenticator) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (auth?.required) {
+      let principal;
+      try {
+        ({ principal } = await auth.authenticate(req.headers.authorization));
+      } catch {
+        return sendJson(res, 401, { errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      }
+      if (!isAdmin(principal)) {
+        return sendJson(res, 403, { errors: [{ message: '/metrics is for admin keys only.', extensions: { code: ErrorCode.FORBIDDEN } }] });
+      }
+    }
     const { contentType, body } = await metrics.render();
     res.writeHead(200, { 'content-type': contentType });
     res.end(body);
