@@ -175,3 +175,35 @@ export interface Page<T> {
   /** Opaque to everything but the datasource that made it; null at the end. */
   next: string | null;
 }
+
+/**
+ * A conversation known only by what the caller has (its id, and maybe a few facts from an event or
+ * a stored summary): everything else blank. Pollers and stats read messages through such stand-ins.
+ */
+export function conversationStandIn(
+  fields: Pick<ConversationModel, 'provider' | 'nativeId' | 'idScope'> & Partial<ConversationModel>,
+): ConversationModel {
+  return {
+    title: '',
+    status: 'UNKNOWN',
+    handoff: 'BOT',
+    botNativeId: null,
+    endUserNativeId: null,
+    endUser: null,
+    channel: null,
+    location: null,
+    ipAddress: null,
+    createdAt: null,
+    updatedAt: null,
+    durationSeconds: null,
+    messageCount: null,
+    tags: [],
+    notes: null,
+    collectedData: null,
+    trackerEvents: [],
+    journey: [],
+    embeddedMessages: null,
+    raw: null,
+    ...fields,
+  };
+}

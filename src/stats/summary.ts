@@ -1,7 +1,7 @@
 /**
  * The parts of a summary every vendor shares; each vendor's `stats.ts` adds its own.
  */
-import type { ConversationModel, MessageModel } from '../models.js';
+import { conversationStandIn, type ConversationModel, type MessageModel } from '../models.js';
 import type { ConvSummary, SenderCounts } from './types.js';
 
 /** Null when the conversation has no creation time: analytics bucket by `createdAt` and cannot place it. */
@@ -46,29 +46,17 @@ export function messageMeasures(messages: readonly MessageModel[]): { m: SenderC
 
 /** A stand-in conversation carrying what `listMessages` needs (id, scope, bot), with nothing listed. */
 export function conversationRef(s: ConvSummary): ConversationModel {
-  return {
+  return conversationStandIn({
     provider: s.p,
     nativeId: s.id,
     idScope: [...s.sc],
-    title: '',
     status: s.st,
     handoff: s.ho,
     botNativeId: s.b,
-    endUserNativeId: null,
-    endUser: null,
     channel: s.ch,
     location: s.loc,
-    ipAddress: null,
     createdAt: new Date(s.c),
     updatedAt: s.u === null ? null : new Date(s.u),
     durationSeconds: s.d,
-    messageCount: null,
-    tags: [],
-    notes: null,
-    collectedData: null,
-    trackerEvents: [],
-    journey: [],
-    embeddedMessages: null,
-    raw: null,
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import type { ProviderRuntime } from '../datasources/types.js';
 import type { EventBus } from '../events/bus.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
-import type { ConversationModel, ProviderName } from '../models.js';
+import { conversationStandIn, type ConversationModel, type ProviderName } from '../models.js';
 import { adapterOf } from '../providers/registry.js';
 import type { PollResult, Topic } from './pollers.js';
 import { conversationVersion, dedupeKeys, inHandoff } from './version.js';
@@ -143,31 +143,7 @@ interface MessageState {
 
 /** A stand-in carrying only what `listMessages` needs, so one poll costs one vendor read. */
 function conversationRef(provider: ProviderName, nativeId: string, idScope: string[]): ConversationModel {
-  return {
-    provider,
-    nativeId,
-    idScope,
-    title: '',
-    status: 'UNKNOWN',
-    handoff: 'BOT',
-    botNativeId: idScope[0] ?? null,
-    endUserNativeId: null,
-    endUser: null,
-    channel: null,
-    location: null,
-    ipAddress: null,
-    createdAt: null,
-    updatedAt: null,
-    durationSeconds: null,
-    messageCount: null,
-    tags: [],
-    notes: null,
-    collectedData: null,
-    trackerEvents: [],
-    journey: [],
-    embeddedMessages: null,
-    raw: null,
-  };
+  return conversationStandIn({ provider, nativeId, idScope, botNativeId: idScope[0] ?? null });
 }
 
 /**
