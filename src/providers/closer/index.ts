@@ -18,7 +18,12 @@ export { vendorWindow } from './paging.js';
 export const CLOSER_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
 const WRITES = implementedWrites(CloserDatasource.prototype);
 /** What CLOSER's Open API and webhooks let botgraph do, derived. */
-export const CLOSER_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({ reads: CLOSER_READS, writes: WRITES, files: false, webhooks: true });
+export const CLOSER_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({
+  reads: CLOSER_READS,
+  writes: WRITES,
+  files: false,
+  webhooks: true,
+});
 
 /** The runtime's options: the client's ({@link CloserClientOptions}) plus the mode. */
 export type CloserRuntimeOptions = RuntimeOptions<CloserConfig>;

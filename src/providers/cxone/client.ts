@@ -77,7 +77,10 @@ export class CxoneClient {
   constructor(options: CxoneClientOptions) {
     this.now = options.now ?? Date.now;
     const observer = options.upstream?.observer;
-    this.batches = new BatchCache({ ...options.cache, ...(observer ? { onLookup: (hit: boolean) => observer.cacheLookup('cxone_batches', hit) } : {}) });
+    this.batches = new BatchCache({
+      ...options.cache,
+      ...(observer ? { onLookup: (hit: boolean) => observer.cacheLookup('cxone_batches', hit) } : {}),
+    });
     // One keep-alive agent under every token's UpstreamHttp: the tokens share the host.
     const dispatcher = options.dispatcher ?? keepAliveAgent();
     this.agent = options.dispatcher ? null : (dispatcher as Agent);
