@@ -148,6 +148,18 @@ export interface SecurityConfig {
   /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
   persistedOperationsOnly: boolean;
 }
+/** The shared entity cache (src/datasources/cache.ts, README "Caching"). */
+const CACHE_DEFAULTS = {
+  /**
+   * How long a vendor read is kept and served to later requests, in ms (`CACHE_TTL_MS`); 0 turns
+   * the cache off. Writes, webhooks and polled changes drop what they touch at once, so this bounds
+   * only changes botgraph cannot see. The test helpers start botgraph with 0, so that their exact
+   * upstream-call counts hold; the cache's own tests turn it on. @default 2000
+   */
+  ttlMs: 2_000,
+};
+export type CacheConfig = typeof CACHE_DEFAULTS;
+
 const SERVER_DEFAULTS = {
   /** @default 4000 */
   port: 4_000,
@@ -176,6 +188,7 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfig
    */
   cursorTtlMs: number;
   stats: StatsConfig;
+  cache: CacheConfig;
   ops: OpsConfig;
   auth: AuthConfig;
   limits: LimitsConfig;
@@ -186,7 +199,10 @@ export function loadConfig(env: Env = process.env): Config {
   const known = ADAPTERS.map((a) => a.slug);
   const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? known.join(',');
   const providers: ProviderName[] = [];
-  for (const slug of providersRaw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const slug of providersRaw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     const adapter = adapterBySlug(slug);
     if (!adapter) throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${slug}" (known: ${known.join(', ')})`);
     if (!providers.includes(adapter.name)) providers.push(adapter.name);
@@ -228,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
       openTtlMs: int(env, 'STATS_OPEN_TTL_MS', STATS_DEFAULTS.openTtlMs, 0, 86_400_000),
       maxDetailReads: int(env, 'STATS_MAX_DETAIL_READS', STATS_DEFAULTS.maxDetailReads, 0, 100_000),
     },
+    cache: { ttlMs: int(env, 'CACHE_TTL_MS', CACHE_DEFAULTS.ttlMs, 0, 3_600_000) },
     ops: opsSection(env),
     auth: authConfig(env, remote),
     limits: {
@@ -246,7 +263,10 @@ export function loadConfig(env: Env = process.env): Config {
 
 function securityConfig(env: Env): SecurityConfig {
   const production = str(env, 'NODE_ENV') === 'production';
-  const origins = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = (str(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     if (origin === '*') continue;
     let url: URL;
@@ -255,7 +275,8 @@ function securityConfig(env: Env): SecurityConfig {
     } catch {
       throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port])`);
     }
-    if (url.origin !== origin.replace(/\/$/, '')) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+    if (url.origin !== origin.replace(/\/$/, ''))
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
   }
   if (origins.includes('*') && origins.length > 1) throw new ConfigError('CORS_ORIGINS', '`*` cannot be combined with named origins');
   const persisted = str(env, 'PERSISTED_OPERATIONS_FILE') ?? null;
@@ -323,7 +344,8 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
   const configured = apiKeys.length > 0 || jwt !== null;
   if (switchRaw === 'off') return { mode: 'open', openReason: 'off', apiKeys: [], jwt: null };
   if (configured) return { mode: 'required', openReason: null, apiKeys, jwt };
-  if (switchRaw === 'on') throw new ConfigError('BOTGRAPH_API_KEYS', 'BOTGRAPH_AUTH=on needs BOTGRAPH_API_KEYS, BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL');
+  if (switchRaw === 'on')
+    throw new ConfigError('BOTGRAPH_API_KEYS', 'BOTGRAPH_AUTH=on needs BOTGRAPH_API_KEYS, BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL');
   if (remoteVariables.length > 0) {
     throw new ConfigError(
       'BOTGRAPH_API_KEYS',
@@ -332,8 +354,6 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
   }
   return { mode: 'open', openReason: 'demo', apiKeys: [], jwt: null };
 }
-
-
 
 function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
   const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
@@ -352,7 +372,8 @@ function opsSection(env: Env): OpsConfig {
     } catch {
       throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
   }
   return {
     operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),

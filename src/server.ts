@@ -59,7 +59,7 @@ export interface StartOptions {
 export async function startBotgraph(config: Config, { logger }: StartOptions): Promise<Botgraph> {
   const infra = await startInfra(config, logger);
   const metrics = infra.metrics;
-  const registry = await startProviders(config, logger, metrics).catch(async (error) => {
+  const registry = await startProviders(config, logger, metrics, infra.cache).catch(async (error) => {
     await infra.close();
     throw error;
   });
@@ -212,7 +212,9 @@ function metricsRoute(metrics: Metrics, auth?: Authenticator) {
       try {
         ({ principal } = await auth.authenticate(req.headers.authorization));
       } catch {
-        return sendJson(res, 401, { errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+        return sendJson(res, 401, {
+          errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }],
+        });
       }
       if (!isAdmin(principal)) {
         return sendJson(res, 403, { errors: [{ message: '/metrics is for admin keys only.', extensions: { code: ErrorCode.FORBIDDEN } }] });

@@ -1,14 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import {
-  GraphQLError,
-  execute,
-  subscribe,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, execute, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -23,7 +14,7 @@ import { principalKey } from '../limits/rate.js';
 import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
+import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -64,7 +55,9 @@ function markCoercionErrors(result: ExecutionResult): ExecutionResult {
     return {
       ...result,
       errors: result.errors.map((e) =>
-        e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT } }),
+        e.extensions?.code
+          ? e
+          : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT } }),
       ),
     };
   }
@@ -107,8 +100,10 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
     // A browser page from an origin not in CORS_ORIGINS is refused before the upgrade (403), so a
     // foreign page cannot ride a user's network position (cross-site WebSocket hijacking). Clients
     // that send no Origin (servers, CLIs) are judged by their credentials alone.
-    verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
-      !origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed'),
+    verifyClient: (
+      { origin, req }: { origin: string | undefined; req: IncomingMessage },
+      done: (ok: boolean, status?: number, message?: string) => void,
+    ) => (!origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed')),
   });
   const sessions = new WeakMap<WebSocket, Session>();
   const { metrics, logger } = options;
@@ -141,7 +136,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
       execute: async (args) => {
         const ctx = args.contextValue as Context;
         const run = async () => {
-          const result = markCoercionErrors(await execute(args));
+          const executed = markCoercionErrors(await execute(args));
+          const freshness = freshnessExtension(ctx.operation);
+          const result = freshness ? { ...executed, extensions: { ...executed.extensions, freshness } } : executed;
           recordOperation(metrics, logger, ctx, {
             name: args.operationName ?? null,
             type: operationType(args.document, args.operationName),
@@ -224,7 +221,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         if (errors.length > 0) {
           // A limit rule's error carries its own code; graphql's own rules are GRAPHQL_VALIDATION_FAILED.
           return errors.map((e) =>
-            e instanceof BotgraphError ? e : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+            e instanceof BotgraphError
+              ? e
+              : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
           );
         }
         const refusal = refuseOperation(guard.policy, {

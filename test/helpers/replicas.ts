@@ -170,7 +170,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       startBotoneSimulator({ port: 0, activity: false }),
       startCxoneSimulator({ port: 0, activity: false }),
     ]);
-    started.push(() => closer.close(), () => botone.close(), () => cxone.close());
+    started.push(
+      () => closer.close(),
+      () => botone.close(),
+      () => cxone.close(),
+    );
     const redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     started.push(async () => redisClient.disconnect());
 
@@ -180,6 +184,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // Off, as in every test helper: replica tests count upstream calls.
+      CACHE_TTL_MS: '0',
       REDIS_URL: redis.url,
       CLOSER_BASE_URL: closer.url,
       CLOSER_API_KEY: closer.apiKey,
