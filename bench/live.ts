@@ -195,7 +195,7 @@ class Sockets {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.splice(0).map((c) => c.dispose()));
+    await Promise.all(this.clients.splice(0).map(async (c) => c.dispose()));
     this.held = 0;
   }
 }
@@ -497,7 +497,7 @@ async function startRedis(): Promise<string> {
       await Promise.race([probe.connect(), spawnError.then((e) => Promise.reject(e))]);
       if ((await probe.ping()) === 'PONG') return url;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('redis-server is not installed');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('redis-server is not installed', { cause: error });
     } finally {
       probe.disconnect();
     }

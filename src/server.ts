@@ -102,6 +102,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   }
   const topics = guard.topics;
   // The stats service needs contexts of its own (live cohorts), and every context carries it.
+  // eslint-disable-next-line prefer-const -- assigned once below; makeContext closes over it before the service exists
   let stats: StatsService | undefined;
   const makeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) => {
     const ctx = createContext(registry, infra, live, logger, operation, principal, { principalKey, topics });

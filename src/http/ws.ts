@@ -1,5 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, execute, subscribe, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  execute,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -14,7 +24,7 @@ import { principalKey } from '../limits/rate.js';
 import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
+import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -111,7 +121,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
   /** The error policy applied to a result: once per event per cohort, whatever the number of sockets. */
   const formatResult = (result: ExecutionResult, ctx: Context): ExecutionResult => {
     const formatted = result.errors?.length ? { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) } : result;
-    return withPartialErrors(formatted as ExecutionResult, ctx) as ExecutionResult;
+    return withPartialErrors(formatted as ExecutionResult, ctx);
   };
   const cohorts = new CohortRegistry(
     (result, contextValue) => {
@@ -192,10 +202,14 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         // graphql-ws registers this operation's id before calling onSubscribe: count the others.
         const others = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (others >= options.maxSubscriptionsPerConnection) {
+          const limit = options.maxSubscriptionsPerConnection;
           return [
-            codeError(
-              `This connection already holds ${options.maxSubscriptionsPerConnection} operations, the limit; open another or complete one.`,
+            new BotgraphError(
               ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+              `This connection already holds ${limit} operations, the limit; open another or complete one.`,
+              {
+                details: { limit, value: others + 1 },
+              },
             ),
           ];
         }
@@ -215,7 +229,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         try {
           document = parseLimited(request.query, guard.policy.limits);
         } catch (error) {
-          return [asTokenLimitError((error as Error).message) ?? parseError(error)];
+          return [asTokenLimitError((error as Error).message, request.query, (error as GraphQLError).positions?.[0]) ?? parseError(error)];
         }
         const errors = validate(options.schema, document, allRules(guard.policy.limits));
         if (errors.length > 0) {
@@ -274,7 +288,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
 
 function operationType(document: DocumentNode, name: string | null | undefined): string {
   for (const def of document.definitions) {
-    if (def.kind === 'OperationDefinition' && (!name || def.name?.value === name)) return def.operation;
+    if (def.kind === Kind.OPERATION_DEFINITION && (!name || def.name?.value === name)) return def.operation;
   }
   return 'unknown';
 }

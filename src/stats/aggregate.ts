@@ -4,14 +4,7 @@
  */
 import type { ConversationStatusName, ProviderName } from '../models.js';
 import { bucketStart, localParts } from './time.js';
-import type {
-  ConvSummary,
-  DurationStatsModel,
-  KeyParts,
-  ProviderStatsHooks,
-  StatsArgs,
-  StatsGroupModel,
-} from './types.js';
+import type { ConvSummary, DurationStatsModel, KeyParts, ProviderStatsHooks, StatsArgs, StatsGroupModel } from './types.js';
 
 /** ACTIVE conversations quiet for longer than this count as abandoned (CXone's own rule for INTERRUPTED). */
 export const ABANDON_IDLE_MS = 30 * 60 * 1000;
@@ -216,15 +209,7 @@ function bucketEndAfter(start: number, args: StatsArgs): number {
   return bucketStart(start + step + 2 * 3_600_000, args.bucket as NonNullable<StatsArgs['bucket']>, args.timeZone);
 }
 
-function measure(
-  id: string,
-  a: Acc,
-  low: number,
-  count: number,
-  exact: boolean,
-  args: StatsArgs,
-  now: number,
-): StatsGroupModel {
+function measure(id: string, a: Acc, low: number, count: number, exact: boolean, args: StatsArgs, now: number): StatsGroupModel {
   const items = a.items;
   const basis = items.length;
   const rate = (n: number) => (basis === 0 ? null : n / basis);

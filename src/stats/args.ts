@@ -30,7 +30,10 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
     throw badInput('`filter.search` is not supported by stats: the aggregates keep no text.', 'filter.search');
   }
   if (f.cxoneQuery !== null && f.cxoneQuery !== undefined && f.cxoneQuery.trim() !== '') {
-    throw badInput('`filter.cxoneQuery` is not supported by stats: the aggregates are per provider stream and day, not per vendor query.', 'filter.cxoneQuery');
+    throw badInput(
+      '`filter.cxoneQuery` is not supported by stats: the aggregates are per provider stream and day, not per vendor query.',
+      'filter.cxoneQuery',
+    );
   }
   const bots = botsByProvider(f);
   enabledProviders(ctx, [...bots.keys()]);
@@ -46,7 +49,8 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
     throw badInput('`filter.updatedFrom` is after `filter.updatedTo`.', 'filter.updatedFrom');
   }
   const threshold = raw.confidenceThreshold ?? 0.5;
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw badInput('`confidenceThreshold` must be between 0 and 1.', 'confidenceThreshold');
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
+    throw badInput('`confidenceThreshold` must be between 0 and 1.', 'confidenceThreshold');
   const statuses = f.statuses?.length ? [...new Set(f.statuses)] : null;
   return {
     providers,

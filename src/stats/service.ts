@@ -91,9 +91,11 @@ export class StatsService {
   constructor(private readonly deps: StatsDeps) {
     this.unsubscribe = deps.bus.subscribe(({ event }) => {
       // In order, one at a time: a cohort recomputes after the store took the change.
-      this.applying = this.applying.then(() => this.apply(event)).catch((error: unknown) => {
-        deps.logger.warn({ err: { message: (error as Error).message } }, 'stats: an event could not be applied');
-      });
+      this.applying = this.applying
+        .then(() => this.apply(event))
+        .catch((error: unknown) => {
+          deps.logger.warn({ err: { message: (error as Error).message } }, 'stats: an event could not be applied');
+        });
     });
   }
 
@@ -124,7 +126,8 @@ export class StatsService {
     if (!hooks || !ctx.enabled.includes(c.provider)) return;
     const summary = hooks.summarize(c, this.streamKeyOf(ctx, c));
     if (summary === null) return;
-    for (const [key, entry] of this.counts) if (entry.provider === c.provider && summary.c >= entry.from && summary.c <= entry.to) this.counts.delete(key);
+    for (const [key, entry] of this.counts)
+      if (entry.provider === c.provider && summary.c >= entry.from && summary.c <= entry.to) this.counts.delete(key);
     await this.deps.store.upsert(summary, this.streamKeys.get(c.provider) ?? []);
     for (const cohort of this.cohorts.values()) if (cohort.args.providers.includes(c.provider)) cohort.changed();
   }
@@ -134,7 +137,10 @@ export class StatsService {
     const now = Date.now();
     const plans: StreamPlan[] = [];
     for (const provider of args.providers) {
-      const keys = ctx.datasource(provider).conversationStreams({}, null).map((s) => s.key);
+      const keys = ctx
+        .datasource(provider)
+        .conversationStreams({}, null)
+        .map((s) => s.key);
       this.streamKeys.set(provider, keys);
       const bots = args.bots.get(provider);
       for (const key of keys) {
@@ -274,7 +280,7 @@ export class StatsService {
     const ds = ctx.datasource(plan.provider);
     const windows: Array<[number, number]> = [];
     if (args.bucket) {
-      for (let b = bucketStart(args.from, args.bucket, args.timeZone); b <= args.to; ) {
+      for (let b = bucketStart(args.from, args.bucket, args.timeZone); b <= args.to;) {
         const next = nextBucket(b, args);
         windows.push([Math.max(args.from, b), Math.min(args.to, next - 1)]);
         b = next;
@@ -401,7 +407,13 @@ export class StatsService {
         const p = g.parts;
         let bot: BotModel | null | undefined;
         if (p.bot !== undefined && p.provider !== undefined) {
-          bot = p.bot === null ? null : await ctx.datasource(p.provider).getBot(p.bot).catch(() => null);
+          bot =
+            p.bot === null
+              ? null
+              : await ctx
+                  .datasource(p.provider)
+                  .getBot(p.bot)
+                  .catch(() => null);
         }
         g.key = {
           ...(p.provider !== undefined ? { provider: p.provider } : {}),
@@ -433,7 +445,10 @@ export class StatsService {
       const topics = args.providers.flatMap((provider) => {
         const runtime = ctx.registry.runtimes.get(provider);
         if (!runtime) return [];
-        return ctx.datasource(provider).conversationStreams({}, null).map((s) => conversationTopic(runtime, s.key, null));
+        return ctx
+          .datasource(provider)
+          .conversationStreams({}, null)
+          .map((s) => conversationTopic(runtime, s.key, null));
       });
       const created: Cohort = new Cohort(
         args,
@@ -533,7 +548,18 @@ class Cohort {
     for (const [id] of this.lastGroups) {
       if (groups.has(id)) continue;
       const gone = this.last.groups.find((g) => g.id === id);
-      if (gone) changed.push({ ...gone, count: 0, countLow: 0, countHigh: 0, basis: 0, messages: null, duration: null, firstResponse: null, intentConfidence: null });
+      if (gone)
+        changed.push({
+          ...gone,
+          count: 0,
+          countLow: 0,
+          countHigh: 0,
+          basis: 0,
+          messages: null,
+          duration: null,
+          firstResponse: null,
+          intentConfidence: null,
+        });
     }
     this.last = result;
     this.lastGroups = groups;

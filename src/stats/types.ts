@@ -7,16 +7,7 @@ import type { BotModel } from '../models.js';
 import type { ProviderDatasource } from '../datasources/types.js';
 import type { TimeBucketName } from './time.js';
 
-export type StatsDimensionName =
-  | 'PROVIDER'
-  | 'BOT'
-  | 'STATUS'
-  | 'HANDOFF'
-  | 'CHANNEL'
-  | 'LOCATION'
-  | 'INTENT'
-  | 'HOUR_OF_DAY'
-  | 'DAY_OF_WEEK';
+export type StatsDimensionName = 'PROVIDER' | 'BOT' | 'STATUS' | 'HANDOFF' | 'CHANNEL' | 'LOCATION' | 'INTENT' | 'HOUR_OF_DAY' | 'DAY_OF_WEEK';
 
 /** Message counts by sender, in MessageSender order: END_USER, BOT, OPERATOR, SYSTEM. */
 export type SenderCounts = [number, number, number, number];

@@ -137,7 +137,7 @@ export async function startReplicaProcess(name: string, env: Record<string, stri
     );
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- output of ${name} ---\n${tail(output)}`);
+    throw new Error(`${(error as Error).message}\n--- output of ${name} ---\n${tail(output)}`, { cause: error });
   }
   return replica;
 }

@@ -14,6 +14,7 @@ import { KEYS, gqlAs, sha256Hex, upstreamCalls, waitFor, wsAs, wsOnce } from './
 
 const SCOPED_VIEWER = 'scoped-viewer-key-0123456789';
 const SCOPED_OPERATOR = 'scoped-operator-key-0123456789';
+const CLOSER_ONLY = 'closer-only-viewer-key-0123456789';
 const BOTONE_BOT = '1446';
 
 interface Conv {
@@ -32,7 +33,15 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'botgraph-scoped-'));
   const file = join(dir, 'keys');
   const scope = `CLOSER,BOTONE:${BOTONE_BOT}`;
-  writeFileSync(file, [`console viewer ${sha256Hex(SCOPED_VIEWER)} ${scope}`, `agent operator ${sha256Hex(SCOPED_OPERATOR)} ${scope}`, ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      `console viewer ${sha256Hex(SCOPED_VIEWER)} ${scope}`,
+      `agent operator ${sha256Hex(SCOPED_OPERATOR)} ${scope}`,
+      `closer-desk viewer ${sha256Hex(CLOSER_ONLY)} CLOSER`,
+      '',
+    ].join('\n'),
+  );
   bg = await startTestBotgraph({ BOTGRAPH_API_KEYS: `admin:${KEYS.admin}`, BOTGRAPH_API_KEYS_FILE: file });
   inScope = (c) => c.provider === 'CLOSER' || (c.provider === 'BOTONE' && c.bot?.nativeId === BOTONE_BOT);
   all = (await gqlAs(bg, KEYS.admin, LIST)).data.conversations.nodes;
@@ -62,18 +71,43 @@ describe('a scoped key', () => {
     expect(bots.some((b) => b.provider === 'CXONE')).toBe(false);
   });
 
+  it('Query.providers lists only the providers the scope names, on HTTP and WebSocket, and probes no other', async () => {
+    const PROVIDERS = '{ providers { provider enabled mode healthy } }';
+    const names = (r: { data?: any }) => (r.data.providers as Array<{ provider: string }>).map((p) => p.provider);
+    expect(names(await gqlAs(bg, KEYS.admin, PROVIDERS))).toEqual(['CLOSER', 'BOTONE', 'CXONE']);
+    // A bot of a provider is part of it: the provider is listed (ProviderInfo carries nothing per bot).
+    expect(names(await gqlAs(bg, SCOPED_VIEWER, PROVIDERS))).toEqual(['CLOSER', 'BOTONE']);
+    await bg.resetStats();
+    const closerOnly = await gqlAs(bg, CLOSER_ONLY, PROVIDERS);
+    expect(closerOnly.errors).toBeUndefined();
+    expect(closerOnly.data.providers).toEqual([{ provider: 'CLOSER', enabled: true, mode: 'SIMULATOR', healthy: true }]);
+    const client = wsAs(bg, CLOSER_ONLY);
+    const ws = await wsOnce(client, PROVIDERS);
+    await client.dispose();
+    expect(ws.results[0]?.data).toEqual(closerOnly.data);
+    // `healthy` asked only CLOSER: the providers outside the scope were not probed for this principal.
+    expect((await bg.stats('CLOSER')).total).toBeGreaterThan(0);
+    expect((await bg.stats('BOTONE')).total).toBe(0);
+    expect((await bg.stats('CXONE')).total).toBe(0);
+  });
+
   it('by id, node and nodes are null outside the scope, without an error', async () => {
     const out = all.filter((c) => !inScope(c));
     const inside = all.find(inScope)!;
     for (const c of [out.find((c) => c.provider === 'CXONE')!, out.find((c) => c.provider === 'BOTONE')!]) {
-      const r = await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { conversation(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }', { id: c.id });
+      const r = await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { conversation(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }', {
+        id: c.id,
+      });
       expect(r.errors, c.provider).toBeUndefined();
       expect(r.data, c.provider).toEqual({ conversation: null, node: null, nodes: [null] });
     }
     const ok = await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { conversation(id: $id) { id } node(id: $id) { id } }', { id: inside.id });
     expect(ok.data).toEqual({ conversation: { id: inside.id }, node: { id: inside.id } });
     const otherBot = Buffer.from('b1|BOTONE|Bot|1447').toString('base64url');
-    expect((await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { bot(id: $id) { id } node(id: $id) { id } }', { id: otherBot })).data).toEqual({ bot: null, node: null });
+    expect((await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { bot(id: $id) { id } node(id: $id) { id } }', { id: otherBot })).data).toEqual({
+      bot: null,
+      node: null,
+    });
   });
 
   it('a scoped operator mutating outside its scope gets NOT_FOUND, with no vendor write', async () => {
@@ -85,7 +119,9 @@ describe('a scoped key', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await bg.stats('CXONE')).total).toBe(0);
     const outBotone = all.find((c) => !inScope(c) && c.provider === 'BOTONE')!;
-    const handoff = await gqlAs(bg, SCOPED_OPERATOR, 'mutation($id: ID!) { startHandoff(input: { conversationId: $id }) { conversation { id } } }', { id: outBotone.id });
+    const handoff = await gqlAs(bg, SCOPED_OPERATOR, 'mutation($id: ID!) { startHandoff(input: { conversationId: $id }) { conversation { id } } }', {
+      id: outBotone.id,
+    });
     expect(handoff.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(Object.entries((await bg.stats('BOTONE')).routes).filter(([route, n]) => !route.startsWith('GET') && n > 0)).toEqual([]);
     const inside = all.find((c) => inScope(c) && c.provider === 'CLOSER')!;
@@ -112,9 +148,16 @@ describe('a scoped key', () => {
       const mark = `t${Date.now()}`;
       await waitFor(async () => (await gqlAs(bg, KEYS.admin, UPDATE, { id: insideConvs[0]!.id, t: [`${mark}-0`] })).data?.updateConversation, 'E0');
       await waitFor(async () => (await gqlAs(bg, KEYS.admin, HANDOFF, { id: outside.id })).data?.startHandoff, 'E1');
-      await waitFor(async () => (await gqlAs(bg, KEYS.admin, UPDATE, { id: (insideConvs[1] ?? insideConvs[0])!.id, t: [`${mark}-2`] })).data?.updateConversation, 'E2');
+      await waitFor(
+        async () => (await gqlAs(bg, KEYS.admin, UPDATE, { id: (insideConvs[1] ?? insideConvs[0])!.id, t: [`${mark}-2`] })).data?.updateConversation,
+        'E2',
+      );
       await seenByAdmin.waitFor((es) => es.some((e) => e.id === outside.id), 'the admin to see the outside change');
-      await live.waitFor((es) => es.filter((e) => e.provider === 'CLOSER').length >= 2 || es.some((e) => e.id === (insideConvs[1] ?? insideConvs[0])!.id && es.length >= 2), 'the scoped subscriber to see the in-scope changes');
+      await live.waitFor(
+        (es) =>
+          es.filter((e) => e.provider === 'CLOSER').length >= 2 || es.some((e) => e.id === (insideConvs[1] ?? insideConvs[0])!.id && es.length >= 2),
+        'the scoped subscriber to see the in-scope changes',
+      );
       expect(live.events.length).toBeGreaterThan(0);
       expect(live.events.every((e) => e.provider === 'CLOSER' || e.bot?.nativeId === BOTONE_BOT)).toBe(true);
       expect(live.events.some((e) => e.id === outside.id)).toBe(false);
