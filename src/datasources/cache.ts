@@ -267,9 +267,9 @@ export function stampFetched(at: number, ...trees: unknown[]): void {
   for (const tree of trees) {
     if (tree === null || typeof tree !== 'object') continue;
     fetched.set(tree, at);
-    for (const value of Object.values(tree)) {
+    for (const value of Object.values(tree) as unknown[]) {
       if (!Array.isArray(value)) continue;
-      for (const item of value) if (item !== null && typeof item === 'object') fetched.set(item, at);
+      for (const item of value as unknown[]) if (item !== null && typeof item === 'object') fetched.set(item, at);
     }
   }
 }
