@@ -4,14 +4,7 @@
  */
 import type { ConversationStatusName, ProviderName } from '../models.js';
 import { bucketStart, localParts } from './time.js';
-import type {
-  ConvSummary,
-  DurationStatsModel,
-  KeyParts,
-  ProviderStatsHooks,
-  StatsArgs,
-  StatsGroupModel,
-} from './types.js';
+import type { ConvSummary, DurationStatsModel, KeyParts, ProviderStatsHooks, StatsArgs, StatsGroupModel } from './types.js';
 
 /** ACTIVE conversations quiet for longer than this count as abandoned (CXone's own rule for INTERRUPTED). */
 export const ABANDON_IDLE_MS = 30 * 60 * 1000;
@@ -55,7 +48,7 @@ export function matches(s: ConvSummary, args: StatsArgs, status: ConversationSta
   if (!args.providers.includes(s.p)) return false;
   if (s.c < args.from || s.c > args.to) return false;
   const bots = args.bots.get(s.p);
-  if (args.bots.size > 0 && (!bots || s.b === null || !bots.includes(s.b))) return false;
+  if (bots && (s.b === null || !bots.includes(s.b))) return false;
   if (args.statuses && !args.statuses.includes(status)) return false;
   if (args.updatedFrom !== null && (s.u === null || s.u < args.updatedFrom)) return false;
   if (args.updatedTo !== null && (s.u === null || s.u > args.updatedTo)) return false;
@@ -216,15 +209,7 @@ function bucketEndAfter(start: number, args: StatsArgs): number {
   return bucketStart(start + step + 2 * 3_600_000, args.bucket as NonNullable<StatsArgs['bucket']>, args.timeZone);
 }
 
-function measure(
-  id: string,
-  a: Acc,
-  low: number,
-  count: number,
-  exact: boolean,
-  args: StatsArgs,
-  now: number,
-): StatsGroupModel {
+function measure(id: string, a: Acc, low: number, count: number, exact: boolean, args: StatsArgs, now: number): StatsGroupModel {
   const items = a.items;
   const basis = items.length;
   const rate = (n: number) => (basis === 0 ? null : n / basis);

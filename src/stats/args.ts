@@ -7,6 +7,7 @@ import type { ConversationFilter, StatsDimension, TimeBucket } from '../__genera
 import { enabledProviders, type Context } from '../context.js';
 import { badInput } from '../errors.js';
 import { botsByProvider } from '../resolvers/conversationList.js';
+import { narrowToScope } from '../auth/scope.js';
 import { checkTimeZone } from './time.js';
 import type { StatsArgs } from './types.js';
 import type { Wanted } from './service.js';
@@ -30,12 +31,18 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
     throw badInput('`filter.search` is not supported by stats: the aggregates keep no text.', 'filter.search');
   }
   if (f.cxoneQuery !== null && f.cxoneQuery !== undefined && f.cxoneQuery.trim() !== '') {
-    throw badInput('`filter.cxoneQuery` is not supported by stats: the aggregates are per provider stream and day, not per vendor query.', 'filter.cxoneQuery');
+    throw badInput(
+      '`filter.cxoneQuery` is not supported by stats: the aggregates are per provider stream and day, not per vendor query.',
+      'filter.cxoneQuery',
+    );
   }
-  const bots = botsByProvider(f);
-  enabledProviders(ctx, [...bots.keys()]);
-  let providers = enabledProviders(ctx, f.providers);
-  if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
+  const asked = botsByProvider(f);
+  enabledProviders(ctx, [...asked.keys()]);
+  let wantedProviders = enabledProviders(ctx, f.providers);
+  if (asked.size > 0) wantedProviders = wantedProviders.filter((p) => asked.has(p));
+  // Outside the principal's scope nothing exists: the scope narrows providers and bots like a
+  // filter would, so every cohort, count and measure covers only what is in scope.
+  const { providers, bots } = narrowToScope(ctx, wantedProviders, asked);
   const to = f.createdTo ? f.createdTo.getTime() : now;
   const from = f.createdFrom ? f.createdFrom.getTime() : to - DEFAULT_WINDOW_MS;
   if (from > to) throw badInput('`filter.createdFrom` is after `filter.createdTo`.', 'filter.createdFrom');
@@ -46,7 +53,8 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
     throw badInput('`filter.updatedFrom` is after `filter.updatedTo`.', 'filter.updatedFrom');
   }
   const threshold = raw.confidenceThreshold ?? 0.5;
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw badInput('`confidenceThreshold` must be between 0 and 1.', 'confidenceThreshold');
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
+    throw badInput('`confidenceThreshold` must be between 0 and 1.', 'confidenceThreshold');
   const statuses = f.statuses?.length ? [...new Set(f.statuses)] : null;
   return {
     providers,

@@ -23,7 +23,7 @@ import type { PollerRegistry } from '../subscriptions/pollers.js';
 import { BotgraphError } from '../errors.js';
 import { conversationTopic } from '../subscriptions/topics.js';
 import { ADAPTERS } from '../providers/registry.js';
-import { aggregate, partsId, type CountCell, type Unread } from './aggregate.js';
+import { aggregate, matches, partsId, statusOf, type CountCell, type Unread } from './aggregate.js';
 import type { SegmentStore } from './store.js';
 import { bucketStart, DAY_MS, utcDay } from './time.js';
 import type { ConvSummary, ConversationStatsModel, ProviderStatsHooks, StatsArgs, StatsGroupModel } from './types.js';
@@ -46,6 +46,16 @@ const MAX_COUNT_CACHE = 10_000;
 
 /** Parallel message reads of one query. */
 const READ_CONCURRENCY = 8;
+
+/** A conversation's place in the message-read order: a hash of its id (FNV-1a, then murmur3's finalizer). */
+export function sampleOrder(s: Pick<ConvSummary, 'p' | 'id'>): number {
+  let h = 0x811c9dc5;
+  const text = `${s.p}:${s.id}`;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /** The bot a stream key names (`BOTONE:1446` → `1446`); null for a stream of several bots. */
 export function botOfStream(key: string): string | null {
@@ -91,9 +101,11 @@ export class StatsService {
   constructor(private readonly deps: StatsDeps) {
     this.unsubscribe = deps.bus.subscribe(({ event }) => {
       // In order, one at a time: a cohort recomputes after the store took the change.
-      this.applying = this.applying.then(() => this.apply(event)).catch((error: unknown) => {
-        deps.logger.warn({ err: { message: (error as Error).message } }, 'stats: an event could not be applied');
-      });
+      this.applying = this.applying
+        .then(() => this.apply(event))
+        .catch((error: unknown) => {
+          deps.logger.warn({ err: { message: (error as Error).message } }, 'stats: an event could not be applied');
+        });
     });
   }
 
@@ -124,7 +136,8 @@ export class StatsService {
     if (!hooks || !ctx.enabled.includes(c.provider)) return;
     const summary = hooks.summarize(c, this.streamKeyOf(ctx, c));
     if (summary === null) return;
-    for (const [key, entry] of this.counts) if (entry.provider === c.provider && summary.c >= entry.from && summary.c <= entry.to) this.counts.delete(key);
+    for (const [key, entry] of this.counts)
+      if (entry.provider === c.provider && summary.c >= entry.from && summary.c <= entry.to) this.counts.delete(key);
     await this.deps.store.upsert(summary, this.streamKeys.get(c.provider) ?? []);
     for (const cohort of this.cohorts.values()) if (cohort.args.providers.includes(c.provider)) cohort.changed();
   }
@@ -134,12 +147,15 @@ export class StatsService {
     const now = Date.now();
     const plans: StreamPlan[] = [];
     for (const provider of args.providers) {
-      const keys = ctx.datasource(provider).conversationStreams({}, null).map((s) => s.key);
+      const keys = ctx
+        .datasource(provider)
+        .conversationStreams({}, null)
+        .map((s) => s.key);
       this.streamKeys.set(provider, keys);
       const bots = args.bots.get(provider);
       for (const key of keys) {
         const bot = botOfStream(key);
-        if (args.bots.size > 0 && (!bots || (bot !== null && !bots.includes(bot)))) continue;
+        if (bots && bot !== null && !bots.includes(bot)) continue;
         plans.push({ provider, key, bot });
       }
     }
@@ -274,7 +290,7 @@ export class StatsService {
     const ds = ctx.datasource(plan.provider);
     const windows: Array<[number, number]> = [];
     if (args.bucket) {
-      for (let b = bucketStart(args.from, args.bucket, args.timeZone); b <= args.to; ) {
+      for (let b = bucketStart(args.from, args.bucket, args.timeZone); b <= args.to;) {
         const next = nextBucket(b, args);
         windows.push([Math.max(args.from, b), Math.min(args.to, next - 1)]);
         b = next;
@@ -365,9 +381,11 @@ export class StatsService {
       .filter((s) => {
         const hooks = this.hooks.get(s.p);
         if (hooks?.messages !== 'read' || (s.m && s.mu === s.u)) return false;
-        return args.providers.includes(s.p) && s.c >= args.from && s.c <= args.to;
+        // Only what the query counts (its filter and the principal's scope).
+        return matches(s, args, statusOf(s, this.hooks, now));
       })
-      .sort((a, b) => (b.u ?? 0) - (a.u ?? 0))
+      // A fixed pseudo-random order, so that the conversations read are a sample unrelated to their content (estimate.ts).
+      .sort((a, b) => sampleOrder(a) - sampleOrder(b))
       .slice(0, this.deps.config.maxDetailReads);
     let calls = 0;
     let next = 0;
@@ -390,7 +408,6 @@ export class StatsService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, todo.length) }, worker));
-    void now;
     return calls;
   }
 
@@ -401,7 +418,13 @@ export class StatsService {
         const p = g.parts;
         let bot: BotModel | null | undefined;
         if (p.bot !== undefined && p.provider !== undefined) {
-          bot = p.bot === null ? null : await ctx.datasource(p.provider).getBot(p.bot).catch(() => null);
+          bot =
+            p.bot === null
+              ? null
+              : await ctx
+                  .datasource(p.provider)
+                  .getBot(p.bot)
+                  .catch(() => null);
         }
         g.key = {
           ...(p.provider !== undefined ? { provider: p.provider } : {}),
@@ -433,7 +456,10 @@ export class StatsService {
       const topics = args.providers.flatMap((provider) => {
         const runtime = ctx.registry.runtimes.get(provider);
         if (!runtime) return [];
-        return ctx.datasource(provider).conversationStreams({}, null).map((s) => conversationTopic(runtime, s.key, null));
+        return ctx
+          .datasource(provider)
+          .conversationStreams({}, null)
+          .map((s) => conversationTopic(runtime, s.key, null));
       });
       const created: Cohort = new Cohort(
         args,
@@ -533,7 +559,18 @@ class Cohort {
     for (const [id] of this.lastGroups) {
       if (groups.has(id)) continue;
       const gone = this.last.groups.find((g) => g.id === id);
-      if (gone) changed.push({ ...gone, count: 0, countLow: 0, countHigh: 0, basis: 0, messages: null, duration: null, firstResponse: null, intentConfidence: null });
+      if (gone)
+        changed.push({
+          ...gone,
+          count: 0,
+          countLow: 0,
+          countHigh: 0,
+          basis: 0,
+          messages: null,
+          duration: null,
+          firstResponse: null,
+          intentConfidence: null,
+        });
     }
     this.last = result;
     this.lastGroups = groups;

@@ -92,7 +92,12 @@ export class RedisSegmentStore implements SegmentStore {
     const key = this.key(stream, day);
     const fields: string[] = [META, String(fetchedAt)];
     for (const item of items) fields.push(item.id, JSON.stringify(item));
-    await this.redis.multi().del(key).hset(key, ...fields).expire(key, REDIS_TTL_S).exec();
+    await this.redis
+      .multi()
+      .del(key)
+      .hset(key, ...fields)
+      .expire(key, REDIS_TTL_S)
+      .exec();
   }
 
   async upsert(summary: ConvSummary, otherStreams: string[]): Promise<boolean> {

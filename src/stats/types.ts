@@ -7,16 +7,7 @@ import type { BotModel } from '../models.js';
 import type { ProviderDatasource } from '../datasources/types.js';
 import type { TimeBucketName } from './time.js';
 
-export type StatsDimensionName =
-  | 'PROVIDER'
-  | 'BOT'
-  | 'STATUS'
-  | 'HANDOFF'
-  | 'CHANNEL'
-  | 'LOCATION'
-  | 'INTENT'
-  | 'HOUR_OF_DAY'
-  | 'DAY_OF_WEEK';
+export type StatsDimensionName = 'PROVIDER' | 'BOT' | 'STATUS' | 'HANDOFF' | 'CHANNEL' | 'LOCATION' | 'INTENT' | 'HOUR_OF_DAY' | 'DAY_OF_WEEK';
 
 /** Message counts by sender, in MessageSender order: END_USER, BOT, OPERATOR, SYSTEM. */
 export type SenderCounts = [number, number, number, number];
@@ -93,7 +84,7 @@ export interface StatsNoteModel {
 
 export interface StatsArgs {
   providers: ProviderName[];
-  /** Per provider: the native bot ids asked for; absent: all. */
+  /** Per provider: the native bot ids asked for (or the principal's scope allows); absent: all of that provider's. */
   bots: Map<ProviderName, string[]>;
   statuses: ConversationStatusName[] | null;
   from: number;

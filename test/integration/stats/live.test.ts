@@ -20,7 +20,7 @@ beforeAll(async () => {
   bg = await startTestBotgraph({ ...FAST_POLLS, BOTGRAPH_PROVIDERS: 'botone' });
 });
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) await c.dispose();
 });
 
 const countOf = (event: any, status: string): number | undefined => event.groups.find((g: any) => g.key.status === status)?.count;
