@@ -31,6 +31,9 @@ export default defineConfig(
       // Resolvers are async for the signature's sake even where a branch is synchronous.
       '@typescript-eslint/require-await': 'off',
       // Template literals of numbers and booleans are how messages are written here.
+      // Promise plumbing forwards a caught `unknown` as it came; wrapping it would hide the original.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
     },
   },
@@ -50,6 +53,10 @@ export default defineConfig(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
   },
   prettier,
 );

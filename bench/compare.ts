@@ -61,7 +61,9 @@ const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversa
  * only the id). Derived from the routes the query actually called in this run.
  */
 function criticalPathMs(routes: Record<string, number>, list: boolean): number {
-  const called = Object.entries(routes).filter(([, n]) => n > 0).map(([r]) => r);
+  const called = Object.entries(routes)
+    .filter(([, n]) => n > 0)
+    .map(([r]) => r);
   if (!list) return called.length ? VENDOR_LATENCY_MS : 0;
   const second = called.some((r) => !r.endsWith('/conversations'));
   return (called.length ? 1 : 0) * VENDOR_LATENCY_MS + (second ? VENDOR_LATENCY_MS : 0);
@@ -143,7 +145,7 @@ async function waitUp(url: string, what: string): Promise<void> {
       await gql(url, '{ __typename }');
       return;
     } catch (error) {
-      if (performance.now() > end) throw new Error(`${what} did not come up: ${(error as Error).message}`);
+      if (performance.now() > end) throw new Error(`${what} did not come up: ${(error as Error).message}`, { cause: error });
       await sleep(100);
     }
   }
@@ -228,7 +230,14 @@ interface FanoutRow {
   subscribeSeconds: number;
 }
 
-async function fanout(base: string, server: ChildProcess, conversationId: string, n: number, processes: number, mutations: number): Promise<FanoutRow> {
+async function fanout(
+  base: string,
+  server: ChildProcess,
+  conversationId: string,
+  n: number,
+  processes: number,
+  mutations: number,
+): Promise<FanoutRow> {
   const url = `${base}/graphql`;
   const wsUrl = `${base.replace('http', 'ws')}/graphql`;
   let tag = 0;
@@ -244,8 +253,19 @@ async function fanout(base: string, server: ChildProcess, conversationId: string
     for (let i = 0; i < mutations; i++) times.push((await send()).responseMs);
     const s = await stats(server, true);
     return {
-      subscribers: 0, processes: 0, live: 0, mutations, responseP50: percentile(times, 50), lastAfterResponseP50: NaN,
-      lastAfterResponseMax: NaN, firstAfterResponseP50: NaN, rssPerSubscriberKiB: NaN, rssMiB: s.rss / 2 ** 20, duplicates: 0, errors: 0, subscribeSeconds: 0,
+      subscribers: 0,
+      processes: 0,
+      live: 0,
+      mutations,
+      responseP50: percentile(times, 50),
+      lastAfterResponseP50: NaN,
+      lastAfterResponseMax: NaN,
+      firstAfterResponseP50: NaN,
+      rssPerSubscriberKiB: NaN,
+      rssMiB: s.rss / 2 ** 20,
+      duplicates: 0,
+      errors: 0,
+      subscribeSeconds: 0,
     };
   }
   const rss0 = (await stats(server, true)).rss;
@@ -268,7 +288,14 @@ async function fanout(base: string, server: ChildProcess, conversationId: string
       (c, i) =>
         new Promise<void>((resolve) => {
           c.on('message', (m: any) => m.type === 'opened' && resolve());
-          c.send({ type: 'open', wsUrl, query: SUBSCRIPTION, variables: { id: conversationId }, count: Math.min(per, n - i * per), perSocket: PER_SOCKET });
+          c.send({
+            type: 'open',
+            wsUrl,
+            query: SUBSCRIPTION,
+            variables: { id: conversationId },
+            count: Math.min(per, n - i * per),
+            perSocket: PER_SOCKET,
+          });
         }),
     ),
   );
@@ -340,7 +367,11 @@ async function fanout(base: string, server: ChildProcess, conversationId: string
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  return [
+    line(rows[0]!),
+    `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 // ---- the run ----
@@ -388,7 +419,8 @@ const botUrl = `http://127.0.0.1:${botPort}/graphql`;
 await waitUp(botUrl, 'botgraph');
 console.log(`bench:compare: up after ${((performance.now() - started) / 1000).toFixed(1)} s; load rows ${LOAD_SECONDS} s each, 10 connections`);
 
-const closerId: string = (await gql(botUrl, `{ conversations(first: 1, filter: { providers: [CLOSER], statuses: [ACTIVE] }) { nodes { id } } }`)).conversations.nodes[0].id;
+const closerId: string = (await gql(botUrl, `{ conversations(first: 1, filter: { providers: [CLOSER], statuses: [ACTIVE] }) { nodes { id } } }`))
+  .conversations.nodes[0].id;
 const nodeBody = { query: NODE, variables: { id: closerId } };
 for (const q of [INBOX, inboxOf('CXONE'), inboxOf('CLOSER')]) await gql(botUrl, q);
 await gql(botUrl, NODE, { id: closerId });
@@ -406,81 +438,124 @@ for (const [name, body] of rows) calls.set(name, await upstreamCalls(simUrls, ()
 // 1. throughput and CPU
 const loadRows: LoadRow[] = [];
 if (PARTS.has('load')) {
-const helloRow = await load(helloUrl, { query: '{ hello }' }, hello, null);
-loadRows.push({ name: 'hello (reference)', ...helloRow, upstream: 0 });
-for (const [name, body] of rows) loadRows.push({ name, ...(await load(botUrl, body, bot, sims)), upstream: calls.get(name)!.total });
-const cached = start('../src/main.ts', [], remoteEnv(cachedPort, CACHE_TTL_ON));
-const cachedUrl = `http://127.0.0.1:${cachedPort}/graphql`;
-await waitUp(cachedUrl, 'botgraph (cache on)');
-await gql(cachedUrl, INBOX);
-{
-  const upstream = await upstreamCalls(simUrls, () => post(cachedUrl, { query: INBOX }));
-  loadRows.push({ name: `inbox, CACHE_TTL_MS=${CACHE_TTL_ON} (repeated)`, ...(await load(cachedUrl, { query: INBOX }, cached, sims)), upstream: upstream.total });
-}
-await stop(cached);
+  const helloRow = await load(helloUrl, { query: '{ hello }' }, hello, null);
+  loadRows.push({ name: 'hello (reference)', ...helloRow, upstream: 0 });
+  for (const [name, body] of rows) loadRows.push({ name, ...(await load(botUrl, body, bot, sims)), upstream: calls.get(name)!.total });
+  const cached = start('../src/main.ts', [], remoteEnv(cachedPort, CACHE_TTL_ON));
+  const cachedUrl = `http://127.0.0.1:${cachedPort}/graphql`;
+  await waitUp(cachedUrl, 'botgraph (cache on)');
+  await gql(cachedUrl, INBOX);
+  {
+    const upstream = await upstreamCalls(simUrls, () => post(cachedUrl, { query: INBOX }));
+    loadRows.push({
+      name: `inbox, CACHE_TTL_MS=${CACHE_TTL_ON} (repeated)`,
+      ...(await load(cachedUrl, { query: INBOX }, cached, sims)),
+      upstream: upstream.total,
+    });
+  }
+  await stop(cached);
 
-console.log('\n### Throughput and CPU (autocannon, 10 connections)\n');
-console.log(
-  table([
-    ['query', 'req/s', 'R (÷ hello req/s)', 'CPU ms/req', 'CPU ratio (÷ hello)', 'simulators CPU ms/req', 'upstream calls/req', 'errors'],
-    ...loadRows.map((r) => [
-      r.name,
-      fmt(r.rps, 3),
-      fmt(r.rps / helloRow.rps, 2),
-      fmt(r.cpuMsPerRequest, 2),
-      fmt(r.cpuMsPerRequest / helloRow.cpuMsPerRequest, 2),
-      r.name.startsWith('hello') ? '—' : fmt(r.simCpuMsPerRequest, 2),
-      String(r.upstream),
-      String(r.errors),
+  console.log('\n### Throughput and CPU (autocannon, 10 connections)\n');
+  console.log(
+    table([
+      ['query', 'req/s', 'R (÷ hello req/s)', 'CPU ms/req', 'CPU ratio (÷ hello)', 'simulators CPU ms/req', 'upstream calls/req', 'errors'],
+      ...loadRows.map((r) => [
+        r.name,
+        fmt(r.rps, 3),
+        fmt(r.rps / helloRow.rps, 2),
+        fmt(r.cpuMsPerRequest, 2),
+        fmt(r.cpuMsPerRequest / helloRow.cpuMsPerRequest, 2),
+        r.name.startsWith('hello') ? '—' : fmt(r.simCpuMsPerRequest, 2),
+        String(r.upstream),
+        String(r.errors),
+      ]),
     ]),
-  ]),
-);
+  );
 }
 
 // 2. latency with 50 ms vendors
 if (PARTS.has('latency')) {
-for (const u of simUrls) await post(`${u}/__sim/faults`, { latencyMs: VENDOR_LATENCY_MS }, 'PUT');
-const nodeLatency = await latency(botUrl, NODE, { id: closerId });
-const inboxLatency = await latency(botUrl, INBOX);
-for (const u of simUrls) await post(`${u}/__sim/faults`, undefined, 'DELETE');
-const criticalPath = {
-  node: criticalPathMs(calls.get('node(id) CLOSER + messages, cache off')!.routes, false),
-  inbox: criticalPathMs(calls.get('inbox, cache off')!.routes, true),
-};
-console.log(`\n### Latency, every vendor answering after ${VENDOR_LATENCY_MS} ms (${LATENCY_N} sequential requests)\n`);
-console.log(
-  table([
-    ['query', 'critical path ms', 'p50 ms', 'p99 ms', 'p50 − critical path', 'p99 − critical path'],
-    ['node(id) CLOSER + messages(first: 5)', String(criticalPath.node), fmt(nodeLatency.p50, 3), fmt(nodeLatency.p99, 3), fmt(nodeLatency.p50 - criticalPath.node), fmt(nodeLatency.p99 - criticalPath.node)],
-    ['inbox (10, bot, endUser, 3 messages)', String(criticalPath.inbox), fmt(inboxLatency.p50, 3), fmt(inboxLatency.p99, 3), fmt(inboxLatency.p50 - criticalPath.inbox), fmt(inboxLatency.p99 - criticalPath.inbox)],
-  ]),
-);
-for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
-console.log(`critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (the lists, then${criticalPath.inbox > VENDOR_LATENCY_MS ? '' : ' nothing: no call needs a list answer,'} bots, end users, messages)`);
-
+  for (const u of simUrls) await post(`${u}/__sim/faults`, { latencyMs: VENDOR_LATENCY_MS }, 'PUT');
+  const nodeLatency = await latency(botUrl, NODE, { id: closerId });
+  const inboxLatency = await latency(botUrl, INBOX);
+  for (const u of simUrls) await post(`${u}/__sim/faults`, undefined, 'DELETE');
+  const criticalPath = {
+    node: criticalPathMs(calls.get('node(id) CLOSER + messages, cache off')!.routes, false),
+    inbox: criticalPathMs(calls.get('inbox, cache off')!.routes, true),
+  };
+  console.log(`\n### Latency, every vendor answering after ${VENDOR_LATENCY_MS} ms (${LATENCY_N} sequential requests)\n`);
+  console.log(
+    table([
+      ['query', 'critical path ms', 'p50 ms', 'p99 ms', 'p50 − critical path', 'p99 − critical path'],
+      [
+        'node(id) CLOSER + messages(first: 5)',
+        String(criticalPath.node),
+        fmt(nodeLatency.p50, 3),
+        fmt(nodeLatency.p99, 3),
+        fmt(nodeLatency.p50 - criticalPath.node),
+        fmt(nodeLatency.p99 - criticalPath.node),
+      ],
+      [
+        'inbox (10, bot, endUser, 3 messages)',
+        String(criticalPath.inbox),
+        fmt(inboxLatency.p50, 3),
+        fmt(inboxLatency.p99, 3),
+        fmt(inboxLatency.p50 - criticalPath.inbox),
+        fmt(inboxLatency.p99 - criticalPath.inbox),
+      ],
+    ]),
+  );
+  for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
+  console.log(
+    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (the lists, then${criticalPath.inbox > VENDOR_LATENCY_MS ? '' : ' nothing: no call needs a list answer,'} bots, end users, messages)`,
+  );
 }
 
 // 3. fan-out
 if (PARTS.has('fanout')) {
-const fanRows: FanoutRow[] = [];
-const printFanout = () => {
-console.log(`\n### Fan-out: messageAdded on one CLOSER conversation, ${PER_SOCKET} per socket, clients in child processes\n`);
-console.log(
-  table([
-    ['subscribers', 'client processes', 'live', 'subscribe s', 'mutations', 'response p50 ms', 'first delivery after response p50', 'last delivery after response p50', 'max', 'RSS / idle subscriber KiB', 'RSS MiB', 'dups', 'errors'],
-    ...fanRows.map((r) => [
-      String(r.subscribers), String(r.processes), String(r.live), fmt(r.subscribeSeconds, 2), String(r.mutations), fmt(r.responseP50, 3),
-      fmt(r.firstAfterResponseP50, 3), fmt(r.lastAfterResponseP50, 3), fmt(r.lastAfterResponseMax, 3), fmt(r.rssPerSubscriberKiB, 3), fmt(r.rssMiB, 3),
-      String(r.duplicates), String(r.errors),
-    ]),
-  ]),
-);
-};
-// Printed after each row: a 100,000 row that runs out of time still leaves the others.
-for (const [n, processes, mutations] of [[0, 0, 20], [10_000, 2, 10], ...(BIG ? [[100_000, 4, 3]] : [])] as const) {
-  fanRows.push(await fanout(`http://127.0.0.1:${botPort}`, bot, closerId, n, processes, mutations));
-  printFanout();
-}
+  const fanRows: FanoutRow[] = [];
+  const printFanout = () => {
+    console.log(`\n### Fan-out: messageAdded on one CLOSER conversation, ${PER_SOCKET} per socket, clients in child processes\n`);
+    console.log(
+      table([
+        [
+          'subscribers',
+          'client processes',
+          'live',
+          'subscribe s',
+          'mutations',
+          'response p50 ms',
+          'first delivery after response p50',
+          'last delivery after response p50',
+          'max',
+          'RSS / idle subscriber KiB',
+          'RSS MiB',
+          'dups',
+          'errors',
+        ],
+        ...fanRows.map((r) => [
+          String(r.subscribers),
+          String(r.processes),
+          String(r.live),
+          fmt(r.subscribeSeconds, 2),
+          String(r.mutations),
+          fmt(r.responseP50, 3),
+          fmt(r.firstAfterResponseP50, 3),
+          fmt(r.lastAfterResponseP50, 3),
+          fmt(r.lastAfterResponseMax, 3),
+          fmt(r.rssPerSubscriberKiB, 3),
+          fmt(r.rssMiB, 3),
+          String(r.duplicates),
+          String(r.errors),
+        ]),
+      ]),
+    );
+  };
+  // Printed after each row: a 100,000 row that runs out of time still leaves the others.
+  for (const [n, processes, mutations] of [[0, 0, 20], [10_000, 2, 10], ...(BIG ? [[100_000, 4, 3]] : [])] as const) {
+    fanRows.push(await fanout(`http://127.0.0.1:${botPort}`, bot, closerId, n, processes, mutations));
+    printFanout();
+  }
 }
 
 console.log(`\nbench:compare: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

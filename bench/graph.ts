@@ -141,14 +141,21 @@ const perRun = (x: number | undefined) => (x === undefined ? '—' : Number.isIn
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  return [
+    line(rows[0]!),
+    `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const hardStop = setTimeout(() => {
-    console.error(`bench: stopped after ${MAX_SECONDS + 30} s`);
-    process.exit(2);
-  }, (MAX_SECONDS + 30) * 1000);
+  const hardStop = setTimeout(
+    () => {
+      console.error(`bench: stopped after ${MAX_SECONDS + 30} s`);
+      process.exit(2);
+    },
+    (MAX_SECONDS + 30) * 1000,
+  );
   hardStop.unref();
 
   // Only these variables: no vendor URL from the environment can turn this into a remote benchmark.
@@ -159,32 +166,36 @@ async function main(): Promise<void> {
     const first = await post(url, QUERIES[1]!);
     fixtures.cursor = first.conversations.pageInfo.endCursor;
     const byProvider = async (p: string, n: number) =>
-      (await post(url, { name: 'fixture', query: `{ conversations(first: ${n}, filter: { providers: [${p}] }) { nodes { id } } }` })).conversations.nodes.map(
-        (c: { id: string }) => c.id,
-      );
+      (
+        await post(url, { name: 'fixture', query: `{ conversations(first: ${n}, filter: { providers: [${p}] }) { nodes { id } } }` })
+      ).conversations.nodes.map((c: { id: string }) => c.id);
     fixtures.cxoneId = (await byProvider('CXONE', 5))[4];
     fixtures.mixedIds = [...(await byProvider('CLOSER', 3)), ...(await byProvider('BOTONE', 3)), ...(await byProvider('CXONE', 3))];
     // Warm up: JIT, keep-alive connections, each query once.
     for (const q of QUERIES) await post(url, q);
 
     const budgetMs = (MAX_SECONDS * 1000) / (QUERIES.length * 2);
-    const header = ['query', 'seq p50 ms', 'seq p95 ms', `c${CONCURRENCY} p50 ms`, `c${CONCURRENCY} p95 ms`, `c${CONCURRENCY} req/s`, 'CLOSER calls', 'BOTONE calls', 'CXONE calls'];
+    const header = [
+      'query',
+      'seq p50 ms',
+      'seq p95 ms',
+      `c${CONCURRENCY} p50 ms`,
+      `c${CONCURRENCY} p95 ms`,
+      `c${CONCURRENCY} req/s`,
+      'CLOSER calls',
+      'BOTONE calls',
+      'CXONE calls',
+    ];
     const rows: string[][] = [header];
     for (const q of QUERIES) {
       const seq = await phase(app, q, 1, budgetMs);
       const conc = await phase(app, q, CONCURRENCY, budgetMs);
-      rows.push([
-        q.name,
-        ms(seq.p50),
-        ms(seq.p95),
-        ms(conc.p50),
-        ms(conc.p95),
-        conc.rps.toFixed(0),
-        ...PROVIDERS.map((p) => perRun(seq.calls[p])),
-      ]);
+      rows.push([q.name, ms(seq.p50), ms(seq.p95), ms(conc.p50), ms(conc.p95), conc.rps.toFixed(0), ...PROVIDERS.map((p) => perRun(seq.calls[p]))]);
       process.stderr.write(`  ${q.name}: ${seq.runs} sequential, ${conc.runs} concurrent runs\n`);
     }
-    console.log(`\nbotgraph bench — N = ${N} per query and mode, concurrency ${CONCURRENCY}, node ${process.version}, embedded simulators (activity off)`);
+    console.log(
+      `\nbotgraph bench — N = ${N} per query and mode, concurrency ${CONCURRENCY}, node ${process.version}, embedded simulators (activity off)`,
+    );
     console.log('Upstream calls are per run, averaged over the sequential runs (CXone reuses its cached export pages across requests).\n');
     console.log(table(rows));
   } finally {

@@ -120,7 +120,11 @@ const ms = (x: number) => (Number.isNaN(x) ? '—' : Math.abs(x) < 10 ? x.toFixe
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  return [
+    line(rows[0]!),
+    `|${widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 async function startApp(env: Record<string, string>): Promise<Botgraph & { base: string }> {
@@ -144,7 +148,11 @@ const pollsOf = (app: Botgraph, prefix: string) =>
     .reduce((n, p) => n + p.polls, 0);
 
 async function closerConversations(app: Botgraph & { base: string }, n: number): Promise<Array<{ id: string; nativeId: string }>> {
-  const data = await gql(app.base, `query($n: Int) { conversations(first: $n, filter: { providers: [CLOSER], statuses: [ACTIVE, COMPLETED] }) { nodes { id nativeId } } }`, { n });
+  const data = await gql(
+    app.base,
+    `query($n: Int) { conversations(first: $n, filter: { providers: [CLOSER], statuses: [ACTIVE, COMPLETED] }) { nodes { id nativeId } } }`,
+    { n },
+  );
   return data.conversations.nodes;
 }
 
@@ -158,9 +166,7 @@ class Sockets {
 
   subscribe(conversationId: string, onEvent: (msg: { id: string; text: string }) => void): void {
     if (this.held % PER_SOCKET === 0) {
-      this.clients.push(
-        createClient({ url: `ws://127.0.0.1:${this.app.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }),
-      );
+      this.clients.push(createClient({ url: `ws://127.0.0.1:${this.app.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }));
     }
     this.held++;
     this.clients.at(-1)!.subscribe<{ messageAdded: { id: string; text: string } }>(
@@ -181,7 +187,7 @@ class Sockets {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.splice(0).map((c) => c.dispose()));
+    await Promise.all(this.clients.splice(0).map(async (c) => c.dispose()));
     this.held = 0;
   }
 }
@@ -223,7 +229,19 @@ async function fanout(
   const deadline = performance.now() + budgetMs;
   const topic = `msg:CLOSER:${conversation.nativeId}`;
   const groups = apps.map((app) => new Sockets(app));
-  const row: FanoutRow = { n, sockets: 0, sent: 0, delivered: 0, duplicates: 0, fromResponse: [], fromRequest: [], remote: [], local: [], mutation: [], spread: [] };
+  const row: FanoutRow = {
+    n,
+    sockets: 0,
+    sent: 0,
+    delivered: 0,
+    duplicates: 0,
+    fromResponse: [],
+    fromRequest: [],
+    remote: [],
+    local: [],
+    mutation: [],
+    spread: [],
+  };
   /** text → receipt time (performance.now()) per subscriber; texts are unique per mutation. */
   const receipts = Array.from({ length: n }, () => new Map<string, number>());
   const onAppOf = (i: number) => (n === 1 ? apps.length - 1 : i % apps.length);
@@ -289,7 +307,23 @@ async function fanout(
 }
 
 function fanoutTable(rows: FanoutRow[], split: boolean): string {
-  const header = ['subscribers', 'sockets', 'events', 'delivered', 'expected', 'dups', 'mutation p50', 'resp→recv p50', 'p95', 'max', 'req→recv p50', 'p95', 'max', 'spread p50', 'spread max'];
+  const header = [
+    'subscribers',
+    'sockets',
+    'events',
+    'delivered',
+    'expected',
+    'dups',
+    'mutation p50',
+    'resp→recv p50',
+    'p95',
+    'max',
+    'req→recv p50',
+    'p95',
+    'max',
+    'spread p50',
+    'spread max',
+  ];
   if (split) header.push('resp→recv p50 on A', 'on B');
   const out = [header];
   for (const r of rows) {
@@ -355,7 +389,12 @@ async function measureCost(apps: Botgraph[], simUrl: string): Promise<{ requests
 }
 
 async function upstreamCost(): Promise<CostRow[]> {
-  const app = await startApp({ POLL_INTERVAL_MS: String(POLL_MS), POLL_FAST_INTERVAL_MS: String(POLL_MS), POLL_IDLE_INTERVAL_MS: String(POLL_MS), POLL_GRACE_MS: '200' });
+  const app = await startApp({
+    POLL_INTERVAL_MS: String(POLL_MS),
+    POLL_FAST_INTERVAL_MS: String(POLL_MS),
+    POLL_IDLE_INTERVAL_MS: String(POLL_MS),
+    POLL_GRACE_MS: '200',
+  });
   const simUrl = app.registry.simulators.CLOSER!.url;
   const conversations = await closerConversations(app, Math.max(...DISTINCT_K) + 1);
   const rows: CostRow[] = [];
@@ -393,7 +432,18 @@ async function upstreamCost(): Promise<CostRow[]> {
 }
 
 function costTable(rows: CostRow[]): string {
-  const out = [['topics × subscribers', 'interval ms', 'requests', 'polls', 'polls by instance', 'requests / interval', 'requests / topic / interval', 'requests / poll']];
+  const out = [
+    [
+      'topics × subscribers',
+      'interval ms',
+      'requests',
+      'polls',
+      'polls by instance',
+      'requests / interval',
+      'requests / topic / interval',
+      'requests / poll',
+    ],
+  ];
   for (const r of rows) {
     const intervals = WINDOW_MS / r.intervalMs;
     out.push([
@@ -416,7 +466,9 @@ function costTable(rows: CostRow[]): string {
 async function startRedis(): Promise<string> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'botgraph-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
   redisChild = child;
   redisDir = dir;
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -437,7 +489,7 @@ async function startRedis(): Promise<string> {
       await Promise.race([probe.connect(), spawnError.then((e) => Promise.reject(e))]);
       if ((await probe.ping()) === 'PONG') return url;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('redis-server is not installed');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('redis-server is not installed', { cause: error });
     } finally {
       probe.disconnect();
     }
@@ -485,7 +537,9 @@ async function main(): Promise<void> {
   // the rest is shared by the two fan-out phases (phase 3 takes what phase 1 left of its half).
   const fanoutBudget = ((MAX_SECONDS - 30) / 2) * 1000;
   try {
-    console.log(`botgraph live bench — M = ${M} sendMessage per row, ≤ ${PER_SOCKET} subscriptions per socket, node ${process.version}, BENCH_MAX_SECONDS = ${MAX_SECONDS}`);
+    console.log(
+      `botgraph live bench — M = ${M} sendMessage per row, ≤ ${PER_SOCKET} subscriptions per socket, node ${process.version}, BENCH_MAX_SECONDS = ${MAX_SECONDS}`,
+    );
     console.log('ms columns: mutation = request → response; resp→recv / req→recv = from the response / the request to each');
     console.log("subscriber's receipt (all events × subscribers; < 0: the subscriber had it first); spread = an event's first to last receipt.");
 
@@ -507,7 +561,9 @@ async function main(): Promise<void> {
     // 2. Upstream cost.
     const costRows = await upstreamCost();
     await cleanup();
-    console.log(`\n2. Upstream cost of messageAdded topics (CLOSER), POLL_INTERVAL_MS=${POLL_MS}, window ${WINDOW_MS} ms = ${WINDOW_MS / POLL_MS} intervals.\n`);
+    console.log(
+      `\n2. Upstream cost of messageAdded topics (CLOSER), POLL_INTERVAL_MS=${POLL_MS}, window ${WINDOW_MS} ms = ${WINDOW_MS / POLL_MS} intervals.\n`,
+    );
     console.log(costTable(costRows));
     console.log(`   routes called: ${[...new Set(costRows.flatMap((r) => r.routes))].join(', ')}`);
 
@@ -516,9 +572,13 @@ async function main(): Promise<void> {
     const redisCost: CostRow[] = [];
     const redisRows = await redisFanout(Math.min(fanoutBudget, (secondsLeft() - 8) * 1000), redisCost);
     await cleanup();
-    console.log(`\n3. Fan-out, Redis Stream bus, two instances A and B (POLL_INTERVAL_MS=${FANOUT_ENV.POLL_INTERVAL_MS}); mutations to A, subscribers split A/B (a single one on B).\n`);
+    console.log(
+      `\n3. Fan-out, Redis Stream bus, two instances A and B (POLL_INTERVAL_MS=${FANOUT_ENV.POLL_INTERVAL_MS}); mutations to A, subscribers split A/B (a single one on B).\n`,
+    );
     console.log(fanoutTable(redisRows, true));
-    console.log(`\n3b. Upstream cost with Redis, measured while the ${Math.max(...FANOUT_N)} subscribers of row 3 were connected (window ${WINDOW_MS} ms).\n`);
+    console.log(
+      `\n3b. Upstream cost with Redis, measured while the ${Math.max(...FANOUT_N)} subscribers of row 3 were connected (window ${WINDOW_MS} ms).\n`,
+    );
     console.log(costTable(redisCost));
     console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all`);
   } finally {

@@ -1,13 +1,14 @@
 /**
  * Copies each snippet file into the Markdown that shows it, so a guide shows exactly what its
- * tests run. A block is marked `<!-- snippet: path -->` on the line before its code fence.
+ * tests run. A block is marked `<!-- snippet: path -->` before its code fence (Prettier puts a blank
+ * line between them; both forms are read).
  * `npm run docs:snippets` rewrites the guides; test/clients/guide.test.ts fails when one is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export const GUIDES = ['docs/clients.md'];
 
-const BLOCK = /(<!-- snippet: (\S+) -->\n)```(\w*)\n(?:[\s\S]*?\n)??```/g;
+const BLOCK = /(<!-- snippet: (\S+) -->\n\n?)```(\w*)\n(?:[\s\S]*?\n)??```/g;
 
 export function embed(markdown: string, read: (path: string) => string): string {
   return markdown.replace(BLOCK, (_all, marker: string, path: string, lang: string) => `${marker}\`\`\`${lang}\n${read(path).trimEnd()}\n\`\`\``);

@@ -186,7 +186,10 @@ export function loadConfig(env: Env = process.env): Config {
   const known = ADAPTERS.map((a) => a.slug);
   const providersRaw = str(env, 'BOTGRAPH_PROVIDERS') ?? known.join(',');
   const providers: ProviderName[] = [];
-  for (const slug of providersRaw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const slug of providersRaw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     const adapter = adapterBySlug(slug);
     if (!adapter) throw new ConfigError('BOTGRAPH_PROVIDERS', `unknown provider "${slug}" (known: ${known.join(', ')})`);
     if (!providers.includes(adapter.name)) providers.push(adapter.name);
@@ -246,7 +249,10 @@ export function loadConfig(env: Env = process.env): Config {
 
 function securityConfig(env: Env): SecurityConfig {
   const production = str(env, 'NODE_ENV') === 'production';
-  const origins = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = (str(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     if (origin === '*') continue;
     let url: URL;
@@ -255,7 +261,8 @@ function securityConfig(env: Env): SecurityConfig {
     } catch {
       throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port])`);
     }
-    if (url.origin !== origin.replace(/\/$/, '')) throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+    if (url.origin !== origin.replace(/\/$/, ''))
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
   }
   if (origins.includes('*') && origins.length > 1) throw new ConfigError('CORS_ORIGINS', '`*` cannot be combined with named origins');
   const persisted = str(env, 'PERSISTED_OPERATIONS_FILE') ?? null;
@@ -323,7 +330,8 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
   const configured = apiKeys.length > 0 || jwt !== null;
   if (switchRaw === 'off') return { mode: 'open', openReason: 'off', apiKeys: [], jwt: null };
   if (configured) return { mode: 'required', openReason: null, apiKeys, jwt };
-  if (switchRaw === 'on') throw new ConfigError('BOTGRAPH_API_KEYS', 'BOTGRAPH_AUTH=on needs BOTGRAPH_API_KEYS, BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL');
+  if (switchRaw === 'on')
+    throw new ConfigError('BOTGRAPH_API_KEYS', 'BOTGRAPH_AUTH=on needs BOTGRAPH_API_KEYS, BOTGRAPH_API_KEYS_FILE or AUTH_JWKS_URL');
   if (remoteVariables.length > 0) {
     throw new ConfigError(
       'BOTGRAPH_API_KEYS',
@@ -332,8 +340,6 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
   }
   return { mode: 'open', openReason: 'demo', apiKeys: [], jwt: null };
 }
-
-
 
 function readyzOpenCircuit(env: Env): OpsConfig['readyzOpenCircuit'] {
   const raw = (str(env, 'READYZ_OPEN_CIRCUIT') ?? OPS_DEFAULTS.readyzOpenCircuit).toLowerCase();
@@ -352,7 +358,8 @@ function opsSection(env: Env): OpsConfig {
     } catch {
       throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'not a URL');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be http or https (OTLP over HTTP)');
   }
   return {
     operationDeadlineMs: int(env, 'OPERATION_DEADLINE_MS', d.operationDeadlineMs, 1, 3_600_000),

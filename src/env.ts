@@ -36,7 +36,8 @@ export function ratio(env: Env, name: string, fallback: number): number {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `expected a number between 0 and 1 (exclusive), got "${raw}"`);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value < 1))
+    throw new ConfigError(name, `expected a number between 0 and 1 (exclusive), got "${raw}"`);
   return value;
 }
 

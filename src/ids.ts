@@ -53,5 +53,5 @@ export function decodeId(value: string, field = 'id', expected?: NodeType | read
       throw fail(`expected the ID of a ${allowed.join(' or ')}, got the ID of a ${type}`);
     }
   }
-  return { provider: provider as ProviderName, type: type as NodeType, nativeId, scope };
+  return { provider: provider, type: type as NodeType, nativeId, scope };
 }

@@ -13,15 +13,7 @@ export const CONVERSATION_STATUSES: readonly ConversationStatusName[] = ['ACTIVE
 export type HandoffStateName = 'BOT' | 'REQUESTED' | 'OPERATOR';
 export type MessageSenderName = 'END_USER' | 'BOT' | 'OPERATOR' | 'SYSTEM';
 export type CapabilityName =
-  | 'READ_MESSAGES'
-  | 'SEND_MESSAGES'
-  | 'HANDOFF'
-  | 'TRANSFER'
-  | 'CREATE_CONVERSATIONS'
-  | 'TRACKER_EVENTS'
-  | 'FILES'
-  | 'CUSTOM_BLOCKS'
-  | 'WEBHOOKS';
+  'READ_MESSAGES' | 'SEND_MESSAGES' | 'HANDOFF' | 'TRANSFER' | 'CREATE_CONVERSATIONS' | 'TRACKER_EVENTS' | 'FILES' | 'CUSTOM_BLOCKS' | 'WEBHOOKS';
 
 export interface BotModel {
   provider: ProviderName;

@@ -102,6 +102,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   }
   const topics = guard.topics;
   // The stats service needs contexts of its own (live cohorts), and every context carries it.
+  // eslint-disable-next-line prefer-const -- assigned once below; makeContext closes over it before the service exists
   let stats: StatsService | undefined;
   const makeContext = (operation: OperationScope | undefined, principal: Principal, principalKey: string) => {
     const ctx = createContext(registry, infra, live, logger, operation, principal, { principalKey, topics });
@@ -212,7 +213,9 @@ function metricsRoute(metrics: Metrics, auth?: Authenticator) {
       try {
         ({ principal } = await auth.authenticate(req.headers.authorization));
       } catch {
-        return sendJson(res, 401, { errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+        return sendJson(res, 401, {
+          errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }],
+        });
       }
       if (!isAdmin(principal)) {
         return sendJson(res, 403, { errors: [{ message: '/metrics is for admin keys only.', extensions: { code: ErrorCode.FORBIDDEN } }] });

@@ -101,6 +101,6 @@ process.on('message', (raw: unknown) => {
   if (m.type === 'open') void open(m as Open);
   else if (m.type === 'errors') process.send?.({ type: 'errors', errors, firstError });
   else if (m.type === 'close') {
-    void Promise.all(clients.splice(0).map((c) => c.dispose())).then(() => process.exit(0));
+    void Promise.all(clients.splice(0).map(async (c) => c.dispose())).then(() => process.exit(0));
   }
 });

@@ -51,7 +51,9 @@ export class Authenticator {
   ) {
     // jose caches the key set, refetches it when a token names an unknown `kid` (rotation), and
     // waits `cooldownDuration` between refetches so that junk tokens cannot hammer the IdP.
-    this.jwks = config.jwt ? createRemoteJWKSet(new URL(config.jwt.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 }) : null;
+    this.jwks = config.jwt
+      ? createRemoteJWKSet(new URL(config.jwt.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 })
+      : null;
   }
 
   get required(): boolean {

@@ -76,7 +76,11 @@ export function requireProviderInScope(ctx: Context, provider: ProviderName, wha
  * Narrows a per-provider bot filter to the principal's scope. Returns the providers left and the
  * bots per provider (a provider absent from the map: all its bots).
  */
-export function narrowToScope(ctx: Pick<Context, 'principal'>, providers: ProviderName[], bots: Map<ProviderName, string[]>): { providers: ProviderName[]; bots: Map<ProviderName, string[]> } {
+export function narrowToScope(
+  ctx: Pick<Context, 'principal'>,
+  providers: ProviderName[],
+  bots: Map<ProviderName, string[]>,
+): { providers: ProviderName[]; bots: Map<ProviderName, string[]> } {
   const { principal } = ctx;
   if (principal.scope === null) return { providers, bots };
   const narrowed = new Map(bots);

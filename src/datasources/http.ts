@@ -1,14 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  DelegateBackoff,
-  TimeoutStrategy,
-  handleWhen,
-  retry,
-  timeout,
-  wrap,
-  TaskCancelledError,
-  type IRetryBackoffContext,
-} from 'cockatiel';
+import { DelegateBackoff, TimeoutStrategy, handleWhen, retry, timeout, wrap, TaskCancelledError, type IRetryBackoffContext } from 'cockatiel';
 import type { Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
@@ -135,8 +126,8 @@ export class UpstreamHttp {
       // Shared with another operation whose deadline may be later than this one's.
       if (pending) return this.withinDeadline(pending as Promise<z.output<S>>);
     }
-    const promise = this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal)).then(
-      (response) => this.parse(schema, response.data, path),
+    const promise = this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal)).then((response) =>
+      this.parse(schema, response.data, path),
     );
     if (options.dedupe !== false) {
       this.inflight.set(key, promise);
@@ -297,9 +288,7 @@ export class UpstreamHttp {
           return false;
         }
         return (
-          error.code === ErrorCode.PROVIDER_UNAVAILABLE ||
-          error.code === ErrorCode.PROVIDER_TIMEOUT ||
-          error.code === ErrorCode.PROVIDER_RATE_LIMITED
+          error.code === ErrorCode.PROVIDER_UNAVAILABLE || error.code === ErrorCode.PROVIDER_TIMEOUT || error.code === ErrorCode.PROVIDER_RATE_LIMITED
         );
       }),
       { maxAttempts: this.maxAttempts - 1, backoff },
@@ -333,35 +322,31 @@ export class UpstreamHttp {
    */
   private once(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; data: unknown }> {
     const route = routeOf(path);
-    return trace.getTracer('botgraph').startActiveSpan(
-      `${this.provider} ${method} ${route}`,
-      { kind: SpanKind.CLIENT, attributes: { 'botgraph.provider': this.provider, 'botgraph.route': route, 'http.request.method': method } },
-      async (span) => {
-        try {
-          const result = await this.attempt(method, url, path, body, signal);
-          span.setAttribute('http.response.status_code', result.status);
-          return result;
-        } catch (error) {
-          if (error instanceof BotgraphError) {
-            if (error.status !== undefined) span.setAttribute('http.response.status_code', error.status);
-            span.setAttribute('botgraph.error_code', error.code);
+    return trace
+      .getTracer('botgraph')
+      .startActiveSpan(
+        `${this.provider} ${method} ${route}`,
+        { kind: SpanKind.CLIENT, attributes: { 'botgraph.provider': this.provider, 'botgraph.route': route, 'http.request.method': method } },
+        async (span) => {
+          try {
+            const result = await this.attempt(method, url, path, body, signal);
+            span.setAttribute('http.response.status_code', result.status);
+            return result;
+          } catch (error) {
+            if (error instanceof BotgraphError) {
+              if (error.status !== undefined) span.setAttribute('http.response.status_code', error.status);
+              span.setAttribute('botgraph.error_code', error.code);
+            }
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
           }
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
-    );
+        },
+      );
   }
 
-  private async attempt(
-    method: string,
-    url: URL,
-    path: string,
-    body: unknown,
-    signal: AbortSignal,
-  ): Promise<{ status: number; data: unknown }> {
+  private async attempt(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; data: unknown }> {
     const started = Date.now();
     const op = currentOperation();
     if (op) op.upstreamCalls += 1;
@@ -375,7 +360,7 @@ export class UpstreamHttp {
     const route = routeOf(path);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.dispatcher });
+      res = await request(url, { method: method, headers, body: payload, signal, dispatcher: this.dispatcher });
     } catch (error) {
       const aborted = signal.aborted || (error instanceof Error && error.name === 'AbortError');
       observer?.request({ provider: this.provider, route, method, status: aborted ? 'timeout' : 'error', seconds: (Date.now() - started) / 1000 });
@@ -383,10 +368,7 @@ export class UpstreamHttp {
     }
     observer?.request({ provider: this.provider, route, method, status: res.statusCode, seconds: (Date.now() - started) / 1000 });
     // Only the path: CXone's token travels in the query string.
-    this.options.logger?.debug(
-      { provider: this.provider, method, path, status: res.statusCode, ms: Date.now() - started },
-      'upstream',
-    );
+    this.options.logger?.debug({ provider: this.provider, method, path, status: res.statusCode, ms: Date.now() - started }, 'upstream');
     if (res.statusCode >= 400) {
       await res.body.dump();
       throw this.statusError(res.statusCode, path, res.headers['retry-after']);

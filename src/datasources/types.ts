@@ -125,11 +125,7 @@ export interface ProviderDatasource extends ProviderWriter {
   /** `scope` is the model's own `idScope`. */
   getEndUser(nativeId: string, scope: string[]): Promise<EndUserModel | null>;
   /** Null when the provider cannot list end users. */
-  listEndUsers(
-    filter: { botNativeIds: string[] | null; platform?: string },
-    offset: number,
-    limit: number,
-  ): Promise<ListResult<EndUserModel> | null>;
+  listEndUsers(filter: { botNativeIds: string[] | null; platform?: string }, offset: number, limit: number): Promise<ListResult<EndUserModel> | null>;
 
   /** A cheap read that proves the provider answers with our credentials. */
   health(): Promise<boolean>;

@@ -51,9 +51,7 @@ export class RedisEventBus implements EventBus {
     this.loop = (async () => {
       while (!this.closed) {
         try {
-          const result = (await this.reader.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.stream, lastId)) as
-            | Array<[string, Array<[string, string[]]>]>
-            | null;
+          const result = await this.reader.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.stream, lastId);
           for (const [, entries] of result ?? []) {
             for (const [id, fields] of entries) {
               lastId = id;

@@ -56,6 +56,9 @@ export function formatOutsideApollo(format: ReturnType<typeof createFormatError>
   const base = error.toJSON();
   const original = error.originalError;
   // A resolver's plain Error reaches graphql-ws wrapped in a GraphQLError without a code.
-  const formatted = base.extensions?.code || original instanceof GraphQLError || !original ? base : { ...base, extensions: { ...base.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+  const formatted =
+    base.extensions?.code || original instanceof GraphQLError || !original
+      ? base
+      : { ...base, extensions: { ...base.extensions, code: 'INTERNAL_SERVER_ERROR' } };
   return format(formatted, original ?? error);
 }

@@ -30,7 +30,14 @@ function corsHandler(origins: readonly string[]) {
   const middleware = cors({
     origin: origins.includes('*') ? '*' : [...origins],
     methods: ['GET', 'POST', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollo-client-name', 'apollo-client-version'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'apollo-client-name',
+      'apollo-client-version',
+    ],
     exposedHeaders: ['retry-after', 'server-timing'],
     maxAge: 600,
     credentials: false,
@@ -45,7 +52,9 @@ function corsHandler(origins: readonly string[]) {
     return new Promise((resolve, reject) => {
       // `cors` ends a preflight itself (204) and calls next() for everything else.
       res.once('finish', () => resolve(true));
-      middleware(req as never, res as never, (error?: unknown) => (error ? reject(error) : resolve(false)));
+      middleware(req, res, (error?: unknown) =>
+        error ? reject(error instanceof Error ? error : new Error('CORS middleware failed', { cause: error })) : resolve(false),
+      );
     });
   };
 }
@@ -54,7 +63,12 @@ function corsHandler(origins: readonly string[]) {
  * botgraph's HTTP routes on one node:http server. Each route lives in its own module; this only
  * dispatches by path, and turns a handler that throws into a 500 without a stack trace.
  */
-export function attachRouter(httpServer: Server, routes: Routes, logger: Logger, options: { corsOrigins: readonly string[] } = { corsOrigins: [] }): void {
+export function attachRouter(
+  httpServer: Server,
+  routes: Routes,
+  logger: Logger,
+  options: { corsOrigins: readonly string[] } = { corsOrigins: [] },
+): void {
   const applyCors = corsHandler(options.corsOrigins);
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((error) => {
@@ -69,10 +83,10 @@ export function attachRouter(httpServer: Server, routes: Routes, logger: Logger,
     const path = url.pathname;
     const started = process.hrtime.bigint();
     // Server time of every answer, for clients and for the limit tests (target: refusals < 50 ms).
-    const writeHead = res.writeHead;
+    const writeHead = res.writeHead.bind(res);
     res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
       if (!this.headersSent) this.setHeader('server-timing', `total;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(2)}`);
-      return writeHead.apply(this, args);
+      return writeHead(...(args as [number]));
     } as ServerResponse['writeHead'];
     if (await applyCors(req, res)) return;
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import {
   GraphQLError,
+  Kind,
   execute,
   subscribe,
   validate,
@@ -23,7 +24,7 @@ import { principalKey } from '../limits/rate.js';
 import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { newOperationScope, runOperationTraced, runOutsideOperation, type OperationScope } from '../observability/operation.js';
+import { newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -64,7 +65,9 @@ function markCoercionErrors(result: ExecutionResult): ExecutionResult {
     return {
       ...result,
       errors: result.errors.map((e) =>
-        e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT } }),
+        e.extensions?.code
+          ? e
+          : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { ...e.extensions, code: ErrorCode.BAD_USER_INPUT } }),
       ),
     };
   }
@@ -107,8 +110,10 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
     // A browser page from an origin not in CORS_ORIGINS is refused before the upgrade (403), so a
     // foreign page cannot ride a user's network position (cross-site WebSocket hijacking). Clients
     // that send no Origin (servers, CLIs) are judged by their credentials alone.
-    verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
-      !origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed'),
+    verifyClient: (
+      { origin, req }: { origin: string | undefined; req: IncomingMessage },
+      done: (ok: boolean, status?: number, message?: string) => void,
+    ) => (!origin || originAllowed(guard.origins, origin, req.headers.host) ? done(true) : done(false, 403, 'Origin not allowed')),
   });
   const sessions = new WeakMap<WebSocket, Session>();
   const { metrics, logger } = options;
@@ -116,7 +121,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
   /** The error policy applied to a result: once per event per cohort, whatever the number of sockets. */
   const formatResult = (result: ExecutionResult, ctx: Context): ExecutionResult => {
     const formatted = result.errors?.length ? { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) } : result;
-    return withPartialErrors(formatted as ExecutionResult, ctx) as ExecutionResult;
+    return withPartialErrors(formatted as ExecutionResult, ctx);
   };
   const cohorts = new CohortRegistry(
     (result, contextValue) => {
@@ -224,7 +229,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         if (errors.length > 0) {
           // A limit rule's error carries its own code; graphql's own rules are GRAPHQL_VALIDATION_FAILED.
           return errors.map((e) =>
-            e instanceof BotgraphError ? e : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+            e instanceof BotgraphError
+              ? e
+              : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
           );
         }
         const refusal = refuseOperation(guard.policy, {
@@ -275,7 +282,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
 
 function operationType(document: DocumentNode, name: string | null | undefined): string {
   for (const def of document.definitions) {
-    if (def.kind === 'OperationDefinition' && (!name || def.name?.value === name)) return def.operation;
+    if (def.kind === Kind.OPERATION_DEFINITION && (!name || def.name?.value === name)) return def.operation;
   }
   return 'unknown';
 }

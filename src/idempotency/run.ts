@@ -30,7 +30,9 @@ function canonical(value: unknown): string {
 
 /** The same input in any key order gives the same fingerprint. */
 export function fingerprint(mutation: string, input: unknown): string {
-  return createHash('sha256').update(`${mutation}\n${canonical(input)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${mutation}\n${canonical(input)}`)
+    .digest('base64url');
 }
 
 type StoredError = { code: ErrorCode; message: string; provider?: ProviderName; retryable?: boolean; circuit?: 'open' };
@@ -173,9 +175,7 @@ export async function runIdempotent<T extends object>(options: RunOptions<T>): P
   } catch (error) {
     stopHeartbeat();
     const err =
-      error instanceof BotgraphError
-        ? error
-        : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.', { cause: error });
+      error instanceof BotgraphError ? error : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.', { cause: error });
     const base: StoredError = {
       code: err.code,
       message: err.message,

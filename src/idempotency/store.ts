@@ -226,7 +226,13 @@ function parse(text: string, alive: boolean): Peek {
 }
 
 /** Polls `peek` until `stop` says what it found is an answer, or `timeoutMs` passes (null). */
-export async function pollPeek(store: IdempotencyStore, key: string, timeoutMs: number, stop: (peek: Peek) => boolean, pollMs = 50): Promise<Peek | null> {
+export async function pollPeek(
+  store: IdempotencyStore,
+  key: string,
+  timeoutMs: number,
+  stop: (peek: Peek) => boolean,
+  pollMs = 50,
+): Promise<Peek | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const peek = await store.peek(key);

@@ -93,17 +93,16 @@ export function operationCost(
   function fieldCost(node: FieldNode, parent: GraphQLCompositeType): number {
     const name = node.name.value;
     if (name.startsWith('__')) return 0; // introspection and __typename: no vendor, bounded
-    const def = isObjectType(parent) || 'getFields' in parent ? (parent as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields()[name] : undefined;
+    const def =
+      isObjectType(parent) || 'getFields' in parent
+        ? (parent as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields()[name]
+        : undefined;
     if (!def) return 0; // unknown fields are refused by validation
     const named = getNamedType(def.type);
     if (!node.selectionSet || !isCompositeType(named)) return WEIGHTS.SCALAR;
     const alreadyRead = ALREADY_READ.test(parent.name);
     const upstream =
-      !alreadyRead &&
-      (parent === root ||
-        UPSTREAM_FIELDS.has(`${parent.name}.${name}`) ||
-        /Connection$/.test(named.name) ||
-        isNode(named));
+      !alreadyRead && (parent === root || UPSTREAM_FIELDS.has(`${parent.name}.${name}`) || /Connection$/.test(named.name) || isNode(named));
     const own = upstream ? WEIGHTS.UPSTREAM : WEIGHTS.OBJECT;
     // A list of nodes read by id (`nodes(ids)`, `bots`) may cost a call per item, not only per list.
     const perItem = upstream && isListType(getNullableType(def.type)) && isNode(named) ? WEIGHTS.UPSTREAM : 0;

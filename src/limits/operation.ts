@@ -1,4 +1,4 @@
-import { getOperationAST, NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, NoSchemaIntrospectionCustomRule, OperationTypeNode, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { forbidden } from '../auth/authenticate.js';
 import { isAdmin, mayMutate, type Principal } from '../auth/principal.js';
 import type { LimitsConfig, SecurityConfig } from '../config.js';
@@ -40,12 +40,17 @@ export function variablesRefusal(limits: LimitsConfig, variables: unknown): Botg
 
 export function refuseOperation(
   policy: OperationPolicy,
-  args: { document: DocumentNode; operationName: string | null | undefined; variables: Record<string, unknown> | null | undefined; principal: Principal },
+  args: {
+    document: DocumentNode;
+    operationName: string | null | undefined;
+    variables: Record<string, unknown> | null | undefined;
+    principal: Principal;
+  },
 ): BotgraphError | null {
   const { schema, limits, security } = policy;
   const operation = getOperationAST(args.document, args.operationName ?? undefined);
   if (!operation) return null; // graphql reports a missing or ambiguous operation itself
-  if (operation.operation === 'mutation' && !mayMutate(args.principal)) {
+  if (operation.operation === OperationTypeNode.MUTATION && !mayMutate(args.principal)) {
     const error = forbidden(`A ${args.principal.role} may not run mutations; an operator or admin may.`);
     return refusal(error.code, error.message, 403);
   }

@@ -35,7 +35,7 @@ export class PersistedOperations {
     try {
       json = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new Error(`cannot read ${path} as JSON (${(error as Error).message})`);
+      throw new Error(`cannot read ${path} as JSON (${(error as Error).message})`, { cause: error });
     }
     const apollo = apolloManifest.safeParse(json);
     if (apollo.success) return new PersistedOperations(apollo.data.operations.map((o) => [o.id, o.body]));
@@ -58,8 +58,9 @@ export class PersistedOperations {
    * the client's manifest and the server's differ, so the message says so.
    */
   resolve<T extends { query?: unknown; documentId?: unknown; extensions?: unknown }>(request: T): T {
-    const extensions = (request.extensions ?? null) as { persistedQuery?: { sha256Hash?: unknown } } | null;
-    const hash = extensions?.persistedQuery?.sha256Hash;
+    const extensions: unknown = request.extensions;
+    const persisted = typeof extensions === 'object' && extensions !== null ? (extensions as { persistedQuery?: { sha256Hash?: unknown } }) : null;
+    const hash = persisted?.persistedQuery?.sha256Hash;
     const id = typeof request.documentId === 'string' ? request.documentId.replace(/^sha256:/, '') : typeof hash === 'string' ? hash : null;
     if (id === null || (typeof request.query === 'string' && request.query !== '')) return request;
     const document = this.byId.get(id);
@@ -75,9 +76,13 @@ export class PersistedOperations {
 }
 
 export function persistedRequired(): BotgraphError {
-  return new BotgraphError(ErrorCode.PERSISTED_OPERATION_REQUIRED, 'This deployment only runs persisted operations; send a `documentId` from its manifest.', {
-    details: { http: { status: 400 } },
-  });
+  return new BotgraphError(
+    ErrorCode.PERSISTED_OPERATION_REQUIRED,
+    'This deployment only runs persisted operations; send a `documentId` from its manifest.',
+    {
+      details: { http: { status: 400 } },
+    },
+  );
 }
 
 /** The hash codegen and Apollo use for a document. */

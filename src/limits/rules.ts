@@ -28,10 +28,19 @@ export function limitRules(limits: LimitsConfig): ValidationRule[] {
   const common = { exposeLimits: true, propagateOnRejection: false } as const;
   return [
     // Introspection (GraphiQL's own query is 13 levels) is deep by design and cheap: not counted.
-    maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true, onReject: [reporter(ErrorCode.DEPTH_LIMIT_EXCEEDED, 'levels of nesting', limits.maxDepth)] }),
+    maxDepthRule({
+      ...common,
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      onReject: [reporter(ErrorCode.DEPTH_LIMIT_EXCEEDED, 'levels of nesting', limits.maxDepth)],
+    }),
     maxAliasesRule({ ...common, n: limits.maxAliases, onReject: [reporter(ErrorCode.ALIAS_LIMIT_EXCEEDED, 'aliases', limits.maxAliases)] }),
-    maxDirectivesRule({ ...common, n: limits.maxDirectives, onReject: [reporter(ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, 'directives', limits.maxDirectives)] }),
-  ] as unknown as ValidationRule[];
+    maxDirectivesRule({
+      ...common,
+      n: limits.maxDirectives,
+      onReject: [reporter(ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, 'directives', limits.maxDirectives)],
+    }),
+  ];
 }
 
 /** Everything graphql-ws validates with: graphql's rules plus the limits, as Apollo does on HTTP. */

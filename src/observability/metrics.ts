@@ -4,7 +4,13 @@ import type { ProviderName } from '../models.js';
 
 /** What UpstreamHttp reports about each attempt; the metrics and the traces both listen. */
 export interface UpstreamObserver {
-  request(info: { provider: ProviderName; route: string; method: string; status: number | 'error' | 'timeout' | 'circuit_open'; seconds: number }): void;
+  request(info: {
+    provider: ProviderName;
+    route: string;
+    method: string;
+    status: number | 'error' | 'timeout' | 'circuit_open';
+    seconds: number;
+  }): void;
   retry(info: { provider: ProviderName; route: string }): void;
   /** A cache was consulted (`cache` names it). */
   cacheLookup(cache: string, hit: boolean): void;
@@ -12,11 +18,13 @@ export interface UpstreamObserver {
 
 /** A path with its ids replaced, so that a metric label (or a span name) has a bounded set of values. */
 export function routeOf(path: string): string {
-  return path
-    .split('/')
-    // An API version (`v2`) is part of the route; anything else with a digit, or long, is an id.
-    .map((segment) => (segment !== '' && !/^v\d{1,2}$/.test(segment) && (/\d/.test(segment) || segment.length > 24) ? ':id' : segment))
-    .join('/');
+  return (
+    path
+      .split('/')
+      // An API version (`v2`) is part of the route; anything else with a digit, or long, is an id.
+      .map((segment) => (segment !== '' && !/^v\d{1,2}$/.test(segment) && (/\d/.test(segment) || segment.length > 24) ? ':id' : segment))
+      .join('/')
+  );
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -50,18 +50,20 @@ export function runInOperation<T>(scope: OperationScope, fn: () => T): T {
  */
 export function runOperationTraced<T>(scope: OperationScope, transport: 'http' | 'ws', fn: () => Promise<T>): Promise<T> {
   return storage.run(scope, () =>
-    trace.getTracer('botgraph').startActiveSpan(
-      'graphql',
-      { kind: SpanKind.SERVER, attributes: { 'botgraph.request_id': scope.requestId, 'botgraph.transport': transport } },
-      async (span) => {
-        scope.span = span;
-        try {
-          return await fn();
-        } finally {
-          span.end();
-        }
-      },
-    ),
+    trace
+      .getTracer('botgraph')
+      .startActiveSpan(
+        'graphql',
+        { kind: SpanKind.SERVER, attributes: { 'botgraph.request_id': scope.requestId, 'botgraph.transport': transport } },
+        async (span) => {
+          scope.span = span;
+          try {
+            return await fn();
+          } finally {
+            span.end();
+          }
+        },
+      ),
   );
 }
 

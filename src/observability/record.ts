@@ -28,7 +28,7 @@ export function recordOperation(metrics: Metrics, logger: Logger, ctx: Context |
   const ms = op ? Date.now() - op.startedAt : 0;
   const outcome = outcomeOf(record.result);
   metrics.operation({ name: record.name, type: record.type, outcome, seconds: ms / 1000 });
-  const codes = [...new Set((record.result.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+  const codes = [...new Set((record.result.errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN')))];
   const principal = (ctx as { principal?: { name?: string } } | undefined)?.principal?.name;
   op?.span?.updateName(`graphql ${record.type} ${record.name ?? 'anonymous'}`);
   op?.span?.setAttributes({

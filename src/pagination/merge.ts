@@ -105,9 +105,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       lane.failed = true;
       options.onStreamError(
         lane.stream,
-        error instanceof BotgraphError
-          ? error
-          : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', { cause: error }),
+        error instanceof BotgraphError ? error : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', { cause: error }),
       );
     }
   };

@@ -12,9 +12,8 @@ export function fileUrl(provider: ProviderName, fileId: string): string {
 export const Conversation: ConversationResolvers = {
   id: (c) => encodeId({ provider: c.provider, type: 'Conversation', nativeId: c.nativeId, scope: c.idScope }),
   bot: (c, _args, ctx) => (c.botNativeId ? ctx.datasource(c.provider).getBot(c.botNativeId) : null),
-  endUser: (c, _args, ctx) =>
-    c.endUser ?? (c.endUserNativeId ? ctx.datasource(c.provider).getEndUser(c.endUserNativeId, []) : null),
-  messageCount: async (c, _args, ctx) => {
+  endUser: (c, _args, ctx) => c.endUser ?? (c.endUserNativeId ? ctx.datasource(c.provider).getEndUser(c.endUserNativeId, []) : null),
+  messageCount: async (c) => {
     if (c.messageCount !== null) return c.messageCount;
     if (c.embeddedMessages) return c.embeddedMessages.length;
     return null;

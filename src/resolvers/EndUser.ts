@@ -3,7 +3,6 @@ import { encodeId } from '../ids.js';
 import { adapterOf } from '../providers/registry.js';
 import { listConversations } from './conversationList.js';
 
-
 export const EndUser: EndUserResolvers = {
   id: (u) => encodeId({ provider: u.provider, type: 'EndUser', nativeId: u.nativeId, scope: u.idScope }),
   // Vendor-only fields, from the adapters that have them (`ProviderAdapter.endUserFields`).

@@ -20,7 +20,8 @@ function writer<K extends WriteName>(ctx: Context, provider: ProviderName, metho
   const runtime = ctx.runtime(provider);
   const fn = ds[method];
   if (!runtime.writes.has(method) || typeof fn !== 'function') {
-    const why = adapterOf(provider).unsupportedReason ?? (runtime.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
+    const why =
+      adapterOf(provider).unsupportedReason ?? (runtime.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
     throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${provider} cannot ${what}: ${why}.`, { provider });
   }
   return (fn as (...args: unknown[]) => unknown).bind(ds) as NonNullable<ProviderWriter[K]>;
@@ -121,7 +122,8 @@ export const Mutation: MutationResolvers = {
     const ref = conversationRef(input.conversationId, 'input.conversationId');
     const hasBot = input.targetBotId !== null && input.targetBotId !== undefined;
     const hasFlow = input.targetFlowId !== null && input.targetFlowId !== undefined;
-    if (hasBot === hasFlow) throw badInput('Give exactly one of `targetBotId` and `targetFlowId`.', hasBot ? 'input.targetFlowId' : 'input.targetBotId');
+    if (hasBot === hasFlow)
+      throw badInput('Give exactly one of `targetBotId` and `targetFlowId`.', hasBot ? 'input.targetFlowId' : 'input.targetBotId');
     const target = hasBot
       ? decodeId(input.targetBotId as string, 'input.targetBotId', 'Bot')
       : decodeId(input.targetFlowId as string, 'input.targetFlowId', 'Flow');
@@ -146,11 +148,12 @@ export const Mutation: MutationResolvers = {
       key: ownKey(ctx, key),
       input: { conversationId: input.conversationId, target: hasBot ? input.targetBotId : input.targetFlowId, ...(node ? { node } : {}) },
       execute: async (wrote) => {
-        const vendorMessage = (await (run as (c: { nativeId: string; idScope: string[] }, t: string, n?: string) => Promise<string | null | void>)(
-          { nativeId: ref.nativeId, idScope: ref.scope },
-          target.nativeId,
-          ...(node ? [node] : []),
-        )) ?? null;
+        const vendorMessage =
+          (await (run as (c: { nativeId: string; idScope: string[] }, t: string, n?: string) => Promise<string | null | void>)(
+            { nativeId: ref.nativeId, idScope: ref.scope },
+            target.nativeId,
+            ...(node ? [node] : []),
+          )) ?? null;
         wrote();
         // A Bot.one conversation's bot travels in its ID scope; after `goto` it is the target bot.
         const scope = hasBot && ref.scope.length > 0 ? [target.nativeId, ...ref.scope.slice(1)] : ref.scope;

@@ -9,7 +9,7 @@ import { nodeVisible } from '../auth/scope.js';
 import { providerInScope } from '../auth/principal.js';
 
 export const Node: NodeResolvers = {
-  __resolveType: (model) => nodeTypeName(model as NodeModel),
+  __resolveType: (model) => nodeTypeName(model),
 };
 
 /**
@@ -28,12 +28,20 @@ function selectedMessagesFirst(info: GraphQLResolveInfo | undefined): number | n
       if (selection.directives?.length) continue;
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value !== 'messages') continue;
-        const args = getArgumentValues(definition, selection, info.variableValues) as { first?: number | null; after?: unknown; last?: unknown; before?: unknown };
+        const args = getArgumentValues(definition, selection, info.variableValues) as {
+          first?: number | null;
+          after?: unknown;
+          last?: unknown;
+          before?: unknown;
+        };
         if (args.after != null || args.last != null || args.before != null) return null;
         const first = args.first ?? 50;
         return Number.isInteger(first) && first >= 0 && first <= 100 ? first : null;
       }
-      const typeName = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition?.name.value : info.fragments[selection.name.value]?.typeCondition.name.value;
+      const typeName =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection.typeCondition?.name.value
+          : info.fragments[selection.name.value]?.typeCondition.name.value;
       if (typeName !== undefined && typeName !== 'Conversation' && typeName !== 'Node') continue;
       const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet;
       const found = inner ? visit(inner.selections) : null;
@@ -58,7 +66,7 @@ export async function loadNode(ctx: Context, id: string, field = 'id', info?: Gr
   }
   // Sibling root fields start in the same tick: let a conversation list beside this read start, and
   // finish priming the loaders, so that an object it lists costs no by-id call.
-  await null;
+  await Promise.resolve();
   if (ctx.pendingLists.size > 0) await Promise.all(ctx.pendingLists);
   // A vendor 404 on a by-id read means the object is gone: the contract says null.
   const model = await nullIfNotFound(readNode(ds, gid));

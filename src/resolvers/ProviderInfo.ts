@@ -10,7 +10,10 @@ export const ProviderInfo: ProviderInfoResolvers = {
   circuit: (p, _args, ctx) => ctx.registry.breakers.get(p.provider)?.state ?? null,
   healthy: async (p, _args, ctx) => {
     if (!p.runtime) return false;
-    const check = ctx.datasource(p.provider).health().catch(() => false);
+    const check = ctx
+      .datasource(p.provider)
+      .health()
+      .catch(() => false);
     const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS).unref());
     return Promise.race([check, timeout]);
   },

@@ -113,4 +113,3 @@ export const Query: QueryResolvers = {
 
   providers: (_parent, _args, ctx) => ctx.providers(),
 };
-

@@ -17,7 +17,10 @@ import { releasing } from '../limits/rate.js';
  * a topic is one poller upstream, so this bounds the polling one client can cause.
  */
 function budgeted(ctx: Context, topics: Topic[], match: (e: BotgraphEvent) => boolean, since: string | null | undefined) {
-  const release = ctx.topics.acquire(ctx.principalKey, topics.map((t) => t.key));
+  const release = ctx.topics.acquire(
+    ctx.principalKey,
+    topics.map((t) => t.key),
+  );
   try {
     return releasing(ctx.live.stream(ctx, topics, match, since), release);
   } catch (error) {
@@ -80,8 +83,7 @@ export const Subscription: SubscriptionResolvers = {
       // Out of scope, the conversation does not exist: NOT_FOUND, as for an unknown one.
       await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
       await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
-      const match = (e: BotgraphEvent) =>
-        e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
+      const match = (e: BotgraphEvent) => e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
       return budgeted(ctx, [messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since) as never;
     },
     resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {

@@ -8,7 +8,7 @@ import type { TrackerEventModel } from '../models.js';
  */
 export const TrackerEvent: TrackerEventResolvers = {
   __resolveType: (event) => {
-    const kind = (event as TrackerEventModel).kind;
+    const kind = event.kind;
     switch (kind) {
       case 'user':
         return 'UserUtteranceEvent';

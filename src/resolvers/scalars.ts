@@ -21,7 +21,15 @@ function realFields(value: string): boolean {
   const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
   const offset = /([+-])(\d{2}):?(\d{2})$/.exec(value);
   if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
-  return (month as number) >= 1 && (month as number) <= 12 && (day as number) >= 1 && (day as number) <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+  return (
+    (month as number) >= 1 &&
+    (month as number) <= 12 &&
+    (day as number) >= 1 &&
+    (day as number) <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }
 
 export const DateTime = new GraphQLScalarType<Date, string>({

@@ -22,7 +22,9 @@ const common = { host, activity, admin, seed, activityIntervalMs };
 
 const started: SimulatorHandle[] = [];
 for (const adapter of ADAPTERS) {
-  const simulator = await (await adapter.loadSimulator()).startStandalone({
+  const simulator = await (
+    await adapter.loadSimulator()
+  ).startStandalone({
     port: config.ports[adapter.slug],
     ...common,
     ...(config.closerWebhookUrl ? { webhookUrl: config.closerWebhookUrl } : {}),
@@ -37,5 +39,5 @@ const stop = async () => {
   await Promise.all(started.map((s) => s.close()));
   process.exit(0);
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

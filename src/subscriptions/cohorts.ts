@@ -108,7 +108,11 @@ class Cohort {
     private readonly onExecuted: () => void,
   ) {}
 
-  join(target: CohortTarget, source: AsyncIterator<ExecutionResult>, serialize: (r: ExecutionResult, contextValue: unknown) => string): AsyncGenerator<ExecutionResult> {
+  join(
+    target: CohortTarget,
+    source: AsyncIterator<ExecutionResult>,
+    serialize: (r: ExecutionResult, contextValue: unknown) => string,
+  ): AsyncGenerator<ExecutionResult> {
     if (this.members.size > 0) for (const h of this.holders()) this.extraHolds.push(h.hold());
     let resolveNext: ((r: IteratorResult<never>) => void) | undefined;
     let rejectNext: ((e: unknown) => void) | undefined;
@@ -148,7 +152,8 @@ class Cohort {
       next: () =>
         ended
           ? ended.error !== undefined
-            ? Promise.reject(ended.error)
+            ? // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the source's own failure, passed on as it came
+              Promise.reject(ended.error)
             : Promise.resolve({ value: undefined as never, done: true })
           : new Promise<IteratorResult<never>>((resolve, reject) => {
               resolveNext = resolve;

@@ -39,7 +39,7 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
   private replaying: LoggedEvent[] | null = null;
   private readonly cleanup: Array<() => void> = [];
   private readonly ready: Promise<void>;
-  private failure: unknown;
+  private failure: Error | undefined;
   /** True until the replay (if any) has been read. */
   private readyPending = true;
 
@@ -82,7 +82,7 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
         cursor = (page.at(-1) as LoggedEvent).id;
       }
     } catch (error) {
-      this.failure = error;
+      this.failure = error instanceof Error ? error : new Error(String(error));
       return;
     }
     this.replaying = replayed.slice(0, MAX_REPLAY);

@@ -132,23 +132,26 @@ class Poller {
     const leaseMs = this.deps.leases.leaseMs;
     if (!this.leased || this.stopped) return this.stopRenewing();
     if (this.renewTimer || leaseMs === undefined || !Number.isFinite(leaseMs)) return;
-    this.renewTimer = setInterval(() => {
-      if (this.renewal || this.stopped) return;
-      this.renewal = this.deps.leases
-        .acquire(this.topic.key)
-        .then(
-          (held) => {
-            if (this.stopped) return;
-            this.leased = held;
-            if (!held) this.stopRenewing();
-          },
-          // Redis unreachable: the lease may lapse; the loop's next acquire decides.
-          () => {},
-        )
-        .finally(() => {
-          this.renewal = undefined;
-        });
-    }, Math.max(10, Math.floor(leaseMs / 3)));
+    this.renewTimer = setInterval(
+      () => {
+        if (this.renewal || this.stopped) return;
+        this.renewal = this.deps.leases
+          .acquire(this.topic.key)
+          .then(
+            (held) => {
+              if (this.stopped) return;
+              this.leased = held;
+              if (!held) this.stopRenewing();
+            },
+            // Redis unreachable: the lease may lapse; the loop's next acquire decides.
+            () => {},
+          )
+          .finally(() => {
+            this.renewal = undefined;
+          });
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
     this.renewTimer.unref();
   }
 

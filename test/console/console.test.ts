@@ -99,3 +99,31 @@ describe('agent console (examples/console) in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('agent console against an auth-enabled botgraph', () => {
+  const OPERATOR_KEY = 'operator-console-key-0123456789';
+  let secured: TestBotgraph;
+  let keyed: Page;
+  beforeAll(async () => {
+    secured = await startTestBotgraph({ BOTGRAPH_API_KEYS: `operator:${OPERATOR_KEY}`, POLL_INTERVAL_MS: '300', POLL_FAST_INTERVAL_MS: '300' });
+    keyed = await browser.newPage();
+    keyed.on('pageerror', (error) => pageErrors.push(String(error)));
+  });
+
+  it('without a key shows the refusal to the person; with the key entered it lists all three providers live', async () => {
+    await keyed.goto(`${secured.url}/console`, { waitUntil: 'load' });
+    await keyed.waitForSelector('[data-testid=error]', { timeout: 15_000 });
+    expect(await keyed.$eval('[data-testid=error]', (el) => el.textContent ?? '')).toMatch(/UNAUTHENTICATED|credential|key/i);
+    expect(await keyed.$$('[data-testid=inbox] [data-testid=conversation]')).toHaveLength(0);
+
+    await keyed.type('[data-testid=api-key]', OPERATOR_KEY);
+    await Promise.all([keyed.waitForNavigation({ waitUntil: 'load' }), keyed.click('form.key button')]);
+    await keyed.waitForFunction(
+      `new Set([...document.querySelectorAll('[data-testid=inbox] [data-testid=conversation]')].map((e) => e.dataset.provider)).size === 3`,
+      { timeout: 15_000 },
+    );
+    await keyed.waitForFunction(`document.querySelector('[data-testid=connection]')?.textContent === 'connected'`, { timeout: 10_000 });
+    expect(await keyed.$$('[data-testid=error]')).toHaveLength(0);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -105,8 +105,10 @@ export interface RawSocket {
 export async function rawSocket(bg: TestBotgraph, protocol = 'graphql-transport-ws'): Promise<RawSocket> {
   const ws = new WebSocket(wsUrl(bg), protocol);
   const messages: any[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8'))));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

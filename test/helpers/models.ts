@@ -31,9 +31,7 @@ export function conversation(overrides: Partial<ConversationModel> & Pick<Conver
   };
 }
 
-export function message(
-  overrides: Partial<MessageModel> & Pick<MessageModel, 'provider' | 'nativeId' | 'conversationNativeId'>,
-): MessageModel {
+export function message(overrides: Partial<MessageModel> & Pick<MessageModel, 'provider' | 'nativeId' | 'conversationNativeId'>): MessageModel {
   return {
     conversationIdScope: [],
     sender: 'BOT',

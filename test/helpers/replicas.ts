@@ -137,7 +137,7 @@ export async function startReplicaProcess(name: string, env: Record<string, stri
     );
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- output of ${name} ---\n${tail(output)}`);
+    throw new Error(`${(error as Error).message}\n--- output of ${name} ---\n${tail(output)}`, { cause: error });
   }
   return replica;
 }
@@ -170,7 +170,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       startBotoneSimulator({ port: 0, activity: false }),
       startCxoneSimulator({ port: 0, activity: false }),
     ]);
-    started.push(() => closer.close(), () => botone.close(), () => cxone.close());
+    started.push(
+      () => closer.close(),
+      () => botone.close(),
+      () => cxone.close(),
+    );
     const redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     started.push(async () => redisClient.disconnect());
 

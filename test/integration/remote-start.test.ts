@@ -67,7 +67,9 @@ describe('what a start loads', () => {
       BOTONE_PASSWORD: botone.password,
       BOTONE_BOT_IDS: botone.botIds.join(','),
       CXONE_BASE_URL: cxone.url,
-      CXONE_TOKEN: Object.entries(cxone.tokens).map(([bot, token]) => `${bot}:${token}`).join(','),
+      CXONE_TOKEN: Object.entries(cxone.tokens)
+        .map(([bot, token]) => `${bot}:${token}`)
+        .join(','),
     });
     const res = await gql(replica.url, QUERY);
     expect(res.errors).toBeUndefined();

@@ -11,7 +11,18 @@ import { loadConfig, loadSimulatorCliConfig } from '../../src/config.js';
 
 const root = new URL('../../', import.meta.url);
 const compose = parse(readFileSync(new URL('compose.yaml', root), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; ports?: string[]; command?: string[]; profiles?: string[]; volumes?: string[] }>;
+  services: Record<
+    string,
+    {
+      environment?: Record<string, string>;
+      healthcheck?: { test: string[] };
+      depends_on?: Record<string, { condition: string }>;
+      ports?: string[];
+      command?: string[];
+      profiles?: string[];
+      volumes?: string[];
+    }
+  >;
 };
 const replicas = Object.keys(compose.services).filter((name) => name.startsWith('botgraph-'));
 
@@ -53,7 +64,9 @@ describe('compose.yaml', () => {
   it('Prometheus scrapes every replica on its METRICS_PORT', () => {
     const mount = compose.services.prometheus?.volumes?.[0] ?? '';
     const file = mount.split(':')[0] as string;
-    const prometheus = parse(readFileSync(new URL(file, root), 'utf8')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const prometheus = parse(readFileSync(new URL(file, root), 'utf8')) as {
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
     expect(targets.sort()).toEqual(replicas.map((name) => `${name}:${compose.services[name]!.environment?.METRICS_PORT}`).sort());
   });

@@ -15,8 +15,17 @@ describe('global IDs', () => {
   });
 
   it('rejects malformed IDs with BAD_USER_INPUT naming the field', () => {
-    for (const bad of ['', 'not base64!', Buffer.from('b1|NOPE|Bot|1').toString('base64url'), Buffer.from('b1|CLOSER|Bot|').toString('base64url'), Buffer.from('x|CLOSER|Bot|1').toString('base64url'), 'a'.repeat(3000)]) {
-      expect(() => decodeId(bad, 'conversationId')).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'conversationId' }) }));
+    for (const bad of [
+      '',
+      'not base64!',
+      Buffer.from('b1|NOPE|Bot|1').toString('base64url'),
+      Buffer.from('b1|CLOSER|Bot|').toString('base64url'),
+      Buffer.from('x|CLOSER|Bot|1').toString('base64url'),
+      'a'.repeat(3000),
+    ]) {
+      expect(() => decodeId(bad, 'conversationId')).toThrowError(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'conversationId' }) }),
+      );
     }
   });
 

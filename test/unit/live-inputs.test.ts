@@ -9,7 +9,9 @@ describe('subscription inputs', () => {
     expect(resolveSince('2026-11-21T00:00:00Z')).toBe(`${Date.parse('2026-11-21T00:00:00Z') - 1}-999999999999999`);
     expect(resolveSince('2026-11-21')).toBe(`${Date.parse('2026-11-21T00:00:00Z') - 1}-999999999999999`);
     for (const bad of ['2026-02-30', '2026-11-21T24:00:00Z', '2026-11-21T09:00:00', 'yesterday', '12-x']) {
-      expect(() => resolveSince(bad), bad).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'since' }) }));
+      expect(() => resolveSince(bad), bad).toThrowError(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'since' }) }),
+      );
     }
   });
 

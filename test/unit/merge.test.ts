@@ -58,9 +58,18 @@ async function pageAll(streams: ConversationStream[], first: number) {
 }
 
 describe('mergeConversations', () => {
-  const a = stream('A', [50, 40, 30, 20, 10].map((t, i) => conversation('CLOSER', `a${i}`, t)));
-  const b = stream('B', [45, 35, 5].map((t, i) => conversation('BOTONE', `b${i}`, t)));
-  const c = stream('C', [60, 1, null].map((t, i) => conversation('CXONE', `c${i}`, t)));
+  const a = stream(
+    'A',
+    [50, 40, 30, 20, 10].map((t, i) => conversation('CLOSER', `a${i}`, t)),
+  );
+  const b = stream(
+    'B',
+    [45, 35, 5].map((t, i) => conversation('BOTONE', `b${i}`, t)),
+  );
+  const c = stream(
+    'C',
+    [60, 1, null].map((t, i) => conversation('CXONE', `c${i}`, t)),
+  );
 
   it('yields every conversation once, newest updatedAt first, across pages of any size', async () => {
     const expected = ['c0', 'a0', 'b0', 'a1', 'b1', 'a2', 'a3', 'a4', 'b2', 'c1', 'c2'];
@@ -77,7 +86,10 @@ describe('mergeConversations', () => {
 
   it('does not read a stream whose head is older than the whole page', async () => {
     const old = stream('OLD', [conversation('CXONE', 'old0', 1), conversation('CXONE', 'old1', 0)]);
-    const fresh = stream('FRESH', [100, 99, 98, 97, 96, 95].map((t, i) => conversation('CLOSER', `f${i}`, t)));
+    const fresh = stream(
+      'FRESH',
+      [100, 99, 98, 97, 96, 95].map((t, i) => conversation('CLOSER', `f${i}`, t)),
+    );
     const page1 = await mergeConversations({ streams: [fresh, old], first: 2, after: null, queryKey: 'q', onStreamError: () => {} });
     expect(old.calls).toHaveLength(1); // the first page must learn every head
     old.calls.length = 0;
@@ -97,8 +109,14 @@ describe('mergeConversations', () => {
   });
 
   it('leaves a failing stream out, reports it, and picks it up again on the next page', async () => {
-    const good = stream('G', [30, 20, 10].map((t, i) => conversation('CLOSER', `g${i}`, t)));
-    const bad = stream('BAD', [25, 15].map((t, i) => conversation('CXONE', `h${i}`, t)));
+    const good = stream(
+      'G',
+      [30, 20, 10].map((t, i) => conversation('CLOSER', `g${i}`, t)),
+    );
+    const bad = stream(
+      'BAD',
+      [25, 15].map((t, i) => conversation('CXONE', `h${i}`, t)),
+    );
     const failure = new BotgraphError(ErrorCode.PROVIDER_UNAVAILABLE, 'CXONE is unavailable (HTTP 503).', { provider: 'CXONE' });
     bad.fail(failure);
     const errors: BotgraphError[] = [];
@@ -107,7 +125,13 @@ describe('mergeConversations', () => {
     expect(errors).toEqual([failure]);
     expect(page.pageInfo.hasNextPage).toBe(true);
     bad.fail(null);
-    const next = await mergeConversations({ streams: [good, bad], first: 10, after: page.pageInfo.endCursor, queryKey: 'q', onStreamError: () => {} });
+    const next = await mergeConversations({
+      streams: [good, bad],
+      first: 10,
+      after: page.pageInfo.endCursor,
+      queryKey: 'q',
+      onStreamError: () => {},
+    });
     expect(next.edges.map((e) => e.node.nativeId)).toEqual(['h0', 'h1', 'g2']);
   });
 
@@ -117,9 +141,9 @@ describe('mergeConversations', () => {
       mergeConversations({ streams: [a], first: 1, after: page.pageInfo.endCursor, queryKey: 'q2', onStreamError: () => {} }),
     ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
     for (const bogus of ['nope', 'eyJrIjoiY29udmVyc2F0aW9ucyJ9', '%%%']) {
-      await expect(
-        mergeConversations({ streams: [a], first: 1, after: bogus, queryKey: 'q1', onStreamError: () => {} }),
-      ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      await expect(mergeConversations({ streams: [a], first: 1, after: bogus, queryKey: 'q1', onStreamError: () => {} })).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
   });
 

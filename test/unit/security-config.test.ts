@@ -72,7 +72,14 @@ describe('keys and scopes', () => {
     expect(findKey(env, 'bbbbbbbbbbbbbbbb2')?.role).toBe('operator');
     expect(findKey(env, 'bbbbbbbbbbbbbbbb')).toBeNull();
     const file = parseApiKeysFile(`# comment\n\nconsole viewer ${sha256('k1-0123456789abcdef').toString('hex')} CLOSER,BOTONE:1446\n`);
-    expect(file[0]).toMatchObject({ name: 'console', role: 'viewer', scope: [{ provider: 'CLOSER', botNativeId: null }, { provider: 'BOTONE', botNativeId: '1446' }] });
+    expect(file[0]).toMatchObject({
+      name: 'console',
+      role: 'viewer',
+      scope: [
+        { provider: 'CLOSER', botNativeId: null },
+        { provider: 'BOTONE', botNativeId: '1446' },
+      ],
+    });
     expect(findKey(file, 'k1-0123456789abcdef')?.name).toBe('console');
     expect(() => parseApiKeysFile('x viewer nothex')).toThrow(/SHA-256/);
     expect(() => parseApiKeysFile(`x viewer ${'a'.repeat(64)} ZENDESK`)).toThrow(/unknown provider/);

@@ -18,7 +18,10 @@ export function parseBotoneConfig(env: Env): BotoneConfig {
   const url = baseUrl(env, 'BOTONE_BASE_URL');
   const apiVersion = (str(env, 'BOTONE_API_VERSION') ?? 'v2').toLowerCase();
   if (apiVersion !== 'v1' && apiVersion !== 'v2') throw new ConfigError('BOTONE_API_VERSION', 'must be v1 or v2');
-  const botIds = (str(env, 'BOTONE_BOT_IDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const botIds = (str(env, 'BOTONE_BOT_IDS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of botIds) {
     if (!/^\d+$/.test(id)) throw new ConfigError('BOTONE_BOT_IDS', `bot ids are integers, got "${id}"`);
   }

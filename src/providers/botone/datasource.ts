@@ -13,7 +13,7 @@ import {
   type ListResult,
   type ProviderDatasource,
 } from '../../datasources/types.js';
-import { afterWrite, primeAll, pageWindow, readAllPages, readWindow, type PageWindowOptions } from '../../datasources/base.js';
+import { afterWrite, primeAll, pageWindow, type PageWindowOptions } from '../../datasources/base.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, vertexTokenClaims } from './mapper.js';
@@ -72,10 +72,9 @@ export class BotoneDatasource implements ProviderDatasource {
   constructor(private readonly client: BotoneClient) {
     this.botLoader = new DataLoader(async (ids) => client.getBots(ids));
     // Bot.one has no multi-id read: a batch is parallel single reads, still deduplicated and cached.
-    this.detailLoader = new DataLoader(
-      (keys) => perKey(keys, (key) => client.getConversation(key.nativeId, attributionFromScope(key.scope))),
-      { cacheKeyFn: cacheKey },
-    );
+    this.detailLoader = new DataLoader((keys) => perKey(keys, (key) => client.getConversation(key.nativeId, attributionFromScope(key.scope))), {
+      cacheKeyFn: cacheKey,
+    });
     this.conversationLoader = new DataLoader((keys) => this.detailLoader.loadMany(keys), { cacheKeyFn: cacheKey });
   }
 
@@ -179,13 +178,19 @@ export class BotoneDatasource implements ProviderDatasource {
   // stay absent and the resolvers never offer them.
 
   async sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null> {
-    await afterWrite(() => this.client.sendMessage(conversation.nativeId, text), () => this.invalidateConversation(conversation.nativeId));
+    await afterWrite(
+      () => this.client.sendMessage(conversation.nativeId, text),
+      () => this.invalidateConversation(conversation.nativeId),
+    );
     // 204: the vendor returns no message; it shows up in the conversation's data on the next read.
     return null;
   }
 
   async setHandoff(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void> {
-    await afterWrite(() => this.client.setHandoff(conversation.nativeId, toOperator), () => this.invalidateConversation(conversation.nativeId));
+    await afterWrite(
+      () => this.client.setHandoff(conversation.nativeId, toOperator),
+      () => this.invalidateConversation(conversation.nativeId),
+    );
   }
 
   /**
@@ -226,11 +231,17 @@ export class BotoneDatasource implements ProviderDatasource {
    * this request is dropped: a request holds few, and a stale one would hide the block's result.
    */
   async completeCustomBlock(token: string, data: unknown): Promise<void> {
-    await afterWrite(() => this.client.completeCustomBlock(token, data), () => this.invalidateAll());
+    await afterWrite(
+      () => this.client.completeCustomBlock(token, data),
+      () => this.invalidateAll(),
+    );
   }
 
   async sendCustomBlockMessage(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }> {
-    return afterWrite(() => this.client.sendCustomBlockMessage(token, text, typing), () => this.invalidateAll());
+    return afterWrite(
+      () => this.client.sendCustomBlockMessage(token, text, typing),
+      () => this.invalidateAll(),
+    );
   }
 
   /**

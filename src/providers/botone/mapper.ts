@@ -75,15 +75,11 @@ const isDetail = (value: BotoneConversation | BotoneConversationDetail): value i
  * with it messageCount). `createdAt` is `updated − duration`: the vendor gives no creation time, and
  * `duration` is the time from the start to the last activity; without `updated` it is unknown.
  */
-export function mapConversation(
-  entry: WithRaw<BotoneConversation | BotoneConversationDetail>,
-  attribution: Attribution,
-): ConversationModel {
+export function mapConversation(entry: WithRaw<BotoneConversation | BotoneConversationDetail>, attribution: Attribution): ConversationModel {
   const c = entry.value;
   const updatedAt = c.updated === null ? null : new Date(c.updated);
   const durationSeconds = c.duration;
-  const createdAt =
-    updatedAt !== null && durationSeconds !== null ? new Date(updatedAt.getTime() - durationSeconds * 1000) : null;
+  const createdAt = updatedAt !== null && durationSeconds !== null ? new Date(updatedAt.getTime() - durationSeconds * 1000) : null;
   const { status, handoff } = mapStatus(c.status);
   const collectedData = isDetail(c) ? c.data.map(mapCollectedDatum) : null;
   const model: ConversationModel = {
@@ -146,7 +142,9 @@ export function deriveMessages(conversation: ConversationModel): MessageModel[] 
       // which the app shows as "Webhook  Download response": a webhook block's response file, not
       // something the end user said. One SYSTEM message carrying the file.
       const url = (item.answer as string).trim();
-      messages.push(message(conversation, `${index}:a`, 'SYSTEM', 'Webhook response', [{ kind: 'file', url, contentType: null, title: 'Webhook response' }], raw));
+      messages.push(
+        message(conversation, `${index}:a`, 'SYSTEM', 'Webhook response', [{ kind: 'file', url, contentType: null, title: 'Webhook response' }], raw),
+      );
       return;
     }
     const questionSender: MessageSenderName = type === 'operator' ? 'OPERATOR' : 'BOT';
@@ -154,8 +152,7 @@ export function deriveMessages(conversation: ConversationModel): MessageModel[] 
       messages.push(message(conversation, `${index}:q`, questionSender, item.question.trim(), [], raw));
     }
     if (item.answer !== null && item.answer.trim() !== '') {
-      const attachments: AttachmentModel[] =
-        item.fileId !== null ? [{ kind: 'file', url: item.answer.trim(), contentType: null, title: null }] : [];
+      const attachments: AttachmentModel[] = item.fileId !== null ? [{ kind: 'file', url: item.answer.trim(), contentType: null, title: null }] : [];
       messages.push(message(conversation, `${index}:a`, 'END_USER', item.answer.trim(), attachments, raw));
     }
   });

@@ -29,9 +29,26 @@ export const botoneStats: ProviderStatsHooks = {
     return { m: messageMeasures(page.items).m, fr: null, calls: 1 };
   },
   notes: [
-    { provider: 'BOTONE', measure: 'count', kind: 'exact', reason: 'The list is read (100 per call, a listing\'s pages at once): Bot.one cannot filter by status, and meta.pagination.total also counts never-started conversations, which have no time to place them by.' },
-    { provider: 'BOTONE', measure: 'createdAt', kind: 'exact', reason: 'Bot.one gives no creation time: it is `updated − duration`. Conversations never started (empty `updated`) have none and are not counted.' },
-    { provider: 'BOTONE', measure: 'messages', kind: 'exact', reason: 'Derived from collected data: one detail read per conversation, within STATS_MAX_DETAIL_READS per query.' },
+    {
+      provider: 'BOTONE',
+      measure: 'count',
+      kind: 'exact',
+      reason:
+        "The list is read (100 per call, a listing's pages at once): Bot.one cannot filter by status, and meta.pagination.total also counts never-started conversations, which have no time to place them by.",
+    },
+    {
+      provider: 'BOTONE',
+      measure: 'createdAt',
+      kind: 'exact',
+      reason:
+        'Bot.one gives no creation time: it is `updated − duration`. Conversations never started (empty `updated`) have none and are not counted.',
+    },
+    {
+      provider: 'BOTONE',
+      measure: 'messages',
+      kind: 'exact',
+      reason: 'Derived from collected data: one detail read per conversation, within STATS_MAX_DETAIL_READS per query.',
+    },
     { provider: 'BOTONE', measure: 'firstResponse', kind: 'unavailable', reason: 'Collected data carries no times.' },
     { provider: 'BOTONE', measure: 'fallbackRate, intentConfidence, INTENT', kind: 'unavailable', reason: 'Bot.one exposes no NLU data.' },
   ],

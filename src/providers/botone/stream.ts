@@ -155,7 +155,9 @@ export class BotoneStream implements ConversationStream {
     const first = await client.listConversations({ ...upstream, page: 1, pageSize: MAX_PAGE_SIZE }, attribution);
     const pages = Math.min(MAX_SNAPSHOT_PAGES, Math.ceil(first.total / MAX_PAGE_SIZE));
     const rest = await Promise.all(
-      Array.from({ length: Math.max(0, pages - 1) }, (_, i) => client.listConversations({ ...upstream, page: i + 2, pageSize: MAX_PAGE_SIZE }, attribution)),
+      Array.from({ length: Math.max(0, pages - 1) }, (_, i) =>
+        client.listConversations({ ...upstream, page: i + 2, pageSize: MAX_PAGE_SIZE }, attribution),
+      ),
     );
     const seen = new Set<string>();
     const items: ConversationModel[] = [];

@@ -30,7 +30,10 @@ export const botoneDataItemSchema = z.looseObject({
   answer: looseText,
   variable: looseText,
   /** Only some items carry it in the vendor examples; absent means not deleted. */
-  deleted: z.boolean().nullish().transform((value) => value ?? false),
+  deleted: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
 });
 export type BotoneDataItem = z.infer<typeof botoneDataItemSchema>;
 
@@ -68,7 +71,10 @@ export const botoneConversationSchema = z.looseObject({
   location: looseText,
   updated: updatedSchema,
   /** Seconds. */
-  duration: z.number().nullish().transform((value) => value ?? null),
+  duration: z
+    .number()
+    .nullish()
+    .transform((value) => value ?? null),
   /** v2 only. */
   source: looseText,
 });
@@ -97,7 +103,7 @@ export function keepRaw<S extends z.ZodType>(schema: S): z.ZodType<WithRaw<z.out
       return z.NEVER;
     }
     return { value: result.data, raw: input };
-  }) as unknown as z.ZodType<WithRaw<z.output<S>>>;
+  });
 }
 
 export const botoneConversationDetailResponseSchema = keepRaw(botoneConversationDetailSchema);
@@ -155,5 +161,8 @@ export const botoneCommandSchema = z.looseObject({ message: looseText });
 /** Vertex `send_message`: `{"message_id": 123, "created_at": 1669947527}` (epoch seconds). */
 export const botoneVertexSentSchema = z.looseObject({
   message_id: z.union([z.number().int(), z.string().min(1)]).transform((id) => String(id)),
-  created_at: z.number().nullish().transform((value) => value ?? null),
+  created_at: z
+    .number()
+    .nullish()
+    .transform((value) => value ?? null),
 });

@@ -82,15 +82,9 @@ export class CloserDatasource implements ProviderDatasource {
   private readonly lists = new ListMemo();
 
   private readonly bots = new DataLoader<string, BotModel | null>((ids) => this.loadBots(ids));
-  private readonly flows = new DataLoader<string, FlowModel[]>((botIds) =>
-    perKey(botIds, (botId) => this.client.listAllFlows(botId)),
-  );
-  private readonly conversations = new DataLoader<string, ConversationModel | null>((ids) =>
-    perKey(ids, (id) => this.client.getConversation(id)),
-  );
-  private readonly endUsers = new DataLoader<string, EndUserModel | null>((ids) =>
-    perKey(ids, (id) => this.client.getEndUser(id)),
-  );
+  private readonly flows = new DataLoader<string, FlowModel[]>((botIds) => perKey(botIds, (botId) => this.client.listAllFlows(botId)));
+  private readonly conversations = new DataLoader<string, ConversationModel | null>((ids) => perKey(ids, (id) => this.client.getConversation(id)));
+  private readonly endUsers = new DataLoader<string, EndUserModel | null>((ids) => perKey(ids, (id) => this.client.getEndUser(id)));
   private readonly messages = new DataLoader<string, MessageModel | null>((keys) => this.loadMessages(keys));
   /**
    * Counts writes and invalidations. A list read that was already in flight when one happened
@@ -187,9 +181,7 @@ export class CloserDatasource implements ProviderDatasource {
 
   async listMessages(conversation: ConversationModel, offset: number, limit: number): Promise<ListResult<MessageModel>> {
     const id = conversation.nativeId;
-    const slice = await this.memo(JSON.stringify(['messages', id, offset, limit]), () =>
-      this.client.listMessages(id, offset, limit),
-    );
+    const slice = await this.memo(JSON.stringify(['messages', id, offset, limit]), () => this.client.listMessages(id, offset, limit));
     const items = slice.items.map((m) => ({ ...m, conversationIdScope: conversation.idScope }));
     for (const message of items) this.messages.prime(messageKey(message.conversationNativeId, message.nativeId), message);
     return { items, total: slice.total };
@@ -266,11 +258,7 @@ export class CloserDatasource implements ProviderDatasource {
     return this.endUsers.load(nativeId);
   }
 
-  async listEndUsers(
-    filter: { botNativeIds: string[] | null; platform?: string },
-    offset: number,
-    limit: number,
-  ): Promise<ListResult<EndUserModel>> {
+  async listEndUsers(filter: { botNativeIds: string[] | null; platform?: string }, offset: number, limit: number): Promise<ListResult<EndUserModel>> {
     if (filter.botNativeIds !== null && filter.botNativeIds.length === 0) return { items: [], total: 0 };
     const vendorFilter = {
       ...(filter.botNativeIds ? { botIds: [...new Set(filter.botNativeIds)].sort() } : {}),
@@ -338,10 +326,7 @@ export class CloserDatasource implements ProviderDatasource {
     this.conversations.prime(id, fresh);
   }
 
-  async updateConversation(
-    conversation: { nativeId: string; idScope: string[] },
-    patch: ConversationPatch,
-  ): Promise<void> {
+  async updateConversation(conversation: { nativeId: string; idScope: string[] }, patch: ConversationPatch): Promise<void> {
     const id = conversation.nativeId;
     const fresh = await this.writing(
       () => this.client.updateConversation(id, patch),

@@ -20,7 +20,12 @@ export { vendorWindow } from './paging.js';
 export const CLOSER_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
 const WRITES = implementedWrites(CloserDatasource.prototype);
 /** What CLOSER's Open API and webhooks let botgraph do, derived. */
-export const CLOSER_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({ reads: CLOSER_READS, writes: WRITES, files: false, webhooks: true });
+export const CLOSER_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({
+  reads: CLOSER_READS,
+  writes: WRITES,
+  files: false,
+  webhooks: true,
+});
 
 export interface CloserRuntimeOptions {
   /** CLOSER's base URL (required here: the embedded simulator's URL when there is none) and API key. */

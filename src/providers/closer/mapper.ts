@@ -145,8 +145,7 @@ export function mapConversation(raw: CloserConversation): ConversationModel {
     ipAddress: null,
     createdAt,
     updatedAt,
-    durationSeconds:
-      createdAt && updatedAt ? Math.max(0, Math.round((updatedAt.getTime() - createdAt.getTime()) / 1000)) : null,
+    durationSeconds: createdAt && updatedAt ? Math.max(0, Math.round((updatedAt.getTime() - createdAt.getTime()) / 1000)) : null,
     // Not in CLOSER's payload; counting would cost a messages read per conversation.
     messageCount: null,
     tags: raw.tags ?? [],

@@ -32,8 +32,19 @@ export const closerStats: ProviderStatsHooks = {
     return { ...messageMeasures(all), calls };
   },
   notes: [
-    { provider: 'CLOSER', measure: 'count', kind: 'exact', reason: 'CLOSER filters by bot, status, manual state and created range upstream: one call per cell when counting is cheaper than reading.' },
-    { provider: 'CLOSER', measure: 'messages, firstResponse', kind: 'exact', reason: 'One message read per conversation (GET /openapi/conversation/{id}/message), within STATS_MAX_DETAIL_READS per query; cached until the conversation changes. Past the budget they cover `messages.conversations` conversations only.' },
+    {
+      provider: 'CLOSER',
+      measure: 'count',
+      kind: 'exact',
+      reason: 'CLOSER filters by bot, status, manual state and created range upstream: one call per cell when counting is cheaper than reading.',
+    },
+    {
+      provider: 'CLOSER',
+      measure: 'messages, firstResponse',
+      kind: 'exact',
+      reason:
+        'One message read per conversation (GET /openapi/conversation/{id}/message), within STATS_MAX_DETAIL_READS per query; cached until the conversation changes. Past the budget they cover `messages.conversations` conversations only.',
+    },
     { provider: 'CLOSER', measure: 'fallbackRate, intentConfidence, INTENT', kind: 'unavailable', reason: 'CLOSER has no NLU data.' },
   ],
 };

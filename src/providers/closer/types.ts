@@ -57,9 +57,7 @@ export const closerEndUserSchema = z.looseObject({
 });
 export type CloserEndUser = z.infer<typeof closerEndUserSchema>;
 
-const navigationPoint = z
-  .looseObject({ flowId: z.string().nullish(), nodeId: z.string().nullish(), visitCount: z.number().nullish() })
-  .nullish();
+const navigationPoint = z.looseObject({ flowId: z.string().nullish(), nodeId: z.string().nullish(), visitCount: z.number().nullish() }).nullish();
 
 export const closerConversationSchema = z.looseObject({
   id: z.string().min(1),
@@ -109,9 +107,7 @@ export const closerMessageDataSchema = z.looseObject({
   text: z.string().nullish(),
   media: closerMedia.nullish(),
   cards: z.array(closerCardSchema).nullish(),
-  location: z
-    .looseObject({ title: z.string().nullish(), latitude: z.number().nullish(), longitude: z.number().nullish() })
-    .nullish(),
+  location: z.looseObject({ title: z.string().nullish(), latitude: z.number().nullish(), longitude: z.number().nullish() }).nullish(),
 });
 export type CloserMessageData = z.infer<typeof closerMessageDataSchema>;
 
@@ -121,9 +117,7 @@ export const closerMessageSchema = z.looseObject({
   endUserId: z.string().nullish(),
   conversationId: z.string().min(1),
   isUser: z.boolean(),
-  meta: z
-    .looseObject({ sender: z.looseObject({ userKey: z.string().nullish(), platform: z.string().nullish() }).nullish() })
-    .nullish(),
+  meta: z.looseObject({ sender: z.looseObject({ userKey: z.string().nullish(), platform: z.string().nullish() }).nullish() }).nullish(),
   data: closerMessageDataSchema.nullish(),
   /** Epoch ms per the webhook docs; an ISO string is accepted too. */
   timestamp: time,

@@ -49,7 +49,7 @@ export function closerWebhookReceiver(options: { config: CloserConfig; events: L
   const secret = options.config.webhookSecret;
 
   const publish = async (event: WebhookEvent) => {
-    const data = event.data as Record<string, unknown>;
+    const data = event.data;
     switch (event.event) {
       case 'bot.conversation.created':
       case 'bot.conversation.updated':

@@ -84,7 +84,10 @@ export class CxoneClient {
   constructor(private readonly options: CxoneClientOptions) {
     this.now = options.now ?? Date.now;
     const observer = options.upstream?.observer;
-    this.batches = new BatchCache({ ...options.cache, ...(observer ? { onLookup: (hit: boolean) => observer.cacheLookup('cxone_batches', hit) } : {}) });
+    this.batches = new BatchCache({
+      ...options.cache,
+      ...(observer ? { onLookup: (hit: boolean) => observer.cacheLookup('cxone_batches', hit) } : {}),
+    });
     this.agent = keepAliveAgent();
     for (const [key, token] of Object.entries(options.tokens)) {
       this.http.set(

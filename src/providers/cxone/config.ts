@@ -9,7 +9,10 @@ export interface CxoneConfig {
 export const CXONE_ENV = ['CXONE_BASE_URL', 'CXONE_TOKEN'] as const;
 
 export function parseCxoneTokens(raw: string, variable = 'CXONE_TOKEN'): Record<string, string> {
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new ConfigError(variable, 'is empty');
   if (entries.length === 1 && !(entries[0] as string).includes(':')) return { '': entries[0] as string };
   const tokens: Record<string, string> = {};

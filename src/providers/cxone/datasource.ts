@@ -8,13 +8,7 @@
  * Every list primes the loader, so a conversation seen in a list is never read again in the request.
  */
 import DataLoader from 'dataloader';
-import type {
-  BotModel,
-  ConversationModel,
-  EndUserModel,
-  FlowModel,
-  MessageModel,
-} from '../../models.js';
+import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import type { ConversationQuery, ConversationStream, ListResult, ProviderDatasource } from '../../datasources/types.js';
 import { primeAll } from '../../datasources/base.js';
 import { asError, succeeds } from '../../datasources/settle.js';
@@ -87,9 +81,7 @@ export class CxoneDatasource implements ProviderDatasource {
 
   async listMessages(conversation: ConversationModel, offset: number, limit: number): Promise<ListResult<MessageModel>> {
     const messages =
-      conversation.embeddedMessages ??
-      (await this.getConversation(conversation.nativeId, conversation.idScope))?.embeddedMessages ??
-      [];
+      conversation.embeddedMessages ?? (await this.getConversation(conversation.nativeId, conversation.idScope))?.embeddedMessages ?? [];
     return { items: messages.slice(offset, offset + limit), total: messages.length };
   }
 

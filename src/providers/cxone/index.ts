@@ -29,7 +29,12 @@ export interface CxoneRuntimeOptions {
 export const CXONE_READS: readonly CapabilityName[] = ['READ_MESSAGES', 'TRACKER_EVENTS'];
 /** The export is read-only: `CxoneDatasource` implements no write, so no sending, no handoff, no creation. */
 const WRITES = implementedWrites(CxoneDatasource.prototype);
-export const CXONE_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({ reads: CXONE_READS, writes: WRITES, files: false, webhooks: false });
+export const CXONE_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({
+  reads: CXONE_READS,
+  writes: WRITES,
+  files: false,
+  webhooks: false,
+});
 
 export function createCxoneRuntime(options: CxoneRuntimeOptions): ProviderRuntime {
   const client = new CxoneClient({

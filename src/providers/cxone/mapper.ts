@@ -84,12 +84,7 @@ function intent(raw: CxIntent | null | undefined): IntentModel | null {
 function quickReplies(event: CxEvent): QuickReplyModel[] {
   const data = event.data;
   const payload = data?.custom?.payload;
-  const all = [
-    ...(payload?.quick_replies ?? []),
-    ...(payload?.buttons ?? []),
-    ...(data?.quick_replies ?? []),
-    ...(data?.buttons ?? []),
-  ];
+  const all = [...(payload?.quick_replies ?? []), ...(payload?.buttons ?? []), ...(data?.quick_replies ?? []), ...(data?.buttons ?? [])];
   return all.map((r) => ({ title: r.title, payload: r.payload ?? null }));
 }
 

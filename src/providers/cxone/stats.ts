@@ -46,7 +46,9 @@ function summarize(c: ConversationModel, stream: string): ConvSummary | null {
   s.ut = turns;
   s.fb = Math.min(fallbacks, turns);
   s.cf = confidences;
-  s.hf = s.hf || c.trackerEvents.some((e) => e.kind === 'action' && (e.actionType === 'handover' || e.name === 'handover' || e.name === 'action_handover'));
+  s.hf =
+    s.hf ||
+    c.trackerEvents.some((e) => e.kind === 'action' && (e.actionType === 'handover' || e.name === 'handover' || e.name === 'action_handover'));
   s.ia = c.status === 'ACTIVE' && s.u !== null ? s.u + ACTIVE_WINDOW_MS : null;
   return s;
 }
@@ -75,8 +77,19 @@ export const cxoneStats: ProviderStatsHooks = {
   messages: 'listed',
   messageTimes: true,
   notes: [
-    { provider: 'CXONE', measure: 'count', kind: 'exact', reason: 'The export `total` counts a created range (`datetime`) in one call; statuses are botgraph\'s derivation from journey, handover and the clock, so by status the export is read (200 per call).' },
-    { provider: 'CXONE', measure: 'messages, firstResponse, fallbackRate, intentConfidence, INTENT', kind: 'exact', reason: 'From the tracker the export embeds: no extra call.' },
+    {
+      provider: 'CXONE',
+      measure: 'count',
+      kind: 'exact',
+      reason:
+        "The export `total` counts a created range (`datetime`) in one call; statuses are botgraph's derivation from journey, handover and the clock, so by status the export is read (200 per call).",
+    },
+    {
+      provider: 'CXONE',
+      measure: 'messages, firstResponse, fallbackRate, intentConfidence, INTENT',
+      kind: 'exact',
+      reason: 'From the tracker the export embeds: no extra call.',
+    },
     { provider: 'CXONE', measure: 'LOCATION', kind: 'unavailable', reason: 'The export has no location.' },
   ],
 };

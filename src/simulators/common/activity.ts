@@ -8,14 +8,15 @@ export function startActivity(meanMs: number, tick: () => void | Promise<void>):
   const schedule = () => {
     if (stopped) return;
     const gap = Math.max(10, Math.round(meanMs * (0.5 + Math.random())));
-    timer = setTimeout(async () => {
+    const run = async () => {
       try {
         await tick();
       } catch {
         // Activity is best effort; a failed tick must not stop the next one.
       }
       schedule();
-    }, gap);
+    };
+    timer = setTimeout(() => void run(), gap);
     timer.unref();
   };
   schedule();

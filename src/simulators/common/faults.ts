@@ -34,16 +34,16 @@ export const faultConfigSchema = z
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 
 export type FaultDecision =
-  | { kind: 'none' }
-  | { kind: 'hang' }
-  | { kind: 'rateLimit'; retryAfterSeconds: number }
-  | { kind: 'error'; status: number };
+  { kind: 'none' } | { kind: 'hang' } | { kind: 'rateLimit'; retryAfterSeconds: number } | { kind: 'error'; status: number };
 
 /** Holds one simulator's current faults; the admin endpoint and in-process callers both go through it. */
 export class FaultController {
   private config: FaultConfig;
 
-  constructor(initial: FaultConfig = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    initial: FaultConfig = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.config = faultConfigSchema.parse(initial);
   }
 

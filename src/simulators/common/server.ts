@@ -168,7 +168,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
     return json(404, { error: 'no such admin endpoint' });
   };
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://simulator.local');
     const path = url.pathname;
     try {
@@ -208,10 +208,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
           // Never answer; close() destroys the socket.
           return;
         case 'rateLimit':
-          return send(
-            res,
-            options.errorResponse(429, 'Too Many Requests', { 'retry-after': String(decision.retryAfterSeconds) }),
-          );
+          return send(res, options.errorResponse(429, 'Too Many Requests', { 'retry-after': String(decision.retryAfterSeconds) }));
         case 'error':
           return send(res, options.errorResponse(decision.status, 'Injected failure'));
         case 'none':
@@ -244,7 +241,9 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       else if (!res.headersSent) send(res, options.errorResponse(500, 'Internal Server Error'));
       else res.destroy(error as Error);
     }
-  });
+  };
+  // Every failure is answered inside `handle`; the promise is detached on purpose.
+  const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 5_000;
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -60,9 +60,7 @@ const logger = pino(
   }),
 );
 
-function makeRuntime(
-  overrides: { apiVersion?: 'v1' | 'v2'; botIds?: string[]; password?: string; timeoutMs?: number } = {},
-): BotoneRuntime {
+function makeRuntime(overrides: { apiVersion?: 'v1' | 'v2'; botIds?: string[]; password?: string; timeoutMs?: number } = {}): BotoneRuntime {
   const rt = createBotoneRuntime({
     config: {
       baseUrl: sim.url,
@@ -268,9 +266,7 @@ describe('creating conversations', () => {
     expect((await errorOf(ds.createConversation!('9999', null, true))).code).toBe(ErrorCode.NOT_FOUND);
     await resetStats();
     expect((await errorOf(ds.createConversation!('1446/../x', null, false))).code).toBe(ErrorCode.BAD_USER_INPUT);
-    expect((await errorOf(ds.transferToBot!({ nativeId: bare.nativeId, idScope: [] }, '1446 1447'))).code).toBe(
-      ErrorCode.BAD_USER_INPUT,
-    );
+    expect((await errorOf(ds.transferToBot!({ nativeId: bare.nativeId, idScope: [] }, '1446 1447'))).code).toBe(ErrorCode.BAD_USER_INPUT);
     expect((await stats()).total).toBe(0);
   });
 
@@ -382,7 +378,7 @@ describe('what goes over the wire', () => {
     }
   });
 
-  it('the create bodies and queries are the vendor\'s: variables as a JSON string, response: true', async () => {
+  it("the create bodies and queries are the vendor's: variables as a JSON string, response: true", async () => {
     const client = new BotoneClient({ baseUrl: url, username: USERNAME, password: PASSWORD });
     try {
       seen.length = 0;
@@ -414,9 +410,7 @@ describe('what goes over the wire', () => {
       const error = await errorOf(client.sendCustomBlockMessage('tok-secret-in-body', 'x', true));
       expect(error.code).toBe(ErrorCode.BAD_USER_INPUT);
       failWith = { status: 200, body: '{"unexpected":"tok-secret-in-body"}' };
-      expect((await errorOf(client.sendCustomBlockMessage('tok-secret-in-body', 'x', true))).code).toBe(
-        ErrorCode.PROVIDER_BAD_RESPONSE,
-      );
+      expect((await errorOf(client.sendCustomBlockMessage('tok-secret-in-body', 'x', true))).code).toBe(ErrorCode.PROVIDER_BAD_RESPONSE);
     } finally {
       failWith = null;
       await client.close();

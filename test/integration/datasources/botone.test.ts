@@ -25,12 +25,14 @@ const resetStats = async () => {
   await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
 };
 
-function makeRuntime(overrides: {
-  apiVersion?: 'v1' | 'v2';
-  botIds?: string[];
-  password?: string;
-  upstream?: Partial<{ timeoutMs: number; totalBudgetMs: number; maxAttempts: number }>;
-} = {}): BotoneRuntime {
+function makeRuntime(
+  overrides: {
+    apiVersion?: 'v1' | 'v2';
+    botIds?: string[];
+    password?: string;
+    upstream?: Partial<{ timeoutMs: number; totalBudgetMs: number; maxAttempts: number }>;
+  } = {},
+): BotoneRuntime {
   const rt = createBotoneRuntime({
     config: {
       baseUrl: sim.url,
@@ -109,7 +111,18 @@ function expectClean(error: BotgraphError): void {
   expect(error.provider).toBe('BOTONE');
   expect(error.extensions.provider).toBe('BOTONE');
   const text = `${error.message} ${JSON.stringify(error.extensions)} ${JSON.stringify(error.toJSON())}`;
-  for (const secret of [sim.password, 'wrong-password', sim.username, 'PageCount', 'PageNumber', 'BotID', '?', sim.url, 'Injected failure', 'Invalid login']) {
+  for (const secret of [
+    sim.password,
+    'wrong-password',
+    sim.username,
+    'PageCount',
+    'PageNumber',
+    'BotID',
+    '?',
+    sim.url,
+    'Injected failure',
+    'Invalid login',
+  ]) {
     expect(text).not.toContain(secret);
   }
 }
@@ -226,9 +239,9 @@ describe('streams', () => {
     const from = new Date(NOW - 20 * 86_400_000 + 500);
     const to = new Date(NOW - 10 * 86_400_000 + 250);
     const ds = runtime.forRequest();
-    const items = (
-      await Promise.all(ds.conversationStreams({ updatedFrom: from, updatedTo: to }, null).map((s) => drain(s, 50)))
-    ).flatMap((r) => r.items);
+    const items = (await Promise.all(ds.conversationStreams({ updatedFrom: from, updatedTo: to }, null).map((s) => drain(s, 50)))).flatMap(
+      (r) => r.items,
+    );
     const expected = all.filter((c) => c.updated !== '' && Date.parse(c.updated) >= from.getTime() && Date.parse(c.updated) <= to.getTime());
     expect(expected.length).toBeGreaterThan(10);
     expect(new Set(items.map((c) => c.nativeId))).toEqual(new Set(expected.map((c) => c.id)));
@@ -329,7 +342,12 @@ describe('by-id reads and messages', () => {
     expect(c).toMatchObject({ nativeId: chunk.items[0]!.nativeId, title: chunk.items[0]!.title });
     expect(Array.isArray(c!.collectedData)).toBe(true);
     const s = await stats();
-    expect(s.routes).toMatchObject({ 'GET /api/v1/conversations': Math.ceil((chunk.total as number) / 100), 'GET /api/v1/conversation/:id': 1, [LIST]: 0, [DETAIL]: 0 });
+    expect(s.routes).toMatchObject({
+      'GET /api/v1/conversations': Math.ceil((chunk.total as number) / 100),
+      'GET /api/v1/conversation/:id': 1,
+      [LIST]: 0,
+      [DETAIL]: 0,
+    });
   });
 
   it('streams an uploaded file with its content type, on v2 and v1', async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UpstreamConfig } from '../../../src/config.js';
 import { createCloserRuntime } from '../../../src/providers/closer/index.js';
-import type { ConversationStream, ProviderDatasource, ProviderRuntime } from '../../../src/datasources/types.js';
+import type { ConversationStream, ProviderRuntime } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel, ConversationStatusName } from '../../../src/models.js';
 import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
@@ -42,7 +42,16 @@ async function resetStats(): Promise<void> {
 }
 
 /** Every conversation as CLOSER lists it, read straight from the simulator (not through botgraph). */
-async function vendorConversations(query = ''): Promise<Array<{ id: string; botId: string; updatedAt: string; context: { status: string; manual: { status: string } }; endUserId: string; createdAt: string }>> {
+async function vendorConversations(query = ''): Promise<
+  Array<{
+    id: string;
+    botId: string;
+    updatedAt: string;
+    context: { status: string; manual: { status: string } };
+    endUserId: string;
+    createdAt: string;
+  }>
+> {
   const out = [];
   for (let page = 1; ; page += 1) {
     const res = await fetch(`${sim.url}/openapi/conversations?limit=100&page=${page}${query}`, { headers: { 'X-API-Key': sim.apiKey } });
@@ -54,7 +63,10 @@ async function vendorConversations(query = ''): Promise<Array<{ id: string; botI
 }
 
 /** Reads a stream to its end with a changing limit, as the merge does, checking the offsets it reports. */
-async function drain(stream: ConversationStream, limits: number[]): Promise<{ items: ConversationModel[]; totals: Array<number | null>; fetches: number }> {
+async function drain(
+  stream: ConversationStream,
+  limits: number[],
+): Promise<{ items: ConversationModel[]; totals: Array<number | null>; fetches: number }> {
   const items: ConversationModel[] = [];
   const totals: Array<number | null> = [];
   let offset = 0;
@@ -88,7 +100,18 @@ function expectSafe(error: unknown, code: ErrorCode, apiKey = sim.apiKey): void 
   expect(e.provider).toBe('CLOSER');
   expect(e.extensions.provider).toBe('CLOSER');
   const text = `${e.message} ${JSON.stringify(e)} ${JSON.stringify(e.extensions)}`;
-  for (const secret of [apiKey, sim.url, '127.0.0.1', '/openapi', 'page=', 'limit=', 'Injected failure', 'Too Many Requests', 'invalid API key', 'statusCode']) {
+  for (const secret of [
+    apiKey,
+    sim.url,
+    '127.0.0.1',
+    '/openapi',
+    'page=',
+    'limit=',
+    'Injected failure',
+    'Too Many Requests',
+    'invalid API key',
+    'statusCode',
+  ]) {
     expect(text).not.toContain(secret);
   }
 }
@@ -404,7 +427,9 @@ describe('CLOSER failure modes', () => {
   it('429 with Retry-After → retried, then PROVIDER_RATE_LIMITED', async () => {
     const ds = makeRuntime().forRequest();
     await resetStats();
-    const error = await withFaults({ rateLimitRate: 1, retryAfterSeconds: 0 }, () => failure(ds.getEndUser('0b6f3c1e-8a2d-4f5b-9c7e-1d2a3b4c5d6e', [])));
+    const error = await withFaults({ rateLimitRate: 1, retryAfterSeconds: 0 }, () =>
+      failure(ds.getEndUser('0b6f3c1e-8a2d-4f5b-9c7e-1d2a3b4c5d6e', [])),
+    );
     expectSafe(error, ErrorCode.PROVIDER_RATE_LIMITED);
     expect(await stats()).toEqual({ 'GET /openapi/enduser/:id': 3, total: 3 });
   });

@@ -146,7 +146,7 @@ describe('runtime', () => {
     expect(await calls()).toBe(0);
   });
 
-  it('learns a bare token\'s bot with one perPage=1 read, once', async () => {
+  it("learns a bare token's bot with one perPage=1 read, once", async () => {
     const rt = makeRuntime({ tokens: { '': sim.tokens['1328'] as string } });
     const ds = rt.forRequest();
     expect((await ds.listBots()).map((b) => b.nativeId)).toEqual(['1328']);
@@ -375,7 +375,11 @@ describe('failures', () => {
   it('a hang → PROVIDER_TIMEOUT within the budget', async () => {
     sim.faults.set({ hangRate: 1 });
     const started = Date.now();
-    const error = await caught(makeRuntime({ upstream: { timeoutMs: 300, totalBudgetMs: 700, maxAttempts: 3 } }).forRequest().getConversation(reference[0]!.nativeId, reference[0]!.idScope));
+    const error = await caught(
+      makeRuntime({ upstream: { timeoutMs: 300, totalBudgetMs: 700, maxAttempts: 3 } })
+        .forRequest()
+        .getConversation(reference[0]!.nativeId, reference[0]!.idScope),
+    );
     expectClean(error, ErrorCode.PROVIDER_TIMEOUT);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await calls()).toBeGreaterThanOrEqual(2);

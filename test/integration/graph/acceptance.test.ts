@@ -38,7 +38,10 @@ describe('the unified graph: acceptance', () => {
     // Messages are real dialogue, for every provider that has any on the page.
     for (const provider of PROVIDERS) {
       const texts = nodes.filter((n: any) => n.provider === provider).flatMap((n: any) => n.messages.nodes.map((m: any) => m.text));
-      expect(texts.some((t: unknown) => typeof t === 'string' && t.length > 0), provider).toBe(true);
+      expect(
+        texts.some((t: unknown) => typeof t === 'string' && t.length > 0),
+        provider,
+      ).toBe(true);
     }
   });
 

@@ -109,12 +109,15 @@ describe('IDs', () => {
   });
 
   it('a bot, message or end user that does not exist is null too', async () => {
-    const res = await gql(`query($a: ID!, $b: ID!, $c: ID!, $d: ID!) { a: node(id: $a) { id } b: bot(id: $b) { id } c: node(id: $c) { id } d: endUser(id: $d) { id } }`, {
-      a: makeId('BOTONE', 'Bot', '999999'),
-      b: makeId('CXONE', 'Bot', '4242'),
-      c: makeId('CXONE', 'Message', 'nope#3', 'chat;nope;nope', '1327', '1719943426916'),
-      d: makeId('CLOSER', 'EndUser', '00000000-0000-4000-8000-000000000000'),
-    });
+    const res = await gql(
+      `query($a: ID!, $b: ID!, $c: ID!, $d: ID!) { a: node(id: $a) { id } b: bot(id: $b) { id } c: node(id: $c) { id } d: endUser(id: $d) { id } }`,
+      {
+        a: makeId('BOTONE', 'Bot', '999999'),
+        b: makeId('CXONE', 'Bot', '4242'),
+        c: makeId('CXONE', 'Message', 'nope#3', 'chat;nope;nope', '1327', '1719943426916'),
+        d: makeId('CLOSER', 'EndUser', '00000000-0000-4000-8000-000000000000'),
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ a: null, b: null, c: null, d: null });
   });
@@ -154,7 +157,10 @@ describe('cursors', () => {
       'after',
     );
     onlyError(
-      await gql(`query($id: ID!, $a: String) { conversation(id: $id) { messages(after: $a) { nodes { id } } } }`, { id: conversationId, a: listCursor }),
+      await gql(`query($id: ID!, $a: String) { conversation(id: $id) { messages(after: $a) { nodes { id } } } }`, {
+        id: conversationId,
+        a: listCursor,
+      }),
       'BAD_USER_INPUT',
       'after',
     );

@@ -34,7 +34,9 @@ describe('one process', () => {
     // After the 5th edge, the next 5 are the page's last 5.
     const after5 = await bg.gql(`query($a: String) { conversations(first: 5, after: $a) { nodes { id } } }`, { a: c.edges[4].cursor });
     expect(after5.errors).toBeUndefined();
-    expect(after5.data.conversations.nodes.map((n: { id: string }) => n.id)).toEqual(c.edges.slice(5).map((e: { node: { id: string } }) => e.node.id));
+    expect(after5.data.conversations.nodes.map((n: { id: string }) => n.id)).toEqual(
+      c.edges.slice(5).map((e: { node: { id: string } }) => e.node.id),
+    );
   });
 
   it('a page whose cursors nobody selects stores none', async () => {
@@ -59,10 +61,14 @@ describe('expiry', () => {
     const res = await bg.gql(PAGE);
     const cursor = res.data.conversations.pageInfo.endCursor as string;
     expect((await bg.gql(PAGE, { a: cursor })).errors).toBeUndefined();
-    const expired = await waitFor(async () => {
-      const r = await bg.gql(PAGE, { a: cursor });
-      return r.errors ? r : undefined;
-    }, 'the cursor to expire', 10_000);
+    const expired = await waitFor(
+      async () => {
+        const r = await bg.gql(PAGE, { a: cursor });
+        return r.errors ? r : undefined;
+      },
+      'the cursor to expire',
+      10_000,
+    );
     expect(expired.errors).toHaveLength(1);
     expect(expired.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     expect(expired.errors![0]!.message).toMatch(/expired.*start again/);

@@ -23,7 +23,9 @@ const fixture = (path: string): any => JSON.parse(readFileSync(new URL(`../../fi
 
 /** A keyed Bot.one list with its items in reverse order (keys renumbered, meta kept). */
 function reversed(list: Record<string, unknown>): Record<string, unknown> {
-  const items = Object.keys(list).filter((k) => /^\d+$/.test(k)).map((k) => list[k]);
+  const items = Object.keys(list)
+    .filter((k) => /^\d+$/.test(k))
+    .map((k) => list[k]);
   const out: Record<string, unknown> = {};
   items.reverse().forEach((item, i) => (out[String(i)] = item));
   out.meta = list.meta;
@@ -95,10 +97,12 @@ describe('REMOTE against fakes serving the documents’ own examples', () => {
       const bg = await documentBotgraph('v2', order);
       const res = await bg.gql(LIST);
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-      expect(res.data.providers).toEqual(expect.arrayContaining([
-        { provider: 'BOTONE', mode: 'REMOTE' },
-        { provider: 'CXONE', mode: 'REMOTE' },
-      ]));
+      expect(res.data.providers).toEqual(
+        expect.arrayContaining([
+          { provider: 'BOTONE', mode: 'REMOTE' },
+          { provider: 'CXONE', mode: 'REMOTE' },
+        ]),
+      );
       const { nodes, pageInfo } = res.data.conversations;
       // CXone's example ended 2024-07-02 (lastMessageAt 1719944386159), Bot.one's "#318 Meppel"
       // 2023-05-11, and "#319 Perm" has `updated: ""`: no last-message time, so last (our choice).
@@ -153,11 +157,31 @@ describe('REMOTE against fakes serving the documents’ own examples', () => {
 
   it('Bot.one v1 list as printed (341 then 340): both listed, newest updated first', async () => {
     const bg = await documentBotgraph('v1', 'printed');
-    const res = await bg.gql(`{ conversations(first: 10, filter: { providers: [BOTONE] }) { nodes { nativeId title status location ipAddress updatedAt durationSeconds channel } } }`);
+    const res = await bg.gql(
+      `{ conversations(first: 10, filter: { providers: [BOTONE] }) { nodes { nativeId title status location ipAddress updatedAt durationSeconds channel } } }`,
+    );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(res.data.conversations.nodes).toEqual([
-      { nativeId: '341', title: '#318 Meppel', status: 'COMPLETED', location: 'Meppel', ipAddress: '37.1.220.250', updatedAt: '2023-05-11T08:25:26.000Z', durationSeconds: 13, channel: null },
-      { nativeId: '340', title: '#317 Meppel', status: 'COMPLETED', location: 'Meppel', ipAddress: '37.1.220.250', updatedAt: '2023-05-11T08:23:54.000Z', durationSeconds: 6, channel: null },
+      {
+        nativeId: '341',
+        title: '#318 Meppel',
+        status: 'COMPLETED',
+        location: 'Meppel',
+        ipAddress: '37.1.220.250',
+        updatedAt: '2023-05-11T08:25:26.000Z',
+        durationSeconds: 13,
+        channel: null,
+      },
+      {
+        nativeId: '340',
+        title: '#317 Meppel',
+        status: 'COMPLETED',
+        location: 'Meppel',
+        ipAddress: '37.1.220.250',
+        updatedAt: '2023-05-11T08:23:54.000Z',
+        durationSeconds: 6,
+        channel: null,
+      },
     ]);
     await bg.close();
   });

@@ -17,7 +17,9 @@ const Q = `query($f: MessageFilter, $n: Int, $a: String) { messages(first: $n, a
 
 describe('Query.messages', () => {
   it("searches one conversation's messages: the same as Conversation.messages, in one vendor call", async () => {
-    const list = await bg.gql(`{ conversations(first: 1, filter: { providers: [CLOSER] }) { nodes { id messages(first: 100) { totalCount nodes { id text sender } } } } }`);
+    const list = await bg.gql(
+      `{ conversations(first: 1, filter: { providers: [CLOSER] }) { nodes { id messages(first: 100) { totalCount nodes { id text sender } } } } }`,
+    );
     const conv = list.data.conversations.nodes[0];
     expect(conv.messages.totalCount).toBeGreaterThan(1);
     const { res, calls } = await measured(bg, Q, { f: { conversationId: conv.id }, n: 100 });
@@ -48,7 +50,11 @@ describe('Query.messages', () => {
     expect(new Set(nodes.map((m: any) => m.conversation.id)).size).toBeGreaterThan(1);
     // The next page continues where this one ended.
     if (users.data.messages.pageInfo.hasNextPage) {
-      const next = await bg.gql(Q, { f: { fromEndUser: true, from: from.toISOString(), to: to.toISOString() }, n: 50, a: users.data.messages.pageInfo.endCursor });
+      const next = await bg.gql(Q, {
+        f: { fromEndUser: true, from: from.toISOString(), to: to.toISOString() },
+        n: 50,
+        a: users.data.messages.pageInfo.endCursor,
+      });
       const ids = new Set(nodes.map((m: any) => m.id));
       expect(next.data.messages.nodes.some((m: any) => ids.has(m.id))).toBe(false);
     }

@@ -108,13 +108,7 @@ describe('paging the merged conversation list', () => {
   });
 
   it('searches text at CXone only (documented: CLOSER and Bot.one cannot search, so they list nothing)', async () => {
-    const merged = await pageAll(
-      bg,
-      rootList,
-      { f: { search: 'password' } },
-      [7],
-      'messages(first: 100) { nodes { sender text } }',
-    );
+    const merged = await pageAll(bg, rootList, { f: { search: 'password' } }, [7], 'messages(first: 100) { nodes { sender text } }');
     expectMergedOrder(merged.items);
     expect(merged.items.length).toBeGreaterThan(7);
     expect(merged.items).toHaveLength(merged.totalCount);
@@ -122,7 +116,10 @@ describe('paging the merged conversation list', () => {
     // `text ~ "password"`: some end-user message contains it.
     for (const c of merged.items) {
       const said = c.messages.nodes.filter((m: any) => m.sender === 'END_USER').map((m: any) => String(m.text).toLowerCase());
-      expect(said.some((t: string) => t.includes('password')), c.id).toBe(true);
+      expect(
+        said.some((t: string) => t.includes('password')),
+        c.id,
+      ).toBe(true);
     }
     const cxoneAlone = await pageAll(bg, rootList, { f: { search: 'password', providers: ['CXONE'] } }, [100]);
     expect(ids(cxoneAlone.items)).toEqual(ids(merged.items));
@@ -173,8 +170,7 @@ describe('paging the nested lists', () => {
       const list = await pageAll(
         bg,
         {
-          query: (fields) =>
-            `query($n: Int, $a: String, $u: ID!) { endUser(id: $u) { id conversations(first: $n, after: $a) { ${fields} } } }`,
+          query: (fields) => `query($n: Int, $a: String, $u: ID!) { endUser(id: $u) { id conversations(first: $n, after: $a) { ${fields} } } }`,
           at: (data) => data.endUser.conversations,
         },
         { u: userId },

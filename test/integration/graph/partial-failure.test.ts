@@ -99,7 +99,12 @@ describe('wrong credentials at a remote vendor', () => {
 
   beforeAll(async () => {
     sim = await startCloserSimulator({ port: 0, host: '127.0.0.1' });
-    remote = await startTestBotgraph({ CLOSER_BASE_URL: sim.url, CLOSER_API_KEY: WRONG_KEY, CLOSER_WEBHOOK_SECRET: 'test-webhook-secret', BOTGRAPH_AUTH: 'off' });
+    remote = await startTestBotgraph({
+      CLOSER_BASE_URL: sim.url,
+      CLOSER_API_KEY: WRONG_KEY,
+      CLOSER_WEBHOOK_SECRET: 'test-webhook-secret',
+      BOTGRAPH_AUTH: 'off',
+    });
   });
   afterAll(async () => {
     await sim?.close();

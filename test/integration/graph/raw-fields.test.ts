@@ -46,7 +46,9 @@ describe('raw and the fields that were dropped', () => {
   });
 
   it('a CXone end user: raw is the customer object; no userKey or params', async () => {
-    const res = await bg.gql(`{ conversations(first: 3, filter: { providers: [CXONE] }) { nodes { endUser { nativeId name userKey params raw } } } }`);
+    const res = await bg.gql(
+      `{ conversations(first: 3, filter: { providers: [CXONE] }) { nodes { endUser { nativeId name userKey params raw } } } }`,
+    );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     for (const { endUser } of res.data.conversations.nodes) {
       expect(endUser.raw).toMatchObject({ id: endUser.nativeId, name: endUser.name });

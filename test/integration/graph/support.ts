@@ -114,8 +114,7 @@ export async function pageAll(
 
 /** `conversations(first: $n, after: $a, filter: $f)` as a `pageAll` selection. */
 export const rootList = {
-  query: (fields: string) =>
-    `query($n: Int, $a: String, $f: ConversationFilter) { conversations(first: $n, after: $a, filter: $f) { ${fields} } }`,
+  query: (fields: string) => `query($n: Int, $a: String, $f: ConversationFilter) { conversations(first: $n, after: $a, filter: $f) { ${fields} } }`,
   at: (data: any) => data.conversations,
 };
 
@@ -131,12 +130,7 @@ export function expectMergedOrder(items: ListedConversation[]): void {
 }
 
 /** Secrets of the embedded simulators: none may ever show in a response. */
-export const SECRETS = [
-  'closer-demo-key',
-  'cxone-demo-token',
-  Buffer.from('demo@bot.one:demo').toString('base64'),
-  'demo@bot.one:demo',
-];
+export const SECRETS = ['closer-demo-key', 'cxone-demo-token', Buffer.from('demo@bot.one:demo').toString('base64'), 'demo@bot.one:demo'];
 
 /** No credential, URL with a query string, or stack trace anywhere in the errors. */
 export function expectSafeErrors(errors: GraphQLResponse['errors'], extraSecrets: string[] = []): void {
@@ -165,7 +159,8 @@ export async function seededTotals(bg: TestBotgraph): Promise<Record<Provider, n
   const basic = `Basic ${Buffer.from(`${botone.username}:${botone.password}`).toString('base64')}`;
   let botoneTotal = 0;
   for (const bot of botone.botIds) {
-    botoneTotal += (await json(`${botone.url}/api/v2/conversations?BotID=${bot}&PageNumber=1&PageCount=1`, { authorization: basic })).meta.pagination.total as number;
+    botoneTotal += (await json(`${botone.url}/api/v2/conversations?BotID=${bot}&PageNumber=1&PageCount=1`, { authorization: basic })).meta.pagination
+      .total as number;
   }
   let cxoneTotal = 0;
   for (const token of Object.values(cxone.tokens)) {

@@ -31,8 +31,9 @@ async function ok(query: string, variables?: Record<string, unknown>): Promise<{
 }
 
 const listIds = async (filter: Record<string, unknown>, first: number): Promise<string[]> =>
-  (await bg.gql(`query($f: ConversationFilter, $n: Int) { conversations(first: $n, filter: $f) { nodes { id } } }`, { f: filter, n: first }))
-    .data.conversations.nodes.map((n: { id: string }) => n.id);
+  (
+    await bg.gql(`query($f: ConversationFilter, $n: Int) { conversations(first: $n, filter: $f) { nodes { id } } }`, { f: filter, n: first })
+  ).data.conversations.nodes.map((n: { id: string }) => n.id);
 
 describe('upstream calls: CLOSER', () => {
   const LIST = `conversations(first: 50, filter: { providers: [CLOSER] }) { nodes { id bot { name } } }`;
@@ -77,7 +78,10 @@ describe('upstream calls: CLOSER', () => {
 
   it('by id: a conversation with its bot and messages costs 3 calls; a message node 1', async () => {
     const [id] = await listIds({ providers: ['CLOSER'] }, 1);
-    const { data, calls: c } = await ok(`query($id: ID!) { node(id: $id) { ... on Conversation { bot { name } messages(first: 3) { nodes { id } } } } }`, { id });
+    const { data, calls: c } = await ok(
+      `query($id: ID!) { node(id: $id) { ... on Conversation { bot { name } messages(first: 3) { nodes { id } } } } }`,
+      { id },
+    );
     // Minimum: GET /openapi/conversation/:id, then its one bot (a batch of 1: GET /openapi/bot/:botId),
     // and GET …/message.
     expect(c).toEqual({
@@ -168,7 +172,9 @@ describe('upstream calls: CXone', () => {
     );
     const conversation = data.conversations.nodes[0];
     for (const id of [conversation.id, conversation.messages.nodes[0].id, conversation.endUser.id]) {
-      const one = await ok(`query($id: ID!) { node(id: $id) { id ... on Conversation { messages { nodes { text } } trackerEvents { type } } } }`, { id });
+      const one = await ok(`query($id: ID!) { node(id: $id) { id ... on Conversation { messages { nodes { text } } trackerEvents { type } } } }`, {
+        id,
+      });
       expect(one.data.node.id).toBe(id);
       // Minimum: the export has no read by id; the ID's scope (its bot) makes it one search
       // `conversation = "<id>"` on that bot's token (NICE: `conversation` is "the ID of a conversation").
@@ -275,7 +281,8 @@ describe('upstream calls: the merged list', () => {
         expect(nodes).toHaveLength(first);
         const derived = await derivedCalls(cursor, nodes, first);
         // Every stream that has a conversation on the page was derived as needing its read (or a cached one).
-        for (const key of new Set(nodes.map((c: any) => streamOf(c.id)))) expect(derived[key as string], `${key} on page ${n}`).toBeDefined();
+        for (const key of new Set(nodes.map((c: any) => streamOf(c.id))))
+          expect(derived[key as string], `${key as string} on page ${n}`).toBeDefined();
         expect(perStream(next.calls), `${JSON.stringify(filter)} page ${n}`).toEqual(sumByProvider(derived));
         expect(next.calls.CLOSER[ROUTES.closerBots] ?? 0).toBe(0);
         skipped += Object.values(derived).filter((x) => x === 0).length;

@@ -32,7 +32,11 @@ describe('one wave for a conversation and its messages', () => {
       bg.sim('CLOSER').faults.set({ latencyMs: 3_000, routes: [CONVERSATION] });
       const answer = bg.gql(query, { id: closerId });
       // The message read is made (and answered) before the held conversation read returns.
-      await waitFor(() => bg.sim('CLOSER').stats.count(MESSAGES) === 1 && bg.sim('CLOSER').stats.count(CONVERSATION) === 1, 'both reads to be made', 2_500);
+      await waitFor(
+        () => bg.sim('CLOSER').stats.count(MESSAGES) === 1 && bg.sim('CLOSER').stats.count(CONVERSATION) === 1,
+        'both reads to be made',
+        2_500,
+      );
       const res = await answer;
       expect(res.errors).toBeUndefined();
       const conversation = (res.data.node ?? res.data.conversation) as { id: string; messages: { nodes: unknown[] } };

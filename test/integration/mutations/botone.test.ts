@@ -5,7 +5,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import type { BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
-import { CONVERSATION_FIELDS, ConversationPool, ROUTES, expectAnnounced, expectError, expectNoLeak, idParts, listen, readConversation, readMessages } from './support.js';
+import {
+  CONVERSATION_FIELDS,
+  ConversationPool,
+  ROUTES,
+  expectAnnounced,
+  expectError,
+  expectNoLeak,
+  idParts,
+  listen,
+  readConversation,
+  readMessages,
+} from './support.js';
 
 let bg: TestBotgraph;
 let pool: ConversationPool;
@@ -58,9 +69,12 @@ describe('Bot.one handoff', () => {
     const conv = await pool.take('BOTONE', ['ACTIVE']);
     bus.clear();
     await bg.resetStats();
-    const start = await bg.gql(`mutation($c: ID!) { startHandoff(input: { conversationId: $c }) { replayed conversation { id status handoff updatedAt } } }`, {
-      c: conv.id,
-    });
+    const start = await bg.gql(
+      `mutation($c: ID!) { startHandoff(input: { conversationId: $c }) { replayed conversation { id status handoff updatedAt } } }`,
+      {
+        c: conv.id,
+      },
+    );
     expectAnnounced(bus.events, conv.nativeId, { handoff: 'OPERATOR', status: 'WITH_OPERATOR' });
     bus.clear();
     expect(start.errors, JSON.stringify(start.errors)).toBeUndefined();
@@ -70,7 +84,9 @@ describe('Bot.one handoff', () => {
     expect(start.data.startHandoff.conversation.updatedAt).toBe(conv.updatedAt);
     expect(await readConversation(bg, conv.id)).toMatchObject({ status: 'WITH_OPERATOR', handoff: 'OPERATOR' });
 
-    const end = await bg.gql(`mutation($c: ID!) { endHandoff(input: { conversationId: $c }) { conversation { status handoff updatedAt } } }`, { c: conv.id });
+    const end = await bg.gql(`mutation($c: ID!) { endHandoff(input: { conversationId: $c }) { conversation { status handoff updatedAt } } }`, {
+      c: conv.id,
+    });
     expectAnnounced(bus.events, conv.nativeId, { handoff: 'BOT', status: 'ACTIVE' });
     expect(end.errors, JSON.stringify(end.errors)).toBeUndefined();
     expect(end.data.endHandoff.conversation).toMatchObject({ status: 'ACTIVE', handoff: 'BOT' });
@@ -134,7 +150,12 @@ describe('Bot.one reads after writes in ONE request', () => {
     expect(d.b.conversation).toEqual({ handoff: 'OPERATOR', status: 'WITH_OPERATOR' });
     expect(d.c.conversation.messageCount).toBe(d.a.conversation.messageCount + 1);
     expect(d.c.conversation.handoff).toBe('OPERATOR');
-    expect(d.c.conversation.messages.nodes.filter((m: any) => m.sender === 'OPERATOR').slice(-2).map((m: any) => m.text)).toEqual(['первое', 'второе']);
+    expect(
+      d.c.conversation.messages.nodes
+        .filter((m: any) => m.sender === 'OPERATOR')
+        .slice(-2)
+        .map((m: any) => m.text),
+    ).toEqual(['первое', 'второе']);
     expect(d.d.conversation).toEqual({ handoff: 'BOT', status: 'ACTIVE' });
     expect(d.e.conversation.bot.nativeId).toBe(target.nativeId);
     // Addressed by the ID minted before the move, it still answers under the bot it moved to.
@@ -155,7 +176,14 @@ describe('Bot.one createConversation', () => {
     expectAnnounced(bus.events, uuid, { nativeId: uuid, status: 'ACTIVE', botNativeId: '1446' });
     expect(numericId).toBeNull();
     expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(conversation).toMatchObject({ provider: 'BOTONE', nativeId: uuid, status: 'ACTIVE', handoff: 'BOT', updatedAt: null, bot: { nativeId: '1446' } });
+    expect(conversation).toMatchObject({
+      provider: 'BOTONE',
+      nativeId: uuid,
+      status: 'ACTIVE',
+      handoff: 'BOT',
+      updatedAt: null,
+      bot: { nativeId: '1446' },
+    });
     expect((await bg.stats('BOTONE')).routes[ROUTES.botoneCreateGet]).toBe(1);
 
     const read = await readConversation(bg, conversation.id);
@@ -184,7 +212,10 @@ describe('Bot.one createConversation', () => {
 
     const read = await readConversation(bg, conversation.id);
     expect(read.collectedData).toEqual(
-      expect.arrayContaining([expect.objectContaining({ type: 'Variable', variable: 'city', answer: 'Perm' }), expect.objectContaining({ type: 'Text', answer: null })]),
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'Variable', variable: 'city', answer: 'Perm' }),
+        expect.objectContaining({ type: 'Text', answer: null }),
+      ]),
     );
     const messages = await readMessages(bg, conversation.id);
     expect(messages.at(-1)).toMatchObject({ sender: 'BOT' });
@@ -208,7 +239,9 @@ describe('Bot.one custom blocks (Vertex)', () => {
     expect(sent.data.sendCustomBlockMessage.replayed).toBe(false);
 
     // The token does not say which conversation: find it by the message.
-    const active = await bg.gql(`{ conversations(first: 100, filter: { providers: [BOTONE], statuses: [ACTIVE, WITH_OPERATOR] }) { nodes { id collectedData { type question } } } }`);
+    const active = await bg.gql(
+      `{ conversations(first: 100, filter: { providers: [BOTONE], statuses: [ACTIVE, WITH_OPERATOR] }) { nodes { id collectedData { type question } } } }`,
+    );
     expect(active.errors).toBeUndefined();
     const holder = active.data.conversations.nodes.find((n: any) => n.collectedData.some((d: any) => d.type === 'Text' && d.question === text));
     expect(holder).toBeDefined();
@@ -223,7 +256,10 @@ describe('Bot.one custom blocks (Vertex)', () => {
     expect((await bg.stats('BOTONE')).routes[ROUTES.botoneComplete]).toBe(1);
     const after = await readConversation(bg, holder.id);
     expect(after.collectedData.filter((d: any) => d.type === 'Vertex')).toEqual(
-      expect.arrayContaining([expect.objectContaining({ variable: 'payment', answer: 'paid' }), expect.objectContaining({ variable: 'amount', answer: '1200' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ variable: 'payment', answer: 'paid' }),
+        expect.objectContaining({ variable: 'amount', answer: '1200' }),
+      ]),
     );
     expect(sim.vertexTokens()).not.toContain(token);
     // Used up: the vendor refuses it now, and botgraph says what that means, without the token.

@@ -175,16 +175,18 @@ describe('CLOSER transferConversation to a node', () => {
     expect(target).toBeDefined();
     const node = target.nodes.at(-1).nativeId as string;
     await bg.resetStats();
-    const res = await bg.gql(
-      `mutation($input: TransferConversationInput!) { transferConversation(input: $input) { conversation { raw } } }`,
-      { input: { conversationId: conv.id, targetFlowId: target.id, targetNodeId: node } },
-    );
+    const res = await bg.gql(`mutation($input: TransferConversationInput!) { transferConversation(input: $input) { conversation { raw } } }`, {
+      input: { conversationId: conv.id, targetFlowId: target.id, targetNodeId: node },
+    });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(res.data.transferConversation.conversation.raw.navigation.current).toMatchObject({ flowId: target.nativeId, nodeId: node });
     expect((await bg.stats('CLOSER')).routes[ROUTES.closerNavigation]).toBe(1);
 
     await bg.resetStats();
-    const bad = await bg.gql(`mutation($c: ID!) { transferConversation(input: { conversationId: $c, targetBotId: "${conv.bot.id}", targetNodeId: "node-1" }) { replayed } }`, { c: conv.id });
+    const bad = await bg.gql(
+      `mutation($c: ID!) { transferConversation(input: { conversationId: $c, targetBotId: "${conv.bot.id}", targetNodeId: "node-1" }) { replayed } }`,
+      { c: conv.id },
+    );
     expectError(bad, 'BAD_USER_INPUT', { field: 'input.targetNodeId' });
     expect((await bg.stats('CLOSER')).total).toBe(0);
   });

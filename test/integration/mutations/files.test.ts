@@ -8,8 +8,8 @@ import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js'
 import { expectNoLeak, expectNoUpstreamCalls } from './support.js';
 
 let bg: TestBotgraph;
-let live: { fileUrl: string; answer: string }[] = [];
-let deleted: { fileUrl: string | null; answer: string }[] = [];
+const live: { fileUrl: string; answer: string }[] = [];
+const deleted: { fileUrl: string | null; answer: string }[] = [];
 
 beforeAll(async () => {
   bg = await startTestBotgraph();

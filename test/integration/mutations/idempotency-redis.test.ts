@@ -22,7 +22,13 @@ beforeAll(async () => {
   redis = await startRedis();
   a = await startTestBotgraph({ REDIS_URL: redis.url });
   // B talks to A's CLOSER simulator, so both replicas write to one vendor, as in production.
-  b = await startTestBotgraph({ REDIS_URL: redis.url, CLOSER_BASE_URL: a.sim('CLOSER').url, CLOSER_API_KEY: 'closer-demo-key', CLOSER_WEBHOOK_SECRET: 'test-webhook-secret', BOTGRAPH_AUTH: 'off' });
+  b = await startTestBotgraph({
+    REDIS_URL: redis.url,
+    CLOSER_BASE_URL: a.sim('CLOSER').url,
+    CLOSER_API_KEY: 'closer-demo-key',
+    CLOSER_WEBHOOK_SECRET: 'test-webhook-secret',
+    BOTGRAPH_AUTH: 'off',
+  });
   pool = new ConversationPool(a);
 });
 

@@ -61,16 +61,11 @@ export const CONVERSATION_FIELDS = `id provider nativeId status handoff updatedA
   collectedData { question answer type variable deleted fileUrl }`;
 
 /** The newest conversations of one provider with one status (`bot` and `tags` included). */
-export async function conversationsOf(
-  bg: TestBotgraph,
-  provider: Provider,
-  statuses: string[],
-  first = 20,
-): Promise<Array<Record<string, any>>> {
-  const res = await bg.gql(
-    `query($f: ConversationFilter, $n: Int) { conversations(first: $n, filter: $f) { nodes { ${CONVERSATION_FIELDS} } } }`,
-    { f: { providers: [provider], statuses }, n: first },
-  );
+export async function conversationsOf(bg: TestBotgraph, provider: Provider, statuses: string[], first = 20): Promise<Array<Record<string, any>>> {
+  const res = await bg.gql(`query($f: ConversationFilter, $n: Int) { conversations(first: $n, filter: $f) { nodes { ${CONVERSATION_FIELDS} } } }`, {
+    f: { providers: [provider], statuses },
+    n: first,
+  });
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data.conversations.nodes;
 }

@@ -116,7 +116,11 @@ describe('Bot.one on API v1', () => {
     const res = await v1.gql(`{ providers { provider capabilities apiVersion } }`);
     const botone = res.data.providers.find((p: any) => p.provider === 'BOTONE');
     // Vertex (CUSTOM_BLOCKS) has no v1/v2 split: its paths are /api/vertex/v1/… on either API.
-    expect(botone).toEqual({ provider: 'BOTONE', capabilities: ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'], apiVersion: 'v1' });
+    expect(botone).toEqual({
+      provider: 'BOTONE',
+      capabilities: ['READ_MESSAGES', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS'],
+      apiVersion: 'v1',
+    });
   });
 
   it('sendMessage, handoff and transfer are unsupported, with no call', async () => {
@@ -149,7 +153,10 @@ describe('Bot.one on API v1', () => {
       expect(sent.errors, JSON.stringify(sent.errors)).toBeUndefined();
       expect(sent.data.sendCustomBlockMessage.conversation.nativeId).toBe(String(dialog));
       expect(sent.data.sendCustomBlockMessage.conversation.messages.nodes).toEqual([{ sender: 'BOT', text }]);
-      const done = await v1.gql(`mutation($t: String!) { completeCustomBlock(input: { token: $t, data: { paid: true } }) { completed conversation { nativeId collectedData { type variable answer } } } }`, { t: token });
+      const done = await v1.gql(
+        `mutation($t: String!) { completeCustomBlock(input: { token: $t, data: { paid: true } }) { completed conversation { nativeId collectedData { type variable answer } } } }`,
+        { t: token },
+      );
       expect(done.errors, JSON.stringify(done.errors)).toBeUndefined();
       expect(done.data.completeCustomBlock.conversation.nativeId).toBe(String(dialog));
       expect(done.data.completeCustomBlock.conversation.collectedData).toContainEqual({ type: 'Vertex', variable: 'paid', answer: 'true' });
@@ -162,7 +169,9 @@ describe('Bot.one on API v1', () => {
     }
     // A token that names nothing (56 letters) still works; there is just no conversation to give.
     const plain = sim.vertexTokens().find((t) => /^[a-z]{56}$/.test(t));
-    const res = await v1.gql(`mutation($t: String!) { sendCustomBlockMessage(input: { token: $t, text: "ok" }) { messageId conversation { id } } }`, { t: plain });
+    const res = await v1.gql(`mutation($t: String!) { sendCustomBlockMessage(input: { token: $t, text: "ok" }) { messageId conversation { id } } }`, {
+      t: plain,
+    });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(res.data.sendCustomBlockMessage.conversation).toBeNull();
   });
@@ -178,7 +187,9 @@ describe('Bot.one on API v1', () => {
     expect(conversation.nativeId).toBe(String(numericId));
     const { routes } = await v1.stats('BOTONE');
     expect(routes['GET /api/v1/dialog/:botId/create']).toBe(1);
-    const read = await v1.gql(`query($id: ID!) { conversation(id: $id) { nativeId status collectedData { type variable answer } } }`, { id: conversation.id });
+    const read = await v1.gql(`query($id: ID!) { conversation(id: $id) { nativeId status collectedData { type variable answer } } }`, {
+      id: conversation.id,
+    });
     expect(read.data.conversation).toMatchObject({ nativeId: String(numericId), status: 'ACTIVE' });
     expect(read.data.conversation.collectedData).toEqual([{ type: 'Variable', variable: 'a', answer: '1' }]);
   });

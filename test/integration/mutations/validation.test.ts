@@ -75,7 +75,15 @@ describe('BAD_USER_INPUT naming the field, with zero upstream calls', () => {
   });
 
   it('malformed IDs, and IDs of the wrong type', async () => {
-    for (const bad of ['', 'not an id', '!!!', 'abc', Buffer.from('b2|CLOSER|Conversation|1').toString('base64url'), makeId('ACME', 'Conversation', '1'), makeId('CLOSER', 'Conversation', '')]) {
+    for (const bad of [
+      '',
+      'not an id',
+      '!!!',
+      'abc',
+      Buffer.from('b2|CLOSER|Conversation|1').toString('base64url'),
+      makeId('ACME', 'Conversation', '1'),
+      makeId('CLOSER', 'Conversation', ''),
+    ]) {
       await expectBadInput(SEND, { conversationId: bad, text: 'hi' }, 'input.conversationId');
     }
     // A Bot ID where a conversation is expected, and the other way round.
@@ -116,7 +124,12 @@ describe('BAD_USER_INPUT naming the field, with zero upstream calls', () => {
   });
 
   it('transfer: both targets, neither, or a target of another provider', async () => {
-    await expectBadInput(TRANSFER, { conversationId: ids.closer!, targetBotId: ids.closerBot!, targetFlowId: ids.closerFlow! }, 'input.targetFlowId', /exactly one/);
+    await expectBadInput(
+      TRANSFER,
+      { conversationId: ids.closer!, targetBotId: ids.closerBot!, targetFlowId: ids.closerFlow! },
+      'input.targetFlowId',
+      /exactly one/,
+    );
     await expectBadInput(TRANSFER, { conversationId: ids.closer! }, 'input.targetBotId', /exactly one/);
     await expectBadInput(TRANSFER, { conversationId: ids.closer!, targetBotId: ids.botoneBot! }, 'input.targetBotId', /BOTONE/);
     await expectBadInput(TRANSFER, { conversationId: ids.botone!, targetFlowId: ids.closerFlow! }, 'input.targetFlowId', /CLOSER/);

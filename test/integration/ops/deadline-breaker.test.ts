@@ -87,7 +87,11 @@ describe('OPERATION_DEADLINE_MS', async () => {
 describe('circuit breaker', async () => {
   const HALF_OPEN_MS = 1_500;
   const MIN_CALLS = 5;
-  const bg = await startTestBotgraph({ BREAKER_MIN_CALLS: String(MIN_CALLS), BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS), BREAKER_WINDOW_MS: '10000' });
+  const bg = await startTestBotgraph({
+    BREAKER_MIN_CALLS: String(MIN_CALLS),
+    BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
+    BREAKER_WINDOW_MS: '10000',
+  });
   const query = '{ bots(providers: [CLOSER]) { name } }';
 
   it('opens after the documented failures, rejects without calling, probes once, closes on recovery', async () => {
@@ -138,7 +142,9 @@ describe('circuit breaker', async () => {
     const all = await Promise.all(ids.map((id) => bg.gql('query($id: ID!) { node(id: $id) { id } }', { id })));
     const ok = all.filter((r) => !r.errors);
     const refused = all.filter((r) => r.errors?.[0]?.extensions?.circuit === 'open');
-    console.log(`[breaker] half-open: 20 concurrent queries → ${(await bg.stats('CLOSER')).total} CLOSER call(s), ${ok.length} answered, ${refused.length} refused`);
+    console.log(
+      `[breaker] half-open: 20 concurrent queries → ${(await bg.stats('CLOSER')).total} CLOSER call(s), ${ok.length} answered, ${refused.length} refused`,
+    );
     expect((await bg.stats('CLOSER')).total).toBe(1);
     expect(ok.length).toBe(1);
     expect(refused.length).toBe(19);
@@ -171,7 +177,9 @@ describe('rejection latency, in process', () => {
       const p50 = times[100] as number;
       const p90 = times[180] as number;
       const p99 = times[198] as number;
-      console.log(`[breaker] in-process rejection: p50 ${p50.toFixed(3)} ms, p90 ${p90.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${(times[199] as number).toFixed(3)} ms`);
+      console.log(
+        `[breaker] in-process rejection: p50 ${p50.toFixed(3)} ms, p90 ${p90.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${(times[199] as number).toFixed(3)} ms`,
+      );
       expect(sim.stats.snapshot().total).toBe(before);
       // The rejection path is synchronous work only; the tail on a shared 2-core machine is GC and
       // scheduling, so the bound is on the 90th percentile.

@@ -13,7 +13,7 @@ describe('graphql-http audit', async () => {
     const audits = serverAudits({ url: `${bg.url}/graphql`, fetchFn: fetch });
     const results = [];
     for (const audit of audits) results.push({ ...(await audit.fn()), name: audit.name });
-    const failed = results.filter((r) => r.status === "error" || r.status === "warn");
+    const failed = results.filter((r) => r.status === 'error' || r.status === 'warn');
     const statuses = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
     const must = failed.filter((r) => r.status === 'error');
     const should = failed.filter((r) => r.status === 'warn');

@@ -81,10 +81,18 @@ describe('/healthz and /readyz', () => {
   it('a provider outage opens its circuit: 503 naming it, then ready again once it recovers', async () => {
     app.registry.simulators.CLOSER!.faults.set({ errorRate: 1, errorStatus: 503 });
     try {
-      await waitFor(async () => (await gql('{ bots(providers: [CLOSER]) { name } }')).body.errors?.[0]?.extensions?.circuit === 'open', 'the circuit to open', 10_000, 20);
+      await waitFor(
+        async () => (await gql('{ bots(providers: [CLOSER]) { name } }')).body.errors?.[0]?.extensions?.circuit === 'open',
+        'the circuit to open',
+        10_000,
+        20,
+      );
       const down = await readyz();
       expect(down.status).toBe(503);
-      expect(down.body).toMatchObject({ status: 'unready', checks: { redis: { ok: true }, providers: { CLOSER: { ok: false, circuit: 'OPEN' }, BOTONE: { ok: true } } } });
+      expect(down.body).toMatchObject({
+        status: 'unready',
+        checks: { redis: { ok: true }, providers: { CLOSER: { ok: false, circuit: 'OPEN' }, BOTONE: { ok: true } } },
+      });
     } finally {
       app.registry.simulators.CLOSER!.faults.clear();
     }
@@ -92,38 +100,54 @@ describe('/healthz and /readyz', () => {
     expect((await readyz()).status).toBe(200);
   });
 
-  it('Redis down: 503 naming Redis, keyed mutations DEPENDENCY_UNAVAILABLE (retryable), nothing sent; back by itself', { timeout: 60_000 }, async () => {
-    const id = await closerConversation();
-    const sim = app.registry.simulators.CLOSER!;
-    const before = sim.stats.count('POST /openapi/conversation/:id/message');
-    await redis.stop();
-    const down = await waitFor(async () => {
-      const r = await readyz();
-      return r.status === 503 ? r : null;
-    }, '/readyz to notice Redis', 10_000, 50);
-    expect(down.body).toMatchObject({ status: 'unready', checks: { redis: { ok: false } } });
-    expect(JSON.stringify(down.body)).not.toContain('redis://');
+  it(
+    'Redis down: 503 naming Redis, keyed mutations DEPENDENCY_UNAVAILABLE (retryable), nothing sent; back by itself',
+    { timeout: 60_000 },
+    async () => {
+      const id = await closerConversation();
+      const sim = app.registry.simulators.CLOSER!;
+      const before = sim.stats.count('POST /openapi/conversation/:id/message');
+      await redis.stop();
+      const down = await waitFor(
+        async () => {
+          const r = await readyz();
+          return r.status === 503 ? r : null;
+        },
+        '/readyz to notice Redis',
+        10_000,
+        50,
+      );
+      expect(down.body).toMatchObject({ status: 'unready', checks: { redis: { ok: false } } });
+      expect(JSON.stringify(down.body)).not.toContain('redis://');
 
-    const t0 = Date.now();
-    const failed = await gql(SEND, { input: { conversationId: id, text: 'during the outage', idempotencyKey: `outage-${Date.now()}` } });
-    const ms = Date.now() - t0;
-    expect(failed.body.errors?.[0]?.extensions).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true });
-    expect(sim.stats.count('POST /openapi/conversation/:id/message')).toBe(before);
-    // A read that needs no Redis still works.
-    expect((await gql('{ bots(providers: [BOTONE]) { name } }')).body.errors).toBeUndefined();
+      const t0 = Date.now();
+      const failed = await gql(SEND, { input: { conversationId: id, text: 'during the outage', idempotencyKey: `outage-${Date.now()}` } });
+      const ms = Date.now() - t0;
+      expect(failed.body.errors?.[0]?.extensions).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true });
+      expect(sim.stats.count('POST /openapi/conversation/:id/message')).toBe(before);
+      // A read that needs no Redis still works.
+      expect((await gql('{ bots(providers: [BOTONE]) { name } }')).body.errors).toBeUndefined();
 
-    // The same port again: ioredis reconnects on its own.
-    const child = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    extraRedis.push(child);
-    await waitFor(async () => (await readyz()).status === 200, '/readyz to recover', 30_000, 100);
-    const key = `after-${Date.now()}`;
-    const ok = await waitFor(async () => {
-      const r = await gql(SEND, { input: { conversationId: id, text: 'after the outage', idempotencyKey: key } });
-      return r.body.errors ? null : r;
-    }, 'a keyed send to work again', 15_000, 200);
-    expect(ok.body.data.sendMessage).toMatchObject({ replayed: false, message: { text: 'after the outage' } });
-    console.log(`[redis] outage: keyed mutation → DEPENDENCY_UNAVAILABLE in ${ms} ms, no POST; reconnected by itself`);
-  });
+      // The same port again: ioredis reconnects on its own.
+      const child = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      });
+      extraRedis.push(child);
+      await waitFor(async () => (await readyz()).status === 200, '/readyz to recover', 30_000, 100);
+      const key = `after-${Date.now()}`;
+      const ok = await waitFor(
+        async () => {
+          const r = await gql(SEND, { input: { conversationId: id, text: 'after the outage', idempotencyKey: key } });
+          return r.body.errors ? null : r;
+        },
+        'a keyed send to work again',
+        15_000,
+        200,
+      );
+      expect(ok.body.data.sendMessage).toMatchObject({ replayed: false, message: { text: 'after the outage' } });
+      console.log(`[redis] outage: keyed mutation → DEPENDENCY_UNAVAILABLE in ${ms} ms, no POST; reconnected by itself`);
+    },
+  );
 });
 
 describe('the idempotency rule', () => {
@@ -156,7 +180,12 @@ describe('the idempotency rule', () => {
     sim.faults.set({ errorRate: 1, errorStatus: 503 });
     let refused;
     try {
-      await waitFor(async () => (await gql('{ bots(providers: [CLOSER]) { name } }')).body.errors?.[0]?.extensions?.circuit === 'open', 'the circuit to open', 10_000, 20);
+      await waitFor(
+        async () => (await gql('{ bots(providers: [CLOSER]) { name } }')).body.errors?.[0]?.extensions?.circuit === 'open',
+        'the circuit to open',
+        10_000,
+        20,
+      );
       const before = sim.stats.count(POST);
       refused = await gql(SEND, { input });
       expect(sim.stats.count(POST)).toBe(before);
@@ -164,10 +193,15 @@ describe('the idempotency rule', () => {
       sim.faults.clear();
     }
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', circuit: 'open', retryable: true });
-    const sent = await waitFor(async () => {
-      const r = await gql(SEND, { input });
-      return r.body.errors?.[0]?.extensions?.circuit === 'open' ? null : r;
-    }, 'the same key to send once the circuit closes', 10_000, 100);
+    const sent = await waitFor(
+      async () => {
+        const r = await gql(SEND, { input });
+        return r.body.errors?.[0]?.extensions?.circuit === 'open' ? null : r;
+      },
+      'the same key to send once the circuit closes',
+      10_000,
+      100,
+    );
     expect(sent.body.errors).toBeUndefined();
     expect(sent.body.data.sendMessage).toMatchObject({ replayed: false, message: { text: 'after the circuit' } });
   });
@@ -202,7 +236,12 @@ describe('/metrics and request logs', () => {
       { query: 'subscription($id: ID!) { messageAdded(conversationId: $id) { text eventCursor } }', variables: { id } },
       { next: (e) => void events.push(e), error: () => {}, complete: () => {} },
     );
-    await waitFor(async () => /^botgraph_subscribers 1$/m.test(await (await fetch(`${url}/metrics`)).text()), 'the subscriber to be counted', 10_000, 50);
+    await waitFor(
+      async () => /^botgraph_subscribers 1$/m.test(await (await fetch(`${url}/metrics`)).text()),
+      'the subscriber to be counted',
+      10_000,
+      50,
+    );
     const key = `metrics-${Date.now()}`;
     await gql(SEND, { input: { conversationId: id, text: 'counted', idempotencyKey: key } });
     await gql(SEND, { input: { conversationId: id, text: 'counted', idempotencyKey: key } });
@@ -224,9 +263,15 @@ describe('/metrics and request logs', () => {
     };
     expect(value(/^botgraph_operations_total\{name="Listing",type="query",outcome="ok"\}/)).toBeGreaterThan(0);
     expect(value(/^botgraph_operation_duration_seconds_count\{name="Listing",type="query",outcome="ok"\}/)).toBeGreaterThan(0);
-    expect(value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/conversations",method="GET",status="200"\}/)).toBeGreaterThan(0);
-    expect(value(/^botgraph_upstream_request_duration_seconds_count\{provider="CLOSER",route="\/openapi\/conversations",method="GET"\}/)).toBeGreaterThan(0);
-    expect(value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/bot",method="GET",status="circuit_open"\}/)).toBeGreaterThan(0);
+    expect(
+      value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/conversations",method="GET",status="200"\}/),
+    ).toBeGreaterThan(0);
+    expect(
+      value(/^botgraph_upstream_request_duration_seconds_count\{provider="CLOSER",route="\/openapi\/conversations",method="GET"\}/),
+    ).toBeGreaterThan(0);
+    expect(value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/bot",method="GET",status="circuit_open"\}/)).toBeGreaterThan(
+      0,
+    );
     expect(value(/^botgraph_upstream_retries_total\{provider="CLOSER"/)).toBeGreaterThan(0);
     expect(value(/^botgraph_circuit_state\{provider="CLOSER"\}/)).toBe(0);
     expect(value(/^botgraph_circuit_transitions_total\{provider="CLOSER",state="OPEN"\}/)).toBeGreaterThan(0);

@@ -16,8 +16,7 @@ afterAll(async () => {
   await bg?.close();
 });
 
-const scrape = (authorization?: string) =>
-  fetch(`${bg.url}/metrics`, authorization ? { headers: { authorization } } : {});
+const scrape = (authorization?: string) => fetch(`${bg.url}/metrics`, authorization ? { headers: { authorization } } : {});
 
 describe('/metrics with auth on', () => {
   it('refuses no credential (401) and a bad one (401)', async () => {

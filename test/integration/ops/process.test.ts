@@ -18,7 +18,14 @@ afterAll(() => {
 });
 
 function env(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', LOG_LEVEL: 'info', ...extra };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    HOST: '127.0.0.1',
+    SIMULATOR_ACTIVITY: 'false',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
 }
 
 function run(args: string[], extra: Record<string, string>) {
@@ -28,7 +35,9 @@ function run(args: string[], extra: Record<string, string>) {
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, out: () => out, err: () => err };
 }
 
@@ -75,7 +84,7 @@ describe('npm start', () => {
     expect(exit.code).toBe(0);
     expect(closes).toContain(1001);
     expect(npm.out()).toContain('shutting down');
-    client.dispose();
+    void client.dispose();
   });
 
   it('leaves no botgraph process behind when npm is killed with SIGKILL', { timeout: 90_000 }, async () => {

@@ -64,11 +64,16 @@ describe('OpenTelemetry', () => {
     expect(res.errors).toBeUndefined();
     const root = await waitFor(() => spans().find((s) => s.name === 'graphql query Traced'), 'the operation span at the collector', 20_000, 100);
     // Spans arrive in batches; the trace is complete once every span's parent has arrived too.
-    const trace = await waitFor(() => {
-      const t = spans().filter((s) => s.traceId === root.traceId);
-      const ids = new Set(t.map((s) => s.spanId));
-      return t.every((s) => s.spanId === root.spanId || ids.has(s.parentSpanId ?? '')) ? t : null;
-    }, 'every span of the trace', 20_000, 100);
+    const trace = await waitFor(
+      () => {
+        const t = spans().filter((s) => s.traceId === root.traceId);
+        const ids = new Set(t.map((s) => s.spanId));
+        return t.every((s) => s.spanId === root.spanId || ids.has(s.parentSpanId ?? '')) ? t : null;
+      },
+      'every span of the trace',
+      20_000,
+      100,
+    );
     const upstream = trace.filter((s) => attr(s, 'botgraph.provider') !== undefined);
     const providers = new Set(upstream.map((s) => attr(s, 'botgraph.provider')));
     expect(providers).toEqual(new Set(['CLOSER', 'BOTONE', 'CXONE']));

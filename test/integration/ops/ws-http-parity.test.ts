@@ -47,7 +47,13 @@ function normal(result: Result): Result {
 
 const deep = `{ conversations(first: 1) { nodes { messages(first: 1) { nodes { conversation { messages(first: 1) { nodes { conversation { messages(first: 1) { nodes { conversation { messages(first: 1) { nodes { conversation { id } } } } } } } } } } } } } } }`;
 
-const CASES: Array<{ name: string; query: string; variables?: Record<string, unknown>; fault?: { provider: 'CLOSER'; config: Record<string, unknown> }; expectCode?: string }> = [
+const CASES: Array<{
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  fault?: { provider: 'CLOSER'; config: Record<string, unknown> };
+  expectCode?: string;
+}> = [
   { name: 'ok', query: '{ bots { provider name } }' },
   {
     name: 'partial errors (CLOSER answers 500)',
@@ -57,7 +63,12 @@ const CASES: Array<{ name: string; query: string; variables?: Record<string, unk
   },
   { name: 'parse failure', query: '{ conversations(first: ', expectCode: 'GRAPHQL_PARSE_FAILED' },
   { name: 'validation failure', query: '{ conversations { nope } }', expectCode: 'GRAPHQL_VALIDATION_FAILED' },
-  { name: 'variable coercion failure', query: 'query($n: Int!) { conversations(first: $n) { totalCount } }', variables: { n: 'ten' }, expectCode: 'BAD_USER_INPUT' },
+  {
+    name: 'variable coercion failure',
+    query: 'query($n: Int!) { conversations(first: $n) { totalCount } }',
+    variables: { n: 'ten' },
+    expectCode: 'BAD_USER_INPUT',
+  },
   { name: 'argument out of range', query: '{ conversations(first: 1000) { totalCount } }', expectCode: 'BAD_USER_INPUT' },
   { name: 'malformed id', query: '{ node(id: "not-an-id") { id } }', expectCode: 'BAD_USER_INPUT' },
   { name: 'depth limit', query: deep, expectCode: 'DEPTH_LIMIT_EXCEEDED' },

@@ -7,7 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIG, startCluster, waitFor, type Cluster, type Replica } from '../../helpers/replicas.js';
-import { CONVERSATION_UPDATED, MESSAGE_ADDED, Resumable, closerConversations, closerUpdatedAt, directMessage, duplicates, type Conv } from './support.js';
+import {
+  CONVERSATION_UPDATED,
+  MESSAGE_ADDED,
+  Resumable,
+  closerConversations,
+  closerUpdatedAt,
+  directMessage,
+  duplicates,
+  type Conv,
+} from './support.js';
 
 let cluster: Cluster;
 afterAll(() => cluster?.stop());
@@ -78,28 +87,43 @@ describe('SIGKILL of the lease holder', () => {
         () =>
           subs.every(({ kind, sub }) => {
             const ev = sub.drain();
-            return kind === 'messages' ? produced.every((id) => ev.some((e) => e.nativeId === id)) : ev.some((e) => e.nativeId === x.nativeId && e.updatedAt === finalUpdatedAt);
+            return kind === 'messages'
+              ? produced.every((id) => ev.some((e) => e.nativeId === id))
+              : ev.some((e) => e.nativeId === x.nativeId && e.updatedAt === finalUpdatedAt);
           }),
         'every produced change on every client',
         10_000,
       );
       await new Promise((r) => setTimeout(r, 3 * RIG.pollIntervalMs));
 
-      console.log(`[failover] ${produced.length} messages produced in all; the victim's ${orphans.length} subscriptions resumed on ${survivors[0]!.name}`);
+      console.log(
+        `[failover] ${produced.length} messages produced in all; the victim's ${orphans.length} subscriptions resumed on ${survivors[0]!.name}`,
+      );
       const messageLists = subs.filter((s) => s.kind === 'messages').map(({ sub }) => sub.drain());
       const conversationLists = subs.filter((s) => s.kind === 'conversations').map(({ sub }) => sub.drain());
       for (const [i, list] of messageLists.entries()) {
         expect(duplicates(list.map((e) => e.nativeId)), `messages delivered twice to client ${i}`).toEqual([]);
-        expect(list.map((e) => e.nativeId), `messages of client ${i}`).toEqual(produced);
-        expect(list.map((e) => e.eventCursor), `cursors of client ${i}`).toEqual(messageLists[0]!.map((e) => e.eventCursor));
+        expect(
+          list.map((e) => e.nativeId),
+          `messages of client ${i}`,
+        ).toEqual(produced);
+        expect(
+          list.map((e) => e.eventCursor),
+          `cursors of client ${i}`,
+        ).toEqual(messageLists[0]!.map((e) => e.eventCursor));
       }
       for (const [i, list] of conversationLists.entries()) {
         expect(duplicates(list.map((e) => `${e.nativeId}@${e.updatedAt}`)), `conversation states delivered twice to client ${i}`).toEqual([]);
-        expect(list.map((e) => e.eventCursor), `conversation cursors of client ${i}`).toEqual(conversationLists[0]!.map((e) => e.eventCursor));
+        expect(
+          list.map((e) => e.eventCursor),
+          `conversation cursors of client ${i}`,
+        ).toEqual(conversationLists[0]!.map((e) => e.eventCursor));
       }
       // The successor continued from the watermark rather than starting over: it counts every message.
       const wm = JSON.parse((await cluster.redisClient.get(`botgraph:wm:${topic}`)) as string) as { count: number };
-      const total = await fetch(`${cluster.closer.url}/openapi/conversation/${x.nativeId}/message?page=1&limit=1`, { headers: { 'x-api-key': cluster.closer.apiKey } });
+      const total = await fetch(`${cluster.closer.url}/openapi/conversation/${x.nativeId}/message?page=1&limit=1`, {
+        headers: { 'x-api-key': cluster.closer.apiKey },
+      });
       expect(wm.count).toBe(((await total.json()) as { total: number }).total);
     } finally {
       producing = false;

@@ -53,7 +53,11 @@ describe('two replicas, one Redis: every client gets every event once', () => {
     try {
       // Live on both replicas: the topics have a stored position (a first poll happened), and a
       // moment passes for the second replica's subscriptions to be registered as well.
-      await waitFor(async () => (await cluster.redisClient.exists(`botgraph:wm:msg:CLOSER:${x.nativeId}`, 'botgraph:wm:conv:CLOSER')) === 2, 'first polls', 8_000);
+      await waitFor(
+        async () => (await cluster.redisClient.exists(`botgraph:wm:msg:CLOSER:${x.nativeId}`, 'botgraph:wm:conv:CLOSER')) === 2,
+        'first polls',
+        8_000,
+      );
       await new Promise((r) => setTimeout(r, 500));
       for (const s of [...messages, ...conversations]) expect(s.error).toBeUndefined();
 
@@ -61,7 +65,9 @@ describe('two replicas, one Redis: every client gets every event once', () => {
       const expectedConversations: Array<{ nativeId: string; updatedAt: string }> = [];
       const everyoneHas = async (what: string) => {
         await Promise.all(
-          messages.map((s, i) => s.waitFor((ev) => expectedMessages.every((id) => ev.some((m) => m.nativeId === id)), `${what}: messages on client ${i}`, 8_000)),
+          messages.map((s, i) =>
+            s.waitFor((ev) => expectedMessages.every((id) => ev.some((m) => m.nativeId === id)), `${what}: messages on client ${i}`, 8_000),
+          ),
         );
         await Promise.all(
           conversations.map((s, i) =>
@@ -105,15 +111,26 @@ describe('two replicas, one Redis: every client gets every event once', () => {
       // The pollers come back and read the same changes again: nothing may be delivered twice.
       cluster.closer.faults.clear();
       const statsBefore = cluster.closer.stats.count('GET /openapi/conversation/:id/message');
-      await waitFor(() => cluster.closer.stats.count('GET /openapi/conversation/:id/message') > statsBefore + 2, 'the message poller to read CLOSER again', 10_000);
+      await waitFor(
+        () => cluster.closer.stats.count('GET /openapi/conversation/:id/message') > statsBefore + 2,
+        'the message poller to read CLOSER again',
+        10_000,
+      );
       const convReadsBefore = cluster.closer.stats.count('GET /openapi/conversations');
-      await waitFor(() => cluster.closer.stats.count('GET /openapi/conversations') > convReadsBefore + 2, 'the conversation poller to read CLOSER again', 10_000);
+      await waitFor(
+        () => cluster.closer.stats.count('GET /openapi/conversations') > convReadsBefore + 2,
+        'the conversation poller to read CLOSER again',
+        10_000,
+      );
       await new Promise((r) => setTimeout(r, 600));
 
       // Exactly once, in the same order, with the same cursors, on both replicas.
       for (const [i, s] of messages.entries()) {
         expect(s.error, `client ${i}`).toBeUndefined();
-        expect(s.events.map((m) => m.nativeId), `messages on client ${i}`).toEqual(expectedMessages);
+        expect(
+          s.events.map((m) => m.nativeId),
+          `messages on client ${i}`,
+        ).toEqual(expectedMessages);
       }
       expect(messages[0]!.events.find((m) => m.nativeId === expectedMessages[2])?.text).toBe(webhookText);
       expect(messages[1]!.events.map((m) => m.eventCursor)).toEqual(messages[0]!.events.map((m) => m.eventCursor));
@@ -121,7 +138,10 @@ describe('two replicas, one Redis: every client gets every event once', () => {
         expect(s.error, `client ${i}`).toBeUndefined();
         const keys = s.events.map((e) => `${e.nativeId}@${e.updatedAt}|${e.status}|${e.handoff}`);
         expect(duplicates(keys), `conversation events delivered twice on client ${i}`).toEqual([]);
-        expect(s.events.map((e) => ({ nativeId: e.nativeId, updatedAt: e.updatedAt })), `conversation events on client ${i}`).toEqual(expectedConversations);
+        expect(
+          s.events.map((e) => ({ nativeId: e.nativeId, updatedAt: e.updatedAt })),
+          `conversation events on client ${i}`,
+        ).toEqual(expectedConversations);
       }
       expect(conversations[1]!.events).toEqual(conversations[0]!.events);
       // Cursors increase: the log's order is the delivery order.
@@ -131,7 +151,7 @@ describe('two replicas, one Redis: every client gets every event once', () => {
       cluster.closer.faults.clear();
       cluster.closer.setWebhook(undefined);
       for (const s of [...messages, ...conversations]) s.stop();
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
     }
   });
 });

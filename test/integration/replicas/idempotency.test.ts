@@ -39,7 +39,9 @@ describe('idempotency across replicas', () => {
 
     // CLOSER holds the message once: it is the conversation's last, and the one before is not it.
     const page = async (n: number, limit: number) => {
-      const res = await fetch(`${cluster.closer.url}/openapi/conversation/${x.nativeId}/message?page=${n}&limit=${limit}`, { headers: { 'x-api-key': cluster.closer.apiKey } });
+      const res = await fetch(`${cluster.closer.url}/openapi/conversation/${x.nativeId}/message?page=${n}&limit=${limit}`, {
+        headers: { 'x-api-key': cluster.closer.apiKey },
+      });
       return (await res.json()) as { total: number; data: Array<{ id: string; data: { text?: string } }> };
     };
     const { total } = await page(1, 1);

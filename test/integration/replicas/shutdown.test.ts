@@ -57,7 +57,9 @@ describe('SIGTERM', () => {
       );
       const takeoverMs = Date.now() - t0;
       const exit = await Promise.race([victim.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
-      console.log(`[shutdown] SIGTERM → ${held.length} lease(s) released in ${releasedMs} ms, ${topic} taken by ${successor.name} after ${takeoverMs} ms (LEASE_MS ${LEASE_MS}); exit ${JSON.stringify(exit)}`);
+      console.log(
+        `[shutdown] SIGTERM → ${held.length} lease(s) released in ${releasedMs} ms, ${topic} taken by ${successor.name} after ${takeoverMs} ms (LEASE_MS ${LEASE_MS}); exit ${JSON.stringify(exit)}`,
+      );
       expect(releasedMs).toBeLessThan(LEASE_MS / 2);
       expect(takeoverMs).toBeLessThan(LEASE_MS / 2);
       expect(exit).toEqual({ code: 0, signal: null });
@@ -81,14 +83,23 @@ describe('SIGTERM', () => {
       ).catch((error) => {
         const missing = subs
           .filter((s) => s.kind === 'messages')
-          .map(({ sub }) => `${sub.replica.name}${sub.replica === victim ? ' (moved)' : ''}: missing ${produced.filter((id) => !sub.drain().some((e) => e.nativeId === id)).map((id) => produced.indexOf(id)).join(',')}`);
+          .map(
+            ({ sub }) =>
+              `${sub.replica.name}${sub.replica === victim ? ' (moved)' : ''}: missing ${produced
+                .filter((id) => !sub.drain().some((e) => e.nativeId === id))
+                .map((id) => produced.indexOf(id))
+                .join(',')}`,
+          );
         throw new Error(`${(error as Error).message}; ${produced.length} produced; ${missing.join('; ')}`);
       });
       await new Promise((r) => setTimeout(r, 3 * RIG.pollIntervalMs));
       const messageLists = subs.filter((s) => s.kind === 'messages').map(({ sub }) => sub.drain());
       const conversationLists = subs.filter((s) => s.kind === 'conversations').map(({ sub }) => sub.drain());
       for (const [i, list] of messageLists.entries()) {
-        expect(list.map((e) => e.nativeId), `messages of client ${i}`).toEqual(produced);
+        expect(
+          list.map((e) => e.nativeId),
+          `messages of client ${i}`,
+        ).toEqual(produced);
         expect(list.map((e) => e.eventCursor)).toEqual(messageLists[0]!.map((e) => e.eventCursor));
       }
       for (const [i, list] of conversationLists.entries()) {

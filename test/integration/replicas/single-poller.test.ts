@@ -39,7 +39,10 @@ describe('three replicas poll each topic once', () => {
       const client = wsClient(r);
       return {
         client,
-        subs: [collect(client, MESSAGE_ADDED, { id: x.id }), collect(client, CONVERSATION_UPDATED, { f: { providers: ['CLOSER'] } })] as Collected<unknown>[],
+        subs: [
+          collect(client, MESSAGE_ADDED, { id: x.id }),
+          collect(client, CONVERSATION_UPDATED, { f: { providers: ['CLOSER'] } }),
+        ] as Collected<unknown>[],
       };
     };
     const sessions = [subscribe(A)];
@@ -47,7 +50,8 @@ describe('three replicas poll each topic once', () => {
       await waitFor(async () => (await cluster.redisClient.exists(...topics.map((t) => `botgraph:wm:${t}`))) === 2, 'first polls', 8_000);
       await new Promise((r) => setTimeout(r, 300));
       const one = await measure(topics);
-      for (const t of topics) expect([...one.holders[t]!], `holder of ${t} with one subscribed replica`).toEqual([expect.stringMatching(new RegExp(`^${A.pid}-`))]);
+      for (const t of topics)
+        expect([...one.holders[t]!], `holder of ${t} with one subscribed replica`).toEqual([expect.stringMatching(new RegExp(`^${A.pid}-`))]);
 
       sessions.push(subscribe(B), subscribe(C));
       // Both newcomers' pollers are running once each replica asked for the lease a few times.

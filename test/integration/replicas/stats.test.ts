@@ -19,7 +19,7 @@ const STATS = `query($f: ConversationFilter) { conversationStats(filter: $f, gro
 const total = (c: Cluster) => c.closer.stats.total() + c.botone.stats.total() + c.cxone.stats.total();
 
 describe('stats across replicas', () => {
-  it('one replica reads a closed day, the other answers it from Redis with 0 calls, and sees the other\'s mutation', async () => {
+  it("one replica reads a closed day, the other answers it from Redis with 0 calls, and sees the other's mutation", async () => {
     const [A, B] = cluster.replicas as [Replica, Replica];
     const today = Math.floor(Date.now() / DAY) * DAY;
     // An ACTIVE Bot.one conversation created on a day that is over: its day is the window.
@@ -47,7 +47,9 @@ describe('stats across replicas', () => {
     // A handoff through B, on that conversation: A's next answer has it, from Redis.
     const id = target.id;
     const count = (r: any, status: string) =>
-      r.data.conversationStats.groups.filter((g: any) => g.key.provider === 'BOTONE' && g.key.status === status).reduce((n: number, g: any) => n + g.count, 0);
+      r.data.conversationStats.groups
+        .filter((g: any) => g.key.provider === 'BOTONE' && g.key.status === status)
+        .reduce((n: number, g: any) => n + g.count, 0);
     const m = await gql(B, `mutation($id: ID!) { startHandoff(input: { conversationId: $id }) { conversation { status } } }`, { id });
     expect(m.errors, JSON.stringify(m.errors)).toBeUndefined();
     // The event reaches A through the Redis Stream; its aggregates then show the change.
@@ -58,7 +60,7 @@ describe('stats across replicas', () => {
       again = await gql(A, STATS, { f });
       expect(total(cluster) - t0).toBe(0);
       if (count(again, 'WITH_OPERATOR') === count(a, 'WITH_OPERATOR') + 1) break;
-      if (Date.now() - start > 10_000) throw new Error('the mutation never showed in the other replica\'s stats');
+      if (Date.now() - start > 10_000) throw new Error("the mutation never showed in the other replica's stats");
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(count(again, 'ACTIVE')).toBe(count(a, 'ACTIVE') - 1);

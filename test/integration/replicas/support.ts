@@ -105,7 +105,7 @@ export class Resumable {
   }
   async close() {
     this.current.stop();
-    await Promise.all(this.clients.map((c) => c.dispose()));
+    await Promise.all(this.clients.map(async (c) => c.dispose()));
   }
 }
 

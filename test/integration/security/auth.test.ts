@@ -86,7 +86,10 @@ describe('roles', () => {
     for (const m of mutations) {
       const http = await gqlAs(bg, KEYS.viewer, m.query);
       expect(http.status, m.name).toBe(403);
-      expect(http.errors?.map((e) => e.extensions?.code), m.name).toEqual(['FORBIDDEN']);
+      expect(
+        http.errors?.map((e) => e.extensions?.code),
+        m.name,
+      ).toEqual(['FORBIDDEN']);
       expect(http.data, m.name).toBeUndefined();
       const ws = await wsOnce(client, m.query);
       expect(Array.isArray(ws.error) ? ws.error.map((e: any) => e.extensions?.code) : ws.error, m.name).toEqual(['FORBIDDEN']);
@@ -99,7 +102,9 @@ describe('roles', () => {
     const list = await gqlAs(bg, KEYS.operator, '{ conversations(first: 5, filter: { providers: [CLOSER], statuses: [ACTIVE] }) { nodes { id } } }');
     const [a, b] = list.data.conversations.nodes as Array<{ id: string }>;
     const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { message { text } replayed } }';
-    const asOperator = await gqlAs(bg, KEYS.operator, SEND, { input: { conversationId: a!.id, text: 'from the operator', idempotencyKey: 'shared-key' } });
+    const asOperator = await gqlAs(bg, KEYS.operator, SEND, {
+      input: { conversationId: a!.id, text: 'from the operator', idempotencyKey: 'shared-key' },
+    });
     expect(asOperator.errors).toBeUndefined();
     expect(asOperator.data.sendMessage).toEqual({ message: { text: 'from the operator' }, replayed: false });
     // The same key from another principal, with another input: its own key, not IDEMPOTENCY_KEY_REUSED.

@@ -35,7 +35,11 @@ afterAll(() => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function normalQueryWorks(): Promise<void> {
-  const res = await fetch(`${bg.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: NORMAL }) });
+  const res = await fetch(`${bg.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: NORMAL }),
+  });
   const body = (await res.json()) as any;
   expect(body.errors).toBeUndefined();
   expect(body.data.conversations.nodes.length).toBe(2);
@@ -47,8 +51,8 @@ async function overSocket(c: HostileCase): Promise<{ codes: string[]; close?: nu
   return new Promise((resolve, reject) => {
     let started = 0;
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-    socket.on('message', (raw) => {
-      const message = JSON.parse(String(raw));
+    socket.on('message', (raw: Buffer) => {
+      const message = JSON.parse(raw.toString('utf8'));
       if (message.type === 'connection_ack') {
         started = performance.now();
         socket.send(c.wsFrame);
@@ -68,7 +72,16 @@ async function overSocket(c: HostileCase): Promise<{ codes: string[]; close?: nu
 describe('the hostile corpus', () => {
   it('has every kind the issue names', () => {
     const names = HOSTILE.map((c) => c.name).join(' | ');
-    for (const kind of ['doubling fragments', '1000 aliases', 'deep nesting', 'lists of lists', '5000 directives', 'over 1 MiB', 'batched', 'huge variables']) {
+    for (const kind of [
+      'doubling fragments',
+      '1000 aliases',
+      'deep nesting',
+      'lists of lists',
+      '5000 directives',
+      'over 1 MiB',
+      'batched',
+      'huge variables',
+    ]) {
       expect(names).toContain(kind);
     }
   });

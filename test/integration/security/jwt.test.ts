@@ -21,7 +21,10 @@ let privateKey: CryptoKey;
 let strangerKey: CryptoKey;
 let jwksFetches = 0;
 
-async function token(claims: Record<string, unknown>, options: { exp?: number | string; iss?: string; aud?: string; key?: CryptoKey; kid?: string } = {}): Promise<string> {
+async function token(
+  claims: Record<string, unknown>,
+  options: { exp?: number | string; iss?: string; aud?: string; key?: CryptoKey; kid?: string } = {},
+): Promise<string> {
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'k1' })
     .setIssuedAt()
@@ -86,7 +89,11 @@ describe('JWT', () => {
 
   it('a viewer token cannot mutate; an operator token can', async () => {
     const UPDATE = 'mutation($id: ID!) { updateConversation(input: { conversationId: $id, tags: ["jwt"] }) { conversation { id } } }';
-    const list = await gqlAs(bg, await token({ botgraph_role: 'viewer' }), '{ conversations(first: 1, filter: { providers: [CLOSER] }) { nodes { id } } }');
+    const list = await gqlAs(
+      bg,
+      await token({ botgraph_role: 'viewer' }),
+      '{ conversations(first: 1, filter: { providers: [CLOSER] }) { nodes { id } } }',
+    );
     const id = list.data.conversations.nodes[0].id;
     const viewer = await gqlAs(bg, await token({ botgraph_role: 'viewer' }), UPDATE, { id });
     expect(viewer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -14,9 +14,11 @@ import { API_KEYS_ENV, KEYS, gqlAs, sha256Hex, upstreamCalls, wsAs, wsOnce } fro
 const LISTED = 'query Listed { conversations(first: 2) { nodes { id } } }';
 const OTHER = '{ conversations(first: 2) { nodes { id title } } }';
 const post = (bg: TestBotgraph, key: string, body: unknown) =>
-  fetch(`${bg.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) }).then(
-    async (r) => ({ status: r.status, ...((await r.json()) as any) }),
-  );
+  fetch(`${bg.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, ...((await r.json()) as any) }));
 
 function manifest(content: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'botgraph-persisted-'));
@@ -66,7 +68,11 @@ describe('PERSISTED_OPERATIONS_ONLY with a codegen manifest', () => {
 describe('an Apollo persisted query manifest', () => {
   it('is read, and Apollo clients name documents by extensions.persistedQuery.sha256Hash', async () => {
     const id = sha256Hex(LISTED);
-    const file = manifest({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id, name: 'Listed', type: 'query', body: LISTED }] });
+    const file = manifest({
+      format: 'apollo-persisted-query-manifest',
+      version: 1,
+      operations: [{ id, name: 'Listed', type: 'query', body: LISTED }],
+    });
     const bg = await startTestBotgraph({ BOTGRAPH_API_KEYS: API_KEYS_ENV, PERSISTED_OPERATIONS_FILE: file, PERSISTED_OPERATIONS_ONLY: 'true' });
     const r = await post(bg, KEYS.viewer, { extensions: { persistedQuery: { version: 1, sha256Hash: id } } });
     expect(r.errors).toBeUndefined();

@@ -65,7 +65,7 @@ describe('distinct live topics per principal', () => {
       await subscribed(bg, 3, 'msg:');
       const fourth = collect(b, SUB, { id: ids[3] });
       await fourth.ended();
-      const error = (Array.isArray(fourth.error) ? fourth.error[0] : fourth.error) as any;
+      const error = Array.isArray(fourth.error) ? fourth.error[0] : fourth.error;
       expect(error?.extensions).toMatchObject({ code: 'TOPIC_LIMIT_EXCEEDED', limit: 3, value: 4 });
       // The same conversation again is the same topic (no new upstream load): allowed. Another
       // principal has its own cap.

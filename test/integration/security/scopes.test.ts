@@ -32,7 +32,10 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'botgraph-scoped-'));
   const file = join(dir, 'keys');
   const scope = `CLOSER,BOTONE:${BOTONE_BOT}`;
-  writeFileSync(file, [`console viewer ${sha256Hex(SCOPED_VIEWER)} ${scope}`, `agent operator ${sha256Hex(SCOPED_OPERATOR)} ${scope}`, ''].join('\n'));
+  writeFileSync(
+    file,
+    [`console viewer ${sha256Hex(SCOPED_VIEWER)} ${scope}`, `agent operator ${sha256Hex(SCOPED_OPERATOR)} ${scope}`, ''].join('\n'),
+  );
   bg = await startTestBotgraph({ BOTGRAPH_API_KEYS: `admin:${KEYS.admin}`, BOTGRAPH_API_KEYS_FILE: file });
   inScope = (c) => c.provider === 'CLOSER' || (c.provider === 'BOTONE' && c.bot?.nativeId === BOTONE_BOT);
   all = (await gqlAs(bg, KEYS.admin, LIST)).data.conversations.nodes;
@@ -66,14 +69,19 @@ describe('a scoped key', () => {
     const out = all.filter((c) => !inScope(c));
     const inside = all.find(inScope)!;
     for (const c of [out.find((c) => c.provider === 'CXONE')!, out.find((c) => c.provider === 'BOTONE')!]) {
-      const r = await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { conversation(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }', { id: c.id });
+      const r = await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { conversation(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }', {
+        id: c.id,
+      });
       expect(r.errors, c.provider).toBeUndefined();
       expect(r.data, c.provider).toEqual({ conversation: null, node: null, nodes: [null] });
     }
     const ok = await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { conversation(id: $id) { id } node(id: $id) { id } }', { id: inside.id });
     expect(ok.data).toEqual({ conversation: { id: inside.id }, node: { id: inside.id } });
     const otherBot = Buffer.from('b1|BOTONE|Bot|1447').toString('base64url');
-    expect((await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { bot(id: $id) { id } node(id: $id) { id } }', { id: otherBot })).data).toEqual({ bot: null, node: null });
+    expect((await gqlAs(bg, SCOPED_VIEWER, 'query($id: ID!) { bot(id: $id) { id } node(id: $id) { id } }', { id: otherBot })).data).toEqual({
+      bot: null,
+      node: null,
+    });
   });
 
   it('a scoped operator mutating outside its scope gets NOT_FOUND, with no vendor write', async () => {
@@ -85,7 +93,9 @@ describe('a scoped key', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await bg.stats('CXONE')).total).toBe(0);
     const outBotone = all.find((c) => !inScope(c) && c.provider === 'BOTONE')!;
-    const handoff = await gqlAs(bg, SCOPED_OPERATOR, 'mutation($id: ID!) { startHandoff(input: { conversationId: $id }) { conversation { id } } }', { id: outBotone.id });
+    const handoff = await gqlAs(bg, SCOPED_OPERATOR, 'mutation($id: ID!) { startHandoff(input: { conversationId: $id }) { conversation { id } } }', {
+      id: outBotone.id,
+    });
     expect(handoff.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(Object.entries((await bg.stats('BOTONE')).routes).filter(([route, n]) => !route.startsWith('GET') && n > 0)).toEqual([]);
     const inside = all.find((c) => inScope(c) && c.provider === 'CLOSER')!;
@@ -112,9 +122,16 @@ describe('a scoped key', () => {
       const mark = `t${Date.now()}`;
       await waitFor(async () => (await gqlAs(bg, KEYS.admin, UPDATE, { id: insideConvs[0]!.id, t: [`${mark}-0`] })).data?.updateConversation, 'E0');
       await waitFor(async () => (await gqlAs(bg, KEYS.admin, HANDOFF, { id: outside.id })).data?.startHandoff, 'E1');
-      await waitFor(async () => (await gqlAs(bg, KEYS.admin, UPDATE, { id: (insideConvs[1] ?? insideConvs[0])!.id, t: [`${mark}-2`] })).data?.updateConversation, 'E2');
+      await waitFor(
+        async () => (await gqlAs(bg, KEYS.admin, UPDATE, { id: (insideConvs[1] ?? insideConvs[0])!.id, t: [`${mark}-2`] })).data?.updateConversation,
+        'E2',
+      );
       await seenByAdmin.waitFor((es) => es.some((e) => e.id === outside.id), 'the admin to see the outside change');
-      await live.waitFor((es) => es.filter((e) => e.provider === 'CLOSER').length >= 2 || es.some((e) => e.id === (insideConvs[1] ?? insideConvs[0])!.id && es.length >= 2), 'the scoped subscriber to see the in-scope changes');
+      await live.waitFor(
+        (es) =>
+          es.filter((e) => e.provider === 'CLOSER').length >= 2 || es.some((e) => e.id === (insideConvs[1] ?? insideConvs[0])!.id && es.length >= 2),
+        'the scoped subscriber to see the in-scope changes',
+      );
       expect(live.events.length).toBeGreaterThan(0);
       expect(live.events.every((e) => e.provider === 'CLOSER' || e.bot?.nativeId === BOTONE_BOT)).toBe(true);
       expect(live.events.some((e) => e.id === outside.id)).toBe(false);

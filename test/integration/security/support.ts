@@ -66,7 +66,11 @@ export function wsAs(bg: TestBotgraph, credential: string | null, headers: Recor
 }
 
 /** Runs one operation over graphql-ws: its results, or the error (GraphQL errors, or a CloseEvent). */
-export async function wsOnce(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<{ results: FormattedExecutionResult[]; error: any; ms: number }> {
+export async function wsOnce(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ results: FormattedExecutionResult[]; error: any; ms: number }> {
   const results: FormattedExecutionResult[] = [];
   const started = performance.now();
   return new Promise((resolve) => {
@@ -82,7 +86,11 @@ export async function wsOnce(client: Client, query: string, variables: Record<st
 }
 
 /** The close code of a raw socket that sends connection_init with `payload` (or the upgrade's HTTP status). */
-export async function rawSocket(bg: TestBotgraph, payload: unknown, headers: Record<string, string> = {}): Promise<{ code?: number; status?: number; socket: WebSocket }> {
+export async function rawSocket(
+  bg: TestBotgraph,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ code?: number; status?: number; socket: WebSocket }> {
   const socket = new WebSocket(wsUrl(bg), 'graphql-transport-ws', { headers });
   return new Promise((resolve) => {
     socket.on('unexpected-response', (_req, res) => {
@@ -99,7 +107,7 @@ export async function rawSocket(bg: TestBotgraph, payload: unknown, headers: Rec
 export async function upstreamCalls(bg: TestBotgraph): Promise<number> {
   let total = 0;
   for (const sim of Object.values(bg.app.registry.simulators)) {
-    const res = await fetch(`${sim!.url}/__sim/stats`);
+    const res = await fetch(`${sim.url}/__sim/stats`);
     total += ((await res.json()) as { total: number }).total;
   }
   return total;

@@ -17,13 +17,20 @@ async function dump(sim: BotoneSimulator): Promise<unknown[]> {
   const out: unknown[] = [];
   for (let n = 1; ; n++) {
     const page = (await (await list(sim, `?PageCount=100&PageNumber=${n}`)).json()) as Page;
-    const ids = Object.keys(page).filter((k) => k !== 'meta').map((k) => page[k]!.id);
+    const ids = Object.keys(page)
+      .filter((k) => k !== 'meta')
+      .map((k) => page[k]!.id);
     for (const id of ids) {
       const text = await (await fetch(`${sim.url}/api/v2/conversation/${id}`, { headers: authFor(sim) })).text();
       // A conversation with no message yet (`updated: ""`) has a duration that counts on with the
       // simulator's clock, which runs with the wall clock from start-up: two simulators started a
       // moment apart read a second apart. Everything else must be identical.
-      out.push(text.split(sim.url).join('<base>').replace(/("updated":"","duration":)\d+/, '$1"live"'));
+      out.push(
+        text
+          .split(sim.url)
+          .join('<base>')
+          .replace(/("updated":"","duration":)\d+/, '$1"live"'),
+      );
     }
     if (ids.length < 100) return out;
   }
@@ -178,7 +185,8 @@ describe('request stats', () => {
   });
 
   it('counts every route by its pattern, lists unused routes at zero, and resets', async () => {
-    const stats = async () => (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { simulator: string; total: number; routes: Record<string, number> };
+    const stats = async () =>
+      (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { simulator: string; total: number; routes: Record<string, number> };
     const first = await stats();
     expect(first.simulator).toBe('botone');
     expect(Object.keys(first.routes)).toEqual(
@@ -271,7 +279,11 @@ describe('live activity', () => {
       // Activity writes move `updated` past the seeded history.
       const fresh = (await (await list(sim, `?PageCount=100&UpdatedFrom=${encodeURIComponent('2023-05-29T12:00:00Z')}`)).json()) as Page;
       expect(fresh.meta.pagination.total).toBeGreaterThan(5);
-      const statuses = new Set(Object.keys(fresh).filter((k) => k !== 'meta').map((k) => fresh[k]!.status));
+      const statuses = new Set(
+        Object.keys(fresh)
+          .filter((k) => k !== 'meta')
+          .map((k) => fresh[k]!.status),
+      );
       expect(statuses.size).toBeGreaterThan(1);
       // A conversation held by a custom block is left alone, so the demo token survives activity.
       expect(sim.vertexTokens()).toContain('vertex-demo-token');

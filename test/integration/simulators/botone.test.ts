@@ -6,12 +6,30 @@ const NOW = Date.parse('2023-05-29T12:00:00Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 
-type Summary = { id: number | string; name: string; status: string; ip: string; location: string; updated: string; duration: number; source?: string };
+type Summary = {
+  id: number | string;
+  name: string;
+  status: string;
+  ip: string;
+  location: string;
+  updated: string;
+  duration: number;
+  source?: string;
+};
 type Item = { question: string; type: string; answer: string | null; variable: string | null; deleted?: boolean };
 type Detail = Summary & { data: Item[] | string };
 type Detail2 = Summary & { data: Item[] };
 type Page = Record<string, unknown> & {
-  meta: { pagination: { total: number; count: number; per_page: number; current_page: number; total_pages: number; links: { next?: string; previous?: string } } };
+  meta: {
+    pagination: {
+      total: number;
+      count: number;
+      per_page: number;
+      current_page: number;
+      total_pages: number;
+      links: { next?: string; previous?: string };
+    };
+  };
 };
 
 let sim: BotoneSimulator;
@@ -125,7 +143,7 @@ describe('seeded data', () => {
     const blank = v1.findIndex((c) => c.updated === '');
     expect(blank).toBeGreaterThan(0);
     expect(v1.slice(blank).some((c) => c.updated !== '')).toBe(true);
-    const times = v1.filter((c) => c.updated !== '').map((c) => Date.parse(c.updated as string));
+    const times = v1.filter((c) => c.updated !== '').map((c) => Date.parse(c.updated));
     expect(times.some((t, i) => i > 0 && t > (times[i - 1] as number))).toBe(true);
   });
 
@@ -139,7 +157,7 @@ describe('seeded data', () => {
       const { id: _b, duration: d1, ...rest1 } = v1[i] as Summary;
       expect(rest2).toEqual(rest1);
       // An `updated: ""` conversation's duration counts on between the two reads.
-      if (c.updated === '') expect(Math.abs((d2 as number) - (d1 as number))).toBeLessThanOrEqual(5);
+      if (c.updated === '') expect(Math.abs(d2 - d1)).toBeLessThanOrEqual(5);
       else expect(d2).toBe(d1);
     });
     const sources = new Set(v2.map((c) => c.source));
@@ -209,7 +227,18 @@ describe('GET /api/v{1,2}/conversations', () => {
   });
 
   it('rejects bad paging and filter values with 400', async () => {
-    for (const q of ['PageCount=101', 'PageCount=0', 'PageCount=abc', 'PageNumber=0', 'PageNumber=-1', 'BotID=abc', 'CreatedFrom=yesterday', 'CreatedTo=2023-13-01', 'UpdatedFrom=2023-02-30', 'UpdatedTo=2023-05-01T25:00:00Z']) {
+    for (const q of [
+      'PageCount=101',
+      'PageCount=0',
+      'PageCount=abc',
+      'PageNumber=0',
+      'PageNumber=-1',
+      'BotID=abc',
+      'CreatedFrom=yesterday',
+      'CreatedTo=2023-13-01',
+      'UpdatedFrom=2023-02-30',
+      'UpdatedTo=2023-05-01T25:00:00Z',
+    ]) {
       await expectError(await get(`/api/v1/conversations?${q}`), 400);
       await expectError(await get(`/api/v2/conversations?${q}`), 400);
     }
@@ -621,7 +650,17 @@ describe('Vertex (external custom blocks)', () => {
 
   it('send_message: 400 for a bad body, 403 for an unknown token', async () => {
     const path = '/api/vertex/v1/dialog/send_message';
-    for (const body of [undefined, '{"token":', [1], { text: 'x' }, { token: '', text: 'x' }, { token: 5, text: 'x' }, { token: 'vertex-demo-token' }, { token: 'vertex-demo-token', text: '' }, { token: 'vertex-demo-token', text: 'x', typing: 'yes' }]) {
+    for (const body of [
+      undefined,
+      '{"token":',
+      [1],
+      { text: 'x' },
+      { token: '', text: 'x' },
+      { token: 5, text: 'x' },
+      { token: 'vertex-demo-token' },
+      { token: 'vertex-demo-token', text: '' },
+      { token: 'vertex-demo-token', text: 'x', typing: 'yes' },
+    ]) {
       await expectError(await post(path, body, {}), 400);
     }
     await expectError(await post(path, { token: 'no-such-token', text: 'x' }, {}), 403);
@@ -646,7 +685,10 @@ describe('Vertex (external custom blocks)', () => {
     for (const body of [undefined, {}, { data: {} }, { token: '' }, '{"token"', 'null']) {
       await expectError(await post('/api/vertex/v1/complete', body, {}), 400);
     }
-    await expectError(await post('/api/vertex/v1/complete', { token: 'kmiJwgrcjadyqncipfxbmkreewcgqfgaogdwvcgxnjkhcrjmhurtwelwyl', data: {} }, {}), 403);
+    await expectError(
+      await post('/api/vertex/v1/complete', { token: 'kmiJwgrcjadyqncipfxbmkreewcgqfgaogdwvcgxnjkhcrjmhurtwelwyl', data: {} }, {}),
+      403,
+    );
     expect(sim.vertexTokens()).toContain('vertex-demo-token');
   });
 });
@@ -656,11 +698,21 @@ describe('a blocked instance', () => {
     const uuid = items(await getJson<Page>('/api/v2/conversations?PageCount=1'))[0]!.id as string;
     sim.setInstanceBlocked(true);
     try {
-      for (const path of ['/api/v1/conversations', '/api/v2/conversations', `/api/v2/conversation/${uuid}`, '/api/v1/conversation/150', '/api/v1/dialog/1446/create', '/api/v2/dialog/1446/create', '/api/v1/file/150', '/api/v2/file/150']) {
+      for (const path of [
+        '/api/v1/conversations',
+        '/api/v2/conversations',
+        `/api/v2/conversation/${uuid}`,
+        '/api/v1/conversation/150',
+        '/api/v1/dialog/1446/create',
+        '/api/v2/dialog/1446/create',
+        '/api/v1/file/150',
+        '/api/v2/file/150',
+      ]) {
         await expectError(await get(path), 403);
       }
       await expectError(await get('/api/v2/conversations', {}), 401);
-      for (const action of ['stop', 'start', 'send', 'command']) await expectError(await post(`/api/v2/conversation/${uuid}/${action}`, { body: 'goto 1447' }), 403);
+      for (const action of ['stop', 'start', 'send', 'command'])
+        await expectError(await post(`/api/v2/conversation/${uuid}/${action}`, { body: 'goto 1447' }), 403);
       await expectError(await post('/api/v2/dialog/1446/create', { response: true }), 403);
       await expectError(await post('/api/vertex/v1/complete', { token: 'vertex-demo-token' }, {}), 403);
       await expectError(await post('/api/vertex/v1/dialog/send_message', { token: 'vertex-demo-token', text: 'x' }, {}), 403);

@@ -93,7 +93,13 @@ describe('auth', () => {
     const conv = conversations.find((c) => c.context.status === 'ACTIVE')!;
     for (const [method, template] of endpoints) {
       const path = template.replace('{bot}', bots[0]!.id).replace('{conv}', conv.id).replace('{user}', conv.endUserId);
-      const init = method === 'GET' ? {} : { body: JSON.stringify({ tags: ['x'], status: 'HANDOVER', data: { type: 'text', text: 'x' } }), headers: { 'content-type': 'application/json' } };
+      const init =
+        method === 'GET'
+          ? {}
+          : {
+              body: JSON.stringify({ tags: ['x'], status: 'HANDOVER', data: { type: 'text', text: 'x' } }),
+              headers: { 'content-type': 'application/json' },
+            };
       await expectError(await fetch(sim.url + path, { method, ...init }), 401, /X-API-Key/);
       await expectError(await fetch(sim.url + path, { method, ...init, headers: { ...init.headers, 'X-API-Key': 'wrong' } }), 401, /invalid API key/);
     }
@@ -238,12 +244,20 @@ describe('GET /openapi/conversation/{id} and /manual', () => {
     expect(c.id).toMatch(HEX24);
     expect(c.endUserId).toMatch(UUID);
     expect(c.context.manual.updatedAt).toMatch(ISO);
-    expect(c.navigation.current).toEqual({ flowId: expect.stringMatching(HEX24), nodeId: expect.stringMatching(/^node-\d+$/), visitCount: expect.any(Number) });
+    expect(c.navigation.current).toEqual({
+      flowId: expect.stringMatching(HEX24),
+      nodeId: expect.stringMatching(/^node-\d+$/),
+      visitCount: expect.any(Number),
+    });
   });
 
   it('answers the handoff state', async () => {
     const c = conversations.find((x) => x.context.manual.status === 'HANDOVER')!;
-    expect(await ok(`/openapi/conversation/${c.id}/manual`)).toEqual({ conversationId: c.id, status: 'HANDOVER', updatedAt: c.context.manual.updatedAt });
+    expect(await ok(`/openapi/conversation/${c.id}/manual`)).toEqual({
+      conversationId: c.id,
+      status: 'HANDOVER',
+      updatedAt: c.context.manual.updatedAt,
+    });
   });
 
   it('404 for an unknown conversation', async () => {
@@ -272,7 +286,9 @@ describe('GET /openapi/conversation/{id}/message', () => {
     const to = list[3]!.timestamp;
     const byMs = await ok<Page<Message>>(`/openapi/conversation/${c.id}/message?from=${from}&to=${to}`);
     expect(byMs.data).toEqual(list.slice(1, 4));
-    const byIso = await ok<Page<Message>>(`/openapi/conversation/${c.id}/message?from=${new Date(from).toISOString()}&to=${encodeURIComponent(new Date(to).toISOString().replace('Z', '+00:00'))}`);
+    const byIso = await ok<Page<Message>>(
+      `/openapi/conversation/${c.id}/message?from=${new Date(from).toISOString()}&to=${encodeURIComponent(new Date(to).toISOString().replace('Z', '+00:00'))}`,
+    );
     expect(byIso.data).toEqual(list.slice(1, 4));
     await expectError(await api(`/openapi/conversation/${c.id}/message?from=yesterday`), 400, /from/);
     await expectError(await api(`/openapi/conversation/${c.id}/message?from=${to}&to=${from}`), 400, /after/);
@@ -364,7 +380,17 @@ describe('GET /openapi/enduser/{id} and /openapi/endusers', () => {
   it('answers the documented end-user shape', async () => {
     const u = await ok<EndUser>(`/openapi/enduser/${endUsers[0]!.id}`);
     expect(u).toEqual(endUsers[0]);
-    expect(Object.keys(u).sort()).toEqual(['botId', 'createdAt', 'id', 'lastConversationId', 'lastMessageId', 'params', 'platform', 'updatedAt', 'userKey']);
+    expect(Object.keys(u).sort()).toEqual([
+      'botId',
+      'createdAt',
+      'id',
+      'lastConversationId',
+      'lastMessageId',
+      'params',
+      'platform',
+      'updatedAt',
+      'userKey',
+    ]);
     expect(u.id).toMatch(UUID);
     await expectError(await api('/openapi/enduser/00000000-0000-4000-8000-000000000000'), 404, /end user/);
   });

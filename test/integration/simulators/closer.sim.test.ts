@@ -22,7 +22,10 @@ afterAll(async () => {
 
 const get = (sim: CloserSimulator, path: string, signal?: AbortSignal) => fetch(sim.url + path, { headers: KEY, ...(signal ? { signal } : {}) });
 const admin = (sim: CloserSimulator, method: string, body?: unknown) =>
-  fetch(`${sim.url}/__sim/faults`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+  fetch(`${sim.url}/__sim/faults`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
 
 async function total(sim: CloserSimulator, path: string): Promise<number> {
   return ((await (await get(sim, path)).json()) as Page<unknown>).total;
@@ -220,10 +223,14 @@ describe('live activity', () => {
       l.fresh.some((m) => !m.isUser) &&
       l.touchedStates.size > 1;
     // Waits for the traffic rather than a fixed time: a loaded machine ticks later.
-    const seen = await waitFor(async () => {
-      const l = await look();
-      return enough(l) ? l : null;
-    }, 'live traffic of every kind', 10_000);
+    const seen = await waitFor(
+      async () => {
+        const l = await look();
+        return enough(l) ? l : null;
+      },
+      'live traffic of every kind',
+      10_000,
+    );
     expect(seen.messages).toBeGreaterThan(before.messages);
     expect(seen.conversations).toBeGreaterThan(before.conversations);
     expect(seen.fresh.some((m) => m.isUser)).toBe(true);

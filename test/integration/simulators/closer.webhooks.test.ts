@@ -7,7 +7,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSER_DEFAULT_WEBHOOK_ID, startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
-import { WEBHOOK_EVENT_TYPES, type Conversation, type EndUser, type Message, type Page, type WebhookBatch } from '../../../src/providers/closer/simulator/types.js';
+import {
+  WEBHOOK_EVENT_TYPES,
+  type Conversation,
+  type EndUser,
+  type Message,
+  type Page,
+  type WebhookBatch,
+} from '../../../src/providers/closer/simulator/types.js';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -71,8 +78,7 @@ const call = async <T>(path: string, method = 'GET', body?: unknown): Promise<T>
   expect(res.status).toBeLessThan(300);
   return (await res.json()) as T;
 };
-const active = async (manual: string) =>
-  (await call<Page<Conversation>>(`/openapi/conversations?status=ACTIVE&manual=${manual}&limit=100`)).data;
+const active = async (manual: string) => (await call<Page<Conversation>>(`/openapi/conversations?status=ACTIVE&manual=${manual}&limit=100`)).data;
 
 beforeAll(async () => {
   receiver = await new Receiver().start();
@@ -108,10 +114,22 @@ describe('webhook delivery', () => {
     const [{ headers, batch }] = receiver.received as [Received];
     expect(headers['user-agent']).toBe('CLOSER/webhook');
     expect(headers['content-type']).toBe('application/json');
-    expect(batch).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), webhookId: CLOSER_DEFAULT_WEBHOOK_ID, webhookUrl: receiver.url, messages: expect.any(Array) });
+    expect(batch).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      webhookId: CLOSER_DEFAULT_WEBHOOK_ID,
+      webhookUrl: receiver.url,
+      messages: expect.any(Array),
+    });
     expect(batch.messages.map((e) => e.event)).toEqual(['bot.message.sent', 'bot.conversation.updated']);
     const [msgEvent, convEvent] = batch.messages;
-    expect(msgEvent).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), event: 'bot.message.sent', sourceType: 'bot', sourceId: c!.botId, timestamp: sent.timestamp, data: { message: sent } });
+    expect(msgEvent).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      event: 'bot.message.sent',
+      sourceType: 'bot',
+      sourceId: c!.botId,
+      timestamp: sent.timestamp,
+      data: { message: sent },
+    });
     const now = await call<Conversation>(`/openapi/conversation/${c!.id}`);
     expect(convEvent!.data).toEqual({ conversation: now });
     expect(sim.webhookStatus()).toEqual({ url: receiver.url, disabled: false, delivered: 1, failed: 0 });
@@ -159,7 +177,10 @@ describe('webhook delivery', () => {
     const events = receiver.events();
     expect(events.map((e) => e.event)).toEqual(['bot.end_user.updated', 'bot.conversation.created', 'bot.message.sent', 'bot.conversation.updated']);
     expect((events[0]!.data as { endUser: EndUser }).endUser.lastConversationId).toBe(sent.conversationId);
-    expect((events[1]!.data as { conversation: Conversation }).conversation).toMatchObject({ id: sent.conversationId, context: { status: 'ACTIVE' } });
+    expect((events[1]!.data as { conversation: Conversation }).conversation).toMatchObject({
+      id: sent.conversationId,
+      context: { status: 'ACTIVE' },
+    });
     for (const e of events) expect(e.sourceId).toBe(user.botId);
   });
 
@@ -174,7 +195,9 @@ describe('webhook delivery', () => {
           headers: { 'X-API-Key': wide.apiKey, 'content-type': 'application/json' },
           body: JSON.stringify({ data: { type: 'text', text } }),
         });
-      const listed = await fetch(`${wide.url}/openapi/conversations?status=ACTIVE&manual=HANDOVER&limit=100`, { headers: { 'X-API-Key': wide.apiKey } });
+      const listed = await fetch(`${wide.url}/openapi/conversations?status=ACTIVE&manual=HANDOVER&limit=100`, {
+        headers: { 'X-API-Key': wide.apiKey },
+      });
       const [a, b] = ((await listed.json()) as Page<Conversation>).data;
       const answers = await Promise.all([write(a!.id, '하나'), write(b!.id, '둘')]);
       expect(answers.map((r) => r.status)).toEqual([201, 201]);
@@ -279,7 +302,14 @@ describe('fixture test/fixtures/closer/webhook-batch.json', () => {
 
 describe('webhooks from live activity', () => {
   it('emits new end users, new conversations, received and sent messages, agent requests and connections', async () => {
-    const live = await startCloserSimulator({ now: NOW, seed: 11, activity: true, activityIntervalMs: 4, webhookBatchMs: 10, webhookUrl: receiver.url });
+    const live = await startCloserSimulator({
+      now: NOW,
+      seed: 11,
+      activity: true,
+      activityIntervalMs: 4,
+      webhookBatchMs: 10,
+      webhookUrl: receiver.url,
+    });
     try {
       const wanted = [
         'bot.end_user.created',
@@ -303,7 +333,9 @@ describe('webhooks from live activity', () => {
       const received = receiver.events().find((e) => e.event === 'bot.message.received')!;
       const msg = (received.data as { message: Message }).message;
       expect(msg.isUser).toBe(true);
-      const list = await fetch(`${live.url}/openapi/messages?conversationId=${msg.conversationId}&limit=100`, { headers: { 'X-API-Key': live.apiKey } });
+      const list = await fetch(`${live.url}/openapi/messages?conversationId=${msg.conversationId}&limit=100`, {
+        headers: { 'X-API-Key': live.apiKey },
+      });
       expect(((await list.json()) as Page<Message>).data.map((m) => m.id)).toContain(msg.id);
     } finally {
       await live.close();
@@ -318,7 +350,14 @@ describe('all 14 event types', () => {
     // `bot.conversation.agent_call_requested|agent_call_connected|agent_call_cancelled|agent_call_disconnected`,
     // `bot.message.sent` (from the bot or an agent) and `bot.message.received` (from the end user)."
     expect(WEBHOOK_EVENT_TYPES).toHaveLength(14);
-    const live = await startCloserSimulator({ now: NOW, seed: 11, activity: true, activityIntervalMs: 4, webhookBatchMs: 10, webhookUrl: receiver.url });
+    const live = await startCloserSimulator({
+      now: NOW,
+      seed: 11,
+      activity: true,
+      activityIntervalMs: 4,
+      webhookBatchMs: 10,
+      webhookUrl: receiver.url,
+    });
     const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
       const res = await fetch(live.url + path, { headers: { 'X-API-Key': live.apiKey } });
       return { status: res.status, body: (await res.json()) as T };

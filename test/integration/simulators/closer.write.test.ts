@@ -106,7 +106,9 @@ describe('PUT /openapi/conversation/{id}', () => {
 describe('/openapi/conversation/{id}/manual', () => {
   it('hands a conversation over and back, and the reads follow', async () => {
     const c = await freshActive('NONE');
-    const on = await ok<{ conversationId: string; status: string; updatedAt: string }>(`/openapi/conversation/${c.id}/manual`, 'PUT', { status: 'HANDOVER' });
+    const on = await ok<{ conversationId: string; status: string; updatedAt: string }>(`/openapi/conversation/${c.id}/manual`, 'PUT', {
+      status: 'HANDOVER',
+    });
     expect(on).toEqual({ conversationId: c.id, status: 'HANDOVER', updatedAt: expect.any(String) });
     expect(on.updatedAt > c.updatedAt).toBe(true);
     expect(await ok(`/openapi/conversation/${c.id}/manual`)).toEqual(on);
@@ -176,7 +178,15 @@ describe('POST /openapi/conversation/{id}/message', () => {
       {
         type: 'cards',
         text: '추천 상품',
-        cards: [{ title: '텀블러', description: '500ml', media: { contentType: 'image/jpeg', uri: 'https://example.com/t.jpg' }, uri: 'https://example.com/p/1', buttons: [{ title: '구매', payload: 'BUY_1' }] }],
+        cards: [
+          {
+            title: '텀블러',
+            description: '500ml',
+            media: { contentType: 'image/jpeg', uri: 'https://example.com/t.jpg' },
+            uri: 'https://example.com/p/1',
+            buttons: [{ title: '구매', payload: 'BUY_1' }],
+          },
+        ],
       },
       { type: 'location', location: { title: '본사', latitude: 37.5, longitude: 127.0 } },
     ];
@@ -276,7 +286,11 @@ describe('POST /openapi/message', () => {
   });
 
   it('answers 404 for an unknown end user and 400 for a bad body', async () => {
-    await expectError(await api('/openapi/message', 'POST', { endUserId: '00000000-0000-4000-8000-000000000000', data: { type: 'text', text: 'x' } }), 404, /end user/);
+    await expectError(
+      await api('/openapi/message', 'POST', { endUserId: '00000000-0000-4000-8000-000000000000', data: { type: 'text', text: 'x' } }),
+      404,
+      /end user/,
+    );
     await expectError(await api('/openapi/message', 'POST', { data: { type: 'text', text: 'x' } }), 400, /endUserId/);
     await expectError(await api('/openapi/message', 'POST', { endUserId: 'x', data: { type: 'text', text: 1 } }), 400);
     await expectError(await api('/openapi/message', 'POST', [1]), 400);

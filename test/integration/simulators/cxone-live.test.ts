@@ -8,7 +8,7 @@ const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const TOKEN = 'cxone-demo-token';
 const ROUTE = 'GET /api/public/conversations';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const exportUrl = (sim: CxoneSimulator, params: Record<string, string> = {}) => {
   const url = new URL('/api/public/conversations', sim.url);
@@ -111,7 +111,11 @@ describe('faults through /__sim/faults', () => {
   });
 
   it.each(FAULTS)('%s', async (kind, faults) => {
-    const put = await fetch(`${sim.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    const put = await fetch(`${sim.url}/__sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual(faults);
     expect(await (await fetch(`${sim.url}/__sim/faults`)).json()).toEqual(faults);
@@ -236,11 +240,15 @@ describe('live activity', () => {
         grown: after.filter((c) => beforeById.has(c.conversationId) && c.msgCount > beforeById.get(c.conversationId).msgCount),
       });
       // Waits for the traffic rather than a fixed time: a loaded machine ticks later.
-      const after = await waitFor(async () => {
-        const now = await snapshot(sim);
-        const { added, grown } = changes(now);
-        return added.length + grown.length > 0 ? now : null;
-      }, 'live traffic in the export', 10_000);
+      const after = await waitFor(
+        async () => {
+          const now = await snapshot(sim);
+          const { added, grown } = changes(now);
+          return added.length + grown.length > 0 ? now : null;
+        },
+        'live traffic in the export',
+        10_000,
+      );
       const { added, grown } = changes(after);
       expect(added.length + grown.length).toBeGreaterThan(0);
       expect(after.length).toBeGreaterThanOrEqual(before.length);

@@ -8,7 +8,7 @@ const TOKEN = 'cxone-demo-token';
 const EXAMPLE = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8'));
 const EXAMPLE_ID: string = EXAMPLE.data[0].conversationId;
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 let sim: CxoneSimulator;
 let all: Json[];

@@ -9,7 +9,7 @@ const TOKEN = 'cxone-demo-token';
 const EXAMPLE = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8'));
 const EXAMPLE_ID: string = EXAMPLE.data[0].conversationId;
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 async function get(sim: CxoneSimulator, params: Record<string, string>, path = '/api/public/conversations') {
   const url = new URL(path, sim.url);
@@ -107,7 +107,7 @@ describe('GET /api/public/conversations: success shape', () => {
     expect(next.searchParams.has('token')).toBe(false);
   });
 
-  it('gives every conversation the example record\'s fields, in its order', () => {
+  it("gives every conversation the example record's fields, in its order", () => {
     const keys = Object.keys(EXAMPLE.data[0]);
     for (const c of Object.values(all).flat()) expect(Object.keys(c)).toEqual(keys);
   });
@@ -152,7 +152,9 @@ describe('seed data', () => {
   it('has at least 3 bots, 300 conversations and 3,000 user and bot messages', () => {
     expect(Object.keys(all).length).toBeGreaterThanOrEqual(3);
     expect(conversations().length).toBeGreaterThanOrEqual(300);
-    const messages = conversations().flatMap((c) => c.tracker.events).filter((e: Json) => e.event === 'user' || e.event === 'bot');
+    const messages = conversations()
+      .flatMap((c) => c.tracker.events)
+      .filter((e: Json) => e.event === 'user' || e.event === 'bot');
     expect(messages.length).toBeGreaterThanOrEqual(3000);
   });
 
@@ -197,7 +199,7 @@ describe('seed data', () => {
     }
   });
 
-  it('numbers each bot\'s conversations in start order without duplicates', () => {
+  it("numbers each bot's conversations in start order without duplicates", () => {
     for (const items of Object.values(all)) {
       const byStart = [...items].sort((a, b) => a.timestamp - b.timestamp);
       const numbers = byStart.map((c) => c.conversationNumber);
@@ -206,15 +208,38 @@ describe('seed data', () => {
     }
   });
 
-  it('writes Rasa events in the example\'s shapes, with float-second timestamps', () => {
+  it("writes Rasa events in the example's shapes, with float-second timestamps", () => {
     const events: Json[] = conversations().flatMap((c) => c.tracker.events);
     const types = new Set(events.map((e) => e.event));
-    for (const t of ['action', 'session_started', 'slot', 'user', 'user_featurization', 'bot', 'restart', 'active_loop', 'followup', 'pause', 'resume', 'reset_slots', 'reminder']) {
+    for (const t of [
+      'action',
+      'session_started',
+      'slot',
+      'user',
+      'user_featurization',
+      'bot',
+      'restart',
+      'active_loop',
+      'followup',
+      'pause',
+      'resume',
+      'reset_slots',
+      'reminder',
+    ]) {
       expect(types.has(t), t).toBe(true);
     }
     const user = events.find((e) => e.event === 'user' && e.parse_data.entities.length > 0);
     expect(Object.keys(user)).toEqual(['input_channel', 'metadata', 'parse_data', 'message_id', 'text', 'event', 'timestamp']);
-    expect(Object.keys(user.parse_data)).toEqual(['metadata', 'entities', 'intent_ranking', 'message_id', 'text', 'text_tokens', 'intent', 'response_selector']);
+    expect(Object.keys(user.parse_data)).toEqual([
+      'metadata',
+      'entities',
+      'intent_ranking',
+      'message_id',
+      'text',
+      'text_tokens',
+      'intent',
+      'response_selector',
+    ]);
     const ent = user.parse_data.entities[0];
     expect(user.text.slice(ent.start, ent.end)).toBe(ent.value);
     for (const e of events.filter((x) => x.event === 'user')) {
@@ -297,7 +322,10 @@ describe('auth and errors', () => {
     // The document, timezone: "응답에서 타임스탬프의 기본 시간대는 UTC입니다. 타임스탬프를 다른 시간대로 변환하려면
     // 이 매개변수를 사용하여 새로운 시간대를 지정합니다." (UTC by default; to convert the timestamps to
     // another zone, name it). Epoch numbers converted: the zone's wall time written as if UTC.
-    for (const [zone, hours] of [['Asia/Seoul', 9], ['Asia/Kolkata', 5.5]] as const) {
+    for (const [zone, hours] of [
+      ['Asia/Seoul', 9],
+      ['Asia/Kolkata', 5.5],
+    ] as const) {
       const res = await get(sim, { token: TOKEN, timezone: zone, perPage: '3' });
       const utc = all['1327']!.slice(0, 3);
       expect(res.body.data).toHaveLength(3);
@@ -306,7 +334,12 @@ describe('auth and errors', () => {
         expect(c.timestamp - u.timestamp).toBe(hours * 3_600_000);
         expect(c.lastMessageAt - u.lastMessageAt).toBe(hours * 3_600_000);
         c.tracker.events.forEach((e: Json, j: number) => expect(e.timestamp - u.tracker.events[j].timestamp).toBeCloseTo(hours * 3600, 3));
-        expect({ ...c, timestamp: 0, lastMessageAt: 0, tracker: c.tracker.name }).toEqual({ ...u, timestamp: 0, lastMessageAt: 0, tracker: u.tracker.name });
+        expect({ ...c, timestamp: 0, lastMessageAt: 0, tracker: c.tracker.name }).toEqual({
+          ...u,
+          timestamp: 0,
+          lastMessageAt: 0,
+          tracker: u.tracker.name,
+        });
       });
       // A scroll keeps the search's timezone, as it keeps perPage.
       const next = await get(sim, { token: TOKEN, scrollId: res.body.scroll_id });
@@ -325,7 +358,7 @@ describe('auth and errors', () => {
     }
   });
 
-  it('does not let another bot\'s token use a scroll', async () => {
+  it("does not let another bot's token use a scroll", async () => {
     const first = await get(sim, { token: TOKEN, perPage: '5' });
     const res = await get(sim, { token: 'cxone-demo-token-1328', scrollId: first.body.scroll_id });
     expect(res.status).toBe(410);
@@ -342,7 +375,11 @@ describe('auth and errors', () => {
 
   it('is read-only: writes get 405 with the error body', async () => {
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-      const res = await fetch(`${sim.url}/api/public/conversations?token=${TOKEN}`, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${sim.url}/api/public/conversations?token=${TOKEN}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(res.status).toBe(405);
       expect(await res.json()).toEqual({ status: 405, error: 'method_not_allowed', message: 'Method Not Allowed' });
     }

@@ -20,7 +20,7 @@ beforeAll(async () => {
   bg = await startTestBotgraph({ ...FAST_POLLS, BOTGRAPH_PROVIDERS: 'botone' });
 });
 afterAll(async () => {
-  for (const c of clients) await c.dispose();
+  await Promise.all(clients.map(async (c) => c.dispose()));
 });
 
 const countOf = (event: any, status: string): number | undefined => event.groups.find((g: any) => g.key.status === status)?.count;
@@ -76,7 +76,8 @@ describe('conversationStatsChanged', () => {
     });
     expect(res.status).toBe(204);
     await subs[2]!.waitFor((e) => e.some((x) => countOf(x, 'WITH_OPERATOR') === operator + 2), 'the polled change', 10_000);
-    for (const s of subs.slice(0, 2)) await s.waitFor((e) => e.some((x) => countOf(x, 'WITH_OPERATOR') === operator + 2), 'every subscriber to get it');
+    for (const s of subs.slice(0, 2))
+      await s.waitFor((e) => e.some((x) => countOf(x, 'WITH_OPERATOR') === operator + 2), 'every subscriber to get it');
     // Every subscriber got the same events; each change was computed once for all three.
     expect(subs[1]!.events).toEqual(subs[0]!.events);
     const [cohort] = bg.app.stats.cohortSnapshot();

@@ -96,7 +96,7 @@ function checkMeasures(g: any, members: Truth[], threshold: number, now: number)
   }
 }
 
-describe('conversationStats matches a brute-force count over the simulators\' stores', () => {
+describe("conversationStats matches a brute-force count over the simulators' stores", () => {
   it('by provider, bot and status per day in Asia/Kathmandu (+05:45), over 14 days: every measure exact', async () => {
     const now = Date.now();
     const from = new Date(now - 14 * DAY);
@@ -125,7 +125,14 @@ describe('conversationStats matches a brute-force count over the simulators\' st
       const members = byKey.get(JSON.stringify([g.key.provider, g.key.bot.nativeId, g.key.status, l.y, l.mo, l.d]));
       expect(members, JSON.stringify(g.key)).toBeDefined();
       // Key fields not grouped by stay null.
-      expect([g.key.handoff, g.key.channel, g.key.location, g.key.intent, g.key.hourOfDay, g.key.dayOfWeek]).toEqual([null, null, null, null, null, null]);
+      expect([g.key.handoff, g.key.channel, g.key.location, g.key.intent, g.key.hourOfDay, g.key.dayOfWeek]).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
       checkMeasures(g, members!, threshold, Date.now());
     }
     // Each provider states what is exact, estimated or unavailable.
@@ -143,7 +150,10 @@ describe('conversationStats matches a brute-force count over the simulators\' st
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     const got = new Map<string, number>(
-      res.groups.map((g: any) => [JSON.stringify([g.key.handoff, g.key.channel, g.key.location, g.key.intent, g.key.hourOfDay, g.key.dayOfWeek]), g.count]),
+      res.groups.map((g: any) => [
+        JSON.stringify([g.key.handoff, g.key.channel, g.key.location, g.key.intent, g.key.hourOfDay, g.key.dayOfWeek]),
+        g.count,
+      ]),
     );
     expect(got).toEqual(counts);
     expect(res.total).toBe(truth.length);
@@ -161,11 +171,22 @@ describe('conversationStats matches a brute-force count over the simulators\' st
       (t) => t.bot === bot.nativeId && ['COMPLETED', 'INTERRUPTED'].includes(t.status) && t.created >= now - 30 * DAY,
     );
     expect(res.groups).toHaveLength(1);
-    expect(res.groups[0].key).toEqual({ provider: null, bot: null, status: null, handoff: null, channel: null, location: null, intent: null, hourOfDay: null, dayOfWeek: null, bucketStart: null });
+    expect(res.groups[0].key).toEqual({
+      provider: null,
+      bot: null,
+      status: null,
+      handoff: null,
+      channel: null,
+      location: null,
+      intent: null,
+      hourOfDay: null,
+      dayOfWeek: null,
+      bucketStart: null,
+    });
     checkMeasures(res.groups[0], truth, 0.5, Date.now());
   });
 
-  it('GraphiQL\'s Dashboard tab runs as served, without errors, and its numbers are the brute force\'s', async () => {
+  it("GraphiQL's Dashboard tab runs as served, without errors, and its numbers are the brute force's", async () => {
     const page = await (await fetch(`${bg.url}/graphql`, { headers: { accept: 'text/html' } })).text();
     const tabs = JSON.parse(/defaultTabs: (\[.*\]),\n/.exec(page)![1]!) as Array<{ query: string }>;
     const dashboard = tabs.find((t) => t.query.includes('query Dashboard'));

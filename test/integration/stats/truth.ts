@@ -215,7 +215,15 @@ export function durations(values: number[]): { count: number; mean: number; p50:
 /** The local calendar parts of an instant, with Intl (not the code under test). */
 export function local(ms: number, timeZone: string): { y: number; mo: number; d: number; h: number; wd: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', weekday: 'short' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      weekday: 'short',
+    })
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   );

@@ -67,10 +67,9 @@ describe('upstream calls of stats queries', () => {
 
   it('a mutation on a conversation of a closed day shows in the next query without a vendor read of the day', async () => {
     const week = pastWeek();
-    const list = await bg.gql(
-      `query($f: ConversationFilter) { conversations(first: 1, filter: $f) { nodes { id status } } }`,
-      { f: { providers: ['BOTONE'], statuses: ['ACTIVE'], createdFrom: week.createdFrom, createdTo: week.createdTo } },
-    );
+    const list = await bg.gql(`query($f: ConversationFilter) { conversations(first: 1, filter: $f) { nodes { id status } } }`, {
+      f: { providers: ['BOTONE'], statuses: ['ACTIVE'], createdFrom: week.createdFrom, createdTo: week.createdTo },
+    });
     const target = list.data.conversations.nodes[0];
     expect(target).toBeDefined();
     const variables = { f: { providers: ['BOTONE'], createdFrom: week.createdFrom, createdTo: week.createdTo }, g: ['STATUS'] };
@@ -94,10 +93,17 @@ describe('a provider that fails', () => {
 
   it('is left out with one partial error naming it; the others answer and the result says it is not exact', async () => {
     const sim = bg.sim('CLOSER');
-    await fetch(`${sim.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1, errorStatus: 503 }) });
+    await fetch(`${sim.url}/__sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1, errorStatus: 503 }),
+    });
     try {
       const today = Math.floor(Date.now() / DAY) * DAY;
-      const res = await bg.gql(COUNTS, { f: { createdFrom: new Date(today - 22 * DAY).toISOString(), createdTo: new Date(today - 20 * DAY - 1).toISOString() }, g: ['PROVIDER'] });
+      const res = await bg.gql(COUNTS, {
+        f: { createdFrom: new Date(today - 22 * DAY).toISOString(), createdTo: new Date(today - 20 * DAY - 1).toISOString() },
+        g: ['PROVIDER'],
+      });
       expect(res.data.conversationStats.exact).toBe(false);
       expect(res.data.conversationStats.groups.map((g: any) => g.key.provider).sort()).toEqual(['BOTONE', 'CXONE']);
       expect(res.errors).toHaveLength(1);
@@ -123,7 +129,11 @@ describe('vendor totals instead of pages', () => {
 
   it('by status over 90 days: whichever is cheaper of reading the pages and one count per known status', async () => {
     const { from, to } = ninetyDays();
-    const { stats, calls: c } = await run(bg, { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['STATUS'] }, 'CLOSER');
+    const { stats, calls: c } = await run(
+      bg,
+      { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['STATUS'] },
+      'CLOSER',
+    );
     const truth = allTruth(bg, ['CLOSER']).filter((t) => t.created >= from && t.created <= to);
     // Minimum: the first page (limit=100) tells the size. Then either the remaining pages, or one
     // limit=1 count per status CLOSER can filter (ACTIVE, WITH_OPERATOR via manual, COMPLETED,
@@ -144,10 +154,14 @@ describe('vendor totals instead of pages', () => {
     expect(again.stats.groups).toEqual(stats.groups);
   });
 
-  it('the same 90 days by provider only: the first page\'s total says it all (1 call instead of 4)', async () => {
+  it("the same 90 days by provider only: the first page's total says it all (1 call instead of 4)", async () => {
     const { from, to } = ninetyDays();
     const fresh = await startTestBotgraph({ BOTGRAPH_PROVIDERS: 'closer' });
-    const { stats, calls: c } = await run(fresh, { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['PROVIDER'] }, 'CLOSER');
+    const { stats, calls: c } = await run(
+      fresh,
+      { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['PROVIDER'] },
+      'CLOSER',
+    );
     const truth = allTruth(fresh, ['CLOSER']).filter((t) => t.created >= from && t.created <= to);
     expect(c.CLOSER).toEqual({ [ROUTES.closerConversations]: 1 });
     expect(truth.length).toBeGreaterThan(300);

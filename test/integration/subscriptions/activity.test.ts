@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import { collect, subscribed, wsClient, type Collected } from '../../helpers/live.js';
+import { collect, subscribed, wsClient } from '../../helpers/live.js';
 import { FAST_POLLS, SUB_CONVERSATIONS, SUB_HANDOFFS, SUB_MESSAGES, conversationsOf, type Conv, type Msg } from './support.js';
 
 let bg: TestBotgraph;
@@ -29,10 +29,12 @@ describe('simulator activity', () => {
     // Messages of the conversations most likely to speak next: the newest active ones.
     const watched = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 15)).map((c) => ({
       conv: c,
-      messages: collect<Msg>(client, SUB_MESSAGES, { id: c.id }) as Collected<Msg>,
+      messages: collect<Msg>(client, SUB_MESSAGES, { id: c.id }),
     }));
     await subscribed(bg, 2, 'conv:CLOSER').catch((error) => {
-      throw new Error(`${(error as Error).message} ${JSON.stringify(bg.app.live.pollers.snapshot())} ${JSON.stringify([closerHandoffs, otherHandoffs, updates].map((s) => [s.error, s.completed, s.results]))}`);
+      throw new Error(
+        `${(error as Error).message} ${JSON.stringify(bg.app.live.pollers.snapshot())} ${JSON.stringify([closerHandoffs, otherHandoffs, updates].map((s) => [s.error, s.completed, s.results]))}`,
+      );
     });
     await subscribed(bg, watched.length, 'msg:CLOSER');
 
@@ -41,7 +43,11 @@ describe('simulator activity', () => {
     expect(h!.eventCursor).toMatch(/^\d+-\d+$/);
     await otherHandoffs.waitFor((es) => es.some((e) => e.provider === 'CXONE'), 'a CXone handover', 15_000);
     expect(otherHandoffs.events.every((e) => e.provider !== 'CLOSER' && e.status === 'WITH_OPERATOR')).toBe(true);
-    await updates.waitFor((es) => ['CLOSER', 'BOTONE', 'CXONE'].every((p) => es.some((e) => e.provider === p)), 'changes of all three providers', 15_000);
+    await updates.waitFor(
+      (es) => ['CLOSER', 'BOTONE', 'CXONE'].every((p) => es.some((e) => e.provider === p)),
+      'changes of all three providers',
+      15_000,
+    );
     await Promise.race(watched.map((w) => w.messages.waitFor((es) => es.length >= 1, 'a message', 15_000)));
     const talked = watched.filter((w) => w.messages.events.length > 0);
     expect(talked.length).toBeGreaterThan(0);

@@ -51,7 +51,7 @@ afterEach(async () => {
 });
 function collect<T>(c: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
   const s = collectOn<T>(c, query, variables);
-  open.push(s as Collected<unknown>);
+  open.push(s);
   return s;
 }
 
@@ -86,7 +86,9 @@ describe('events from mutations', () => {
       expect(got.eventCursor).toMatch(/^\d+-\d+$/);
       // Published before the mutation answered: no poll interval in between.
       expect(updates.times[i]! - answered).toBeLessThan(150);
-      console.info(`[measure] ${conv.provider} startHandoff → conversationUpdated: ${updates.times[i]! - sent} ms after sending, ${updates.times[i]! - answered} ms after the answer`);
+      console.info(
+        `[measure] ${conv.provider} startHandoff → conversationUpdated: ${updates.times[i]! - sent} ms after sending, ${updates.times[i]! - answered} ms after the answer`,
+      );
     }
 
     // Later polls (and CLOSER's webhook) see the same versions: nothing is announced twice.
@@ -199,10 +201,14 @@ describe('conversationUpdated(filter)', () => {
     for (const conv of [a, b, c]) expect((await bg.gql(START_HANDOFF, { id: conv.id })).errors).toBeUndefined();
     expect((await bg.gql(END_HANDOFF, { id: a.id })).errors).toBeUndefined();
     // `all` sees the four changes; each filtered feed has had every chance to see them too.
-    await subs.all.waitFor((es) => [a, b, c].every((x) => es.some((e) => e.id === x.id)) && es.filter((e) => e.id === a.id).length >= 2, 'all changes');
+    await subs.all.waitFor(
+      (es) => [a, b, c].every((x) => es.some((e) => e.id === x.id)) && es.filter((e) => e.id === a.id).length >= 2,
+      'all changes',
+    );
     await sleep(600);
 
-    const ids = (s: Collected<Conv>) => s.events.filter((e) => [a.id, b.id, c.id].includes(e.id)).map((e) => `${e.id === a.id ? 'a' : e.id === b.id ? 'b' : 'c'}:${e.status}`);
+    const ids = (s: Collected<Conv>) =>
+      s.events.filter((e) => [a.id, b.id, c.id].includes(e.id)).map((e) => `${e.id === a.id ? 'a' : e.id === b.id ? 'b' : 'c'}:${e.status}`);
     expect(ids(subs.all)).toEqual(['a:WITH_OPERATOR', 'b:WITH_OPERATOR', 'c:WITH_OPERATOR', 'a:ACTIVE']);
     expect(ids(subs.botone)).toEqual(['c:WITH_OPERATOR']);
     expect(ids(subs.botA)).toEqual(['a:WITH_OPERATOR', 'a:ACTIVE']);

@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   bg.sim('BOTONE').faults.clear();
-  await Promise.all(clients.map((c) => c.dispose()));
+  await Promise.all(clients.map(async (c) => c.dispose()));
 });
 
 const polls = () => bg.app.live.pollers.snapshot().reduce((n, p) => n + p.polls, 0);
@@ -74,7 +74,7 @@ describe('a vendor outage', () => {
   it('a 429 with Retry-After backs the poller off for that long', async () => {
     await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'no pollers', 5_000);
     const c = client();
-    const updates = collect<Conv>(c, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'], botIds: [(await bot1446())] } });
+    const updates = collect<Conv>(c, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'], botIds: [await bot1446()] } });
     await subscribed(bg, 1, 'conv:BOTONE:1446');
     await waitFor(() => polls() >= 2, 'first polls');
 

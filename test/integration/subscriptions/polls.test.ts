@@ -20,7 +20,7 @@ let y: Conv;
 const clients: Client[] = [];
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(clients.splice(0).map(async (c) => c.dispose()));
   await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'every poller to stop', 3_000);
 });
 
@@ -83,7 +83,10 @@ describe('poll count', () => {
     expect(bg.app.live.pollers.snapshot()).toEqual([{ topic, subscribers: 200, polls: expect.any(Number) }]);
     const m200 = await measure([topic]);
 
-    for (const [name, m] of [['1', m1], ['200', m200]] as const) {
+    for (const [name, m] of [
+      ['1', m1],
+      ['200', m200],
+    ] as const) {
       results[name] = { ...m, perInterval: m.requests / (WINDOW_MS / INTERVAL) };
       // Each poll is one read of the conversation's messages, nothing else (±1: a request in
       // flight at an edge of the window is counted on one side only).
@@ -102,7 +105,12 @@ describe('poll count', () => {
     await subscribed(bg, 3, topicY);
     const m2 = await measure([topic, topicY]);
     expect(Math.abs(m2.requests - m2.polls), JSON.stringify(m2)).toBeLessThanOrEqual(2);
-    expect(bg.app.live.pollers.snapshot().map((p) => p.topic).sort()).toEqual([topic, topicY].sort());
+    expect(
+      bg.app.live.pollers
+        .snapshot()
+        .map((p) => p.topic)
+        .sort(),
+    ).toEqual([topic, topicY].sort());
     const ratio = m2.requests / m1.requests;
     expect(ratio).toBeGreaterThan(1.6);
     expect(ratio).toBeLessThan(2.4);
@@ -110,7 +118,7 @@ describe('poll count', () => {
 
     // The last unsubscribe stops the poller after the grace period: no more upstream reads.
     const left = Date.now();
-    await Promise.all([...one.clients, ...more.clients, ...other.clients].map((c) => c.dispose()));
+    await Promise.all([...one.clients, ...more.clients, ...other.clients].map(async (c) => c.dispose()));
     await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'every poller to stop', 3_000);
     const stoppedAfter = Date.now() - left;
     expect(stoppedAfter).toBeGreaterThanOrEqual(Number(FAST_POLLS.POLL_GRACE_MS) - 50);

@@ -54,11 +54,15 @@ afterEach(async () => {
 });
 function collect<T>(query: string, variables: Record<string, unknown> = {}): Collected<T> {
   const s = collectOn<T>(client, query, variables);
-  open.push(s as Collected<unknown>);
+  open.push(s);
   return s;
 }
 
-async function post(body: string | Buffer, path = '/webhooks/closer', headers: Record<string, string> = {}): Promise<{ status: number; ms: number; json: any }> {
+async function post(
+  body: string | Buffer,
+  path = '/webhooks/closer',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; ms: number; json: any }> {
   const started = Date.now();
   const res = await fetch(`${bg.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
@@ -132,11 +136,19 @@ describe("CLOSER's own webhook deliveries", () => {
     // the same request: one event, keyed by when the request was made, not by the last change.
     const later = mapConversation({ ...requested, updatedAt: new Date(Date.parse(at) + 40).toISOString() });
     const bus = bg.app.infra.events;
-    expect(await bus.publish({ kind: 'handoffRequested', provider: 'CLOSER', conversation: later, at: Date.now() }, dedupeKeys.handoffRequested(later))).toBeNull();
+    expect(
+      await bus.publish({ kind: 'handoffRequested', provider: 'CLOSER', conversation: later, at: Date.now() }, dedupeKeys.handoffRequested(later)),
+    ).toBeNull();
     // A new request (the end user asks again later) is a new event.
     const again = new Date(Date.parse(at) + 60_000).toISOString();
-    const second = mapConversation({ ...requested, context: { ...requested.context, manual: { status: 'REQUESTED', updatedAt: again } }, updatedAt: again });
-    expect(await bus.publish({ kind: 'handoffRequested', provider: 'CLOSER', conversation: second, at: Date.now() }, dedupeKeys.handoffRequested(second))).not.toBeNull();
+    const second = mapConversation({
+      ...requested,
+      context: { ...requested.context, manual: { status: 'REQUESTED', updatedAt: again } },
+      updatedAt: again,
+    });
+    expect(
+      await bus.publish({ kind: 'handoffRequested', provider: 'CLOSER', conversation: second, at: Date.now() }, dedupeKeys.handoffRequested(second)),
+    ).not.toBeNull();
     await handoffs.waitFor((es) => es.length === 2, 'the second request');
   });
 });
@@ -208,7 +220,9 @@ describe('the endpoint', () => {
     const p0 = polls();
     await waitFor(() => closerSim(bg).webhookStatus().delivered > delivered && polls() >= p0 + 3, 'the webhook and three polls');
     expect(updates.events.filter((e) => e.id === conv.id)).toHaveLength(1);
-    const log = (await bg.app.infra.events.history('0-0', 10_000)).filter((e) => e.event.kind === 'conversation' && e.event.conversation.nativeId === conv.nativeId);
+    const log = (await bg.app.infra.events.history('0-0', 10_000)).filter(
+      (e) => e.event.kind === 'conversation' && e.event.conversation.nativeId === conv.nativeId,
+    );
     expect(log).toHaveLength(1);
 
     // The poller alone (webhook off) then the webhook replaying the same state: still one.
@@ -239,7 +253,8 @@ describe('CLOSER_WEBHOOK_SECRET', () => {
   it('refuses a missing or wrong secret with 401, accepts it by header only (never ?secret=)', async () => {
     const body = JSON.stringify({ id: 'b1', messages: [] });
     const send = async (query: string, headers: Record<string, string> = {}) =>
-      (await fetch(`${secured.url}/webhooks/closer${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).status;
+      (await fetch(`${secured.url}/webhooks/closer${query}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }))
+        .status;
     expect(await send('')).toBe(401);
     expect(await send('?secret=wrong')).toBe(401);
     expect(await send('?secret=s3cret-valu')).toBe(401);

@@ -118,7 +118,7 @@ describe('BotoneDatasource batch functions (recording client)', () => {
     // The detail replaces the list item for later reads in the same request.
     expect(await ds.getConversation(UUID_A, ['1446'])).toBe(d1);
     // A model that already has its data needs nothing.
-    expect(await ds.conversationDetail(d1 as ConversationModel)).toBe(d1);
+    expect(await ds.conversationDetail(d1)).toBe(d1);
     expect(client.detailCalls).toHaveLength(1);
   });
 
@@ -164,8 +164,7 @@ describe('BotoneDatasource upstream calls (simulator, counted at /__sim/stats)',
   let sim: BotoneSimulator;
   let client: BotoneClient;
 
-  const stats = async () =>
-    ((await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number; routes: Record<string, number> });
+  const stats = async () => (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number; routes: Record<string, number> };
   const reset = async () => {
     await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
   };

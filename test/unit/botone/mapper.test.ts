@@ -10,10 +10,7 @@ import {
   parseMessageId,
   UNATTRIBUTED,
 } from '../../../src/providers/botone/mapper.js';
-import {
-  botoneConversationDetailResponseSchema,
-  botoneConversationListSchema,
-} from '../../../src/providers/botone/types.js';
+import { botoneConversationDetailResponseSchema, botoneConversationListSchema } from '../../../src/providers/botone/types.js';
 
 /** The vendor document's own examples (test/fixtures/botone/README.md), plus one in the simulator's documented shape. */
 function fixture(name: string): unknown {
@@ -149,7 +146,9 @@ describe('Bot.one conversation payloads (10.1.2, 10.2.2, 6)', () => {
       ['BOT', 'Что выберете?'],
       ['END_USER', '@Webhook'],
     ]);
-    expect(messages[0]!.attachments).toEqual([{ kind: 'file', url: 'https://manual.bot.one/web/file/170', contentType: null, title: 'Webhook response' }]);
+    expect(messages[0]!.attachments).toEqual([
+      { kind: 'file', url: 'https://manual.bot.one/web/file/170', contentType: null, title: 'Webhook response' },
+    ]);
     expect(conversation.messageCount).toBe(3);
   });
 

@@ -257,9 +257,7 @@ describe('CLOSER mapMessage', () => {
     const message = mapMessage(closerMessageSchema.parse(fixture('message-media')));
     expect(message.sender).toBe('END_USER');
     expect(message.text).toBeNull();
-    expect(message.attachments).toEqual([
-      { kind: 'media', url: 'https://example.com/photo.jpg', contentType: 'image/jpeg', title: null },
-    ]);
+    expect(message.attachments).toEqual([{ kind: 'media', url: 'https://example.com/photo.jpg', contentType: 'image/jpeg', title: null }]);
   });
 
   it('maps a location message: text from its title, a geo: URI attachment', () => {

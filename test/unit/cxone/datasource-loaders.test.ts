@@ -12,9 +12,11 @@ import { cxConversationSchema } from '../../../src/providers/cxone/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { ConversationModel } from '../../../src/models.js';
 
-const example = (JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8')) as {
-  data: unknown[];
-}).data[0];
+const example = (
+  JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8')) as {
+    data: unknown[];
+  }
+).data[0];
 
 /** The example conversation under another id and start time, as bot `botId` would export it. */
 function conversation(botId: string, id: string, start: number): ConversationModel {
@@ -30,12 +32,7 @@ function conversation(botId: string, id: string, start: number): ConversationMod
 type Call = [method: string, ...args: unknown[]];
 
 /** A CxoneClient stand-in that records every call that would reach the vendor. */
-function stubClient(options: {
-  tokens: string[];
-  bareBot?: string | null;
-  conversations?: ConversationModel[];
-  failBots?: string[];
-}) {
+function stubClient(options: { tokens: string[]; bareBot?: string | null; conversations?: ConversationModel[]; failBots?: string[] }) {
   const calls: Call[] = [];
   const store = options.conversations ?? [];
   const client = {
@@ -61,7 +58,12 @@ function stubClient(options: {
     async search(tokenKey: string, query: string, perPage: number): Promise<ExportPage> {
       calls.push(['search', tokenKey, query, perPage]);
       const items = store.filter((c) => c.idScope[0] === tokenKey);
-      return { items: items.slice(0, perPage), total: items.length, nextScrollId: items.length > perPage ? 'next' : null, hasNext: items.length > perPage };
+      return {
+        items: items.slice(0, perPage),
+        total: items.length,
+        nextScrollId: items.length > perPage ? 'next' : null,
+        hasNext: items.length > perPage,
+      };
     },
     async scroll(tokenKey: string, scrollId: string): Promise<ExportPage> {
       calls.push(['scroll', tokenKey, scrollId]);
@@ -81,7 +83,7 @@ describe('getBot', () => {
     expect(calls).toEqual([]);
   });
 
-  it('learns a bare token\'s bot once for a whole batch of loads', async () => {
+  it("learns a bare token's bot once for a whole batch of loads", async () => {
     const { client, calls } = stubClient({ tokens: [BARE_TOKEN], bareBot: '77' });
     const ds = new CxoneDatasource(client);
     const got = await Promise.all(['77', '78', '77', '79', '77'].map((id) => ds.getBot(id)));

@@ -20,8 +20,7 @@ const fixture = JSON.parse(readFileSync(new URL('../../../src/providers/cxone/si
 };
 const page = cxPageSchema.parse(fixture);
 const example = page.data[0] as CxConversation;
-const CONVERSATION_ID =
-  'chat;wOT4JjXiVYwsgqUaOX3VHpCQd3OzYpXZqJfCK7yzIQzTofYJh4BvD6RuB4De;df3323db2a5ca2b95767dba4fdafbeb1e31ed899';
+const CONVERSATION_ID = 'chat;wOT4JjXiVYwsgqUaOX3VHpCQd3OzYpXZqJfCK7yzIQzTofYJh4BvD6RuB4De;df3323db2a5ca2b95767dba4fdafbeb1e31ed899';
 const LAST = 1719944386159;
 
 /** A deep copy of the example with some fields replaced, re-validated like an upstream answer. */

@@ -13,9 +13,11 @@ import { CxoneStream } from '../../../src/providers/cxone/stream.js';
 import { cxConversationSchema } from '../../../src/providers/cxone/types.js';
 import type { ConversationModel } from '../../../src/models.js';
 
-const example = (JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8')) as {
-  data: unknown[];
-}).data[0];
+const example = (
+  JSON.parse(readFileSync(new URL('../../../src/providers/cxone/simulator/example-response.json', import.meta.url), 'utf8')) as {
+    data: unknown[];
+  }
+).data[0];
 
 function conversation(i: number, customer: string): ConversationModel {
   const raw = cxConversationSchema.parse({

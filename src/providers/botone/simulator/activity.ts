@@ -26,7 +26,15 @@ function activityTick(store: BotoneStore, rng: Rng): () => void {
 
   const newConversation = () => {
     const city = rng.weighted(CITIES.map((c) => [c, c.weight] as const));
-    const c = store.create(rng.weighted([[1446, 5], [1447, 4], [1448, 3]]), {}, true);
+    const c = store.create(
+      rng.weighted([
+        [1446, 5],
+        [1447, 4],
+        [1448, 3],
+      ]),
+      {},
+      true,
+    );
     // A respondent opened the bot's link: unlike an API-made conversation it has a source and a place.
     c.source = rng.weighted(SOURCES);
     c.location = city.en;

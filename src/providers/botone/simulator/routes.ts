@@ -201,7 +201,7 @@ function assertOpen(c: Conversation): void {
 
 function parseVariables(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null || value === '') return {};
-  let parsed = value;
+  let parsed: unknown = value;
   if (typeof value === 'string') {
     try {
       parsed = JSON.parse(value);

@@ -104,15 +104,31 @@ export function seedBotone(store: BotoneStore, seed: number, now: number): void 
     // stopped answering; the vendor's own example shows one 10 days old) or wait for an operator.
     const status = rng.weighted<ConversationStatus | 'created'>(
       age < 2 * DAY
-        ? [['in-process', 35], ['operator', 20], ['completed', 30], ['interrupted', 8], ['created', 7]]
-        : [['completed', 64], ['interrupted', 18], ['in-process', 9], ['operator', 7], ['created', 2]],
+        ? [
+            ['in-process', 35],
+            ['operator', 20],
+            ['completed', 30],
+            ['interrupted', 8],
+            ['created', 7],
+          ]
+        : [
+            ['completed', 64],
+            ['interrupted', 18],
+            ['in-process', 9],
+            ['operator', 7],
+            ['created', 2],
+          ],
     );
     const city = rng.weighted(CITIES.map((c) => [c, c.weight] as const));
     const c: Conversation = {
       id,
       uuid: rng.uuid(),
       number,
-      botId: rng.weighted([[1446, 5], [1447, 4], [1448, 3]]),
+      botId: rng.weighted([
+        [1446, 5],
+        [1447, 4],
+        [1448, 3],
+      ]),
       status: status === 'created' ? 'in-process' : status,
       ip: `${city.net[0]}.${city.net[1]}.${rng.int(0, 255)}.${rng.int(1, 254)}`,
       location: city.en,

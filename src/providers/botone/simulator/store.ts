@@ -6,15 +6,7 @@ import { createHmac } from 'node:crypto';
  */
 import { Rng } from '../../../simulators/common/rng.js';
 import { buildPdf, buildPng, buildTxt, CONTENT_TYPES, type FileKind, type StoredFile } from './files.js';
-import {
-  BOTS,
-  HANDOFF_MESSAGE,
-  OPERATOR_REQUESTS,
-  botScript,
-  pdfLines,
-  txtContent,
-  type Persona,
-} from './scripts.js';
+import { BOTS, HANDOFF_MESSAGE, OPERATOR_REQUESTS, botScript, pdfLines, txtContent, type Persona } from './scripts.js';
 
 /**
  * `in-process` and `completed` are the vendor's own values; `operator` is our name for the state the
@@ -241,8 +233,7 @@ export class BotoneStore {
 
   addFile(c: Conversation, kind: FileKind, rng: Rng): number {
     const id = this.nextFileId++;
-    const bytes =
-      kind === 'png' ? buildPng(rng) : kind === 'pdf' ? buildPdf(pdfLines(c.persona, rng, id)) : buildTxt(txtContent(c.persona, rng));
+    const bytes = kind === 'png' ? buildPng(rng) : kind === 'pdf' ? buildPdf(pdfLines(c.persona, rng, id)) : buildTxt(txtContent(c.persona, rng));
     const name = kind === 'png' ? `photo_${id}.png` : kind === 'pdf' ? `napravlenie_${id}.pdf` : `opisanie_${id}.txt`;
     this.files.set(id, { id, conversationId: c.id, fileName: name, contentType: CONTENT_TYPES[kind], bytes, deleted: false });
     return id;

@@ -93,7 +93,7 @@ export class CloserActivity {
     if (!script) {
       // A conversation from the seed: its topic is the flow it is in, if any; the script picks up there.
       const model = this.modelOf(conv);
-      const name = (this.store.getEndUser(conv.endUserId).params.name as string | undefined) ?? '고객';
+      const name = this.store.getEndUser(conv.endUserId).params.name ?? '고객';
       const flowId = conv.navigation.current?.flowId;
       const topicIndex = model.topicFlows.findIndex((f) => f.id === flowId);
       script = {
@@ -113,7 +113,7 @@ export class CloserActivity {
     const idle = this.store.idleEndUsers(model.bot.id);
     const returning = idle.length > 0 && this.rng.chance(0.35) ? this.rng.pick(idle) : undefined;
     const { conversation, endUser } = this.store.startConversation(model.bot.id, returning);
-    const name = (endUser.params.name as string | undefined) ?? '고객';
+    const name = endUser.params.name ?? '고객';
     const vars = makeVars(this.rng, model.spec, this.store.clock.now(), name);
     this.scripts.set(conversation.id, { model, vars, next: 0 });
     this.store.addMessage(conversation.id, 'user', text(OPENINGS, vars, this.rng));

@@ -68,10 +68,59 @@ export const PLATFORM_WEIGHTS: ReadonlyArray<readonly [Platform, number]> = [
   ['wechat', 2],
 ];
 
-export const SURNAMES = ['김', '이', '박', '최', '정', '강', '조', '윤', '장', '임', '한', '오', '서', '신', '권', '황', '안', '송', '전', '홍'] as const;
+export const SURNAMES = [
+  '김',
+  '이',
+  '박',
+  '최',
+  '정',
+  '강',
+  '조',
+  '윤',
+  '장',
+  '임',
+  '한',
+  '오',
+  '서',
+  '신',
+  '권',
+  '황',
+  '안',
+  '송',
+  '전',
+  '홍',
+] as const;
 export const GIVEN_NAMES = [
-  '민준', '서준', '도윤', '예준', '시우', '하준', '주원', '지호', '지후', '준서', '서연', '서윤', '지우', '서현', '민서',
-  '하은', '하윤', '윤서', '지유', '지민', '수빈', '현우', '지훈', '영희', '철수', '은지', '유진', '동현', '혜진', '성민',
+  '민준',
+  '서준',
+  '도윤',
+  '예준',
+  '시우',
+  '하준',
+  '주원',
+  '지호',
+  '지후',
+  '준서',
+  '서연',
+  '서윤',
+  '지우',
+  '서현',
+  '민서',
+  '하은',
+  '하윤',
+  '윤서',
+  '지유',
+  '지민',
+  '수빈',
+  '현우',
+  '지훈',
+  '영희',
+  '철수',
+  '은지',
+  '유진',
+  '동현',
+  '혜진',
+  '성민',
 ] as const;
 
 /** Cities with weights roughly following population; coordinates are the city centres. */
@@ -100,11 +149,25 @@ export const WELCOME_FLOW = { title: '웰컴 시나리오', nodes: ['시작', '�
 /** The flow a conversation moves to when the end user asks for a human. */
 export const AGENT_FLOW = { title: '상담원 연결', nodes: ['연결 안내', '상담 대기'] } as const;
 
-export const OPENINGS = ['안녕하세요', '문의할 게 있어요', '시작하기', '저기요', '상담 가능한가요?', '안녕하세요~ 질문이 있는데요', '문의드립니다'] as const;
+export const OPENINGS = [
+  '안녕하세요',
+  '문의할 게 있어요',
+  '시작하기',
+  '저기요',
+  '상담 가능한가요?',
+  '안녕하세요~ 질문이 있는데요',
+  '문의드립니다',
+] as const;
 export const CLOSING_QUESTION = ['더 궁금하신 점이 있으신가요?', '다른 도움이 필요하신가요?'] as const;
 export const CLOSING_USER = ['아니요 감사합니다', '없어요 수고하세요', '네 해결됐어요 감사해요', '괜찮습니다~', '감사합니다!'] as const;
 export const CLOSING_BOT = ['이용해 주셔서 감사합니다. 좋은 하루 보내세요! 😊', '감사합니다. 언제든 다시 찾아 주세요.'] as const;
-export const AGENT_REQUEST = ['상담원 연결해 주세요', '사람이랑 얘기하고 싶어요', '상담사 연결 부탁드려요', '상담원이요', '직원분 연결 가능한가요?'] as const;
+export const AGENT_REQUEST = [
+  '상담원 연결해 주세요',
+  '사람이랑 얘기하고 싶어요',
+  '상담사 연결 부탁드려요',
+  '상담원이요',
+  '직원분 연결 가능한가요?',
+] as const;
 export const AGENT_REQUEST_BOT = [
   '상담원을 연결해 드릴게요. 잠시만 기다려 주세요. (상담 가능 시간: 평일 09:00~18:00)',
   '상담원 연결을 요청했습니다. 순서대로 연결되니 조금만 기다려 주세요.',
@@ -119,13 +182,25 @@ export const AGENT_GOODBYE = [
   '상담을 종료하겠습니다. 이용해 주셔서 감사합니다.',
 ] as const;
 /** What an end user says later in a conversation the simulator keeps alive (live activity). */
-export const FOLLOW_UPS = ['혹시 하나 더 여쭤봐도 될까요?', '그럼 언제쯤 확인 가능할까요?', '네 알겠습니다', '아 그렇군요', '감사합니다', '확인 부탁드려요', '혹시 주말에도 처리되나요?'] as const;
+export const FOLLOW_UPS = [
+  '혹시 하나 더 여쭤봐도 될까요?',
+  '그럼 언제쯤 확인 가능할까요?',
+  '네 알겠습니다',
+  '아 그렇군요',
+  '감사합니다',
+  '확인 부탁드려요',
+  '혹시 주말에도 처리되나요?',
+] as const;
 export const BOT_FALLBACK = [
   '말씀하신 내용을 확인하고 있어요. 잠시만 기다려 주세요.',
   '죄송해요, 제가 이해하지 못했어요. 아래 메뉴에서 선택해 주시거나 "상담원"이라고 입력해 주세요.',
   '문의하신 내용은 담당 부서에 전달해 드렸어요.',
 ] as const;
-export const AGENT_FOLLOW_UP = ['확인해 보니 처리가 완료되었습니다.', '네, 바로 확인해 드리겠습니다. 잠시만 기다려 주세요.', '담당 부서에 전달했고, 오늘 중으로 연락드리겠습니다.'] as const;
+export const AGENT_FOLLOW_UP = [
+  '확인해 보니 처리가 완료되었습니다.',
+  '네, 바로 확인해 드리겠습니다. 잠시만 기다려 주세요.',
+  '담당 부서에 전달했고, 오늘 중으로 연락드리겠습니다.',
+] as const;
 export const WAITING_BOT = ['현재 상담원 연결 대기 중입니다. 조금만 더 기다려 주세요.'] as const;
 
 const IMG = 'https://cdn.closer.example/bot-assets';
@@ -138,7 +213,16 @@ const SHOPPING: BotSpec = {
   conversations: 150,
   active: 14,
   vocabulary: {
-    product: ['오버핏 린넨 셔츠', '무선 블루투스 이어폰', '스테인리스 텀블러 500ml', '기모 조거 팬츠', '캠핑 접이식 의자', '유기농 그래놀라 3팩', '가죽 크로스백', '차렵이불 퀸사이즈'],
+    product: [
+      '오버핏 린넨 셔츠',
+      '무선 블루투스 이어폰',
+      '스테인리스 텀블러 500ml',
+      '기모 조거 팬츠',
+      '캠핑 접이식 의자',
+      '유기농 그래놀라 3팩',
+      '가죽 크로스백',
+      '차렵이불 퀸사이즈',
+    ],
     amount: ['29,800원', '45,900원', '12,500원', '89,000원', '38,700원', '156,000원', '21,900원'],
     courier: ['CJ대한통운', '한진택배', '롯데택배', '우체국택배', '로젠택배'],
     hub: ['옥천HUB', '곤지암 메가허브', '대전 터미널', '배송지 인근 대리점', '군포 물류센터'],
@@ -156,7 +240,12 @@ const SHOPPING: BotSpec = {
           node: 1,
           text: '{name}님의 주문 내역입니다.',
           cards: [
-            { title: '{product}', description: '주문일 {pastDate} · 결제금액 {amount} · 상품 준비 중', image: `${IMG}/product.jpg`, buttons: ['배송 조회', '주문 취소'] },
+            {
+              title: '{product}',
+              description: '주문일 {pastDate} · 결제금액 {amount} · 상품 준비 중',
+              image: `${IMG}/product.jpg`,
+              buttons: ['배송 조회', '주문 취소'],
+            },
           ],
         },
         { from: 'user', node: 1, text: ['언제쯤 출고되나요?', '결제는 제대로 된 거죠?', '옵션 변경 가능한가요? 색상을 바꾸고 싶어요'] },
@@ -187,7 +276,11 @@ const SHOPPING: BotSpec = {
         { from: 'bot', node: 0, text: ['배송 조회를 위해 주문번호를 알려주세요.'] },
         { from: 'user', node: 0, text: ['{order}', '주문번호는 {order}이에요'] },
         { from: 'bot', node: 1, text: ['{courier} 송장번호 {tracking}로 배송 중입니다. 현재 위치는 {hub}이고, 도착 예정일은 {date}입니다.'] },
-        { from: 'user', node: 1, text: ['아직도 안 왔어요. 벌써 일주일째예요', '오늘 받을 수 있을까요?', '배송지 변경하고 싶은데요', '택배가 이동을 안 해요'] },
+        {
+          from: 'user',
+          node: 1,
+          text: ['아직도 안 왔어요. 벌써 일주일째예요', '오늘 받을 수 있을까요?', '배송지 변경하고 싶은데요', '택배가 이동을 안 해요'],
+        },
         {
           from: 'bot',
           node: 2,
@@ -241,9 +334,17 @@ const SHOPPING: BotSpec = {
       steps: [
         { from: 'bot', node: 0, text: ['환불 문의를 도와드릴게요. 주문번호를 입력해 주세요.'] },
         { from: 'user', node: 0, text: ['{order}', '{order} 환불 언제 되나요?'] },
-        { from: 'bot', node: 1, text: ['반품 상품이 {pastDate}에 입고되어 검수가 완료되었습니다. 환불 금액 {amount}은 카드사 사정에 따라 3~5영업일 내에 취소 처리됩니다.'] },
+        {
+          from: 'bot',
+          node: 1,
+          text: ['반품 상품이 {pastDate}에 입고되어 검수가 완료되었습니다. 환불 금액 {amount}은 카드사 사정에 따라 3~5영업일 내에 취소 처리됩니다.'],
+        },
         { from: 'user', node: 1, text: ['카드 취소가 아직 안 됐는데요', '적립금으로 받을 수도 있나요?', '계좌로 받고 싶어요'] },
-        { from: 'bot', node: 2, text: ['카드 취소 내역은 카드사 앱에서 먼저 확인하실 수 있어요. 5영업일이 지나도 취소되지 않으면 상담원에게 문의해 주세요.'] },
+        {
+          from: 'bot',
+          node: 2,
+          text: ['카드 취소 내역은 카드사 앱에서 먼저 확인하실 수 있어요. 5영업일이 지나도 취소되지 않으면 상담원에게 문의해 주세요.'],
+        },
       ],
       agentIssue: ['환불이 일주일째 안 되고 있어요', '부분 환불 금액이 이상해요', '무통장 입금했는데 환불 계좌를 바꾸고 싶어요'],
       agentAnswer: [
@@ -263,12 +364,22 @@ const SHOPPING: BotSpec = {
           from: 'bot',
           node: 0,
           cards: [
-            { title: '신규회원 10% 할인 쿠폰', description: '첫 구매 시 최대 5,000원 할인', image: `${IMG}/coupon-new.png`, uri: 'https://shop.example/coupons', buttons: ['쿠폰 받기'] },
+            {
+              title: '신규회원 10% 할인 쿠폰',
+              description: '첫 구매 시 최대 5,000원 할인',
+              image: `${IMG}/coupon-new.png`,
+              uri: 'https://shop.example/coupons',
+              buttons: ['쿠폰 받기'],
+            },
             { title: '리뷰 작성 적립금', description: '포토 리뷰 작성 시 500원 적립', image: `${IMG}/review.png`, buttons: ['리뷰 쓰러 가기'] },
           ],
         },
         { from: 'user', node: 0, text: ['쿠폰은 어디서 쓰나요?', '적립금 유효기간이 있나요?', '쿠폰이 안 보여요'] },
-        { from: 'bot', node: 1, text: ['결제 단계에서 "쿠폰 적용"을 누르면 사용 가능한 쿠폰이 보여요. 적립금은 적립일로부터 1년간 사용할 수 있습니다.'] },
+        {
+          from: 'bot',
+          node: 1,
+          text: ['결제 단계에서 "쿠폰 적용"을 누르면 사용 가능한 쿠폰이 보여요. 적립금은 적립일로부터 1년간 사용할 수 있습니다.'],
+        },
         { from: 'user', node: 1, text: ['아하 감사합니다', '네 찾았어요'] },
       ],
       agentIssue: ['생일 쿠폰이 안 들어왔어요', '적립금이 사라졌어요'],
@@ -305,7 +416,11 @@ const HOSPITAL: BotSpec = {
         { from: 'user', node: 0, text: ['{dept}', '{dept} 예약하고 싶어요'] },
         { from: 'bot', node: 1, text: ['{dept} 예약 가능한 가장 빠른 시간은 {date} {time}입니다. 이 시간으로 예약할까요?'] },
         { from: 'user', node: 1, text: ['네 그 시간으로 해주세요', '토요일은 안 되나요?', '좀 더 늦은 시간은 없나요?'] },
-        { from: 'bot', node: 2, text: ['{name}님, {date} {time} {dept} {doctor} 진료로 예약되었습니다. 방문 10분 전까지 1층 원무과에서 접수해 주세요.'] },
+        {
+          from: 'bot',
+          node: 2,
+          text: ['{name}님, {date} {time} {dept} {doctor} 진료로 예약되었습니다. 방문 10분 전까지 1층 원무과에서 접수해 주세요.'],
+        },
         { from: 'user', node: 2, text: ['감사합니다', '주차 되나요?', '공복으로 가야 하나요?'] },
         { from: 'bot', node: 2, text: ['건물 지하 주차장을 2시간 무료로 이용하실 수 있어요. 검사가 있는 경우 예약 문자로 별도 안내드립니다.'] },
       ],
@@ -327,7 +442,11 @@ const HOSPITAL: BotSpec = {
         { from: 'user', node: 0, text: ['{phoneTail}'] },
         { from: 'bot', node: 1, text: ['{date} {time} {dept} 예약이 확인됩니다. 변경하실까요, 취소하실까요?'] },
         { from: 'user', node: 1, text: ['다음 주로 변경하고 싶어요', '취소해 주세요', '시간만 조금 늦출 수 있을까요?'] },
-        { from: 'bot', node: 2, text: ['요청하신 대로 처리되었습니다. 변경된 예약 내역은 문자로 보내드렸어요.', '예약이 취소되었습니다. 다음에 다시 예약해 주세요.'] },
+        {
+          from: 'bot',
+          node: 2,
+          text: ['요청하신 대로 처리되었습니다. 변경된 예약 내역은 문자로 보내드렸어요.', '예약이 취소되었습니다. 다음에 다시 예약해 주세요.'],
+        },
       ],
       agentIssue: ['본인 확인이 계속 실패해요', '가족 예약을 대신 변경하고 싶어요'],
       agentAnswer: ['등록된 번호가 예전 번호였네요. 새 번호로 변경 후 예약 변경해 드렸습니다.', '보호자 확인 후 예약을 변경해 드렸습니다.'],
@@ -339,7 +458,11 @@ const HOSPITAL: BotSpec = {
       nodes: ['진료 시간', '휴진 안내'],
       params: {},
       steps: [
-        { from: 'bot', node: 0, text: ['평일 오전 9시~오후 6시, 토요일 오전 9시~오후 1시 진료합니다. 점심시간은 오후 1시~2시이며 일요일·공휴일은 휴진입니다.'] },
+        {
+          from: 'bot',
+          node: 0,
+          text: ['평일 오전 9시~오후 6시, 토요일 오전 9시~오후 1시 진료합니다. 점심시간은 오후 1시~2시이며 일요일·공휴일은 휴진입니다.'],
+        },
         { from: 'user', node: 0, text: ['점심시간에도 접수 되나요?', '다음 주 월요일 공휴일에도 하나요?', '야간 진료는 없나요?'] },
         { from: 'bot', node: 1, text: ['점심시간에는 접수가 마감됩니다. 공휴일 진료 여부는 홈페이지 공지사항에서 확인해 주세요.'] },
       ],
@@ -402,10 +525,17 @@ const TELECOM: BotSpec = {
         { from: 'user', node: 0, text: ['{phoneTail}'] },
         { from: 'bot', node: 1, text: ['{name}님의 이번 달 청구 요금은 {fee}입니다. 납부일은 매월 25일이며 자동이체로 납부됩니다.'] },
         { from: 'user', node: 1, text: ['지난달보다 왜 많이 나왔죠?', '소액결제 내역도 볼 수 있나요?', '네 확인했습니다'] },
-        { from: 'bot', node: 1, text: ['데이터 추가 충전 3,300원과 부가서비스 요금이 포함되었습니다. 상세 내역은 앱의 "요금 > 청구서"에서 확인하실 수 있어요.'] },
+        {
+          from: 'bot',
+          node: 1,
+          text: ['데이터 추가 충전 3,300원과 부가서비스 요금이 포함되었습니다. 상세 내역은 앱의 "요금 > 청구서"에서 확인하실 수 있어요.'],
+        },
       ],
       agentIssue: ['가입한 적 없는 부가서비스 요금이 나와요', '이중으로 출금된 것 같아요'],
-      agentAnswer: ['해당 부가서비스를 해지하고 지난 두 달 요금을 환급 처리해 드렸습니다.', '확인 결과 이중 출금이 맞아 다음 달 요금에서 차감해 드리겠습니다.'],
+      agentAnswer: [
+        '해당 부가서비스를 해지하고 지난 두 달 요금을 환급 처리해 드렸습니다.',
+        '확인 결과 이중 출금이 맞아 다음 달 요금에서 차감해 드리겠습니다.',
+      ],
       tags: ['요금문의', '부가서비스', '환급'],
       notes: ['부가서비스 해지 및 2개월 환급', '이중 출금 확인, 익월 차감'],
     },
@@ -463,7 +593,10 @@ const TELECOM: BotSpec = {
         { from: 'bot', node: 1, location: { title: '한빛텔레콤 광화문 직영점', latitude: 37.5709, longitude: 126.9769 } },
       ],
       agentIssue: ['분실 보험 청구하고 싶어요', '임대폰 받을 수 있나요?'],
-      agentAnswer: ['보험 청구 서류를 문자로 보내드렸습니다. 서류 제출 후 3영업일 내 처리됩니다.', '가까운 직영점에서 임대폰을 받으실 수 있게 예약해 드렸습니다.'],
+      agentAnswer: [
+        '보험 청구 서류를 문자로 보내드렸습니다. 서류 제출 후 3영업일 내 처리됩니다.',
+        '가까운 직영점에서 임대폰을 받으실 수 있게 예약해 드렸습니다.',
+      ],
       tags: ['분실신고', '보험청구'],
       notes: ['분실 정지 후 보험 청구 안내', '임대폰 예약'],
     },
@@ -476,7 +609,10 @@ const TELECOM: BotSpec = {
         { from: 'user', node: 0, text: ['위약금이 얼마나 나와요?', '해지하려면 어떻게 해야 돼요?'] },
       ],
       agentIssue: ['이사 가는데 인터넷 해지하고 싶어요', '다른 통신사로 옮기려고요'],
-      agentAnswer: ['이사 지역에서도 서비스가 가능해 이전 설치로 안내드렸습니다. 위약금 없이 옮기실 수 있어요.', '해지 방어 혜택으로 3개월 요금 할인을 안내드렸습니다.'],
+      agentAnswer: [
+        '이사 지역에서도 서비스가 가능해 이전 설치로 안내드렸습니다. 위약금 없이 옮기실 수 있어요.',
+        '해지 방어 혜택으로 3개월 요금 할인을 안내드렸습니다.',
+      ],
       tags: ['해지문의', '이전설치', '해지방어'],
       notes: ['이전 설치 접수', '해지 방어: 3개월 할인 제안'],
     },

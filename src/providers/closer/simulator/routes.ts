@@ -57,9 +57,14 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 
 /** Date.parse rolls `02-30` over into March and takes `24:00`; a real API would refuse them. */
 function realCalendarTime(value: string): boolean {
-  const [y, mo, d, h, mi, s] = [value.slice(0, 4), value.slice(5, 7), value.slice(8, 10), value.slice(11, 13), value.slice(14, 16), value.slice(17, 19)].map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [y, mo, d, h, mi, s] = [
+    value.slice(0, 4),
+    value.slice(5, 7),
+    value.slice(8, 10),
+    value.slice(11, 13),
+    value.slice(14, 16),
+    value.slice(17, 19),
+  ].map(Number) as [number, number, number, number, number, number];
   const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   // Seconds are optional: without them, position 16 starts the zone.
   const secondsOk = value[16] !== ':' || s <= 59;
@@ -146,7 +151,10 @@ export const messageDataSchema = z.discriminatedUnion('type', [
               description: z.string().max(1000).optional(),
               media: media.optional(),
               uri: url.optional(),
-              buttons: z.array(z.object({ title: nonBlank(100), payload: z.string().max(1000) }).strict()).max(10).optional(),
+              buttons: z
+                .array(z.object({ title: nonBlank(100), payload: z.string().max(1000) }).strict())
+                .max(10)
+                .optional(),
             })
             .strict(),
         )

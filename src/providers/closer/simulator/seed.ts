@@ -239,14 +239,7 @@ function makeBot(rng: Rng, spec: BotSpec, index: number, now: number): { model: 
 // ---------------------------------------------------------------------------------------------
 // Conversations
 
-type Outcome =
-  | 'completed'
-  | 'completedAgent'
-  | 'interrupted'
-  | 'interruptedWaiting'
-  | 'activeBot'
-  | 'activeRequested'
-  | 'activeHandover';
+type Outcome = 'completed' | 'completedAgent' | 'interrupted' | 'interruptedWaiting' | 'activeBot' | 'activeRequested' | 'activeHandover';
 
 /** Writes one conversation's messages in order, moving its clock and its navigation as it goes. */
 class DialogueWriter {
@@ -337,7 +330,8 @@ function buildConversation(
   w.say('bot', welcomeData(model));
   w.say('user', { type: 'text', text: topic.title });
 
-  const wantsAgent = outcome === 'completedAgent' || outcome === 'interruptedWaiting' || outcome === 'activeRequested' || outcome === 'activeHandover';
+  const wantsAgent =
+    outcome === 'completedAgent' || outcome === 'interruptedWaiting' || outcome === 'activeRequested' || outcome === 'activeHandover';
   const runsToEnd = outcome === 'completed' || (outcome === 'completedAgent' && rng.chance(0.5));
   // How far into the topic's script the conversation gets before it ends, stalls or escalates.
   let cut = runsToEnd ? topic.steps.length : rng.int(1, Math.max(1, topic.steps.length - 1));
@@ -381,7 +375,7 @@ function buildConversation(
   }
 
   const status = outcome.startsWith('active') ? 'ACTIVE' : outcome.startsWith('completed') ? 'COMPLETED' : 'INTERRUPTED';
-  let updatedMs = w.t;
+  let updatedMs: number;
   if (status === 'ACTIVE') {
     // A live conversation must not end in the future; slide it back if its pauses added up.
     const latest = now - rng.int(5_000, 5 * MINUTE);
@@ -430,8 +424,30 @@ function historicalStart(rng: Rng, now: number): number {
     const day = Math.floor(now / DAY_MS) - rng.int(0, 89);
     // Hours in KST: quiet at night, busiest at lunch and in the evening.
     const hourKst = rng.weighted<number>([
-      [0, 1], [1, 1], [2, 0.5], [3, 0.3], [4, 0.3], [5, 0.5], [6, 1], [7, 2], [8, 4], [9, 7], [10, 9], [11, 10],
-      [12, 11], [13, 10], [14, 9], [15, 9], [16, 8], [17, 8], [18, 7], [19, 8], [20, 9], [21, 8], [22, 5], [23, 3],
+      [0, 1],
+      [1, 1],
+      [2, 0.5],
+      [3, 0.3],
+      [4, 0.3],
+      [5, 0.5],
+      [6, 1],
+      [7, 2],
+      [8, 4],
+      [9, 7],
+      [10, 9],
+      [11, 10],
+      [12, 11],
+      [13, 10],
+      [14, 9],
+      [15, 9],
+      [16, 8],
+      [17, 8],
+      [18, 7],
+      [19, 8],
+      [20, 9],
+      [21, 8],
+      [22, 5],
+      [23, 3],
     ]);
     const ms = day * DAY_MS + (hourKst - 9) * HOUR + rng.int(0, HOUR - 1);
     // Closed conversations end before the live window, which keeps them clear of the open ones.

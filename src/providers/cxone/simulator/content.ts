@@ -85,7 +85,21 @@ export const DOMAINS: readonly Domain[] = [
   {
     brand: 'the IT Service Desk',
     slot: 'office',
-    intents: ['greetings', 'Password_reset', 'account_trouble', 'vpn_issue', 'printer_issue', 'new_laptop', 'software_request', 'relief', 'thanks', 'agree', 'disagree', 'goodbyes', 'human_handoff'],
+    intents: [
+      'greetings',
+      'Password_reset',
+      'account_trouble',
+      'vpn_issue',
+      'printer_issue',
+      'new_laptop',
+      'software_request',
+      'relief',
+      'thanks',
+      'agree',
+      'disagree',
+      'goodbyes',
+      'human_handoff',
+    ],
     greetingBot: {
       text: 'Hi, what can I help with?',
       buttons: [
@@ -95,13 +109,23 @@ export const DOMAINS: readonly Domain[] = [
       ],
     },
     unclear: ['the thing is broken again', 'I have a problem', 'help', 'my stuff does not work since Monday', 'same as yesterday'],
-    notes: ['User was called back by the desk.', 'Duplicate of INC0042711.', 'Escalated to the network team.', 'Check if the KB article on VPN is outdated.'],
+    notes: [
+      'User was called back by the desk.',
+      'Duplicate of INC0042711.',
+      'Escalated to the network team.',
+      'Check if the KB article on VPN is outdated.',
+    ],
     topics: [
       {
         intent: 'Password_reset',
         label: 'a password reset',
         tag: 'password',
-        openers: ['I forgot my password', 'I need to reset my password', "My password expired and I can't log in", 'How do I change my Windows password?'],
+        openers: [
+          'I forgot my password',
+          'I need to reset my password',
+          "My password expired and I can't log in",
+          'How do I change my Windows password?',
+        ],
         first: {
           text: 'I can help with that. Is this for your Windows login or for your email?',
           quickReplies: [
@@ -116,7 +140,12 @@ export const DOMAINS: readonly Domain[] = [
             bot: { text: 'Which office are you working from? I need it to pick the right domain controller.' },
           },
           {
-            user: ["I'm at the [Columbus](office) office.", "I'm in the [New York](office) office.", 'I work from the [London](office) office', 'Remote, but I belong to [Chicago](office)'],
+            user: [
+              "I'm at the [Columbus](office) office.",
+              "I'm in the [New York](office) office.",
+              'I work from the [London](office) office',
+              'Remote, but I belong to [Chicago](office)',
+            ],
             intent: 'inform',
             bot: { text: 'Done. I have sent a reset link to the mobile number in your profile. The link is valid for 15 minutes.' },
           },
@@ -153,7 +182,12 @@ export const DOMAINS: readonly Domain[] = [
         intent: 'vpn_issue',
         label: 'the VPN',
         tag: 'vpn',
-        openers: ['VPN keeps disconnecting', "I can't connect to the VPN from home", 'GlobalProtect says gateway not responding', 'vpn is super slow today'],
+        openers: [
+          'VPN keeps disconnecting',
+          "I can't connect to the VPN from home",
+          'GlobalProtect says gateway not responding',
+          'vpn is super slow today',
+        ],
         first: {
           text: 'Let us check a few things. Are you on home Wi-Fi or on a mobile hotspot?',
           quickReplies: [
@@ -184,7 +218,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['[PRN-NY-301](printer)', 'It says [PRN-COL-112](printer)', '[PRN-LDN-020](printer) I think'],
             intent: 'inform',
-            bot: { text: 'Thanks. I have opened a facilities ticket for that printer; a technician usually comes within 4 hours. Meanwhile you can use any other printer on the same floor.' },
+            bot: {
+              text: 'Thanks. I have opened a facilities ticket for that printer; a technician usually comes within 4 hours. Meanwhile you can use any other printer on the same floor.',
+            },
           },
         ],
       },
@@ -204,7 +240,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['Just old', 'The screen is cracked', 'battery is swollen'],
             intent: 'inform',
-            bot: { text: 'I have created a hardware request. Your manager will get an approval email, and the new laptop ships within 5 working days after approval.' },
+            bot: {
+              text: 'I have created a hardware request. Your manager will get an approval email, and the new laptop ships within 5 working days after approval.',
+            },
           },
         ],
         form: 'hardware_request_form',
@@ -219,7 +257,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['No, it is not there', 'I found it, thanks', 'Where is the Company Portal?'],
             intent: 'inform',
-            bot: { text: 'For software that is not in the Company Portal, I have opened a request for a licence review. You will get an email within one working day.' },
+            bot: {
+              text: 'For software that is not in the Company Portal, I have opened a request for a licence review. You will get an email within one working day.',
+            },
           },
         ],
       },
@@ -228,7 +268,19 @@ export const DOMAINS: readonly Domain[] = [
   {
     brand: 'Northwind Bank',
     slot: 'card_type',
-    intents: ['greetings', 'card_lost', 'check_balance', 'dispute_transaction', 'loan_info', 'update_address', 'thanks', 'agree', 'disagree', 'goodbyes', 'human_handoff'],
+    intents: [
+      'greetings',
+      'card_lost',
+      'check_balance',
+      'dispute_transaction',
+      'loan_info',
+      'update_address',
+      'thanks',
+      'agree',
+      'disagree',
+      'goodbyes',
+      'human_handoff',
+    ],
     greetingBot: {
       text: 'Welcome to Northwind Bank. I am your digital assistant. How can I help you today?',
       buttons: [
@@ -238,7 +290,12 @@ export const DOMAINS: readonly Domain[] = [
       ],
     },
     unclear: ['money', 'i have a question about the thing from last week', 'why', 'something is wrong', 'card??'],
-    notes: ['Customer verified by phone.', 'Possible fraud, forwarded to the fraud team.', 'Complaint logged: long wait.', 'Follow up on the refund next week.'],
+    notes: [
+      'Customer verified by phone.',
+      'Possible fraud, forwarded to the fraud team.',
+      'Complaint logged: long wait.',
+      'Follow up on the refund next week.',
+    ],
     topics: [
       {
         intent: 'card_lost',
@@ -263,7 +320,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['[4417](card_last4)', 'it ends in [9032](card_last4)', '[1185](card_last4)'],
             intent: 'inform',
-            bot: { text: 'Your card ending in those digits is now blocked. A replacement card will arrive in 5 to 7 business days at your registered address.' },
+            bot: {
+              text: 'Your card ending in those digits is now blocked. A replacement card will arrive in 5 to 7 business days at your registered address.',
+            },
           },
         ],
         form: 'card_block_form',
@@ -298,7 +357,11 @@ export const DOMAINS: readonly Domain[] = [
         first: { text: 'I can help you dispute it. What was the amount and the merchant name on the statement?' },
         steps: [
           {
-            user: ['[$89.99](amount) from [StreamPlus](merchant)', '[$240](amount) at [Hotel Aurora](merchant)', 'two charges of [$15.00](amount) from [QuickCab](merchant)'],
+            user: [
+              '[$89.99](amount) from [StreamPlus](merchant)',
+              '[$240](amount) at [Hotel Aurora](merchant)',
+              'two charges of [$15.00](amount) from [QuickCab](merchant)',
+            ],
             intent: 'inform',
             bot: {
               text: 'Thanks. Did you authorise this payment or share your card details with anyone?',
@@ -311,7 +374,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['No', 'No, never', 'not that I know of'],
             intent: 'disagree',
-            bot: { text: 'I have opened dispute case for this charge. We will credit the amount provisionally within 2 business days while we investigate.' },
+            bot: {
+              text: 'I have opened dispute case for this charge. We will credit the amount provisionally within 2 business days while we investigate.',
+            },
           },
         ],
       },
@@ -340,7 +405,11 @@ export const DOMAINS: readonly Domain[] = [
         first: { text: 'You can update it right here. What is your new street address, including the ZIP code?' },
         steps: [
           {
-            user: ['[221 Pine Street, Seattle WA 98101](address)', '[48 Oak Ave, Austin TX 78701](address)', '[9 Harbor Rd, Portland ME 04101](address)'],
+            user: [
+              '[221 Pine Street, Seattle WA 98101](address)',
+              '[48 Oak Ave, Austin TX 78701](address)',
+              '[9 Harbor Rd, Portland ME 04101](address)',
+            ],
             intent: 'inform',
             bot: { text: 'Thank you. Your address has been updated, and we sent a confirmation letter to both the old and the new address.' },
           },
@@ -352,7 +421,19 @@ export const DOMAINS: readonly Domain[] = [
   {
     brand: 'Skyway Travel',
     slot: 'destination',
-    intents: ['greetings', 'booking_change', 'baggage_policy', 'flight_status', 'refund_request', 'hotel_booking', 'thanks', 'agree', 'disagree', 'goodbyes', 'human_handoff'],
+    intents: [
+      'greetings',
+      'booking_change',
+      'baggage_policy',
+      'flight_status',
+      'refund_request',
+      'hotel_booking',
+      'thanks',
+      'agree',
+      'disagree',
+      'goodbyes',
+      'human_handoff',
+    ],
     greetingBot: {
       text: 'Hi! I am the Skyway Travel assistant. I can help with bookings, flight status, baggage and refunds.',
       quickReplies: [
@@ -407,7 +488,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['[Basic](fare)', '[Standard](fare)', 'I think [Flex](fare)'],
             intent: 'inform',
-            bot: { text: 'Your fare includes one carry-on up to 55 x 40 x 23 cm and 8 kg. Checked bags can be added in Manage Booking for $35 each way.' },
+            bot: {
+              text: 'Your fare includes one carry-on up to 55 x 40 x 23 cm and 8 kg. Checked bags can be added in Manage Booking for $35 each way.',
+            },
           },
         ],
       },
@@ -421,7 +504,9 @@ export const DOMAINS: readonly Domain[] = [
           {
             user: ['[SK102](flight)', '[SK2231](flight)', 'it is [SK87](flight)'],
             intent: 'inform',
-            bot: { text: 'That flight is delayed by 45 minutes because of late arrival of the incoming aircraft. New departure time is 18:35, gate B12.' },
+            bot: {
+              text: 'That flight is delayed by 45 minutes because of late arrival of the incoming aircraft. New departure time is 18:35, gate B12.',
+            },
           },
         ],
         lookup: 'integration',
@@ -451,7 +536,11 @@ export const DOMAINS: readonly Domain[] = [
         intent: 'hotel_booking',
         label: 'a hotel booking',
         tag: 'hotel',
-        openers: ['I need a hotel in [Barcelona](destination)', 'Book a hotel near the airport', 'Find me a room in [Paris](destination) for 3 nights'],
+        openers: [
+          'I need a hotel in [Barcelona](destination)',
+          'Book a hotel near the airport',
+          'Find me a room in [Paris](destination) for 3 nights',
+        ],
         first: { text: 'Happy to help. What are your check-in and check-out dates?' },
         steps: [
           {
@@ -479,12 +568,60 @@ export const DOMAINS: readonly Domain[] = [
 ];
 
 export const FIRST_NAMES = [
-  'Anne', 'James', 'Maria', 'Robert', 'Linda', 'Michael', 'Sarah', 'David', 'Emily', 'Daniel', 'Olivia', 'Ethan', 'Sophia',
-  'Liam', 'Ava', 'Noah', 'Grace', 'Lucas', 'Chloe', 'Henry', 'Priya', 'Wei', 'Carlos', 'Fatima', 'Kenji', 'Aisha', 'Mateo',
+  'Anne',
+  'James',
+  'Maria',
+  'Robert',
+  'Linda',
+  'Michael',
+  'Sarah',
+  'David',
+  'Emily',
+  'Daniel',
+  'Olivia',
+  'Ethan',
+  'Sophia',
+  'Liam',
+  'Ava',
+  'Noah',
+  'Grace',
+  'Lucas',
+  'Chloe',
+  'Henry',
+  'Priya',
+  'Wei',
+  'Carlos',
+  'Fatima',
+  'Kenji',
+  'Aisha',
+  'Mateo',
 ];
 export const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Taylor', 'Anderson', 'Thomas',
-  'Moore', 'Martin', 'Lee', 'Clark', 'Lewis', 'Walker', 'Hall', 'Young', 'Patel', 'Chen', 'Nguyen', 'Kim', 'Okafor',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Wilson',
+  'Taylor',
+  'Anderson',
+  'Thomas',
+  'Moore',
+  'Martin',
+  'Lee',
+  'Clark',
+  'Lewis',
+  'Walker',
+  'Hall',
+  'Young',
+  'Patel',
+  'Chen',
+  'Nguyen',
+  'Kim',
+  'Okafor',
 ];
 
 /** The channels a bot is deployed on. `Talk to your bot` is Bot Builder's own test console (the vendor example's channel). */

@@ -4,18 +4,7 @@
  * histories; live activity plays one move at a time on a stored conversation.
  */
 import type { Rng } from '../../../simulators/common/rng.js';
-import {
-  AGREE,
-  ANYTHING_ELSE,
-  GOODBYES,
-  GREETINGS,
-  HANDOFF,
-  HANDOVER_BOT,
-  THANKS,
-  WAITING,
-  type Domain,
-  type Topic,
-} from './content.js';
+import { AGREE, ANYTHING_ELSE, GOODBYES, GREETINGS, HANDOFF, HANDOVER_BOT, THANKS, WAITING, type Domain, type Topic } from './content.js';
 import { tidFor, type ConversationDraft } from './tracker.js';
 
 export class Dialogue {

@@ -71,9 +71,7 @@ export type Param = keyof typeof PARAMS;
 export const MAX_QUERY_LENGTH = 2000;
 
 type Token =
-  | { t: 'lp' | 'rp' | 'and' | 'or' | 'eof'; pos: number }
-  | { t: 'op'; v: Operator; pos: number }
-  | { t: 'word' | 'string'; v: string; pos: number };
+  { t: 'lp' | 'rp' | 'and' | 'or' | 'eof'; pos: number } | { t: 'op'; v: Operator; pos: number } | { t: 'word' | 'string'; v: string; pos: number };
 
 const SPECIAL = new Set(['(', ')', '=', '~', '<', '>']);
 
@@ -193,7 +191,8 @@ export function parseQuery(src: string): QueryNode | undefined {
     if (tok.t === 'lp') {
       const inner = parseOr();
       const close = next();
-      if (close.t !== 'rp') throw new QueryError(`Expected ')' at position ${close.pos} to close the '(' at position ${tok.pos}, found ${describe(close)}.`);
+      if (close.t !== 'rp')
+        throw new QueryError(`Expected ')' at position ${close.pos} to close the '(' at position ${tok.pos}, found ${describe(close)}.`);
       return inner;
     }
     if (tok.t !== 'word') throw new QueryError(`Expected a parameter name at position ${tok.pos}, found ${describe(tok)}.`);
@@ -205,7 +204,7 @@ export function parseQuery(src: string): QueryNode | undefined {
     if (opTok.t !== 'op') {
       throw new QueryError(`Expected an operator (=, !=, ~, >, <, >=, <=) after '${tok.v}' at position ${opTok.pos}, found ${describe(opTok)}.`);
     }
-    const allowed = PARAMS[param as Param] as readonly Operator[];
+    const allowed = PARAMS[param as Param];
     if (!allowed.includes(opTok.v)) {
       throw new QueryError(`Operator '${opTok.v}' is not supported for '${param}' (position ${opTok.pos}); use one of ${allowed.join(' ')}.`);
     }
@@ -223,7 +222,9 @@ export function parseQuery(src: string): QueryNode | undefined {
     }
     const after = peek();
     if (after.t !== 'and' && after.t !== 'or' && after.t !== 'rp' && after.t !== 'eof') {
-      throw new QueryError(`Unexpected ${describe(after)} at position ${after.pos}; quote values that contain operators, quotes or parentheses, and join clauses with AND or OR.`);
+      throw new QueryError(
+        `Unexpected ${describe(after)} at position ${after.pos}; quote values that contain operators, quotes or parentheses, and join clauses with AND or OR.`,
+      );
     }
     return { kind: 'clause', param: param as Param, op: opTok.v, value, position: tok.pos };
   };
@@ -289,11 +290,27 @@ export function zonedToUtc(wallAsUtc: number, zone: string): number {
 }
 
 const UNITS: Record<string, number> = {
-  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
 };
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -426,7 +443,15 @@ export function compileQuery(node: QueryNode, now: number, zone: string): Predic
     if (!/^\d{1,9}$/.test(node.value.trim())) throw new QueryError(`'${node.value}' is not a count: ${param} takes a whole number.`);
     const n = Number(node.value.trim());
     const field = param === 'bot_message_count' ? (c: CxConversation) => c.botMsgCount : (c: CxConversation) => c.customerMsgCount;
-    const test = { '=': (x: number) => x === n, '!=': (x: number) => x !== n, '>': (x: number) => x > n, '<': (x: number) => x < n, '>=': (x: number) => x >= n, '<=': (x: number) => x <= n, '~': () => false }[op];
+    const test = {
+      '=': (x: number) => x === n,
+      '!=': (x: number) => x !== n,
+      '>': (x: number) => x > n,
+      '<': (x: number) => x < n,
+      '>=': (x: number) => x >= n,
+      '<=': (x: number) => x <= n,
+      '~': () => false,
+    }[op];
     return (c) => test(field(c));
   }
 

@@ -16,7 +16,12 @@ export const MAX_PER_PAGE = 200;
 export function errorResponse(status: number, message: string, extraHeaders?: Record<string, string>, code?: string): SimResponse {
   const body: CxErrorBody = {
     status,
-    error: code ?? (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, ''),
+    error:
+      code ??
+      (STATUS_CODES[status] ?? 'error')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_|_$/g, ''),
     message,
   };
   return { status, json: body, headers: { 'cache-control': 'no-cache, private', ...extraHeaders } };

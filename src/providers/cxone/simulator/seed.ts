@@ -274,7 +274,9 @@ export function seedCxone(options: SeedOptions): SeedResult {
     }
     // Bot Builder numbers conversations per bot in the order they started. Bot 1327's history starts
     // with the vendor's example (#13, from 2024), so its seeded conversations continue from #14.
-    own.sort((a, b) => a.conversation.timestamp - b.conversation.timestamp || a.conversation.conversationId.localeCompare(b.conversation.conversationId));
+    own.sort(
+      (a, b) => a.conversation.timestamp - b.conversation.timestamp || a.conversation.conversationId.localeCompare(b.conversation.conversationId),
+    );
     let number = bot.botId === EXAMPLE_BOT ? EXAMPLE_NUMBER + 1 : 1;
     for (const entry of own) entry.conversation.conversationNumber = number++;
     if (bot.botId === EXAMPLE_BOT) conversations.push({ botId: bot.botId, conversation: exampleConversation() });

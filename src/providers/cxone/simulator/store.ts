@@ -98,10 +98,7 @@ export interface ScrollContext {
   expiresAt: number;
 }
 
-export type ScrollLookup =
-  | { kind: 'ok'; context: ScrollContext; offset: number }
-  | { kind: 'expired' }
-  | { kind: 'unknown' };
+export type ScrollLookup = { kind: 'ok'; context: ScrollContext; offset: number } | { kind: 'expired' } | { kind: 'unknown' };
 
 /**
  * Open scrolls. A scroll id names a context and an offset into it, so every page has its own id and

@@ -133,7 +133,7 @@ export class ConversationDraft {
     const ended = parts[parts.length - 1] === 'end';
     const nodes = parts.filter((p) => p !== 'end').map((p) => p.replace(/__\d+$/, ''));
     const lastWithModel = [...conversation.tracker.events].reverse().find((e) => e.metadata && typeof e.metadata === 'object');
-    const modelId = (lastWithModel?.metadata as CxEventMetadata | undefined)?.model_id ?? rng.hex(32);
+    const modelId = lastWithModel?.metadata?.model_id ?? rng.hex(32);
     const lastT = conversation.lastMessageAt / 1000;
     return new ConversationDraft(rng, {
       botId,
@@ -331,7 +331,9 @@ export class ConversationDraft {
   }
 
   /** The fields the export derives from the tracker. */
-  toConversation(base: Omit<CxConversation, 'msgCount' | 'customerMsgCount' | 'botMsgCount' | 'tracker' | 'lastMessageAt' | 'journey' | 'transitions'>): CxConversation {
+  toConversation(
+    base: Omit<CxConversation, 'msgCount' | 'customerMsgCount' | 'botMsgCount' | 'tracker' | 'lastMessageAt' | 'journey' | 'transitions'>,
+  ): CxConversation {
     const customerMsgCount = this.events.filter((e) => e.event === 'user').length;
     const botMsgCount = this.events.filter((e) => e.event === 'bot').length;
     const numbered = this.nodes.map((n, i) => `${n}__${i + 1}`);

@@ -137,14 +137,7 @@ export interface CxGenericEvent {
   [field: string]: unknown;
 }
 
-export type CxEvent =
-  | CxActionEvent
-  | CxSessionStartedEvent
-  | CxSlotEvent
-  | CxUserEvent
-  | CxUserFeaturizationEvent
-  | CxBotEvent
-  | CxGenericEvent;
+export type CxEvent = CxActionEvent | CxSessionStartedEvent | CxSlotEvent | CxUserEvent | CxUserFeaturizationEvent | CxBotEvent | CxGenericEvent;
 
 /** One record of the export's `data` array. */
 export interface CxConversation {
