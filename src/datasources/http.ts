@@ -37,10 +37,35 @@ export interface UpstreamOptions {
   observer?: UpstreamObserver;
 }
 
-/** What a vendor client gets from the registry for its UpstreamHttp: the config section plus the provider's breaker. */
+/**
+ * What a vendor client gets from the registry for its UpstreamHttp: the config section plus the
+ * provider's breaker. Every field is optional; an unset one takes UpstreamHttp's default (written
+ * once, on `UpstreamOptions`).
+ */
 export interface UpstreamSettings extends Partial<UpstreamConfig> {
   breaker?: ProviderBreaker;
   observer?: UpstreamObserver;
+  /** See `UpstreamOptions.baseDelayMs` (tests shorten it). */
+  baseDelayMs?: number;
+  /** See `UpstreamOptions.maxRetryAfterMs`. */
+  maxRetryAfterMs?: number;
+}
+
+/**
+ * The one options object every vendor client's constructor takes (`new CloserClient(options)`,
+ * `new BotoneClient(options)`, `new CxoneClient(options)`): the vendor's parsed config (its defaults
+ * were set once, by its `parseXConfig`), pointed at a base URL, and what every client shares. A
+ * vendor adds its own knobs beside these (CXone: `now`, `cache`), never instead of them.
+ */
+export interface ClientOptions<C> {
+  /** The vendor's config with the base URL to call (the embedded simulator's when none is configured). */
+  config: C & { baseUrl: string };
+  /** Timeouts, retries, breaker and observer of every call. @default UpstreamHttp's defaults */
+  upstream?: UpstreamSettings;
+  /** @default no logging */
+  logger?: Logger;
+  /** A shared keep-alive agent. @default one agent per client */
+  dispatcher?: Dispatcher;
 }
 
 /** The UpstreamHttp options a client copies from its settings (only those that are set). */
@@ -50,8 +75,24 @@ export function upstreamOptions(settings: UpstreamSettings | undefined): Partial
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
     ...(settings.totalBudgetMs !== undefined ? { totalBudgetMs: settings.totalBudgetMs } : {}),
     ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),
+    ...(settings.baseDelayMs !== undefined ? { baseDelayMs: settings.baseDelayMs } : {}),
+    ...(settings.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: settings.maxRetryAfterMs } : {}),
     ...(settings.breaker ? { breaker: settings.breaker } : {}),
     ...(settings.observer ? { observer: settings.observer } : {}),
+  };
+}
+
+/**
+ * The UpstreamHttp options of a client built from {@link ClientOptions}: the provider, the base URL and
+ * everything set in the options; the vendor adds only its auth (`headers` or `secretQuery`).
+ */
+export function clientHttpOptions(provider: ProviderName, options: ClientOptions<unknown>): UpstreamOptions {
+  return {
+    provider,
+    baseUrl: options.config.baseUrl,
+    ...upstreamOptions(options.upstream),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   };
 }
 

@@ -3,11 +3,10 @@
  * for v1 or v2, and mapped models out; a second one without auth for Vertex, whose credential is the
  * token in the body. Per-request caching and batching live in `datasource.ts`.
  */
-import type { Logger } from 'pino';
 import type { BotoneConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
-import { UpstreamHttp, upstreamOptions, type UpstreamOptions, type UpstreamSettings, type UpstreamStream } from '../../datasources/http.js';
+import { clientHttpOptions, UpstreamHttp, type ClientOptions, type UpstreamStream } from '../../datasources/http.js';
 import type { CreatedConversation } from '../../datasources/types.js';
 import { mapBot, mapConversation, PROVIDER, type Attribution } from './mapper.js';
 import {
@@ -48,22 +47,8 @@ export interface BotonePage {
   pageSize: number;
 }
 
-export interface BotoneClientOptions {
-  /** Scheme, host and optional prefix, without a trailing slash. */
-  baseUrl: string;
-  username: string;
-  password: string;
-  /** Which API the paths and ids follow. @default 'v2' */
-  apiVersion?: 'v1' | 'v2';
-  /** The bots botgraph knows (Bot.one cannot list them). @default [] */
-  botIds?: string[];
-  /** Timeouts, budget and attempts for every call. @default the UpstreamHttp defaults */
-  upstream?: UpstreamSettings;
-  /** First retry delay in ms, doubling. @default 100 */
-  baseDelayMs?: number;
-  /** @default undefined (silent) */
-  logger?: Logger;
-}
+/** The account (`username`, `password`), `apiVersion` and `botIds` (Bot.one cannot list bots), plus what every client takes. */
+export type BotoneClientOptions = ClientOptions<BotoneConfig>;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT_RE = /^\d{1,15}$/;
@@ -89,31 +74,14 @@ export class BotoneClient {
   private readonly prefix: string;
 
   constructor(options: BotoneClientOptions) {
-    this.apiVersion = options.apiVersion ?? 'v2';
-    this.botIds = [...new Set(options.botIds ?? [])];
+    const { config } = options;
+    this.apiVersion = config.apiVersion;
+    this.botIds = [...new Set(config.botIds)];
     this.prefix = `/api/${this.apiVersion}`;
-    const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
-    const common: UpstreamOptions = {
-      provider: PROVIDER,
-      baseUrl: options.baseUrl,
-      ...upstreamOptions(options.upstream),
-      ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-    };
+    const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64')}`;
+    const common = clientHttpOptions(PROVIDER, options);
     this.http = new UpstreamHttp({ ...common, headers: () => ({ authorization }) });
     this.vertexHttp = new UpstreamHttp(common);
-  }
-
-  static fromConfig(config: BotoneConfig & { baseUrl: string }, upstream: UpstreamSettings, logger?: Logger): BotoneClient {
-    return new BotoneClient({
-      baseUrl: config.baseUrl,
-      username: config.username,
-      password: config.password,
-      apiVersion: config.apiVersion,
-      botIds: config.botIds,
-      upstream,
-      ...(logger ? { logger } : {}),
-    });
   }
 
   /** Configured bots only; no upstream call (Bot.one has no bot endpoint). Null for an unknown id. */

@@ -2,8 +2,6 @@
  * Bot.one as a botgraph provider: the process-wide runtime (one client, static capabilities) that
  * hands out a fresh `BotoneDatasource` per GraphQL request.
  */
-import type { Logger } from 'pino';
-import type { UpstreamSettings } from '../../datasources/http.js';
 import type { BotoneConfig } from './config.js';
 import type { CapabilityName } from '../../models.js';
 import type { UpstreamStream } from '../../datasources/http.js';
@@ -11,9 +9,10 @@ import type { ProviderRuntime } from '../../datasources/types.js';
 import { BotoneClient } from './client.js';
 import { BotoneDatasource } from './datasource.js';
 import { PROVIDER } from './mapper.js';
-import { buildRuntime, deriveCapabilities, implementedWrites, type WriteName } from '../types.js';
+import { buildRuntime, deriveCapabilities, implementedWrites, type RuntimeOptions, type WriteName } from '../types.js';
 
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
+export type { BotoneClientOptions } from './client.js';
 export { BotoneDatasource, planPages } from './datasource.js';
 
 export const BOTONE_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
@@ -35,15 +34,8 @@ export function botoneCapabilities(apiVersion: 'v1' | 'v2'): CapabilityName[] {
   return deriveCapabilities({ reads: BOTONE_READS, writes: botoneWrites(apiVersion), files: true, webhooks: false });
 }
 
-export interface BotoneRuntimeOptions {
-  /** The account and bots; `baseUrl` is the simulator's URL in SIMULATOR mode. */
-  config: BotoneConfig & { baseUrl: string };
-  upstream: UpstreamSettings;
-  /** Whether `baseUrl` is the embedded simulator or a real instance; reported, not acted on. */
-  mode: 'SIMULATOR' | 'REMOTE';
-  /** @default undefined (no upstream logging) */
-  logger?: Logger;
-}
+/** The runtime's options: the client's ({@link BotoneClientOptions}) plus the mode. */
+export type BotoneRuntimeOptions = RuntimeOptions<BotoneConfig>;
 
 export interface BotoneRuntime extends ProviderRuntime {
   /** The shared client (tests and tools); the file route goes through `openFile`. */
@@ -52,7 +44,7 @@ export interface BotoneRuntime extends ProviderRuntime {
 }
 
 export function createBotoneRuntime(options: BotoneRuntimeOptions): BotoneRuntime {
-  const client = BotoneClient.fromConfig(options.config, options.upstream, options.logger);
+  const client = new BotoneClient(options);
   return buildRuntime({
     provider: PROVIDER,
     mode: options.mode,

@@ -3,13 +3,11 @@
  * paths and query names, and mapping to models. It holds no per-request state; DataLoaders live
  * in `CloserDatasource`.
  */
-import type { Dispatcher } from 'undici';
-import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CloserConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
-import { UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
+import { clientHttpOptions, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
 import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
 import { readAllPages, readWindow } from '../../datasources/base.js';
 import { CLOSER_PAGING } from './paging.js';
@@ -31,20 +29,8 @@ import {
 /** The header CLOSER reads the API key from (docs/providers/closer.md). */
 export const CLOSER_API_KEY_HEADER = 'X-API-Key';
 
-export interface CloserClientOptions {
-  /** Where CLOSER (or its simulator) answers, and the API key. `baseUrl` must be set. */
-  config: CloserConfig & { baseUrl: string };
-  /** Timeouts and retries of every upstream call, and the provider's circuit breaker. */
-  upstream: UpstreamSettings;
-  /** @default no logging */
-  logger?: Logger;
-  /** The first retry's base delay in ms. @default 100 (UpstreamHttp's default) */
-  baseDelayMs?: number;
-  /** The longest `Retry-After` waited for inside one request, in ms. @default 5000 (UpstreamHttp's default) */
-  maxRetryAfterMs?: number;
-  /** A shared keep-alive agent. @default one agent per client */
-  dispatcher?: Dispatcher;
-}
+/** Where CLOSER (or its simulator) answers and the API key, plus what every client takes. */
+export type CloserClientOptions = ClientOptions<CloserConfig>;
 
 /** A slice of a vendor list, already mapped, with the vendor's total for the query. */
 export interface CloserSlice<T> {
@@ -106,16 +92,7 @@ export class CloserClient {
 
   constructor(options: CloserClientOptions) {
     const apiKey = options.config.apiKey;
-    this.http = new UpstreamHttp({
-      provider: 'CLOSER',
-      baseUrl: options.config.baseUrl,
-      headers: () => ({ [CLOSER_API_KEY_HEADER]: apiKey }),
-      ...upstreamOptions(options.upstream),
-      ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
-      ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    });
+    this.http = new UpstreamHttp({ ...clientHttpOptions('CLOSER', options), headers: () => ({ [CLOSER_API_KEY_HEADER]: apiKey }) });
   }
 
   // ------------------------------------------------------------------------------------------

@@ -5,12 +5,11 @@
  * language (docs/providers/cxone.md), and hands back mapped models. No DataLoaders here: those are
  * per request, in `datasource.ts`.
  */
-import type { Logger } from 'pino';
 import type { Agent } from 'undici';
 import type { CxoneConfig } from './config.js';
 import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
-import { keepAliveAgent, UpstreamHttp, upstreamOptions, type UpstreamSettings } from '../../datasources/http.js';
+import { clientHttpOptions, keepAliveAgent, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
 import { BatchCache, type BatchCacheOptions } from './cache.js';
 import { botIdFromTracker, mapConversation } from './mapper.js';
 import { cxPageSchema, type CxPage } from './types.js';
@@ -22,15 +21,8 @@ export const MAX_PER_PAGE = 200;
 /** The key of the bare token in `CxoneConfig.tokens`: a token whose bot is unknown. */
 export const BARE_TOKEN = '';
 
-export interface CxoneClientOptions {
-  /** Scheme and host of the export, without a trailing slash. */
-  baseUrl: string;
-  /** Bot id → export token; `{'': token}` for one bare token. */
-  tokens: CxoneConfig['tokens'];
-  /** Timeouts and retries of every call. @default UpstreamHttp's own defaults */
-  upstream?: UpstreamSettings;
-  /** @default no logging */
-  logger?: Logger;
+/** The export's base URL and `tokens` (bot id → export token; `{'': token}` for one bare token), plus what every client takes. */
+export interface CxoneClientOptions extends ClientOptions<CxoneConfig> {
   /** The clock statuses are derived against. @default Date.now */
   now?: () => number;
   /** The batch cache of the streams. @default BatchCache's defaults */
@@ -76,31 +68,25 @@ export function nextScrollId(page: CxPage): string | null {
 export class CxoneClient {
   /** Process-wide: see BatchCache for why. */
   readonly batches: BatchCache;
-  private readonly agent: Agent;
+  /** The agent this client made (closed with it); null when the caller passed its own. */
+  private readonly agent: Agent | null;
   private readonly http = new Map<string, UpstreamHttp>();
   private readonly now: () => number;
   private bareBot: Promise<string | null> | undefined;
 
-  constructor(private readonly options: CxoneClientOptions) {
+  constructor(options: CxoneClientOptions) {
     this.now = options.now ?? Date.now;
     const observer = options.upstream?.observer;
     this.batches = new BatchCache({
       ...options.cache,
       ...(observer ? { onLookup: (hit: boolean) => observer.cacheLookup('cxone_batches', hit) } : {}),
     });
-    this.agent = keepAliveAgent();
-    for (const [key, token] of Object.entries(options.tokens)) {
-      this.http.set(
-        key,
-        new UpstreamHttp({
-          provider: 'CXONE',
-          baseUrl: options.baseUrl,
-          secretQuery: () => ({ token }),
-          dispatcher: this.agent,
-          ...upstreamOptions(options.upstream),
-          ...(options.logger ? { logger: options.logger } : {}),
-        }),
-      );
+    // One keep-alive agent under every token's UpstreamHttp: the tokens share the host.
+    const dispatcher = options.dispatcher ?? keepAliveAgent();
+    this.agent = options.dispatcher ? null : (dispatcher as Agent);
+    const common = clientHttpOptions('CXONE', { ...options, dispatcher });
+    for (const [key, token] of Object.entries(options.config.tokens)) {
+      this.http.set(key, new UpstreamHttp({ ...common, secretQuery: () => ({ token }) }));
     }
   }
 
@@ -178,7 +164,7 @@ export class CxoneClient {
 
   async close(): Promise<void> {
     await Promise.all([...this.http.values()].map((h) => h.close()));
-    await this.agent.close();
+    await this.agent?.close();
   }
 
   private async get(tokenKey: string, query: Record<string, string | number>): Promise<CxPage> {

@@ -350,7 +350,7 @@ describe('what goes over the wire', () => {
   });
 
   it('Vertex requests carry no Authorization header; the control writes carry Basic auth', async () => {
-    const client = new BotoneClient({ baseUrl: url, username: USERNAME, password: PASSWORD, logger });
+    const client = new BotoneClient({ config: { baseUrl: url, username: USERNAME, password: PASSWORD, apiVersion: 'v2', botIds: [] }, logger });
     try {
       seen.length = 0;
       await client.completeCustomBlock('tok-1', null);
@@ -379,7 +379,7 @@ describe('what goes over the wire', () => {
   });
 
   it("the create bodies and queries are the vendor's: variables as a JSON string, response: true", async () => {
-    const client = new BotoneClient({ baseUrl: url, username: USERNAME, password: PASSWORD });
+    const client = new BotoneClient({ config: { baseUrl: url, username: USERNAME, password: PASSWORD, apiVersion: 'v2', botIds: [] } });
     try {
       seen.length = 0;
       failWith = { status: 200, body: '{"dialogId":"ef313216-e8d9-46a9-b95e-8060058bd43f"}' };
@@ -403,7 +403,7 @@ describe('what goes over the wire', () => {
   });
 
   it('a vendor error body and the token never reach the error', async () => {
-    const client = new BotoneClient({ baseUrl: url, username: USERNAME, password: PASSWORD });
+    const client = new BotoneClient({ config: { baseUrl: url, username: USERNAME, password: PASSWORD, apiVersion: 'v2', botIds: [] } });
     try {
       tokens.add('tok-secret-in-body');
       failWith = { status: 400, body: '{"message":"token tok-secret-in-body is malformed; Bad Request"}' };

@@ -53,7 +53,11 @@ let requested: VendorConversation[];
 let completed: VendorConversation;
 
 function makeRuntime(upstream: UpstreamConfig = FAST, apiKey = sim.apiKey): ProviderRuntime {
-  const rt = createCloserRuntime({ config: { baseUrl: sim.url, apiKey, webhookSecret: null }, upstream, mode: 'SIMULATOR', baseDelayMs: 5 });
+  const rt = createCloserRuntime({
+    config: { baseUrl: sim.url, apiKey, webhookSecret: null },
+    upstream: { ...upstream, baseDelayMs: 5 },
+    mode: 'SIMULATOR',
+  });
   runtimes.push(rt);
   return rt;
 }

@@ -21,9 +21,8 @@ const runtimes: ProviderRuntime[] = [];
 function makeRuntime(upstream: UpstreamConfig = FAST, apiKey = sim.apiKey): ProviderRuntime {
   const rt = createCloserRuntime({
     config: { baseUrl: sim.url, apiKey, webhookSecret: null },
-    upstream,
+    upstream: { ...upstream, baseDelayMs: 5 },
     mode: 'SIMULATOR',
-    baseDelayMs: 5,
   });
   runtimes.push(rt);
   return rt;

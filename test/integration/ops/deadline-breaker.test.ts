@@ -158,8 +158,7 @@ describe('rejection latency, in process', () => {
     const breaker = new ProviderBreaker('CLOSER', { failureRatio: 0.5, windowMs: 10_000, minCalls: 5, halfOpenAfterMs: 60_000 });
     const client = new CloserClient({
       config: { baseUrl: sim.url, apiKey: sim.apiKey, webhookSecret: null },
-      upstream: { timeoutMs: 2_000, totalBudgetMs: 4_000, maxAttempts: 1, breaker },
-      baseDelayMs: 1,
+      upstream: { timeoutMs: 2_000, totalBudgetMs: 4_000, maxAttempts: 1, breaker, baseDelayMs: 1 },
     });
     try {
       sim.faults.set({ errorRate: 1, errorStatus: 500 });

@@ -21,7 +21,7 @@ class RecordingClient extends BotoneClient {
   readonly detailCalls: Array<[string, Attribution]> = [];
 
   constructor(botIds: string[]) {
-    super({ baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p', botIds });
+    super({ config: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p', apiVersion: 'v2', botIds } });
   }
 
   override getBots(ids: readonly string[]): Array<BotModel | null> {
@@ -123,8 +123,8 @@ describe('BotoneDatasource batch functions (recording client)', () => {
   });
 
   it('rejects ids the API version cannot have without a call (port 9 would refuse one)', async () => {
-    const v2 = new BotoneClient({ baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p' });
-    const v1 = new BotoneClient({ baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p', apiVersion: 'v1' });
+    const v2 = new BotoneClient({ config: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p', apiVersion: 'v2', botIds: [] } });
+    const v1 = new BotoneClient({ config: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p', apiVersion: 'v1', botIds: [] } });
     expect(await v2.getConversation('123', { botNativeId: null, idScope: [] })).toBeNull();
     expect(await v1.getConversation(UUID_A, { botNativeId: null, idScope: [] })).toBeNull();
   });
@@ -171,7 +171,9 @@ describe('BotoneDatasource upstream calls (simulator, counted at /__sim/stats)',
 
   beforeAll(async () => {
     sim = await startBotoneSimulator({ port: 0, seed: 7, now: Date.parse('2026-03-01T12:00:00Z') });
-    client = new BotoneClient({ baseUrl: sim.url, username: sim.username, password: sim.password, botIds: sim.botIds.map(String) });
+    client = new BotoneClient({
+      config: { baseUrl: sim.url, username: sim.username, password: sim.password, apiVersion: 'v2', botIds: sim.botIds.map(String) },
+    });
   });
 
   afterAll(async () => {
