@@ -712,7 +712,10 @@ export type Query = {
   node?: Maybe<Node>;
   /** Fetches several objects by global ID, in the order given; null where one does not exist. */
   nodes: Array<Maybe<Node>>;
-  /** Which providers are enabled, how they are served, whether they answer, and what they can do. */
+  /**
+   * Which providers are enabled, how they are served, whether they answer, and what they can do. A
+   * principal scoped to some providers or bots sees only the providers its scope names.
+   */
   providers: Array<ProviderInfo>;
 };
 

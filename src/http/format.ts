@@ -36,7 +36,10 @@ export function createFormatError(logger: Logger, options: { production?: boolea
       const own = cause?.extensions?.code;
       if (safe.code === 'GRAPHQL_VALIDATION_FAILED' && typeof own === 'string' && CODES.has(own)) safe.code = own;
       if (safe.code === 'GRAPHQL_PARSE_FAILED') {
-        const tokens = asTokenLimitError(formatted.message);
+        // The parser's error carries the document and where it stopped (on Apollo's wrapper or the original).
+        type Located = { source?: { body?: unknown }; positions?: readonly number[] } | null | undefined;
+        const located = [original as Located, cause as Located].find((e) => typeof e?.source?.body === 'string');
+        const tokens = asTokenLimitError(formatted.message, located?.source?.body as string | undefined, located?.positions?.[0]);
         if (tokens) return { ...rest, message: tokens.message, extensions: tokens.extensions };
       }
       return policy({ ...rest, extensions: safe });

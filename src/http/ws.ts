@@ -200,10 +200,14 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         // graphql-ws registers this operation's id before calling onSubscribe: count the others.
         const others = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (others >= options.maxSubscriptionsPerConnection) {
+          const limit = options.maxSubscriptionsPerConnection;
           return [
-            codeError(
-              `This connection already holds ${options.maxSubscriptionsPerConnection} operations, the limit; open another or complete one.`,
+            new BotgraphError(
               ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+              `This connection already holds ${limit} operations, the limit; open another or complete one.`,
+              {
+                details: { limit, value: others + 1 },
+              },
             ),
           ];
         }
@@ -223,7 +227,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         try {
           document = parseLimited(request.query, guard.policy.limits);
         } catch (error) {
-          return [asTokenLimitError((error as Error).message) ?? parseError(error)];
+          return [asTokenLimitError((error as Error).message, request.query, (error as GraphQLError).positions?.[0]) ?? parseError(error)];
         }
         const errors = validate(options.schema, document, allRules(guard.policy.limits));
         if (errors.length > 0) {

@@ -46,6 +46,18 @@ export const WEIGHTS = {
 /** Schema coordinates of fields that are not Node- or connection-typed but still read a vendor. */
 const UPSTREAM_FIELDS = new Set(['Bot.flows', 'Conversation.collectedData', 'ProviderInfo.healthy']);
 
+/**
+ * Node-typed fields that call no vendor per item: a stats group's bot is resolved once per
+ * provider for all groups (src/stats/service.ts), so it weighs like any object.
+ */
+const COMPUTED_NODE_FIELDS = new Set(['StatsKey.bot']);
+
+/**
+ * Own weights of fields whose upstream budget is not one call (schema coordinate → weight), given
+ * by the deployment: stats queries weigh their STATS_MAX_CALLS (src/stats/args.ts `statsCostWeights`).
+ */
+export type FieldWeights = Readonly<Record<string, number>>;
+
 const ALREADY_READ = /(Connection|Edge|Payload)$/;
 
 export function operationCost(
@@ -53,6 +65,7 @@ export function operationCost(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | null | undefined,
+  fieldWeights: FieldWeights = {},
 ): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
@@ -101,9 +114,12 @@ export function operationCost(
     const named = getNamedType(def.type);
     if (!node.selectionSet || !isCompositeType(named)) return WEIGHTS.SCALAR;
     const alreadyRead = ALREADY_READ.test(parent.name);
+    const coordinate = `${parent.name}.${name}`;
     const upstream =
-      !alreadyRead && (parent === root || UPSTREAM_FIELDS.has(`${parent.name}.${name}`) || /Connection$/.test(named.name) || isNode(named));
-    const own = upstream ? WEIGHTS.UPSTREAM : WEIGHTS.OBJECT;
+      !alreadyRead &&
+      !COMPUTED_NODE_FIELDS.has(coordinate) &&
+      (parent === root || UPSTREAM_FIELDS.has(coordinate) || /Connection$/.test(named.name) || isNode(named));
+    const own = fieldWeights[coordinate] ?? (upstream ? WEIGHTS.UPSTREAM : WEIGHTS.OBJECT);
     // A list of nodes read by id (`nodes(ids)`, `bots`) may cost a call per item, not only per list.
     const perItem = upstream && isListType(getNullableType(def.type)) && isNode(named) ? WEIGHTS.UPSTREAM : 0;
     return own + multiplier(node, def, alreadyRead) * (perItem + selectionCost(node.selectionSet, named));

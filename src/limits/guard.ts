@@ -6,6 +6,7 @@ import { ConfigError, type Config } from '../config.js';
 import type { OperationPolicy } from './operation.js';
 import { PersistedOperations } from './persisted.js';
 import { OperationRateLimit, TopicBudget } from './rate.js';
+import { statsCostWeights } from '../stats/cost.js';
 
 /**
  * Everything that decides whether an operation may run, built once per process and handed to both
@@ -35,7 +36,7 @@ export function createGuard(config: Config, schema: GraphQLSchema, redis: Redis 
     rate: new OperationRateLimit(config.limits, redis),
     topics: new TopicBudget(config.limits.liveTopicsPerPrincipal),
     persisted,
-    policy: { schema, limits: config.limits, security: config.security },
+    policy: { schema, limits: config.limits, security: config.security, fieldWeights: statsCostWeights(config.stats) },
     origins: config.security.corsOrigins,
   };
 }

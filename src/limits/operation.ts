@@ -3,7 +3,7 @@ import { forbidden } from '../auth/authenticate.js';
 import { isAdmin, mayMutate, type Principal } from '../auth/principal.js';
 import type { LimitsConfig, SecurityConfig } from '../config.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
-import { operationCost } from './cost.js';
+import { operationCost, type FieldWeights } from './cost.js';
 
 /**
  * The checks that need the principal or the variables, so they cannot be validation rules (Apollo
@@ -16,6 +16,8 @@ export interface OperationPolicy {
   schema: GraphQLSchema;
   limits: LimitsConfig;
   security: SecurityConfig;
+  /** Own cost weights of fields with a larger upstream budget than one call (stats). */
+  fieldWeights?: FieldWeights;
 }
 
 /** An operation-level refusal; `http` is the status on HTTP (Apollo strips it from the body). */
@@ -59,7 +61,7 @@ export function refuseOperation(
   }
   const tooBig = variablesRefusal(limits, args.variables);
   if (tooBig) return tooBig;
-  const cost = operationCost(schema, args.document, operation, args.variables);
+  const cost = operationCost(schema, args.document, operation, args.variables, policy.fieldWeights);
   if (cost > limits.maxCost) {
     return refusal(
       ErrorCode.COST_LIMIT_EXCEEDED,

@@ -27,7 +27,7 @@ export const conversationStatsSubscription: Pick<SubscriptionResolvers, 'convers
     subscribe: async (_parent, args, ctx, info) => {
       const parsed = parseStatsArgs(ctx, args);
       const wanted = wantedOf(info);
-      return service(ctx).subscribe(ctx, cohortKey(parsed, wanted), parsed, wanted) as never;
+      return service(ctx).subscribe(ctx, cohortKey(parsed, wanted, ctx.principal.scopeKey), parsed, wanted) as never;
     },
     resolve: (result: ConversationStatsModel) => result as never,
   },

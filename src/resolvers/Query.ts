@@ -111,5 +111,7 @@ export const Query: QueryResolvers = {
     });
   },
 
-  providers: (_parent, _args, ctx) => ctx.providers(),
+  // A scoped principal sees only the providers its scope names (whole or some of their bots): the
+  // others do not exist for it, enabled or not, and their health is not probed on its behalf.
+  providers: (_parent, _args, ctx) => ctx.providers().filter((p) => providerInScope(ctx.principal, p.provider)),
 };

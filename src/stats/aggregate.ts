@@ -48,7 +48,7 @@ export function matches(s: ConvSummary, args: StatsArgs, status: ConversationSta
   if (!args.providers.includes(s.p)) return false;
   if (s.c < args.from || s.c > args.to) return false;
   const bots = args.bots.get(s.p);
-  if (args.bots.size > 0 && (!bots || s.b === null || !bots.includes(s.b))) return false;
+  if (bots && (s.b === null || !bots.includes(s.b))) return false;
   if (args.statuses && !args.statuses.includes(status)) return false;
   if (args.updatedFrom !== null && (s.u === null || s.u < args.updatedFrom)) return false;
   if (args.updatedTo !== null && (s.u === null || s.u > args.updatedTo)) return false;

@@ -7,6 +7,7 @@ import type { ConversationFilter, StatsDimension, TimeBucket } from '../__genera
 import { enabledProviders, type Context } from '../context.js';
 import { badInput } from '../errors.js';
 import { botsByProvider } from '../resolvers/conversationList.js';
+import { narrowToScope } from '../auth/scope.js';
 import { checkTimeZone } from './time.js';
 import type { StatsArgs } from './types.js';
 import type { Wanted } from './service.js';
@@ -35,10 +36,13 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
       'filter.cxoneQuery',
     );
   }
-  const bots = botsByProvider(f);
-  enabledProviders(ctx, [...bots.keys()]);
-  let providers = enabledProviders(ctx, f.providers);
-  if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
+  const asked = botsByProvider(f);
+  enabledProviders(ctx, [...asked.keys()]);
+  let wantedProviders = enabledProviders(ctx, f.providers);
+  if (asked.size > 0) wantedProviders = wantedProviders.filter((p) => asked.has(p));
+  // Outside the principal's scope nothing exists: the scope narrows providers and bots like a
+  // filter would, so every cohort, count and measure covers only what is in scope.
+  const { providers, bots } = narrowToScope(ctx, wantedProviders, asked);
   const to = f.createdTo ? f.createdTo.getTime() : now;
   const from = f.createdFrom ? f.createdFrom.getTime() : to - DEFAULT_WINDOW_MS;
   if (from > to) throw badInput('`filter.createdFrom` is after `filter.createdTo`.', 'filter.createdFrom');

@@ -23,7 +23,7 @@ import type { PollerRegistry } from '../subscriptions/pollers.js';
 import { BotgraphError } from '../errors.js';
 import { conversationTopic } from '../subscriptions/topics.js';
 import { ADAPTERS } from '../providers/registry.js';
-import { aggregate, partsId, type CountCell, type Unread } from './aggregate.js';
+import { aggregate, matches, partsId, statusOf, type CountCell, type Unread } from './aggregate.js';
 import type { SegmentStore } from './store.js';
 import { bucketStart, DAY_MS, utcDay } from './time.js';
 import type { ConvSummary, ConversationStatsModel, ProviderStatsHooks, StatsArgs, StatsGroupModel } from './types.js';
@@ -46,6 +46,16 @@ const MAX_COUNT_CACHE = 10_000;
 
 /** Parallel message reads of one query. */
 const READ_CONCURRENCY = 8;
+
+/** A conversation's place in the message-read order: a hash of its id (FNV-1a, then murmur3's finalizer). */
+export function sampleOrder(s: Pick<ConvSummary, 'p' | 'id'>): number {
+  let h = 0x811c9dc5;
+  const text = `${s.p}:${s.id}`;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /** The bot a stream key names (`BOTONE:1446` → `1446`); null for a stream of several bots. */
 export function botOfStream(key: string): string | null {
@@ -145,7 +155,7 @@ export class StatsService {
       const bots = args.bots.get(provider);
       for (const key of keys) {
         const bot = botOfStream(key);
-        if (args.bots.size > 0 && (!bots || (bot !== null && !bots.includes(bot)))) continue;
+        if (bots && bot !== null && !bots.includes(bot)) continue;
         plans.push({ provider, key, bot });
       }
     }
@@ -371,9 +381,11 @@ export class StatsService {
       .filter((s) => {
         const hooks = this.hooks.get(s.p);
         if (hooks?.messages !== 'read' || (s.m && s.mu === s.u)) return false;
-        return args.providers.includes(s.p) && s.c >= args.from && s.c <= args.to;
+        // Only what the query counts (its filter and the principal's scope).
+        return matches(s, args, statusOf(s, this.hooks, now));
       })
-      .sort((a, b) => (b.u ?? 0) - (a.u ?? 0))
+      // A fixed pseudo-random order, so that the conversations read are a sample unrelated to their content (estimate.ts).
+      .sort((a, b) => sampleOrder(a) - sampleOrder(b))
       .slice(0, this.deps.config.maxDetailReads);
     let calls = 0;
     let next = 0;
@@ -396,7 +408,6 @@ export class StatsService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, todo.length) }, worker));
-    void now;
     return calls;
   }
 

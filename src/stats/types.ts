@@ -84,7 +84,7 @@ export interface StatsNoteModel {
 
 export interface StatsArgs {
   providers: ProviderName[];
-  /** Per provider: the native bot ids asked for; absent: all. */
+  /** Per provider: the native bot ids asked for (or the principal's scope allows); absent: all of that provider's. */
   bots: Map<ProviderName, string[]>;
   statuses: ConversationStatusName[] | null;
   from: number;

@@ -14,6 +14,7 @@ import { KEYS, gqlAs, sha256Hex, upstreamCalls, waitFor, wsAs, wsOnce } from './
 
 const SCOPED_VIEWER = 'scoped-viewer-key-0123456789';
 const SCOPED_OPERATOR = 'scoped-operator-key-0123456789';
+const CLOSER_ONLY = 'closer-only-viewer-key-0123456789';
 const BOTONE_BOT = '1446';
 
 interface Conv {
@@ -34,7 +35,12 @@ beforeAll(async () => {
   const scope = `CLOSER,BOTONE:${BOTONE_BOT}`;
   writeFileSync(
     file,
-    [`console viewer ${sha256Hex(SCOPED_VIEWER)} ${scope}`, `agent operator ${sha256Hex(SCOPED_OPERATOR)} ${scope}`, ''].join('\n'),
+    [
+      `console viewer ${sha256Hex(SCOPED_VIEWER)} ${scope}`,
+      `agent operator ${sha256Hex(SCOPED_OPERATOR)} ${scope}`,
+      `closer-desk viewer ${sha256Hex(CLOSER_ONLY)} CLOSER`,
+      '',
+    ].join('\n'),
   );
   bg = await startTestBotgraph({ BOTGRAPH_API_KEYS: `admin:${KEYS.admin}`, BOTGRAPH_API_KEYS_FILE: file });
   inScope = (c) => c.provider === 'CLOSER' || (c.provider === 'BOTONE' && c.bot?.nativeId === BOTONE_BOT);
@@ -63,6 +69,26 @@ describe('a scoped key', () => {
     expect(bots.filter((b) => b.provider === 'BOTONE')).toEqual([{ provider: 'BOTONE', nativeId: BOTONE_BOT }]);
     expect(bots.some((b) => b.provider === 'CLOSER')).toBe(true);
     expect(bots.some((b) => b.provider === 'CXONE')).toBe(false);
+  });
+
+  it('Query.providers lists only the providers the scope names, on HTTP and WebSocket, and probes no other', async () => {
+    const PROVIDERS = '{ providers { provider enabled mode healthy } }';
+    const names = (r: { data?: any }) => (r.data.providers as Array<{ provider: string }>).map((p) => p.provider);
+    expect(names(await gqlAs(bg, KEYS.admin, PROVIDERS))).toEqual(['CLOSER', 'BOTONE', 'CXONE']);
+    // A bot of a provider is part of it: the provider is listed (ProviderInfo carries nothing per bot).
+    expect(names(await gqlAs(bg, SCOPED_VIEWER, PROVIDERS))).toEqual(['CLOSER', 'BOTONE']);
+    await bg.resetStats();
+    const closerOnly = await gqlAs(bg, CLOSER_ONLY, PROVIDERS);
+    expect(closerOnly.errors).toBeUndefined();
+    expect(closerOnly.data.providers).toEqual([{ provider: 'CLOSER', enabled: true, mode: 'SIMULATOR', healthy: true }]);
+    const client = wsAs(bg, CLOSER_ONLY);
+    const ws = await wsOnce(client, PROVIDERS);
+    await client.dispose();
+    expect(ws.results[0]?.data).toEqual(closerOnly.data);
+    // `healthy` asked only CLOSER: the providers outside the scope were not probed for this principal.
+    expect((await bg.stats('CLOSER')).total).toBeGreaterThan(0);
+    expect((await bg.stats('BOTONE')).total).toBe(0);
+    expect((await bg.stats('CXONE')).total).toBe(0);
   });
 
   it('by id, node and nodes are null outside the scope, without an error', async () => {

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import { calls, ROUTES } from '../graph/support.js';
 import { allTruth } from './truth.js';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 
 const DAY = 86_400_000;
 const COUNTS = `query($f: ConversationFilter, $g: [StatsDimension!], $b: TimeBucket) {
@@ -188,5 +189,66 @@ describe('vendor totals instead of pages', () => {
     await botone.resetStats();
     await botone.gql(COUNTS, { f: { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() }, g: ['BOT'] });
     expect((await botone.stats('BOTONE')).routes[ROUTES.botoneList] ?? 0).toBe(0);
+  });
+});
+
+describe('a large stream: one vendor count per status instead of its pages', () => {
+  let big: TestBotgraph;
+  /** Conversations the vendor gets today on top of its seeded 90 days. */
+  const ADDED = 450;
+  beforeAll(async () => {
+    big = await startTestBotgraph({ BOTGRAPH_PROVIDERS: 'closer' });
+    // The vendor's own traffic, as its live activity makes it (new conversations, handoffs, endings).
+    const sim = big.sim('CLOSER') as CloserSimulator;
+    for (let i = 0; i < ADDED; i++) {
+      const { conversation } = sim.store.startConversation(sim.botIds[i % sim.botIds.length]!);
+      if (i % 5 === 1) sim.store.close(conversation.id, 'COMPLETED');
+      else if (i % 5 === 2) sim.store.close(conversation.id, 'INTERRUPTED');
+      else if (i % 5 === 3) sim.store.setManual(conversation.id, 'HANDOVER');
+    }
+    await big.app.stats.settled();
+  });
+
+  const window = (days: number) => {
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    return { from: today - (days - 1) * DAY, to: today + DAY - 1 };
+  };
+
+  it('counts by provider and status over 90 days: the first page, then one count per status CLOSER can filter (5 calls, not the pages)', async () => {
+    const { from, to } = window(90);
+    const f = { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() };
+    const { stats, calls: c } = await run(big, { f, g: ['PROVIDER', 'STATUS'] }, 'CLOSER');
+    const truth = allTruth(big, ['CLOSER']).filter((t) => t.created >= from && t.created <= to);
+    const pages = Math.ceil(truth.length / 100);
+    // The planner's choice: 4 counts against the pages a read still needs after the first.
+    expect(pages - 1).toBeGreaterThan(4);
+    expect(c.CLOSER).toEqual({ [ROUTES.closerConversations]: 1 + 4 });
+    expect(stats.upstreamCalls).toBe(1 + 4);
+    expect(stats.exact).toBe(true);
+    expect(stats.total).toBe(truth.length);
+    for (const status of ['ACTIVE', 'WITH_OPERATOR', 'COMPLETED', 'INTERRUPTED', 'UNKNOWN']) {
+      const n = truth.filter((t) => t.status === status).length;
+      expect(stats.groups.find((g: any) => g.key.status === status)?.count ?? 0, status).toBe(n);
+    }
+    // Each status the simulator holds is really there (the counts are not trivially zero).
+    expect(stats.groups.filter((g: any) => g.count > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('the same stream by status per day over a week: 28 day × status counts cost more than the pages, so it reads them', async () => {
+    const { from, to } = window(7);
+    const f = { createdFrom: new Date(from).toISOString(), createdTo: new Date(to).toISOString() };
+    const { stats, calls: c } = await run(big, { f, g: ['STATUS'], b: 'DAY' }, 'CLOSER');
+    const truth = allTruth(big, ['CLOSER']).filter((t) => t.created >= from && t.created <= to);
+    const pages = Math.ceil(truth.length / 100);
+    expect(pages).toBeLessThan(7 * 4);
+    expect(c.CLOSER).toEqual({ [ROUTES.closerConversations]: pages });
+    expect(stats.exact).toBe(true);
+    expect(stats.total).toBe(truth.length);
+    const counts = new Map<string, number>();
+    for (const t of truth) {
+      const key = JSON.stringify([Math.floor(t.created / DAY) * DAY, t.status]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(new Map(stats.groups.map((g: any) => [JSON.stringify([Date.parse(g.key.bucketStart), g.key.status]), g.count]))).toEqual(counts);
   });
 });

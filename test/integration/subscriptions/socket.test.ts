@@ -86,7 +86,7 @@ describe('limits', () => {
       const extra = collect(c, SUB_CONVERSATIONS);
       await extra.ended();
       expect(errorsOf(extra)).toHaveLength(1);
-      expect(errorsOf(extra)[0]!.extensions).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS' });
+      expect(errorsOf(extra)[0]!.extensions).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS', limit: MAX, value: MAX + 1 });
       // The socket and its other subscriptions live on.
       await sleep(100);
       expect(subs.every((s) => s.error === undefined && !s.completed)).toBe(true);
