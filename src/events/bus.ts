@@ -36,7 +36,13 @@ export interface EntityChangedEvent {
 
 /** True for an event that says `provider`'s conversation `nativeId` no longer exists. */
 export function isConversationDeleted(event: BotgraphEvent, provider: ProviderName, nativeId: string): boolean {
-  return event.kind === 'entityChanged' && event.entity === 'conversation' && event.change === 'deleted' && event.provider === provider && event.nativeId === nativeId;
+  return (
+    event.kind === 'entityChanged' &&
+    event.entity === 'conversation' &&
+    event.change === 'deleted' &&
+    event.provider === provider &&
+    event.nativeId === nativeId
+  );
 }
 
 /** An event as stored in the log: `id` orders events and is what a client resumes from. */

@@ -75,7 +75,9 @@ function filterMatcher(filter: ConversationFilter, providers: ProviderName[], bo
 
 const asConversation = (e: LoggedEvent, _args: unknown, ctx: Context): ConversationModel => {
   ctx.fresh();
-  return e.event.kind === 'conversation' || e.event.kind === 'handoffRequested' ? { ...e.event.conversation, eventCursor: e.id } : (undefined as never);
+  return e.event.kind === 'conversation' || e.event.kind === 'handoffRequested'
+    ? { ...e.event.conversation, eventCursor: e.id }
+    : (undefined as never);
 };
 
 export const Subscription: SubscriptionResolvers = {

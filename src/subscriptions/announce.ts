@@ -22,7 +22,10 @@ export function liveEventSink(bus: EventBus): LiveEventSink {
     },
     async changed(change) {
       // A redelivered webhook event (same object, change and vendor time) is announced once.
-      await bus.publish({ kind: 'entityChanged', ...change }, `changed:${change.provider}:${change.entity}:${change.nativeId}:${change.change}:${change.at}`);
+      await bus.publish(
+        { kind: 'entityChanged', ...change },
+        `changed:${change.provider}:${change.entity}:${change.nativeId}:${change.change}:${change.at}`,
+      );
     },
   };
 }

@@ -60,8 +60,15 @@ describe('bot.conversation.deleted', () => {
       expect(onGone.events).toEqual([]);
       const last = onGone.results.at(-1)!;
       expect(last.data).toBeNull();
-      expect(last.errors![0]!.extensions).toMatchObject({ code: 'CONVERSATION_DELETED', provider: 'CLOSER', retryable: false, eventCursor: expect.any(String) });
-      expect(changes).toContainEqual(expect.objectContaining({ provider: 'CLOSER', entity: 'conversation', nativeId: gone.nativeId, change: 'deleted' }));
+      expect(last.errors![0]!.extensions).toMatchObject({
+        code: 'CONVERSATION_DELETED',
+        provider: 'CLOSER',
+        retryable: false,
+        eventCursor: expect.any(String),
+      });
+      expect(changes).toContainEqual(
+        expect.objectContaining({ provider: 'CLOSER', entity: 'conversation', nativeId: gone.nativeId, change: 'deleted' }),
+      );
 
       // Positive signal that the other views are still live: a message in the other conversation
       // (by webhook, the pollers are blind) reaches its messageAdded, after the deletion.
@@ -152,7 +159,9 @@ describe('bot.end_user.* and bot.updated / bot.deleted', () => {
       id: `m${now}`,
       messages: [{ id: `m${now}`, event: 'bot.updated', sourceType: 'bot', sourceId: `marker-${now}`, timestamp: now, data: {} }],
     });
-    expect((await fetch(`${bg.url}/webhooks/closer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: marker })).status).toBe(200);
+    expect((await fetch(`${bg.url}/webhooks/closer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: marker })).status).toBe(
+      200,
+    );
     await waitFor(() => changes.slice(before).some((c) => c.nativeId === `marker-${now}`), 'the marker');
     expect(changes.slice(before).filter((c) => c.nativeId === `u-${now}`)).toEqual([
       { kind: 'entityChanged', provider: 'CLOSER', entity: 'endUser', nativeId: `u-${now}`, change: 'created', at: now },
