@@ -15,6 +15,7 @@ import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js'
 import { collect, subscribed, subscribersOf, waitFor, wsClient } from '../../helpers/live.js';
 import { FAST_POLLS, SUB_CONVERSATIONS, SUB_MESSAGES, closerApi, closerSim, conversationsOf, type Conv, type Msg } from './support.js';
 import type { EntityChangedEvent, LoggedEvent } from '../../../src/events/bus.js';
+import { CacheTag, eventTags } from '../../../src/datasources/cache.js';
 
 const CLOSER_READS = [
   'GET /openapi/conversations',
@@ -167,5 +168,16 @@ describe('bot.end_user.* and bot.updated / bot.deleted', () => {
       { kind: 'entityChanged', provider: 'CLOSER', entity: 'endUser', nativeId: `u-${now}`, change: 'created', at: now },
       { kind: 'entityChanged', provider: 'CLOSER', entity: 'endUser', nativeId: `u-${now}`, change: 'updated', at: now + 1 },
     ]);
+  });
+});
+
+describe('the entity cache hears entityChanged', () => {
+  it('drops what each change is about: bots, end users, or the deleted conversation and every list', () => {
+    const at = Date.now();
+    const e = (entity: 'bot' | 'endUser' | 'conversation', change: 'updated' | 'deleted') =>
+      ({ kind: 'entityChanged', provider: 'CLOSER', entity, nativeId: 'x1', change, at }) as const;
+    expect(eventTags(e('bot', 'deleted'))).toEqual([CacheTag.bots, CacheTag.conversations]);
+    expect(eventTags(e('endUser', 'updated'))).toEqual([CacheTag.endUsers]);
+    expect(eventTags(e('conversation', 'deleted'))).toEqual([CacheTag.conversation('x1'), CacheTag.conversations, CacheTag.endUsers]);
   });
 });
