@@ -103,6 +103,10 @@ export interface JwtConfig {
   roleClaim: string;
   /** The claim holding the scope (a list of PROVIDER or PROVIDER:botId). @default 'botgraph_scope' */
   scopeClaim: string;
+  /** Least time between two refetches of the key set for an unknown `kid` (rotation). `AUTH_JWKS_COOLDOWN_MS`. @default 30000 */
+  jwksCooldownMs: number;
+  /** Age after which the cached key set is refetched, so a removed key stops working. `AUTH_JWKS_CACHE_MAX_AGE_MS`. @default 600000 */
+  jwksCacheMaxAgeMs: number;
 }
 
 export interface AuthConfig {
@@ -335,6 +339,8 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
       audience: str(env, 'AUTH_JWT_AUDIENCE') ?? null,
       roleClaim: str(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'botgraph_role',
       scopeClaim: str(env, 'AUTH_JWT_SCOPE_CLAIM') ?? 'botgraph_scope',
+      jwksCooldownMs: int(env, 'AUTH_JWKS_COOLDOWN_MS', 30_000, 0, 86_400_000),
+      jwksCacheMaxAgeMs: int(env, 'AUTH_JWKS_CACHE_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
     };
   } else {
     for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {
