@@ -135,6 +135,13 @@ const LIMITS_DEFAULTS = {
   maxVariablesBytes: 65_536,
   /** Operations per second and principal; 0 turns the limit off. `RATE_LIMIT_OPS_PER_SECOND`. @default 100 */
   opsPerSecond: 100,
+  /**
+   * Operations a principal may run beyond its per-second budget, per burst window (the token-bucket
+   * allowance; 0: none). `RATE_LIMIT_BURST`. @default 100
+   */
+  rateBurst: 100,
+  /** The window the burst allowance refills over, in seconds. `RATE_LIMIT_BURST_WINDOW_SECONDS`. @default 10 */
+  rateBurstWindowSeconds: 10,
   /** Distinct live topics one principal may keep polled at once (per replica). `LIVE_TOPICS_PER_PRINCIPAL`. @default 50 */
   liveTopicsPerPrincipal: 50,
 };
@@ -259,6 +266,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'MAX_COST', LIMITS_DEFAULTS.maxCost, 1, 1_000_000_000),
       maxVariablesBytes: int(env, 'MAX_VARIABLES_BYTES', LIMITS_DEFAULTS.maxVariablesBytes, 2, 1_048_576),
       opsPerSecond: int(env, 'RATE_LIMIT_OPS_PER_SECOND', LIMITS_DEFAULTS.opsPerSecond, 0, 1_000_000),
+      rateBurst: int(env, 'RATE_LIMIT_BURST', LIMITS_DEFAULTS.rateBurst, 0, 10_000_000),
+      rateBurstWindowSeconds: int(env, 'RATE_LIMIT_BURST_WINDOW_SECONDS', LIMITS_DEFAULTS.rateBurstWindowSeconds, 1, 86_400),
       liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', LIMITS_DEFAULTS.liveTopicsPerPrincipal, 1, 100_000),
     },
     security: securityConfig(env),
