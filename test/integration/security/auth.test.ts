@@ -72,7 +72,7 @@ describe('credentials', () => {
     const ws = await wsOnce(client, CONVERSATIONS);
     await client.dispose();
     expect(ws.error).toBeUndefined();
-    expect(ws.results[0]).toEqual({ data: http.data });
+    expect(ws.results[0]?.data).toEqual(http.data);
   });
 });
 
