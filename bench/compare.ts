@@ -392,6 +392,9 @@ const remoteEnv = (port: number, cacheTtl: string) => ({
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   CACHE_TTL_MS: cacheTtl,
+  // REMOTE vendors need credentials on botgraph's own API (or this explicit opt-out) and a webhook secret.
+  BOTGRAPH_AUTH: 'off',
+  CLOSER_WEBHOOK_SECRET: 'bench-webhook-secret',
   CLOSER_BASE_URL: simUrls[0]!,
   CLOSER_API_KEY: 'closer-demo-key',
   BOTONE_BASE_URL: simUrls[1]!,
