@@ -395,6 +395,8 @@ const remoteEnv = (port: number, cacheTtl: string) => ({
   // REMOTE vendors need credentials on botgraph's own API (or this explicit opt-out) and a webhook secret.
   BOTGRAPH_AUTH: 'off',
   CLOSER_WEBHOOK_SECRET: 'bench-webhook-secret',
+  // The bench is one principal sending far more than the default 100 operations per second.
+  RATE_LIMIT_OPS_PER_SECOND: '0',
   CLOSER_BASE_URL: simUrls[0]!,
   CLOSER_API_KEY: 'closer-demo-key',
   BOTONE_BASE_URL: simUrls[1]!,
