@@ -13,7 +13,7 @@ import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
+import { newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -125,9 +125,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
       execute: async (args) => {
         const ctx = args.contextValue as Context;
         const run = async () => {
-          const executed = markCoercionErrors(await execute(args));
-          const freshness = freshnessExtension(ctx.operation);
-          const result = freshness ? { ...executed, extensions: { ...executed.extensions, freshness } } : executed;
+          const result = markCoercionErrors(await execute(args));
           recordOperation(metrics, logger, ctx, {
             name: args.operationName ?? null,
             type: operationType(args.document, args.operationName),
