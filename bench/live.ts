@@ -129,7 +129,15 @@ function table(rows: string[][]): string {
 
 async function startApp(env: Record<string, string>): Promise<Botgraph & { base: string }> {
   // Only these variables: no vendor URL or REDIS_URL from the environment can leak in.
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', LOG_LEVEL: 'silent', BOTGRAPH_PROVIDERS: 'closer', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SIMULATOR_ACTIVITY: 'false',
+    LOG_LEVEL: 'silent',
+    BOTGRAPH_PROVIDERS: 'closer',
+    CACHE_TTL_MS: '0',
+    ...env,
+  });
   const app = await startBotgraph(config, { logger: createLogger('silent') });
   cleanups.push(() => app.close());
   return Object.assign(app, { base: `http://127.0.0.1:${app.port}` });

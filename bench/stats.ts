@@ -66,7 +66,7 @@ async function timed(app: Botgraph, run: () => Promise<unknown>): Promise<{ ms: 
 }
 
 async function start(env: Record<string, string> = {}): Promise<Botgraph> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', CACHE_TTL_MS: '0', ...env });
   return startBotgraph(config, { logger: createLogger('silent') });
 }
 

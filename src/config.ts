@@ -148,6 +148,18 @@ export interface SecurityConfig {
   /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
   persistedOperationsOnly: boolean;
 }
+/** The shared entity cache (src/datasources/cache.ts, README "Caching"). */
+const CACHE_DEFAULTS = {
+  /**
+   * How long a vendor read is kept and served to later requests, in ms (`CACHE_TTL_MS`); 0 turns
+   * the cache off. Writes, webhooks and polled changes drop what they touch at once, so this bounds
+   * only changes botgraph cannot see. The test helpers start botgraph with 0, so that their exact
+   * upstream-call counts hold; the cache's own tests turn it on. @default 2000
+   */
+  ttlMs: 2_000,
+};
+export type CacheConfig = typeof CACHE_DEFAULTS;
+
 const SERVER_DEFAULTS = {
   /** @default 4000 */
   port: 4_000,
@@ -176,6 +188,7 @@ export interface Config extends Readonly<typeof SERVER_DEFAULTS>, ProviderConfig
    */
   cursorTtlMs: number;
   stats: StatsConfig;
+  cache: CacheConfig;
   ops: OpsConfig;
   auth: AuthConfig;
   limits: LimitsConfig;
@@ -231,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
       openTtlMs: int(env, 'STATS_OPEN_TTL_MS', STATS_DEFAULTS.openTtlMs, 0, 86_400_000),
       maxDetailReads: int(env, 'STATS_MAX_DETAIL_READS', STATS_DEFAULTS.maxDetailReads, 0, 100_000),
     },
+    cache: { ttlMs: int(env, 'CACHE_TTL_MS', CACHE_DEFAULTS.ttlMs, 0, 3_600_000) },
     ops: opsSection(env),
     auth: authConfig(env, remote),
     limits: {

@@ -4,6 +4,7 @@ import { ConfigError, type Config } from './config.js';
 import { MemoryEventBus, type EventBus } from './events/bus.js';
 import { CursorCodec, MemoryCursorTable, RedisCursorTable } from './pagination/cursors.js';
 import { Metrics } from './observability/metrics.js';
+import { EntityCache, invalidatingBus } from './datasources/cache.js';
 import { RedisEventBus } from './events/redisBus.js';
 import { MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { LocalLeases, MemoryWatermarks, RedisLeases, RedisWatermarks, type LeaseManager, type WatermarkStore } from './subscriptions/coordination.js';
@@ -22,6 +23,8 @@ export interface Infra {
   redis: Redis | null;
   /** Compact list cursors: positions by token, in memory or in Redis. */
   cursors: CursorCodec;
+  /** The shared entity cache (CACHE_TTL_MS): in memory, or in Redis with REDIS_URL; off at 0. */
+  cache: EntityCache;
   /** This server's Prometheus metrics (`/metrics`); caches count hits with `metrics.cacheHits`. */
   metrics: Metrics;
   close(): Promise<void>;
@@ -32,8 +35,10 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
   if (!config.redisUrl) {
     const idempotency = new MemoryIdempotencyStore();
     idempotency.events = metrics.idempotencyEvents();
-    const events = new MemoryEventBus();
+    const cache = EntityCache.create(config.cache.ttlMs, null);
+    const events = invalidatingBus(new MemoryEventBus(), cache);
     return {
+      cache,
       idempotency,
       events,
       leases: new LocalLeases(),
@@ -56,13 +61,16 @@ export async function startInfra(config: Config, logger: Logger): Promise<Infra>
   await connectOrExplain(redis, config.redisUrl);
   // Only the message: an ioredis error can carry the URL, and with it a password.
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
-  const events = new RedisEventBus(redis, { logger });
-  await events.start();
+  const bus = new RedisEventBus(redis, { logger });
+  await bus.start();
+  const cache = EntityCache.create(config.cache.ttlMs, redis);
+  const events = invalidatingBus(bus, cache);
   const idempotency = new RedisIdempotencyStore(redis);
   idempotency.events = metrics.idempotencyEvents();
   return {
     idempotency,
     metrics,
+    cache,
     events,
     leases: new RedisLeases(redis, config.live.leaseMs),
     watermarks: new RedisWatermarks(redis),

@@ -59,7 +59,7 @@ export interface StartOptions {
 export async function startBotgraph(config: Config, { logger }: StartOptions): Promise<Botgraph> {
   const infra = await startInfra(config, logger);
   const metrics = infra.metrics;
-  const registry = await startProviders(config, logger, metrics).catch(async (error) => {
+  const registry = await startProviders(config, logger, metrics, infra.cache).catch(async (error) => {
     await infra.close();
     throw error;
   });

@@ -157,6 +157,14 @@ export type Conversation = Node & {
   endUser?: Maybe<EndUser>;
   /** Set on objects delivered by a subscription: pass it as `since` to resume after this event. */
   eventCursor?: Maybe<Scalars['String']['output']>;
+  /**
+   * When botgraph read this conversation from its vendor (the start of that read). Older than the
+   * request when the shared entity cache (`CACHE_TTL_MS`) answered; never older than the cache's TTL,
+   * and never from before a write or an event botgraph saw about it. Null when botgraph cannot tell
+   * (an object delivered by an event that another replica read). `extensions.freshness.fetchedAt` of
+   * a response is the oldest read it used.
+   */
+  fetchedAt?: Maybe<Scalars['DateTime']['output']>;
   handoff: HandoffState;
   id: Scalars['ID']['output'];
   ipAddress?: Maybe<Scalars['String']['output']>;
@@ -1403,6 +1411,7 @@ export type ConversationResolvers<ContextType = Context, ParentType extends Reso
   durationSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   endUser?: Resolver<Maybe<ResolversTypes['EndUser']>, ParentType, ContextType>;
   eventCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fetchedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   handoff?: Resolver<ResolversTypes['HandoffState'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ipAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -6,9 +6,10 @@ import type { z } from 'zod';
 import type { UpstreamConfig } from '../config.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { currentOperation } from '../observability/operation.js';
+import { currentOperation, type OperationScope } from '../observability/operation.js';
 import { routeOf, type UpstreamObserver } from '../observability/metrics.js';
 import type { ProviderBreaker } from './breaker.js';
+import { freshReadsOnly, stampFetched, type Lookup, type Miss, type ProviderCache } from './cache.js';
 
 export interface UpstreamOptions {
   provider: ProviderName;
@@ -35,6 +36,8 @@ export interface UpstreamOptions {
   breaker?: ProviderBreaker;
   /** Told about every attempt (metrics, traces). @default none */
   observer?: UpstreamObserver;
+  /** The shared entity cache's view for this provider (src/datasources/cache.ts). @default none (every GET goes out) */
+  cache?: ProviderCache;
 }
 
 /**
@@ -45,6 +48,7 @@ export interface UpstreamOptions {
 export interface UpstreamSettings extends Partial<UpstreamConfig> {
   breaker?: ProviderBreaker;
   observer?: UpstreamObserver;
+  cache?: ProviderCache;
   /** See `UpstreamOptions.baseDelayMs` (tests shorten it). */
   baseDelayMs?: number;
   /** See `UpstreamOptions.maxRetryAfterMs`. */
@@ -79,6 +83,7 @@ export function upstreamOptions(settings: UpstreamSettings | undefined): Partial
     ...(settings.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: settings.maxRetryAfterMs } : {}),
     ...(settings.breaker ? { breaker: settings.breaker } : {}),
     ...(settings.observer ? { observer: settings.observer } : {}),
+    ...(settings.cache ? { cache: settings.cache } : {}),
   };
 }
 
@@ -121,6 +126,25 @@ export interface UpstreamStream {
 
 const NO_BODY = Symbol('no body');
 
+/** The in-flight slot of a read that may have come from the entity cache. */
+const CACHED = 'cached ';
+
+/** A GET's answer with when it was read (its read started) and whether the entity cache gave it. */
+interface Read<T> {
+  value: T;
+  fetchedAt: number;
+  cached: boolean;
+}
+
+/** Counts the read in its operation (`extensions.freshness`) and hands back its value. */
+function noted<T>(op: OperationScope | undefined, read: Read<T>): T {
+  if (op) {
+    if (read.cached) op.cachedReads = (op.cachedReads ?? 0) + 1;
+    if (op.oldestRead === undefined || read.fetchedAt < op.oldestRead) op.oldestRead = read.fetchedAt;
+  }
+  return read.value;
+}
+
 /** The keep-alive pool of one vendor; a client with several UpstreamHttp (CXone: one per token) shares one. */
 export function keepAliveAgent(): Agent {
   return new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
@@ -158,26 +182,125 @@ export class UpstreamHttp {
     this.dispatcher = options.dispatcher ?? keepAliveAgent();
   }
 
-  /** A GET whose JSON answer must match `schema`. Retried; identical concurrent calls share one request. */
+  /**
+   * A GET whose JSON answer must match `schema`. Retried; identical concurrent calls share one
+   * request. Inside a GraphQL operation, a read the vendor lets the entity cache keep may be served
+   * from it (`CACHE_TTL_MS`, src/datasources/cache.ts); outside one (pollers, subscription events)
+   * and under `readingFresh` it always goes out, and refreshes the cache.
+   */
   async getJson<S extends z.ZodType>(path: string, schema: S, options: GetOptions = {}): Promise<z.output<S>> {
     const url = this.url(path, options.query);
     const key = url.toString();
-    if (options.dedupe !== false) {
-      const pending = this.inflight.get(key);
+    const dedupe = options.dedupe !== false;
+    // A read that must not share an answer in flight (one after a write) must not take a kept one either.
+    const cache = dedupe ? this.options.cache : undefined;
+    const tags = cache ? cache.tagsOf(path, options.query ?? {}) : null;
+    const op = currentOperation();
+    const consult = cache !== undefined && tags !== null && op !== undefined && !freshReadsOnly();
+    if (dedupe) {
+      // A fresh read in flight serves anyone; one that may come from the cache serves only those who may take the cache.
+      const pending = (this.inflight.get(key) ?? (consult ? this.inflight.get(CACHED + key) : undefined)) as Promise<Read<z.output<S>>> | undefined;
       // Shared with another operation whose deadline may be later than this one's.
-      if (pending) return this.withinDeadline(pending as Promise<z.output<S>>);
+      if (pending) return this.withinDeadline(pending).then((read) => noted(op, read));
     }
-    const promise = this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal)).then((response) =>
-      this.parse(schema, response.data, path),
-    );
-    if (options.dedupe !== false) {
-      this.inflight.set(key, promise);
+    const promise: Promise<Read<z.output<S>>> = consult
+      ? this.cachedRead(cache, tags, key, path, url, schema)
+      : this.freshRead(tags === null ? undefined : cache, tags, key, path, url, schema);
+    if (dedupe) {
+      const slot = consult ? CACHED + key : key;
+      this.inflight.set(slot, promise);
       promise.then(
-        () => this.inflight.delete(key),
-        () => this.inflight.delete(key),
+        () => this.inflight.delete(slot),
+        () => this.inflight.delete(slot),
       );
     }
-    return promise;
+    return promise.then((read) => noted(op, read));
+  }
+
+  /** One GET to the vendor, parsed; `text` is the body as sent, for the cache. */
+  private async fetchParsed<S extends z.ZodType>(
+    path: string,
+    url: URL,
+    schema: S,
+  ): Promise<{ value: z.output<S>; data: unknown; text: string | undefined }> {
+    const response = await this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal));
+    return { value: this.parse(schema, response.data, path), data: response.data, text: response.text };
+  }
+
+  /** A read that goes out; with `cache`, its answer is kept under the sequence taken before it started. */
+  private async freshRead<S extends z.ZodType>(
+    cache: ProviderCache | undefined,
+    tags: readonly string[] | null,
+    key: string,
+    path: string,
+    url: URL,
+    schema: S,
+  ): Promise<Read<z.output<S>>> {
+    const at = Date.now();
+    const miss = cache
+      ? await cache.sequence().then(
+          (seq): Miss => ({ seq, at }),
+          () => null,
+        )
+      : null;
+    const read = await this.fetchParsed(path, url, schema);
+    stampFetched(at, read.data, read.value);
+    if (cache && tags && miss) await this.keep(cache, key, tags, miss, schema, read);
+    return { value: read.value, fetchedAt: at, cached: false };
+  }
+
+  /** A read the cache may answer; a miss goes out and is kept. A cache that fails is a miss, never an error. */
+  private async cachedRead<S extends z.ZodType>(
+    cache: ProviderCache,
+    tags: readonly string[],
+    key: string,
+    path: string,
+    url: URL,
+    schema: S,
+  ): Promise<Read<z.output<S>>> {
+    let lookup: Lookup | null = null;
+    try {
+      lookup = await cache.lookup(key, tags);
+    } catch (error) {
+      this.options.logger?.warn(
+        { provider: this.provider, err: { message: (error as Error).message } },
+        'entity cache lookup failed; reading the vendor',
+      );
+    }
+    if (lookup?.hit) {
+      const kept = lookup.value;
+      if (kept.schema === schema) return { value: kept.parsed as z.output<S>, fetchedAt: lookup.fetchedAt, cached: true };
+      // Kept by another replica (or another schema): validated here like any vendor answer.
+      const data: unknown = JSON.parse(kept.text);
+      const value = this.parse(schema, data, path);
+      stampFetched(lookup.fetchedAt, data, value);
+      return { value, fetchedAt: lookup.fetchedAt, cached: true };
+    }
+    const at = lookup ? lookup.miss.at : Date.now();
+    const read = await this.fetchParsed(path, url, schema);
+    stampFetched(at, read.data, read.value);
+    if (lookup) await this.keep(cache, key, tags, lookup.miss, schema, read);
+    return { value: read.value, fetchedAt: at, cached: false };
+  }
+
+  /**
+   * Keeps a read; awaited, so that whatever a response used is in the cache (on every replica) by
+   * the time the response goes out. A store that fails is logged, never the request's error.
+   */
+  private async keep(
+    cache: ProviderCache,
+    key: string,
+    tags: readonly string[],
+    miss: Miss,
+    schema: unknown,
+    read: { value: unknown; text: string | undefined },
+  ): Promise<void> {
+    if (read.text === undefined) return;
+    try {
+      await cache.store(key, tags, miss, { schema, parsed: read.value, text: read.text });
+    } catch (error) {
+      this.options.logger?.warn({ provider: this.provider, err: { message: (error as Error).message } }, 'entity cache store failed');
+    }
   }
 
   /**
@@ -201,9 +324,25 @@ export class UpstreamHttp {
       }
     };
     const breaker = this.options.breaker;
-    const response = await (breaker ? this.guarded(breaker, method, path, attempt) : attempt(new AbortController().signal));
+    let response: { status: number; data: unknown };
+    try {
+      response = await (breaker ? this.guarded(breaker, method, path, attempt) : attempt(new AbortController().signal));
+    } finally {
+      // Whatever the write changed is no longer in the entity cache when it returns, failed or not
+      // (a write that timed out may still have landed).
+      await this.forgetKept();
+    }
     const data = response.data === NO_BODY || schema === null ? undefined : this.parse(schema, response.data, path);
     return { status: response.status, data } as UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>;
+  }
+
+  /** Drops every kept read of this provider (after a write); a cache that fails is logged, not thrown. */
+  private async forgetKept(): Promise<void> {
+    try {
+      await this.options.cache?.invalidateAll();
+    } catch (error) {
+      this.options.logger?.warn({ provider: this.provider, err: { message: (error as Error).message } }, 'entity cache invalidation failed');
+    }
   }
 
   /** Streams a binary answer (files). One attempt: a half-streamed body cannot be retried anyway. */
@@ -361,7 +500,13 @@ export class UpstreamHttp {
    * with the provider, the route (ids replaced) and the status, never the URL, whose query string
    * may hold a credential (CXone's token).
    */
-  private once(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; data: unknown }> {
+  private once(
+    method: string,
+    url: URL,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<{ status: number; data: unknown; text?: string }> {
     const route = routeOf(path);
     return trace
       .getTracer('botgraph')
@@ -387,7 +532,13 @@ export class UpstreamHttp {
       );
   }
 
-  private async attempt(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; data: unknown }> {
+  private async attempt(
+    method: string,
+    url: URL,
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<{ status: number; data: unknown; text?: string }> {
     const started = Date.now();
     const op = currentOperation();
     if (op) op.upstreamCalls += 1;
@@ -417,7 +568,7 @@ export class UpstreamHttp {
     const text = await res.body.text();
     if (text.length === 0) return { status: res.statusCode, data: NO_BODY };
     try {
-      return { status: res.statusCode, data: JSON.parse(text) };
+      return { status: res.statusCode, data: JSON.parse(text), text };
     } catch {
       throw new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, `${this.provider} answered with a body that is not JSON.`, {
         provider: this.provider,

@@ -12,7 +12,7 @@ import { introspectionAllowed, refuseOperation, variablesRefusal } from '../limi
 import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
 import { limitRules } from '../limits/rules.js';
-import { newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
+import { freshnessExtension, newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
@@ -35,6 +35,23 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
         if (contextValue.leftOut.length > 0) result.extensions = { ...result.extensions, leftOut: contextValue.leftOut };
         const withPartial = withPartialErrors(result, contextValue);
         if (withPartial.errors) result.errors = withPartial.errors;
+      },
+    };
+  },
+};
+
+/**
+ * `extensions.freshness`: how old the vendor data of a response may be. `fetchedAt` is when the
+ * oldest vendor read it used was made, `cachedReads` how many reads the entity cache answered
+ * (CACHE_TTL_MS). Absent when the operation read nothing from a vendor.
+ */
+const freshnessPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const extension = freshnessExtension(contextValue.operation);
+        if (extension) response.body.singleResult.extensions = { ...response.body.singleResult.extensions, freshness: extension };
       },
     };
   },
@@ -120,6 +137,7 @@ export async function startApollo({ schema, httpServer, format, metrics, logger,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       partialErrorsPlugin,
+      freshnessPlugin,
       cursorsPlugin,
       operationsPlugin(metrics, logger),
       operationPolicyPlugin(guard),

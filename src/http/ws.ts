@@ -24,7 +24,7 @@ import { principalKey } from '../limits/rate.js';
 import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
+import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -146,7 +146,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
       execute: async (args) => {
         const ctx = args.contextValue as Context;
         const run = async () => {
-          const result = markCoercionErrors(await execute(args));
+          const executed = markCoercionErrors(await execute(args));
+          const freshness = freshnessExtension(ctx.operation);
+          const result = freshness ? { ...executed, extensions: { ...executed.extensions, freshness } } : executed;
           recordOperation(metrics, logger, ctx, {
             name: args.operationName ?? null,
             type: operationType(args.document, args.operationName),

@@ -19,6 +19,10 @@ export interface OperationScope {
   readonly startedAt: number;
   /** Upstream HTTP requests made so far (retries counted one by one). */
   upstreamCalls: number;
+  /** Vendor reads the entity cache answered (src/datasources/cache.ts). */
+  cachedReads?: number;
+  /** When the oldest vendor read this operation used was made (epoch ms), cached or not. */
+  oldestRead?: number;
   /** The operation's root span (a no-op one unless tracing is on). */
   span?: Span;
 }
@@ -75,4 +79,10 @@ export function runOutsideOperation<T>(fn: () => T): T {
 /** The operation the caller runs in, if any. */
 export function currentOperation(): OperationScope | undefined {
   return storage.getStore();
+}
+
+/** What a response says of its data's age (`extensions.freshness`); null when no vendor was read. */
+export function freshnessExtension(scope: OperationScope | undefined): { fetchedAt: string; cachedReads: number } | null {
+  if (scope?.oldestRead === undefined) return null;
+  return { fetchedAt: new Date(scope.oldestRead).toISOString(), cachedReads: scope.cachedReads ?? 0 };
 }

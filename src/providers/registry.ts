@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
+import type { EntityCache } from '../datasources/cache.js';
 import type { ProviderRuntime } from '../datasources/types.js';
 import type { UpstreamObserver } from '../observability/metrics.js';
 import type { SimulatorHandle } from '../simulators/common/options.js';
@@ -85,7 +86,7 @@ export interface ProviderRegistry {
  * simulator on loopback, with the simulator's demo credentials, so `npm start` needs no account.
  * The simulator code is imported only then: a production start never loads it.
  */
-export async function startProviders(config: Config, logger: Logger, observer?: UpstreamObserver): Promise<ProviderRegistry> {
+export async function startProviders(config: Config, logger: Logger, observer?: UpstreamObserver, cache?: EntityCache): Promise<ProviderRegistry> {
   const runtimes = new Map<ProviderName, ProviderRuntime>();
   const simulators: Partial<Record<ProviderName, SimulatorHandle>> = {};
   const embedded: Array<EmbeddedSimulator<unknown>> = [];
@@ -97,7 +98,8 @@ export async function startProviders(config: Config, logger: Logger, observer?: 
       const adapter = adapterOf(provider);
       const breaker = new ProviderBreaker(provider, config.ops.breaker);
       breakers.set(provider, breaker);
-      const upstream = { ...config.upstream, breaker, ...(observer ? { observer } : {}) };
+      const kept = cache?.forProvider(provider, adapter.cacheTags);
+      const upstream = { ...config.upstream, breaker, ...(observer ? { observer } : {}), ...(kept ? { cache: kept } : {}) };
       let section = sectionOf(config, adapter);
       let baseUrl = adapter.config.baseUrl(section);
       const mode = baseUrl ? 'REMOTE' : 'SIMULATOR';

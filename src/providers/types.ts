@@ -229,6 +229,11 @@ export interface ProviderAdapter<N extends string = string, C = unknown, S exten
   readonly stats?: import('../stats/types.js').ProviderStatsHooks;
   /** Files served at `/files/<slug>/<id>`: the vendor file id inside a vendor file URL, if it is one. */
   readonly files?: { fileIdFromUrl(url: string): string | null };
+  /**
+   * Which of its GETs the shared entity cache may keep (`CACHE_TTL_MS`), and what each is about
+   * (src/datasources/cache.ts). Absent: nothing of this vendor is kept.
+   */
+  readonly cacheTags?: import('../datasources/cache.js').CacheTagger;
   /** Pushed events (`POST /webhooks/<slug>`). */
   readonly webhook?: (deps: { config: C; events: LiveEventSink; logger: Logger }) => WebhookReceiver;
 

@@ -1,4 +1,5 @@
 import type { ConversationResolvers } from '../__generated__/resolvers-types.js';
+import { fetchedAtOf } from '../datasources/cache.js';
 import { encodeId } from '../ids.js';
 import type { ProviderName } from '../models.js';
 import { offsetConnectionBothWays } from '../pagination/connection.js';
@@ -20,6 +21,10 @@ export const Conversation: ConversationResolvers = {
   },
   messages: (c, args, ctx) =>
     offsetConnectionBothWays('messages', args, 50, (offset, limit) => ctx.datasource(c.provider).listMessages(c, offset, limit)),
+  fetchedAt: (c, _args, ctx) => {
+    const at = fetchedAtOf(c.raw) ?? ctx.operation?.oldestRead;
+    return at === undefined || at === null ? null : new Date(at);
+  },
   trackerEvents: (c, { types }) => (types?.length ? c.trackerEvents.filter((e) => types.includes(e.type)) : c.trackerEvents),
   collectedData: async (c, _args, ctx) => {
     const full = c.collectedData ? c : await ctx.datasource(c.provider).conversationDetail(c);

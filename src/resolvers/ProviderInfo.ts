@@ -1,4 +1,5 @@
 import type { ProviderInfoResolvers } from '../__generated__/resolvers-types.js';
+import { readingFresh } from '../datasources/cache.js';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
@@ -10,10 +11,8 @@ export const ProviderInfo: ProviderInfoResolvers = {
   circuit: (p, _args, ctx) => ctx.registry.breakers.get(p.provider)?.state ?? null,
   healthy: async (p, _args, ctx) => {
     if (!p.runtime) return false;
-    const check = ctx
-      .datasource(p.provider)
-      .health()
-      .catch(() => false);
+    // A probe proves the vendor answers now: never from the entity cache.
+    const check = readingFresh(() => ctx.datasource(p.provider).health()).catch(() => false);
     const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS).unref());
     return Promise.race([check, timeout]);
   },

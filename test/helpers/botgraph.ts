@@ -37,6 +37,9 @@ export async function startTestBotgraph(env: Record<string, string> = {}): Promi
     UPSTREAM_TIMEOUT_MS: '2000',
     UPSTREAM_TOTAL_BUDGET_MS: '4000',
     BREAKER_MIN_CALLS: '1000',
+    // The entity cache is off in tests, so that every exact upstream-call count holds; the cache's
+    // own tests (test/integration/datasources/entity-cache.test.ts) turn it on.
+    CACHE_TTL_MS: '0',
     ...env,
   });
   const app = await startBotgraph(config, { logger: createLogger(env.LOG_LEVEL ?? 'silent') });

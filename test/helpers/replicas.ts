@@ -184,6 +184,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // Off, as in every test helper: replica tests count upstream calls.
+      CACHE_TTL_MS: '0',
       REDIS_URL: redis.url,
       CLOSER_BASE_URL: closer.url,
       CLOSER_API_KEY: closer.apiKey,

@@ -1,5 +1,6 @@
 /** Bot.one as a botgraph provider: everything botgraph knows about it starts here. */
 import { defineAdapter, implementedWrites } from '../types.js';
+import { botoneCacheTags } from './entityTags.js';
 import { BotoneDatasource } from './datasource.js';
 import { BOTONE_ENV, parseBotoneConfig, type BotoneConfig } from './config.js';
 import { BOTONE_READS, createBotoneRuntime } from './index.js';
@@ -29,6 +30,7 @@ export const botoneAdapter = defineAdapter({
   },
   // A Bot.one file lives behind the vendor's Basic auth: a browser can only open it through botgraph.
   files: { fileIdFromUrl: fileIdFromAnswer },
+  cacheTags: botoneCacheTags,
   createRuntime: (options) => createBotoneRuntime(options),
   example: `# Bot.one (Russian): messages come from the collected data (question = BOT, answer = END_USER).
 query Botone {

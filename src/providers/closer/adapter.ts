@@ -1,5 +1,6 @@
 /** CLOSER Bot Builder as a botgraph provider: everything botgraph knows about it starts here. */
 import { defineAdapter, implementedWrites } from '../types.js';
+import { closerCacheTags } from './entityTags.js';
 import { CloserDatasource } from './datasource.js';
 import { CLOSER_ENV, parseCloserConfig, type CloserConfig } from './config.js';
 import { CLOSER_READS, createCloserRuntime } from './index.js';
@@ -38,6 +39,7 @@ export const closerAdapter = defineAdapter({
     params: (raw) => (raw as { params?: unknown } | null)?.params ?? null,
   },
   webhook: closerWebhookReceiver,
+  cacheTags: closerCacheTags,
   createRuntime: (options) => createCloserRuntime(options),
   example: `# CLOSER (Korean): bots, their flows, and conversations waiting for an operator.
 query Closer {

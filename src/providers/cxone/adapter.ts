@@ -1,5 +1,6 @@
 /** NICE CXone Bot Builder (its conversation export) as a botgraph provider. */
 import { defineAdapter, implementedWrites } from '../types.js';
+import { cxoneCacheTags } from './entityTags.js';
 import { CxoneDatasource } from './datasource.js';
 import { CXONE_ENV, parseCxoneConfig, type CxoneConfig } from './config.js';
 import { CXONE_READS, createCxoneRuntime } from './index.js';
@@ -37,6 +38,7 @@ export const cxoneAdapter = defineAdapter({
       }
     },
   },
+  cacheTags: cxoneCacheTags,
   createRuntime: (options) => createCxoneRuntime(options),
   example: `# CXone (English, export only): NLU tracker events with intents and decoded actions.
 query Cxone {

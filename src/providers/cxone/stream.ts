@@ -4,7 +4,7 @@
  * vendor only pages forward by scroll. How offsets map onto the scroll is described in
  * docs/providers/cxone.md ("Datasource").
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ConversationModel } from '../../models.js';
 import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk } from '../../datasources/types.js';
@@ -241,8 +241,10 @@ export class CxoneStream implements ConversationStream {
     // A filtered stream skips items, so it reads the biggest pages; an unfiltered one reads what was asked.
     const perPage = pos === 0 && this.query.local === null ? Math.min(MAX_PER_PAGE, Math.max(1, limit)) : MAX_PER_PAGE;
     count();
-    const exportId = newExportId();
-    let batch = this.toBatch(await this.client.search(this.tokenKey, this.query.upstream, perPage), 0, exportId);
+    const first = await this.client.search(this.tokenKey, this.query.upstream, perPage);
+    // Named after its scroll: readers of one search kept by the entity cache share its pages.
+    const exportId = newExportId(first.nextScrollId);
+    let batch = this.toBatch(first, 0, exportId);
     while (!batch.done && batch.start + batch.items.length <= pos) {
       count();
       const start = batch.start + batch.items.length;
@@ -252,7 +254,12 @@ export class CxoneStream implements ConversationStream {
   }
 }
 
-/** Random, so that a cursor made by another replica never names one of this process's exports. */
-function newExportId(): string {
+/**
+ * Random, so that a cursor made by another replica never names one of this process's exports; or,
+ * for an export that goes on, derived from its scroll id: two listings that got the same first page
+ * (from the entity cache) continue one scroll, so they must find each other's batches.
+ */
+function newExportId(scrollId: string | null = null): string {
+  if (scrollId) return createHash('sha256').update(scrollId).digest('base64url').slice(0, 12);
   return randomBytes(6).toString('base64url');
 }

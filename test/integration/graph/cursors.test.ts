@@ -93,6 +93,7 @@ describe('replicas on one Redis', () => {
         BOTGRAPH_AUTH: 'off',
         REDIS_URL: redis.url,
         SIMULATOR_ACTIVITY: 'false',
+        CACHE_TTL_MS: '0',
       });
       apps.push(await startBotgraph(config, { logger: createLogger('silent') }));
     }

@@ -39,6 +39,7 @@ beforeAll(async () => {
     BREAKER_HALF_OPEN_MS: '500',
     UPSTREAM_TIMEOUT_MS: '2000',
     UPSTREAM_TOTAL_BUDGET_MS: '4000',
+    CACHE_TTL_MS: '0',
   });
   app = await startBotgraph(config, { logger: pino({ level: 'info' }, sink) });
   url = `http://127.0.0.1:${app.port}`;

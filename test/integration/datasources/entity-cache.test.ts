@@ -1,0 +1,110 @@
+/**
+ * The shared entity cache (CACHE_TTL_MS, src/datasources/cache.ts) over real HTTP against the
+ * simulators, upstream calls counted at the simulators' `/__sim/stats`: a repeated query within the
+ * TTL costs no call, and a read after botgraph's own write, or after a change the pollers saw, is
+ * fresh at once. The TTL is long (60 s) so that "within the TTL" never races the clock; what makes
+ * a read fresh here is the invalidation, never the expiry.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
+import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
+import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, conversationsOf, type Conv } from '../subscriptions/support.js';
+
+const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt fetchedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
+const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { status handoff fetchedAt messages(last: 3) { nodes { text } } } } }`;
+const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id text } } }`;
+const PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
+
+let bg: TestBotgraph;
+let client: Client;
+
+beforeAll(async () => {
+  bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', ...FAST_POLLS });
+  client = wsClient(bg);
+});
+
+afterAll(async () => {
+  await client?.dispose();
+});
+
+/** Upstream calls per simulator that `run` caused. */
+async function callsOf(run: () => Promise<unknown>): Promise<Record<(typeof PROVIDERS)[number], number>> {
+  await bg.resetStats();
+  await run();
+  const totals = await Promise.all(PROVIDERS.map(async (p) => [p, (await bg.stats(p)).total] as const));
+  return Object.fromEntries(totals) as Record<(typeof PROVIDERS)[number], number>;
+}
+
+describe('the entity cache, CACHE_TTL_MS on', () => {
+  it('a repeated inbox within the TTL costs 0 upstream calls, and says how old its data is', async () => {
+    let first: any;
+    const cold = await callsOf(async () => (first = await bg.gql(INBOX)));
+    expect(first.errors).toBeUndefined();
+    expect(cold.CLOSER + cold.BOTONE + cold.CXONE).toBeGreaterThan(0);
+    expect(first.extensions.freshness.cachedReads).toBe(0);
+
+    let again: any;
+    const warm = await callsOf(async () => (again = await bg.gql(INBOX)));
+    expect(warm).toEqual({ CLOSER: 0, BOTONE: 0, CXONE: 0 });
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions.freshness.cachedReads).toBeGreaterThan(0);
+    // The data is as old as the first request's reads: fetchedAt did not move.
+    expect(again.extensions.freshness.fetchedAt).toBe(first.extensions.freshness.fetchedAt);
+    for (const node of again.data.conversations.nodes) {
+      expect(Date.parse(node.fetchedAt)).toBeGreaterThanOrEqual(Date.parse(first.extensions.freshness.fetchedAt));
+      expect(Date.parse(node.fetchedAt)).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
+  it('a read after sendMessage is fresh at once, and only the written provider is read again', async () => {
+    const [conv] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
+    await bg.gql(NODE, { id: conv.id });
+    await bg.gql(INBOX);
+    const warm = await callsOf(() => bg.gql(NODE, { id: conv.id }));
+    expect(warm.CLOSER).toBe(0);
+
+    const text = `cache test ${Date.now()}`;
+    const sent = await bg.gql(SEND, { id: conv.id, text });
+    expect(sent.errors).toBeUndefined();
+
+    let after: any;
+    const calls = await callsOf(async () => (after = await bg.gql(NODE, { id: conv.id })));
+    expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
+    expect(calls.CLOSER).toBeGreaterThan(0);
+    // The write dropped CLOSER's entries only: the other providers' part of the inbox is still kept.
+    const inbox = await callsOf(() => bg.gql(INBOX));
+    expect(inbox.CLOSER).toBeGreaterThan(0);
+    expect(inbox.BOTONE + inbox.CXONE).toBe(0);
+  });
+
+  it('a change made behind botgraph’s back is fresh as soon as a poller has seen it', async () => {
+    const conv = (await conversationsOf(bg, 'BOTONE', ['ACTIVE'], 20)).find((c) => c.handoff === 'BOT' && c.bot) as Conv;
+    expect(conv).toBeDefined();
+    const before = await bg.gql(NODE, { id: conv.id });
+    expect(before.data.node.handoff).toBe('BOT');
+    // Kept: the same read again costs nothing.
+    expect((await callsOf(() => bg.gql(NODE, { id: conv.id }))).BOTONE).toBe(0);
+
+    const updates = collect<Conv>(client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
+    await subscribed(bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
+    // Behind botgraph's back: the vendor's own API, as an operator console would.
+    await botoneApi(bg, 'POST', `/api/v2/conversation/${conv.nativeId}/stop`);
+    await updates.waitFor((events) => events.some((e) => e.id === conv.id && e.handoff !== 'BOT'), 'the poller to see the handoff', 10_000);
+    updates.stop();
+
+    let after: any;
+    const calls = await callsOf(async () => (after = await bg.gql(NODE, { id: conv.id })));
+    expect(after.data.node.handoff).not.toBe('BOT');
+    expect(calls.BOTONE).toBeGreaterThan(0);
+  });
+
+  it('a health probe always asks the vendor', async () => {
+    const query = `{ providers { provider healthy } }`;
+    // The previous test's poller (in its grace period) would add its own reads to the count.
+    await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 5_000);
+    await bg.gql(query);
+    const calls = await callsOf(() => bg.gql(query));
+    expect(calls).toEqual({ CLOSER: 1, BOTONE: 1, CXONE: 1 });
+  });
+});

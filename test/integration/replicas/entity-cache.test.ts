@@ -1,0 +1,97 @@
+/**
+ * The entity cache shared by replicas (REDIS_URL): two botgraphs on one private redis-server and one
+ * CLOSER simulator (REMOTE for both). A read kept by one is served by the other without a call, and
+ * a write through either is seen by a read on the other at once. Upstream calls are counted at the
+ * simulator's `/__sim/stats`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import { startBotgraph, type Botgraph } from '../../../src/server.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
+
+const LIST = `{ conversations(first: 5, filter: { statuses: [ACTIVE] }) { nodes { id title fetchedAt messages(last: 3) { nodes { text } } } } }`;
+const NODE = `query($id: ID!) { node(id: $id) { ... on Conversation { id fetchedAt messages(last: 3) { nodes { text } } } } }`;
+const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id } } }`;
+
+let redis: TestRedis;
+let closer: CloserSimulator;
+const apps: Botgraph[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  closer = await startCloserSimulator({ port: 0 });
+  for (let i = 0; i < 2; i++) {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BOTGRAPH_PROVIDERS: 'closer',
+      CLOSER_BASE_URL: closer.url,
+      CLOSER_API_KEY: closer.apiKey,
+      CLOSER_WEBHOOK_SECRET: 'test-webhook-secret',
+      BOTGRAPH_AUTH: 'off',
+      REDIS_URL: redis.url,
+      SIMULATOR_ACTIVITY: 'false',
+      // Long, so that nothing here depends on the clock: freshness comes from invalidation.
+      CACHE_TTL_MS: '60000',
+    });
+    apps.push(await startBotgraph(config, { logger: createLogger('silent') }));
+  }
+});
+
+afterAll(async () => {
+  for (const app of apps) await app.close();
+  await closer?.close();
+  await redis?.stop();
+});
+
+async function gql(app: Botgraph, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${app.port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as any;
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body;
+}
+
+async function closerCalls(run: () => Promise<unknown>): Promise<number> {
+  await fetch(`${closer.url}/__sim/stats`, { method: 'DELETE' });
+  await run();
+  return ((await (await fetch(`${closer.url}/__sim/stats`)).json()) as { total: number }).total;
+}
+
+describe('two replicas, one Redis', () => {
+  it("what A read, B serves without a call, as old as A's read", async () => {
+    const [a, b] = apps as [Botgraph, Botgraph];
+    let first: any;
+    expect(await closerCalls(async () => (first = await gql(a, LIST)))).toBeGreaterThan(0);
+    let second: any;
+    expect(await closerCalls(async () => (second = await gql(b, LIST)))).toBe(0);
+    expect(second.data).toEqual(first.data);
+    expect(second.extensions.freshness.cachedReads).toBeGreaterThan(0);
+  });
+
+  it("a write through A is seen by B's next read at once, and B's write by A's", async () => {
+    const [a, b] = apps as [Botgraph, Botgraph];
+    const id = (await gql(a, LIST)).data.conversations.nodes[0].id as string;
+    await gql(a, NODE, { id });
+    await gql(b, NODE, { id });
+    expect(await closerCalls(() => gql(b, NODE, { id }))).toBe(0);
+
+    for (const [writer, reader] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const text = `replica cache ${Date.now()} ${Math.random()}`;
+      await gql(writer, SEND, { id, text });
+      let after: any;
+      expect(await closerCalls(async () => (after = await gql(reader, NODE, { id })))).toBeGreaterThan(0);
+      expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
+      // And the reader's fresh read is kept in turn: the writer reads it for free.
+      expect(await closerCalls(() => gql(writer, NODE, { id }))).toBe(0);
+    }
+  });
+});
