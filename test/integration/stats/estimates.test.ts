@@ -140,6 +140,9 @@ describe("a CXone stream cut short by STATS_MAX_CALLS: the vendor's order is no 
         .map(([bot, token]) => `${bot}:${token}`)
         .join(','),
       STATS_MAX_CALLS: '3',
+      // A page of 200 full trackers takes a while on a loaded machine; the helper's 2 s is for small reads.
+      UPSTREAM_TIMEOUT_MS: '15000',
+      UPSTREAM_TOTAL_BUDGET_MS: '30000',
     });
     return () => cxone.close();
   });
