@@ -63,6 +63,11 @@ export enum ErrorCode {
   TOPIC_LIMIT_EXCEEDED = 'TOPIC_LIMIT_EXCEEDED',
   /** PERSISTED_OPERATIONS_ONLY is on and the document is not in PERSISTED_OPERATIONS_FILE. */
   PERSISTED_OPERATION_REQUIRED = 'PERSISTED_OPERATION_REQUIRED',
+  /**
+   * The terminal error of a live view of one conversation (`messageAdded`) when the vendor deleted
+   * that conversation (CLOSER `bot.conversation.deleted`): sent once, then the subscription completes.
+   */
+  CONVERSATION_DELETED = 'CONVERSATION_DELETED',
 }
 
 /** Thrown where a `switch` over a union should have covered every case; the compiler proves it never runs. */
@@ -120,6 +125,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { retryable: true, changedNothing: true, httpStatus: 429 },
   TOPIC_LIMIT_EXCEEDED: { retryable: true, changedNothing: true, httpStatus: 429 },
   PERSISTED_OPERATION_REQUIRED: { retryable: false, changedNothing: true, httpStatus: 400 },
+  CONVERSATION_DELETED: { retryable: false, changedNothing: true, httpStatus: 410 },
 } as const satisfies Record<ErrorCode, ErrorCodeProperties>;
 
 /** The properties of a code, from the one table. */

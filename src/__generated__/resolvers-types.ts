@@ -983,7 +983,7 @@ export type Subscription = {
   conversationUpdated: Conversation;
   /** An end user asked for a human, or the bot escalated (CLOSER `agent_call_requested`; a Bot.one or CXone conversation entering operator state). The operator inbox feed. */
   handoffRequested: Conversation;
-  /** New messages in one conversation, whoever sent them. */
+  /** New messages in one conversation, whoever sent them. If the vendor deletes the conversation (CLOSER `bot.conversation.deleted`), one last `next` carries the error CONVERSATION_DELETED, then the subscription completes. */
   messageAdded: Message;
 };
 

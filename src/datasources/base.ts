@@ -1,3 +1,5 @@
+import type { ConversationModel } from '../models.js';
+import type { StreamPosition } from './types.js';
 /**
  * What every provider's datasource does the same way, written once. A vendor datasource composes
  * these and supplies only its quirks (which page sizes, what a write made stale):
@@ -7,7 +9,11 @@
  * - `ListMemo`: lists asked twice in one request cost one call; a failure is not kept; writes forget;
  * - `afterWrite`: a write then drops what it may have changed, also when it failed (a timed-out
  *   write may still have landed);
- * - `inKeyOrder`: DataLoader batch results in key order, a miss as null.
+ * - `inKeyOrder`: DataLoader batch results in key order, a miss as null;
+ * - `StreamOptionsBase`, `readSorted`: what every vendor's `stream.ts` class is built from, and a
+ *   window (by offset, or by keyset and catch-up bound) onto a list already in stream order;
+ * - `Keyset`, `compareKeysets`, `indexAfter`: the one order of every conversation stream (newest
+ *   `updatedAt` first, then a tie key) and keyset positions in it, which the merge pages by.
  */
 
 /** A window `[offset, offset + take)` served from vendor pages of one size. */
@@ -164,4 +170,83 @@ export function primeAll<K, V>(
     if (replace) loader.clear(key);
     loader.prime(key, item);
   }
+}
+
+/**
+ * A position in a conversation stream's order, for keyset paging: an item's `updatedAt` (ms; null:
+ * it has none) and its tie key (the stream's `tieKey`, for items with the same time).
+ */
+export type Keyset = [updatedAt: number | null, tie: string];
+
+/** The keyset of a conversation under a stream's tie rule. */
+export function keysetOf<T extends { updatedAt: Date | null }>(item: T, tie: (item: T) => string): Keyset {
+  return [item.updatedAt ? item.updatedAt.getTime() : null, tie(item)];
+}
+
+/**
+ * The one order of every conversation stream: newest `updatedAt` first, items with no time last,
+ * equal times by tie key descending. Negative when `a` comes first.
+ */
+export function compareKeysets(a: Keyset, b: Keyset): number {
+  const ua = a[0] ?? Number.NEGATIVE_INFINITY;
+  const ub = b[0] ?? Number.NEGATIVE_INFINITY;
+  if (ua !== ub) return ub > ua ? 1 : -1;
+  return a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0;
+}
+
+/** The index of the first item of `sorted` (in stream order) that comes after `after`. */
+export function indexAfter<T>(sorted: readonly T[], after: Keyset, keyOf: (item: T) => Keyset): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeysets(keyOf(sorted[mid] as T), after) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A numeric id padded so that ids compare as numbers; any other id as it is. */
+export function tieId(nativeId: string): string {
+  return /^\d{1,16}$/.test(nativeId) ? nativeId.padStart(16, '0') : nativeId;
+}
+
+/**
+ * What every vendor's conversation stream (`src/providers/<vendor>/stream.ts`, one class each) is
+ * built from: its key for cursors and the datasource's priming of its by-id loaders with every page.
+ */
+export interface StreamOptionsBase {
+  /** Stable across requests (`CLOSER:<botId>`, `BOTONE:1446`, `CXONE:1327`): goes into cursors. */
+  key: string;
+  /** Called with every page read, so that by-id reads of this request cost nothing. */
+  prime(items: ConversationModel[]): void;
+}
+
+/**
+ * A window onto a list already in stream order (a vendor's sorted snapshot): `limit` items from
+ * `offset`, or, given a `position`, those after its keyset within its catch-up bound (`since`:
+ * `updatedAt >= updatedFrom`, created at or before `createdTo`). `total` is the list's length after
+ * the bound.
+ */
+export function readSorted(
+  sorted: readonly ConversationModel[],
+  offset: number,
+  limit: number,
+  position: StreamPosition | undefined,
+  tie: (item: ConversationModel) => string,
+): { items: ConversationModel[]; total: number; done: boolean } {
+  let list = sorted;
+  const since = position?.since;
+  if (since) {
+    list = list.filter(
+      (c) =>
+        c.updatedAt !== null &&
+        c.updatedAt.getTime() >= since.updatedFrom &&
+        (since.createdTo === undefined || c.createdAt === null || c.createdAt.getTime() <= since.createdTo),
+    );
+  }
+  const after = position?.after ?? null;
+  const start = after ? indexAfter(list, after, (c) => keysetOf(c, tie)) : Math.max(0, Math.floor(offset));
+  const items = list.slice(start, start + Math.max(0, limit));
+  return { items, total: list.length, done: start + items.length >= list.length };
 }

@@ -48,6 +48,12 @@ const ALL = '*';
 
 /** What an event makes stale, in the vocabulary above. */
 export function eventTags(event: BotgraphEvent): string[] {
+  if (event.kind === 'entityChanged') {
+    // A bot, end user or deleted conversation, as a vendor's webhook reported it (CLOSER).
+    if (event.entity === 'bot') return [CacheTag.bots, CacheTag.conversations];
+    if (event.entity === 'endUser') return [CacheTag.endUsers];
+    return [CacheTag.conversation(event.nativeId), CacheTag.conversations, CacheTag.endUsers];
+  }
   const conversation = event.kind === 'message' ? event.message.conversationNativeId : event.conversation.nativeId;
   return [CacheTag.conversation(conversation), CacheTag.conversations, CacheTag.endUsers];
 }

@@ -1,3 +1,4 @@
+import type { Keyset } from './base.js';
 import {
   CONVERSATION_STATUSES,
   type BotModel,
@@ -41,13 +42,31 @@ export interface ConversationStream {
    * first), and the stream's total. `state` is whatever the stream stored in the cursor last time
    * (CXone's scroll); the returned `state` is stored for next time.
    */
-  fetch(offset: number, limit: number, state: string | null): Promise<StreamChunk>;
+  fetch(offset: number, limit: number, state: string | null, position?: StreamPosition): Promise<StreamChunk>;
+  /**
+   * Present on a **keyset stream**: the tie key that orders items with the same `updatedAt` (the
+   * stream's order is `compareKeysets` over `keysetOf(item, tieKey)`). The merge then reads it with a
+   * `position` (after the last item consumed, not at an offset) and catches up at its end
+   * (src/pagination/merge.ts). Absent: the stream is read by offset only.
+   */
+  readonly tieKey?: (item: ConversationModel) => string;
   /**
    * Counts the stream's conversations when `fetch` could not say (`total: null`: the stream filters
    * on our side, e.g. by a status the vendor cannot filter on). May read every page; only called
    * when a client asks for `totalCount`.
    */
   count(): Promise<number>;
+}
+
+/** Where a keyset stream reads from (see `ConversationStream.tieKey`). */
+export interface StreamPosition {
+  /** Only items after this keyset in the stream's order; null: from the top. Offsets are then ignored. */
+  after: Keyset | null;
+  /**
+   * A catch-up round: only items with `updatedAt >= updatedFrom` (ms) and, when set, created at or
+   * before `createdTo` (ms), read as the vendor has them now (not from a kept snapshot).
+   */
+  since?: { updatedFrom: number; createdTo?: number };
 }
 
 export interface StreamChunk {
@@ -63,6 +82,12 @@ export interface StreamChunk {
   done: boolean;
   /** Opaque state to hand back on the next fetch (CXone's scroll); kept in the cursor. */
   state: string | null;
+  /**
+   * Names the one consistent read the items came from (Bot.one's sorted snapshot): a keyset stream
+   * whose every read names the same snapshot is complete as read and needs no catch-up. Absent: a
+   * live read (CLOSER), which may have moved between two pages.
+   */
+  snapshot?: string;
 }
 
 /** `Query.messages`' filter, in native ids. */
@@ -102,6 +127,12 @@ export interface ProviderDatasource extends ProviderWriter {
    * given bots when `botNativeIds` is set.
    */
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[];
+  /**
+   * The streams a conversation **list** pages (`Query.conversations`, `Bot.conversations`, …), where
+   * they differ from `conversationStreams` (which pollers and stats watch and count): CLOSER lists
+   * one stream per bot, which needs the bot list first. Absent: `conversationStreams`.
+   */
+  listStreams?(query: ConversationQuery, botNativeIds: string[] | null): Promise<ConversationStream[]>;
   /** Batched and cached per request; primed by every list. `scope` is what the global ID carried. */
   getConversation(nativeId: string, scope: string[]): Promise<ConversationModel | null>;
   /**

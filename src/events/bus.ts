@@ -11,7 +11,39 @@ export type ChangeReason = 'created' | 'updated' | 'status' | 'handoff' | 'messa
 export type BotgraphEvent =
   | { kind: 'conversation'; provider: ProviderName; conversation: ConversationModel; reason: ChangeReason; at: number }
   | { kind: 'message'; provider: ProviderName; message: MessageModel; at: number }
-  | { kind: 'handoffRequested'; provider: ProviderName; conversation: ConversationModel; at: number };
+  | { kind: 'handoffRequested'; provider: ProviderName; conversation: ConversationModel; at: number }
+  | EntityChangedEvent;
+
+/** The vendor objects an `entityChanged` event names. */
+export type ChangedEntity = 'bot' | 'endUser' | 'conversation';
+
+/**
+ * A vendor object was created, changed or deleted, as far as botgraph was told (CLOSER's
+ * `bot.updated`, `bot.deleted`, `bot.end_user.*`, `bot.conversation.deleted`). It carries no model:
+ * whoever caches that object drops it and reads it again when asked (the entity cache listens for
+ * these). A `conversation` `deleted` also ends the live views of that conversation (`messageAdded`).
+ * Conversation creations and changes keep travelling as `conversation` events, which carry the model.
+ */
+export interface EntityChangedEvent {
+  kind: 'entityChanged';
+  provider: ProviderName;
+  entity: ChangedEntity;
+  nativeId: string;
+  change: 'created' | 'updated' | 'deleted';
+  /** When the vendor says it happened (epoch ms). */
+  at: number;
+}
+
+/** True for an event that says `provider`'s conversation `nativeId` no longer exists. */
+export function isConversationDeleted(event: BotgraphEvent, provider: ProviderName, nativeId: string): boolean {
+  return (
+    event.kind === 'entityChanged' &&
+    event.entity === 'conversation' &&
+    event.change === 'deleted' &&
+    event.provider === provider &&
+    event.nativeId === nativeId
+  );
+}
 
 /** An event as stored in the log: `id` orders events and is what a client resumes from. */
 export interface LoggedEvent {

@@ -10,7 +10,7 @@ import type { SimulatorConfig } from '../config.js';
 import type { UpstreamSettings } from '../datasources/http.js';
 import type { ProviderDatasource, ProviderRuntime, ProviderWriter } from '../datasources/types.js';
 import type { Env } from '../env.js';
-import type { ChangeReason } from '../events/bus.js';
+import type { ChangeReason, EntityChangedEvent } from '../events/bus.js';
 import type { CapabilityName, ConversationModel, MessageModel } from '../models.js';
 import type { SimulatorHandle } from '../simulators/common/options.js';
 
@@ -156,6 +156,8 @@ export interface LiveEventSink {
   conversation(conversation: ConversationModel, reason: ChangeReason): Promise<void>;
   handoffRequested(conversation: ConversationModel): Promise<void>;
   message(message: MessageModel): Promise<void>;
+  /** A bot, end user or conversation was created, changed or deleted (an `entityChanged` event). */
+  changed(change: Omit<EntityChangedEvent, 'kind'>): Promise<void>;
 }
 
 /**

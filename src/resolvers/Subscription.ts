@@ -1,7 +1,7 @@
 import type { ConversationFilter, SubscriptionResolvers } from '../__generated__/resolvers-types.js';
 import { enabledProviders, type Context } from '../context.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
-import type { BotgraphEvent, LoggedEvent } from '../events/bus.js';
+import { isConversationDeleted, type BotgraphEvent, type LoggedEvent } from '../events/bus.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, MessageModel, ProviderName } from '../models.js';
 import type { Topic } from '../subscriptions/pollers.js';
@@ -16,13 +16,19 @@ import { releasing } from '../limits/rate.js';
  * Opens the live stream holding its topics against the principal's cap (LIVE_TOPICS_PER_PRINCIPAL):
  * a topic is one poller upstream, so this bounds the polling one client can cause.
  */
-function budgeted(ctx: Context, topics: Topic[], match: (e: BotgraphEvent) => boolean, since: string | null | undefined) {
+function budgeted(
+  ctx: Context,
+  topics: Topic[],
+  match: (e: BotgraphEvent) => boolean,
+  since: string | null | undefined,
+  ends?: (e: BotgraphEvent) => boolean,
+) {
   const release = ctx.topics.acquire(
     ctx.principalKey,
     topics.map((t) => t.key),
   );
   try {
-    return releasing(ctx.live.stream(ctx, topics, match, since), release);
+    return releasing(ctx.live.stream(ctx, topics, match, since, ends), release);
   } catch (error) {
     release();
     throw error;
@@ -69,7 +75,9 @@ function filterMatcher(filter: ConversationFilter, providers: ProviderName[], bo
 
 const asConversation = (e: LoggedEvent, _args: unknown, ctx: Context): ConversationModel => {
   ctx.fresh();
-  return e.event.kind === 'message' ? (undefined as never) : { ...e.event.conversation, eventCursor: e.id };
+  return e.event.kind === 'conversation' || e.event.kind === 'handoffRequested'
+    ? { ...e.event.conversation, eventCursor: e.id }
+    : (undefined as never);
 };
 
 export const Subscription: SubscriptionResolvers = {
@@ -83,11 +91,21 @@ export const Subscription: SubscriptionResolvers = {
       // Out of scope, the conversation does not exist: NOT_FOUND, as for an unknown one.
       await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
       await ctx.live.checkConversation(ctx, ref.provider, ref.nativeId, ref.scope);
-      const match = (e: BotgraphEvent) => e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId;
-      return budgeted(ctx, [messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since) as never;
+      // The conversation's deletion (a CLOSER `bot.conversation.deleted`) is the stream's last event:
+      // it resolves to the terminal error CONVERSATION_DELETED, then the subscription completes.
+      const deleted = (e: BotgraphEvent) => isConversationDeleted(e, ref.provider, ref.nativeId);
+      const match = (e: BotgraphEvent) =>
+        (e.kind === 'message' && e.provider === ref.provider && e.message.conversationNativeId === ref.nativeId) || deleted(e);
+      return budgeted(ctx, [messageTopic(runtime, ctx.live.bus, ref.nativeId, ref.scope)], match, since, deleted) as never;
     },
     resolve: (e: LoggedEvent, _args: unknown, ctx: Context): MessageModel => {
       ctx.fresh();
+      if (e.event.kind === 'entityChanged') {
+        throw new BotgraphError(ErrorCode.CONVERSATION_DELETED, `${e.event.provider} deleted this conversation; the subscription ends.`, {
+          provider: e.event.provider,
+          details: { eventCursor: e.id },
+        });
+      }
       return e.event.kind === 'message' ? { ...e.event.message, eventCursor: e.id } : (undefined as never);
     },
   },

@@ -4,7 +4,7 @@ import { responsePathAsArray } from 'graphql';
 import type { ConversationFilter } from '../__generated__/resolvers-types.js';
 import { enabledProviders, type Context } from '../context.js';
 import type { ConversationQuery, ConversationStream } from '../datasources/types.js';
-import { badInput } from '../errors.js';
+import { badInput, BotgraphError, ErrorCode } from '../errors.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, ProviderName } from '../models.js';
 import { adapterOf } from '../providers/registry.js';
@@ -78,28 +78,46 @@ export async function listConversations(
   // totals (and `totalCount`) count only what is in scope.
   ({ providers, bots } = narrowToScope(ctx, providers, bots));
 
-  const streams: ConversationStream[] = [];
   const path = responsePathAsArray(info.path);
+  // Started before the first await below: a by-id read beside this list waits for `pendingLists`.
+  const perProvider = providers.map((provider) => {
+    const ds = ctx.datasource(provider);
+    const only = bots.get(provider) ?? null;
+    return ds.listStreams ? ds.listStreams(query, only) : Promise.resolve(ds.conversationStreams(query, only));
+  });
   for (const provider of providers) {
-    streams.push(...ctx.datasource(provider).conversationStreams(query, bots.get(provider) ?? null));
     // Said, not dropped silently: a provider that cannot search text or take the query lists nothing for it.
     const adapter = adapterOf(provider);
     const cannot = search && !adapter.textSearch ? 'search' : cxoneQuery && !adapter.nativeQuery ? 'cxoneQuery' : null;
     if (cannot) ctx.reportLeftOut(provider, cannot, path);
   }
 
-  const queryKey = createHash('sha256')
-    .update(JSON.stringify({ query, streams: streams.map((s) => s.key).sort() }))
-    .digest('base64url')
-    .slice(0, 16);
-  const result = mergeConversations({
-    streams,
-    first,
-    after: args.after,
-    queryKey,
-    cursors: ctx.cursors,
-    onStreamError: (_stream, error) => ctx.reportPartial(error, path),
-  });
+  const result = (async () => {
+    const streams: ConversationStream[] = [];
+    // A provider whose streams cannot be made (CLOSER's bot list failed) is left out as a partial error.
+    for (const [i, made] of (await Promise.allSettled(perProvider)).entries()) {
+      if (made.status === 'fulfilled') streams.push(...made.value);
+      else
+        ctx.reportPartial(
+          made.reason instanceof BotgraphError
+            ? made.reason
+            : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', { cause: made.reason, provider: providers[i] as ProviderName }),
+          path,
+        );
+    }
+    const queryKey = createHash('sha256')
+      .update(JSON.stringify({ query, streams: streams.map((s) => s.key).sort() }))
+      .digest('base64url')
+      .slice(0, 16);
+    return mergeConversations({
+      streams,
+      first,
+      after: args.after,
+      queryKey,
+      cursors: ctx.cursors,
+      onStreamError: (_stream, error) => ctx.reportPartial(error, path),
+    });
+  })();
   // By-id reads in the same request wait for this list, which primes their loaders (src/resolvers/Node.ts).
   const settled = result.then(
     () => undefined,

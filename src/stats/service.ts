@@ -129,7 +129,7 @@ export class StatsService {
   }
 
   private async apply(event: BotgraphEvent): Promise<void> {
-    if (event.kind === 'message') return;
+    if (event.kind === 'message' || event.kind === 'entityChanged') return;
     const c = event.conversation;
     const hooks = this.hooks.get(c.provider);
     const ctx = this.deps.makeContext();

@@ -20,5 +20,12 @@ export function liveEventSink(bus: EventBus): LiveEventSink {
       const { provider } = message;
       await bus.publish({ kind: 'message', provider, message, at: Date.now() }, dedupeKeys.message(message));
     },
+    async changed(change) {
+      // A redelivered webhook event (same object, change and vendor time) is announced once.
+      await bus.publish(
+        { kind: 'entityChanged', ...change },
+        `changed:${change.provider}:${change.entity}:${change.nativeId}:${change.change}:${change.at}`,
+      );
+    },
   };
 }

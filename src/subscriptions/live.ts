@@ -42,6 +42,8 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
   private failure: Error | undefined;
   /** True until the replay (if any) has been read. */
   private readyPending = true;
+  /** Set once a terminal event (see `ends`) was handed out. */
+  private ended = false;
 
   constructor(
     bus: EventBus,
@@ -49,6 +51,7 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
     private readonly topics: Topic[],
     private readonly match: (event: BotgraphEvent) => boolean,
     after: string | null,
+    private readonly ends: ((event: BotgraphEvent) => boolean) | undefined,
   ) {
     // Listen before reading history, so nothing published in between is lost; the id check in
     // `push` drops what history already gave.
@@ -101,6 +104,8 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
       if (!e) return undefined;
       if (this.last !== null && compareEventIds(e.id, this.last) <= 0) continue;
       this.last = e.id;
+      // A terminal event is handed out, then the stream is over: the next `next()` completes it.
+      if (this.ends?.(e.event)) this.ended = true;
       return e;
     }
   }
@@ -125,6 +130,7 @@ class LiveIterator implements AsyncIterableIterator<LoggedEvent>, Holdable {
         throw this.failure;
       }
     }
+    if (this.ended) await this.return();
     if (this.done) return { value: undefined, done: true };
     const e = this.take();
     if (e) return { value: e, done: false };
@@ -165,7 +171,14 @@ export class LiveService {
   constructor(
     readonly bus: EventBus,
     readonly pollers: PollerRegistry,
-  ) {}
+  ) {
+    // A deleted conversation is not "known to exist" any more: the next subscriber is checked again.
+    bus.subscribe(({ event }) => {
+      if (event.kind === 'entityChanged' && event.entity === 'conversation' && event.change === 'deleted') {
+        this.known.delete(`${event.provider}:${event.nativeId}`);
+      }
+    });
+  }
 
   /**
    * NOT_FOUND for a conversation that does not exist, so a subscriber learns of a wrong ID at once.
@@ -198,8 +211,10 @@ export class LiveService {
     topics: Topic[],
     match: (event: BotgraphEvent) => boolean,
     since: string | null | undefined,
+    /** An event after which the stream completes (it is still delivered): a deleted conversation. */
+    ends?: (event: BotgraphEvent) => boolean,
   ): AsyncIterableIterator<LoggedEvent> {
-    const stream = new LiveIterator(this.bus, this.pollers, topics, match, resolveSince(since));
+    const stream = new LiveIterator(this.bus, this.pollers, topics, match, resolveSince(since), ends);
     // A cohort that shares this stream adds its members as holders through the context.
     ctx.liveStreams.push(stream);
     return stream;

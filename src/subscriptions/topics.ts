@@ -154,7 +154,11 @@ export function messageTopic(runtime: ProviderRuntime, bus: EventBus, nativeId: 
   const provider = runtime.provider;
   let handoff = false;
   const unsubscribe = bus.subscribe(({ event }) => {
-    if (event.kind !== 'message' && event.conversation.provider === provider && event.conversation.nativeId === nativeId) {
+    if (
+      (event.kind === 'conversation' || event.kind === 'handoffRequested') &&
+      event.conversation.provider === provider &&
+      event.conversation.nativeId === nativeId
+    ) {
       handoff = inHandoff(event.conversation);
     }
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareKeysets, indexAfter, keysetOf } from '../../src/datasources/base.js';
 import type { ConversationStream, StreamChunk } from '../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../src/errors.js';
 import type { ConversationModel, ProviderName } from '../../src/models.js';
@@ -151,5 +152,88 @@ describe('mergeConversations', () => {
     const page = await mergeConversations({ streams: [a, b], first: 0, after: null, queryKey: 'q', onStreamError: () => {} });
     expect(page.edges).toEqual([]);
     expect(await page.totalCount()).toBe(8);
+  });
+});
+
+describe('mergeConversations: keyset streams under live writes', () => {
+  const tie = (c: ConversationModel) => c.nativeId;
+  /** A live keyset stream over a list that changes (`updatedAt` descending, then id descending). */
+  function live(key: string, items: ConversationModel[], options: { snapshot?: string } = {}) {
+    const calls: Array<{ after: unknown; since: unknown }> = [];
+    const order = () => [...items].sort((a, b) => compareKeysets(keysetOf(a, tie), keysetOf(b, tie)));
+    const s: ConversationStream & { calls: typeof calls } = {
+      key,
+      calls,
+      tieKey: tie,
+      async fetch(offset, limit, _state, position): Promise<StreamChunk> {
+        calls.push({ after: position?.after ?? null, since: position?.since ?? null });
+        let list = order();
+        const since = position?.since;
+        if (since) list = list.filter((c) => c.updatedAt!.getTime() >= since.updatedFrom && c.createdAt!.getTime() <= (since.createdTo ?? Infinity));
+        const after = position?.after;
+        const start = after ? indexAfter(list, after, (c) => keysetOf(c, tie)) : offset;
+        const out = list.slice(start, start + limit);
+        return {
+          items: out,
+          total: list.length,
+          done: start + out.length >= list.length,
+          state: null,
+          ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+        };
+      },
+      async count() {
+        return items.length;
+      },
+    };
+    return s;
+  }
+  const made = (n: number) =>
+    Array.from({ length: n }, (_, i) => conversation('CLOSER', `c${String(i).padStart(3, '0')}`, 1000 - i)).map((c) => ({
+      ...c,
+      createdAt: new Date(0),
+    }));
+
+  it('lists a conversation that moved to the top before the list reached it once, in a catch-up round', async () => {
+    const items = made(30);
+    const stream = live('L', items);
+    const seen: string[] = [];
+    let after: string | null = null;
+    let clock = 2000;
+    for (let page = 0; page < 50; page++) {
+      const result = await mergeConversations({ streams: [stream], first: 7, after, queryKey: 'q', onStreamError: () => {} });
+      seen.push(...result.edges.map((e) => e.node.nativeId));
+      // Between pages: the oldest conversation not listed yet moves to the top; a listed one too.
+      const unlisted = [...items].reverse().find((c) => !seen.includes(c.nativeId));
+      if (unlisted) unlisted.updatedAt = new Date(clock++);
+      const listed = items.find((c) => c.nativeId === seen[0]);
+      if (listed) listed.updatedAt = new Date(clock++);
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(30);
+    // Catch-up reads carry `since`; they start at the stream's first head (1000).
+    expect(stream.calls.some((c) => (c.since as { updatedFrom: number } | null)?.updatedFrom === 1000)).toBe(true);
+  });
+
+  it('a stream read from one snapshot needs no catch-up: no read with `since`', async () => {
+    const stream = live('S', made(20), { snapshot: 'one' });
+    const seen = await pageAll([stream], 6);
+    expect(seen).toHaveLength(20);
+    expect(stream.calls.every((c) => c.since === null)).toBe(true);
+  });
+
+  it('a live stream that did not change costs one catch-up read at its end, and no empty page', async () => {
+    const stream = live('Q', made(12));
+    const pages: number[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const result = await mergeConversations({ streams: [stream], first: 4, after, queryKey: 'q', onStreamError: () => {} });
+      pages.push(result.edges.length);
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor;
+    }
+    expect(pages).toEqual([4, 4, 4]);
+    expect(stream.calls.filter((c) => c.since !== null)).toHaveLength(1);
   });
 });

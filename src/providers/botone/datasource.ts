@@ -114,7 +114,9 @@ export class BotoneDatasource implements ProviderDatasource {
         ...(query.updatedTo ? { updatedTo: query.updatedTo } : {}),
         statuses,
         attribution,
-        prime: (c) => this.prime(c),
+        prime: (items) => {
+          for (const c of items) this.prime(c);
+        },
       });
 
     const configured = this.client.botIds;

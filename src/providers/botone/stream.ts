@@ -16,7 +16,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ConversationModel, ConversationStatusName } from '../../models.js';
-import type { ConversationStream, StreamChunk } from '../../datasources/types.js';
+import { compareKeysets, keysetOf, readSorted, tieId, type StreamOptionsBase } from '../../datasources/base.js';
+import type { ConversationStream, StreamChunk, StreamPosition } from '../../datasources/types.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import type { Attribution } from './mapper.js';
 
@@ -82,22 +83,19 @@ function displayNumber(c: ConversationModel): number {
 }
 
 /**
- * Newest `updatedAt` first; equal times (and the `updated: ""` conversations, which have no time
- * and come last) newest created first: display number, then id, descending.
+ * Bot.one's tie key: equal times (and the `updated: ""` conversations, which have no time and come
+ * last) newest created first: display number, then id, descending.
  */
-export function compareBotone(a: ConversationModel, b: ConversationModel): number {
-  const ta = a.updatedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const tb = b.updatedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-  if (ta !== tb) return tb > ta ? 1 : -1;
-  const n = displayNumber(b) - displayNumber(a);
-  if (n !== 0) return n;
-  const ia = /^\d+$/.test(a.nativeId) ? a.nativeId.padStart(16, '0') : a.nativeId;
-  const ib = /^\d+$/.test(b.nativeId) ? b.nativeId.padStart(16, '0') : b.nativeId;
-  return ia < ib ? 1 : ia > ib ? -1 : 0;
+export function botoneTieKey(c: ConversationModel): string {
+  return `${String(displayNumber(c) + 1).padStart(13, '0')}|${tieId(c.nativeId)}`;
 }
 
-export interface BotoneStreamOptions {
-  key: string;
+/** Newest `updatedAt` first, then {@link botoneTieKey} descending: the keyset order of the shared base. */
+export function compareBotone(a: ConversationModel, b: ConversationModel): number {
+  return compareKeysets(keysetOf(a, botoneTieKey), keysetOf(b, botoneTieKey));
+}
+
+export interface BotoneStreamOptions extends StreamOptionsBase {
   client: BotoneClient;
   cache: SnapshotCache;
   /** What goes upstream: `BotID`, `CreatedFrom`, `CreatedTo`. */
@@ -106,11 +104,11 @@ export interface BotoneStreamOptions {
   updatedTo?: Date;
   statuses: ReadonlySet<ConversationStatusName> | null;
   attribution: Attribution;
-  prime: (conversation: ConversationModel) => void;
 }
 
 export class BotoneStream implements ConversationStream {
   readonly key: string;
+  readonly tieKey = botoneTieKey;
   private readonly cacheKey: string;
 
   constructor(private readonly options: BotoneStreamOptions) {
@@ -130,15 +128,19 @@ export class BotoneStream implements ConversationStream {
   /**
    * `offset` is a position in the listing's snapshot, named by `state`. A fetch with no state (a
    * new listing) reads a new snapshot; so does one whose snapshot is gone (expired, another
-   * replica), which then resumes at the same position of the new one.
+   * replica), which then resumes at the same position of the new one, or, read by keyset
+   * (`position.after`, the merge), right after the last conversation consumed. A catch-up round
+   * (`position.since`) starts from a new snapshot: it must see the vendor as it is now.
    */
-  async fetch(offset: number, limit: number, state: string | null): Promise<StreamChunk> {
-    const start = Math.max(0, Math.floor(offset));
-    let snapshot = state ? this.options.cache.get(`${this.cacheKey}\u0000${state}`) : undefined;
-    if (!snapshot) snapshot = await this.read();
-    const items = snapshot.items.slice(start, start + Math.max(0, limit));
-    for (const c of items) this.options.prime(c);
-    return { items, total: snapshot.items.length, done: start + items.length >= snapshot.items.length, state: snapshot.id };
+  async fetch(offset: number, limit: number, state: string | null, position?: StreamPosition): Promise<StreamChunk> {
+    const after = position?.after ?? null;
+    const since = position?.since;
+    const fresh = since !== undefined && after === null;
+    let snapshot = state && !fresh ? this.options.cache.get(`${this.cacheKey}\u0000${state}`) : undefined;
+    snapshot ??= await this.read();
+    const { items, total, done } = readSorted(snapshot.items, offset, limit, position, botoneTieKey);
+    this.options.prime(items);
+    return { items, total, done, state: snapshot.id, snapshot: snapshot.id };
   }
 
   async count(): Promise<number> {

@@ -138,6 +138,32 @@ export class CloserClient {
     return this.window(offset, limit, (page, size) => this.conversationsPage(filter, page, size));
   }
 
+  /**
+   * One vendor page of `GET /openapi/bot/{botId}/conversation`, the bot's own list (the document:
+   * "특정 챗봇의 대화 리스트 가져오기", a given chatbot's conversation list), newest `updatedAt` first,
+   * with the filters of `GET /openapi/conversations` but `botId`. A bot CLOSER does not know (deleted
+   * since its id was listed) has none.
+   */
+  async botConversationsPage(botId: string, filter: CloserConversationFilter, page: number, limit: number): Promise<CloserSlice<ConversationModel>> {
+    const { botIds: _botIds, ...rest } = filter;
+    const body = await nullIfNotFound(
+      this.http.getJson(`/openapi/bot/${id(botId)}/conversation`, closerConversationPageSchema, {
+        query: { ...conversationQuery(rest), page, limit },
+      }),
+    );
+    return body ? { items: body.data.map(mapConversation), total: body.total } : { items: [], total: 0 };
+  }
+
+  /** `limit` of a bot's conversations from `offset`, in at most two vendor calls (see `pageWindow`). */
+  async listBotConversations(
+    botId: string,
+    filter: CloserConversationFilter,
+    offset: number,
+    limit: number,
+  ): Promise<CloserSlice<ConversationModel>> {
+    return this.window(offset, limit, (page, size) => this.botConversationsPage(botId, filter, page, size));
+  }
+
   // ------------------------------------------------------------------------------------------
   // Messages
 

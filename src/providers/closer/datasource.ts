@@ -60,6 +60,22 @@ export function statusGroups(statuses: readonly ConversationStatusName[] | undef
   return groups;
 }
 
+/** The query's dates and end user as CLOSER's filter names them. */
+function vendorFilter(query: ConversationQuery, base: CloserConversationFilter): CloserConversationFilter {
+  return {
+    ...base,
+    ...(query.createdFrom ? { createdFrom: query.createdFrom } : {}),
+    ...(query.createdTo ? { createdTo: query.createdTo } : {}),
+    ...(query.updatedFrom ? { updatedFrom: query.updatedFrom } : {}),
+    ...(query.updatedTo ? { updatedTo: query.updatedTo } : {}),
+    ...(query.endUserNativeId ? { endUserId: query.endUserNativeId } : {}),
+  };
+}
+
+function groupFilter(filter: CloserConversationFilter, group: CloserStatusGroup): CloserConversationFilter {
+  return { ...filter, ...(group.statuses ? { statuses: group.statuses } : {}), ...(group.manual ? { manual: group.manual } : {}) };
+}
+
 function messageKey(conversationNativeId: string, messageNativeId: string): string {
   // NUL never occurs in CLOSER ids, so the pair cannot collide.
   return `${conversationNativeId}\u0000${messageNativeId}`;
@@ -135,30 +151,50 @@ export class CloserDatasource implements ProviderDatasource {
   // ------------------------------------------------------------------------------------------
   // Conversations
 
+  /**
+   * The streams pollers and stats watch and count: `GET /openapi/conversations`, every bot in one
+   * call (`botId=a,b` when restricted), one stream per status group. Clearly the better call there:
+   * one request sees or counts every bot, where the per-bot list costs one per bot.
+   */
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
-    // CLOSER has no text search; a search restricts the results to providers that can search.
-    if (query.search !== undefined && query.search.trim() !== '') return [];
-    if (query.cxoneQuery !== undefined) return [];
-    // Restricted to no bots: nothing of CLOSER's can match, and `botId=` would mean "any".
-    if (botNativeIds !== null && botNativeIds.length === 0) return [];
-    return statusGroups(query.statuses).map((group) =>
-      this.stream(group.key, {
-        ...(botNativeIds ? { botIds: [...new Set(botNativeIds)].sort() } : {}),
-        ...(group.statuses ? { statuses: group.statuses } : {}),
-        ...(group.manual ? { manual: group.manual } : {}),
-        ...(query.createdFrom ? { createdFrom: query.createdFrom } : {}),
-        ...(query.createdTo ? { createdTo: query.createdTo } : {}),
-        ...(query.updatedFrom ? { updatedFrom: query.updatedFrom } : {}),
-        ...(query.updatedTo ? { updatedTo: query.updatedTo } : {}),
-        ...(query.endUserNativeId ? { endUserId: query.endUserNativeId } : {}),
-      }),
+    if (!this.listable(query, botNativeIds)) return [];
+    const filter = vendorFilter(query, botNativeIds ? { botIds: [...new Set(botNativeIds)].sort() } : {});
+    return statusGroups(query.statuses).map((group) => this.stream(group.key, groupFilter(filter, group)));
+  }
+
+  /**
+   * The streams a conversation list pages: one per bot, on the bot's own list
+   * `GET /openapi/bot/{botId}/conversation` (the bots asked for, else every bot of `GET /openapi/bot`,
+   * the request's one bot-list read, which also answers every `bot { … }` on the page). An end user's
+   * conversations stay one stream on `GET /openapi/conversations?endUserId=` (an end user belongs to
+   * one bot, but which one is not known here: one call instead of one per bot). docs/providers/closer.md.
+   */
+  async listStreams(query: ConversationQuery, botNativeIds: string[] | null): Promise<ConversationStream[]> {
+    if (!this.listable(query, botNativeIds)) return [];
+    if (query.endUserNativeId !== undefined) return this.conversationStreams(query, botNativeIds);
+    const bots = botNativeIds ? [...new Set(botNativeIds)].sort() : (await this.listBots()).map((bot) => bot.nativeId);
+    const filter = vendorFilter(query, {});
+    return bots.flatMap((botId) =>
+      statusGroups(query.statuses).map((group) =>
+        this.stream(`${CLOSER_STREAM_KEY}:${botId}${group.key.slice(CLOSER_STREAM_KEY.length)}`, groupFilter(filter, group), botId),
+      ),
     );
   }
 
-  private stream(key: string, filter: CloserConversationFilter): ConversationStream {
+  /** False when nothing of CLOSER's can match: a text search or CXone query, or no bots at all. */
+  private listable(query: ConversationQuery, botNativeIds: string[] | null): boolean {
+    // CLOSER has no text search; a search restricts the results to providers that can search.
+    if (query.search !== undefined && query.search.trim() !== '') return false;
+    if (query.cxoneQuery !== undefined) return false;
+    // Restricted to no bots: nothing of CLOSER's can match, and `botId=` would mean "any".
+    return botNativeIds === null || botNativeIds.length > 0;
+  }
+
+  private stream(key: string, filter: CloserConversationFilter, botId?: string): ConversationStream {
     return new CloserStream({
       key,
       filter,
+      ...(botId !== undefined ? { botId } : {}),
       client: this.client,
       lists: this.lists,
       generation: () => this.changes,

@@ -1,17 +1,27 @@
 /**
  * One CLOSER conversation list as a merge stream (the same shape as every vendor's: a class in
  * `stream.ts` built from an options object). Every filter runs at CLOSER, so the vendor's order and
- * total are the stream's: offsets are positions in the vendor list and `total` is exact.
+ * total are the stream's.
+ *
+ * Two lists serve it: a bot's own list, `GET /openapi/bot/{botId}/conversation` (the merged list:
+ * one stream per bot), and `GET /openapi/conversations` (every bot in one call: pollers, stats and an
+ * end user's conversations). Read from the top or by offset, it is CLOSER's page/limit window; read
+ * after a keyset (`position.after`, the merge's later pages), it is the first page of
+ * `updatedTo = <the last item's updatedAt>` (inclusive) with what is not after the keyset dropped
+ * here, so a conversation that moved between two pages is never read twice; a catch-up round
+ * (`position.since`) adds `updatedFrom` and `createdTo`. docs/providers/closer.md, "Conversation streams".
  */
-import type { ListMemo } from '../../datasources/base.js';
-import type { ConversationStream, StreamChunk } from '../../datasources/types.js';
+import { compareKeysets, keysetOf, type ListMemo, type StreamOptionsBase } from '../../datasources/base.js';
+import type { ConversationStream, StreamChunk, StreamPosition } from '../../datasources/types.js';
 import type { ConversationModel } from '../../models.js';
-import type { CloserClient, CloserConversationFilter } from './client.js';
+import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
+import { CLOSER_MAX_LIMIT } from './types.js';
 
-export interface CloserStreamOptions {
-  /** `CLOSER` or `CLOSER:<status group>`: goes into cursors. */
-  key: string;
+export interface CloserStreamOptions extends StreamOptionsBase {
+  /** `CLOSER…` (every bot) or `CLOSER:<botId>…` (one bot), with the status group. */
   filter: CloserConversationFilter;
+  /** Read from this bot's own list; absent: `GET /openapi/conversations` with `filter.botIds`. */
+  botId?: string;
   client: CloserClient;
   /** The request's list memo: a page asked twice costs one call. */
   lists: ListMemo;
@@ -20,11 +30,24 @@ export interface CloserStreamOptions {
    * answers its own caller, but may be stale for anyone else). `generation` counts writes.
    */
   generation(): number;
-  prime(items: ConversationModel[]): void;
+}
+
+/** CLOSER's tie order: `updatedAt` descending, then `id` descending (docs/providers/closer.md, "List order"). */
+export function closerTieKey(c: ConversationModel): string {
+  return c.nativeId;
+}
+
+function earlier(a: Date | undefined, b: Date): Date {
+  return a && a < b ? a : b;
+}
+
+function later(a: Date | undefined, b: Date): Date {
+  return a && a > b ? a : b;
 }
 
 export class CloserStream implements ConversationStream {
   readonly key: string;
+  readonly tieKey = closerTieKey;
 
   constructor(private readonly options: CloserStreamOptions) {
     this.key = options.key;
@@ -34,22 +57,47 @@ export class CloserStream implements ConversationStream {
     return JSON.stringify([this.key, this.options.filter, ...parts]);
   }
 
-  async fetch(offset: number, limit: number): Promise<StreamChunk> {
-    const { client, filter, lists } = this.options;
+  private window(filter: CloserConversationFilter, offset: number, limit: number): Promise<CloserSlice<ConversationModel>> {
+    const { client, botId } = this.options;
+    return botId === undefined ? client.listConversations(filter, offset, limit) : client.listBotConversations(botId, filter, offset, limit);
+  }
+
+  async fetch(offset: number, limit: number, _state: string | null, position?: StreamPosition): Promise<StreamChunk> {
+    const { lists } = this.options;
     const generation = this.options.generation();
-    const slice = await lists.get(this.listKey('fetch', offset, limit), () => client.listConversations(filter, offset, limit));
+    const after = position?.after ?? null;
+    const since = position?.since;
+    if (!after && !since) {
+      const slice = await lists.get(this.listKey('fetch', offset, limit), () => this.window(this.options.filter, offset, limit));
+      if (generation === this.options.generation()) this.options.prime(slice.items);
+      return {
+        items: slice.items,
+        total: slice.total,
+        done: slice.items.length === 0 || offset + slice.items.length >= slice.total,
+        state: null,
+      };
+    }
+    const filter: CloserConversationFilter = { ...this.options.filter };
+    if (after && after[0] !== null) filter.updatedTo = earlier(filter.updatedTo, new Date(after[0]));
+    if (since) {
+      filter.updatedFrom = later(filter.updatedFrom, new Date(since.updatedFrom));
+      if (since.createdTo !== undefined) filter.createdTo = earlier(filter.createdTo, new Date(since.createdTo));
+    }
+    // One more than asked: the keyset's own item (the last one consumed) is usually the first answered.
+    const size = Math.min(CLOSER_MAX_LIMIT, Math.max(1, limit) + (after ? 1 : 0));
+    const slice = await lists.get(this.listKey('keyset', filter, size), () => this.window(filter, 0, size));
     if (generation === this.options.generation()) this.options.prime(slice.items);
-    return {
-      items: slice.items,
-      total: slice.total,
-      done: slice.items.length === 0 || offset + slice.items.length >= slice.total,
-      state: null,
-    };
+    const items = after ? slice.items.filter((c) => compareKeysets(keysetOf(c, closerTieKey), after) > 0) : slice.items;
+    // `total` counts the filtered list: a page holding all of it is its end.
+    return { items, total: slice.total, done: slice.items.length < size || slice.items.length >= slice.total, state: null };
   }
 
   async count(): Promise<number> {
-    const { client, filter, lists } = this.options;
-    const page = await lists.get(this.listKey('count'), () => client.conversationsPage(filter, 1, 1));
+    const { lists } = this.options;
+    const { client, botId, filter } = this.options;
+    const page = await lists.get(this.listKey('count'), () =>
+      botId === undefined ? client.conversationsPage(filter, 1, 1) : client.botConversationsPage(botId, filter, 1, 1),
+    );
     return page.total;
   }
 }

@@ -9,10 +9,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ChangedEntity } from '../../events/bus.js';
 import type { LiveEventSink, WebhookReceiver } from '../types.js';
 import type { CloserConfig } from './config.js';
 import { mapConversation, mapMessage } from './mapper.js';
 import { closerConversationSchema, closerMessageSchema } from './types.js';
+
+/** Which object each event about a bot, end user or deleted conversation names, and under which `data` key. */
+const ENTITY_OF: Readonly<Record<string, readonly [ChangedEntity, string]>> = {
+  'bot.conversation.deleted': ['conversation', 'conversation'],
+  'bot.end_user.created': ['endUser', 'endUser'],
+  'bot.end_user.updated': ['endUser', 'endUser'],
+  'bot.end_user.deleted': ['endUser', 'endUser'],
+  'bot.updated': ['bot', 'bot'],
+  'bot.deleted': ['bot', 'bot'],
+};
 
 /** The largest webhook batch botgraph reads. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -78,9 +89,28 @@ export function closerWebhookReceiver(options: { config: CloserConfig; events: L
         await events.message(mapMessage(parsed.data));
         return;
       }
+      case 'bot.conversation.deleted':
+      case 'bot.end_user.created':
+      case 'bot.end_user.updated':
+      case 'bot.end_user.deleted':
+      case 'bot.updated':
+      case 'bot.deleted': {
+        // What botgraph caches of the object is stale (the entity cache drops it); a deleted
+        // conversation also ends its live views. The object's id is all that is needed, and all
+        // that is read: `data.{conversation | endUser | bot}.id`, else the bot events' `sourceId`.
+        const [entity, key] = ENTITY_OF[event.event] as [ChangedEntity, string];
+        const object = data[key] as { id?: unknown } | undefined;
+        const nativeId = typeof object?.id === 'string' && object.id !== '' ? object.id : entity === 'bot' ? (event.sourceId ?? null) : null;
+        if (nativeId === null) {
+          logger.warn({ event: event.event, id: event.id }, 'CLOSER webhook event names no object; skipped');
+          return;
+        }
+        const change = event.event.endsWith('.created') ? 'created' : event.event.endsWith('.deleted') ? 'deleted' : 'updated';
+        await events.changed({ provider: 'CLOSER', entity, nativeId, change, at: event.timestamp });
+        return;
+      }
       default:
-        // Bot and end-user events change nothing a subscription shows.
-        logger.debug({ event: event.event }, 'CLOSER webhook event ignored');
+        logger.debug({ event: event.event }, 'CLOSER webhook event of an unknown type ignored');
     }
   };
 

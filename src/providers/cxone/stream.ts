@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ConversationModel } from '../../models.js';
 import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk } from '../../datasources/types.js';
+import type { StreamOptionsBase } from '../../datasources/base.js';
 import type { Batch } from './cache.js';
 import { BARE_TOKEN, isScrollGone, MAX_PER_PAGE, quoteQueryValue, type CxoneClient, type ExportPage } from './client.js';
 
@@ -73,14 +74,13 @@ function parseState(state: string | null): StreamState | null {
   }
 }
 
-export interface CxoneStreamOptions {
+/** The shared stream options but the key, which the stream derives from its token (`CXONE:<bot>`, `CXONE:*`). */
+export interface CxoneStreamOptions extends Omit<StreamOptionsBase, 'key'> {
   client: CxoneClient;
   tokenKey: string;
   query: CompiledQuery;
   /** The bots the caller asked for; a bare token's stream is empty unless its bot is among them. */
   botNativeIds: string[] | null;
-  /** Called with every conversation read, so that by-id loads of this request cost nothing. */
-  prime: (conversations: ConversationModel[]) => void;
 }
 
 export class CxoneStream implements ConversationStream {

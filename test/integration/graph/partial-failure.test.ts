@@ -117,8 +117,10 @@ describe('wrong credentials at a remote vendor', () => {
     expect(res.errors![0]!.path).toEqual(['conversations']);
     expect(res.errors![0]!.extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'CLOSER', retryable: false });
     expectSafeErrors(res.errors, [WRONG_KEY, sim.url, sim.apiKey]);
-    // The vendor was really asked (and said 401), once: a 401 is not retried.
-    expect(sim.stats.count('GET /openapi/conversations')).toBe(1);
+    // The vendor was really asked (and said 401), once: a 401 is not retried. A list's first CLOSER
+    // call is its bot list (one stream per bot, docs/providers/closer.md), so no list was read.
+    expect(sim.stats.count('GET /openapi/bot')).toBe(1);
+    expect(sim.stats.count('GET /openapi/bot/:botId/conversation')).toBe(0);
   });
 
   it('shows CLOSER as REMOTE and unhealthy, the simulated ones as healthy', async () => {

@@ -16,6 +16,7 @@ export const ROUTES = {
   closerBots: 'GET /openapi/bot',
   closerBot: 'GET /openapi/bot/:botId',
   closerConversations: 'GET /openapi/conversations',
+  closerBotConversations: 'GET /openapi/bot/:botId/conversation',
   closerConversation: 'GET /openapi/conversation/:id',
   closerMessages: 'GET /openapi/conversation/:id/message',
   closerEndUser: 'GET /openapi/enduser/:id',
@@ -58,10 +59,13 @@ export function makeId(provider: string, type: string, nativeId: string, ...scop
   return Buffer.from(['b1', provider, type, nativeId, ...scope].map(encodeURIComponent).join('|'), 'utf8').toString('base64url');
 }
 
-/** Which stream a conversation came from, as the merge keys them (`CLOSER`, `BOTONE:1446`, `CXONE:1327`). */
-export function streamOf(id: string): string {
+/**
+ * Which stream a conversation came from, as the merge keys them (`CLOSER:<botId>`, `BOTONE:1446`,
+ * `CXONE:1327`). CLOSER ids carry no bot: `closerBotOf` says it (the list's `bot { id }` native id).
+ */
+export function streamOf(id: string, closerBotOf?: (id: string) => string | undefined): string {
   const { provider, scope } = idParts(id);
-  return provider === 'CLOSER' ? 'CLOSER' : `${provider}:${scope[0]}`;
+  return provider === 'CLOSER' ? `CLOSER:${closerBotOf?.(id) ?? '?'}` : `${provider}:${scope[0]}`;
 }
 
 export interface ListedConversation {

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import { calls, idParts, measured, ROUTES, streamOf, type Calls } from './support.js';
 
 let bg: TestBotgraph;
@@ -15,8 +16,16 @@ let bg: TestBotgraph;
  * (docs/providers/botone.md, "Order and cost").
  */
 let botonePages = 0;
+/**
+ * CLOSER's bots, from the simulator: a list reads one stream per bot on the bot's own list
+ * `GET /openapi/bot/{botId}/conversation` (the document: "특정 챗봇의 대화 리스트 가져오기", a given
+ * chatbot's conversation list), after the request's one `GET /openapi/bot` (docs/providers/closer.md).
+ */
+let closerBots = 0;
 beforeAll(async () => {
   bg = await startTestBotgraph();
+  closerBots = (bg.sim('CLOSER') as CloserSimulator).botIds.length;
+  expect(closerBots).toBeGreaterThan(1);
   const res = await bg.gql(`{ bots { provider conversations(first: 0) { totalCount } } }`);
   for (const b of res.data.bots) if (b.provider === 'BOTONE') botonePages += Math.ceil(b.conversations.totalCount / 100);
   expect(botonePages).toBeGreaterThan(3);
@@ -38,13 +47,13 @@ const listIds = async (filter: Record<string, unknown>, first: number): Promise<
 describe('upstream calls: CLOSER', () => {
   const LIST = `conversations(first: 50, filter: { providers: [CLOSER] }) { nodes { id bot { name } } }`;
 
-  it('a page of 50 with their bots: 1 list call + 1 bot-list call', async () => {
+  it('a page of 50 with their bots: 1 bot-list call + 1 list call per bot', async () => {
     const { data, calls: c } = await ok(`{ ${LIST} }`);
     // 3 distinct bots on the page (the seed spreads conversations over its 3 bots).
     expect(new Set(data.conversations.nodes.map((n: any) => n.bot.name)).size).toBe(3);
-    // Minimum: 1 × GET /openapi/conversations (limit=50 fits one vendor page); the 3 bots are one
-    // DataLoader batch, which CLOSER answers with 1 × GET /openapi/bot (no per-bot reads).
-    expect(c).toEqual({ CLOSER: { [ROUTES.closerConversations]: 1, [ROUTES.closerBots]: 1 }, BOTONE: {}, CXONE: {} });
+    // Minimum: 1 × GET /openapi/bot (which bots there are; it also primes every `bot { name }`), then
+    // 1 × GET /openapi/bot/{botId}/conversation per bot (limit=50 fits one vendor page).
+    expect(c).toEqual({ CLOSER: { [ROUTES.closerBotConversations]: closerBots, [ROUTES.closerBots]: 1 }, BOTONE: {}, CXONE: {} });
   });
 
   it('the same plus conversation(id) of a listed one, before or after the list: nothing more', async () => {
@@ -53,9 +62,9 @@ describe('upstream calls: CLOSER', () => {
     for (const query of [`query($id: ID!) { ${LIST} ${one} }`, `query($id: ID!) { ${one} ${LIST} }`]) {
       const { data, calls: c } = await ok(query, { id: ids[17] });
       expect(data.conversation.id).toBe(ids[17]);
-      // Minimum: as above, 2 calls. The list primes the by-id loader and the by-id read waits for
-      // the list beside it, so GET /openapi/conversation/:id is never called.
-      expect(c).toEqual({ CLOSER: { [ROUTES.closerConversations]: 1, [ROUTES.closerBots]: 1 }, BOTONE: {}, CXONE: {} });
+      // Minimum: as above, 1 + closerBots calls. The list primes the by-id loader and the by-id read
+      // waits for the list beside it, so GET /openapi/conversation/:id is never called.
+      expect(c).toEqual({ CLOSER: { [ROUTES.closerBotConversations]: closerBots, [ROUTES.closerBots]: 1 }, BOTONE: {}, CXONE: {} });
     }
   });
 
@@ -67,10 +76,15 @@ describe('upstream calls: CLOSER', () => {
     const distinctUsers = new Set(nodes.map((n: any) => n.raw.endUserId)).size;
     for (const n of nodes) for (const m of n.messages.nodes) expect(m.conversation.id).toBe(n.id);
     // Minimum: CLOSER has no multi-id end-user read and no multi-conversation message read, so
-    // 1 list + `distinctUsers` × GET /openapi/enduser/:id + 5 × GET …/message. Message.conversation
-    // is answered by the primed loader (0 calls).
+    // 1 bot list + 1 list per bot + `distinctUsers` × GET /openapi/enduser/:id + 5 × GET …/message.
+    // Message.conversation is answered by the primed loader (0 calls).
     expect(c).toEqual({
-      CLOSER: { [ROUTES.closerConversations]: 1, [ROUTES.closerEndUser]: distinctUsers, [ROUTES.closerMessages]: 5 },
+      CLOSER: {
+        [ROUTES.closerBots]: 1,
+        [ROUTES.closerBotConversations]: closerBots,
+        [ROUTES.closerEndUser]: distinctUsers,
+        [ROUTES.closerMessages]: 5,
+      },
       BOTONE: {},
       CXONE: {},
     });
@@ -197,10 +211,10 @@ describe('upstream calls: the merged list', () => {
   it('the first page reads every stream once; totalCount alone reads one item per stream', async () => {
     const first = await ok(`{ conversations(first: 30) { nodes { id } } }`);
     expect(first.data.conversations.nodes).toHaveLength(30);
-    // Minimum: nothing is known of any stream's head, so each is read once: CLOSER's one list,
-    // Bot.one's 3 per-bot lists (each whole: botonePages), CXone's 3 per-token exports.
+    // Minimum: nothing is known of any stream's head, so each is read once: CLOSER's bot list and
+    // its per-bot lists, Bot.one's 3 per-bot lists (each whole: botonePages), CXone's 3 per-token exports.
     expect(first.calls).toEqual({
-      CLOSER: { [ROUTES.closerConversations]: 1 },
+      CLOSER: { [ROUTES.closerBots]: 1, [ROUTES.closerBotConversations]: closerBots },
       BOTONE: { [ROUTES.botoneList]: botonePages },
       CXONE: { [ROUTES.cxoneExport]: 3 },
     });
@@ -253,7 +267,7 @@ describe('upstream calls: the merged list', () => {
 
   function perStream(c: Calls): Record<string, number> {
     return {
-      CLOSER: c.CLOSER[ROUTES.closerConversations] ?? 0,
+      CLOSER: c.CLOSER[ROUTES.closerBotConversations] ?? 0,
       BOTONE: c.BOTONE[ROUTES.botoneList] ?? 0,
       CXONE: c.CXONE[ROUTES.cxoneExport] ?? 0,
     };
@@ -270,8 +284,8 @@ describe('upstream calls: the merged list', () => {
 
   it('later pages only read the streams whose head can make the page', async () => {
     const first = 10;
-    const Q = `query($a: String, $f: ConversationFilter) { conversations(first: ${first}, after: $a, filter: $f) { pageInfo { endCursor } nodes { id updatedAt } } }`;
-    for (const filter of [{}, { providers: ['CLOSER', 'BOTONE'] }]) {
+    const Q = `query($a: String, $f: ConversationFilter) { conversations(first: ${first}, after: $a, filter: $f) { pageInfo { endCursor } nodes { id updatedAt bot { id } } } }`;
+    for (const filter of [{}, { providers: ['CLOSER', 'BOTONE'] }] as Array<{ providers?: string[] }>) {
       let page = await ok(Q, { f: filter });
       let skipped = 0;
       for (let n = 2; n <= 4; n++) {
@@ -281,10 +295,12 @@ describe('upstream calls: the merged list', () => {
         expect(nodes).toHaveLength(first);
         const derived = await derivedCalls(cursor, nodes, first);
         // Every stream that has a conversation on the page was derived as needing its read (or a cached one).
-        for (const key of new Set(nodes.map((c: any) => streamOf(c.id))))
+        const botOf = new Map<string, string>(nodes.map((c: any) => [c.id, idParts(c.bot.id).nativeId]));
+        for (const key of new Set(nodes.map((c: any) => streamOf(c.id, (id) => botOf.get(id)))))
           expect(derived[key as string], `${key as string} on page ${n}`).toBeDefined();
         expect(perStream(next.calls), `${JSON.stringify(filter)} page ${n}`).toEqual(sumByProvider(derived));
-        expect(next.calls.CLOSER[ROUTES.closerBots] ?? 0).toBe(0);
+        // The bot list: once per request that makes CLOSER's streams (every page, as the cursor names no bots).
+        if (filter.providers === undefined || filter.providers.includes('CLOSER')) expect(next.calls.CLOSER[ROUTES.closerBots]).toBe(1);
         skipped += Object.values(derived).filter((x) => x === 0).length;
         page = next;
       }
@@ -305,7 +321,7 @@ describe('upstream calls: the merged list', () => {
     expect(res.errors).toHaveLength(1);
     // Minimum with the default 3 attempts for a GET: each of the 3 Bot.one streams tries 3 times.
     expect(c.BOTONE).toEqual({ [ROUTES.botoneList]: 9 });
-    expect(c.CLOSER).toEqual({ [ROUTES.closerConversations]: 1 });
+    expect(c.CLOSER).toEqual({ [ROUTES.closerBots]: 1, [ROUTES.closerBotConversations]: closerBots });
     expect(c.CXONE).toEqual({ [ROUTES.cxoneExport]: 3 });
   });
 });
