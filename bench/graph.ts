@@ -87,7 +87,11 @@ async function simStats(app: Botgraph, reset = false): Promise<Record<string, nu
   for (const p of PROVIDERS) {
     const sim = app.registry.simulators[p];
     if (!sim) continue;
-    const res = await request(`${sim.url}/__sim/stats`, { method: reset ? 'DELETE' : 'GET', dispatcher: agent });
+    const res = await request(`${sim.url}/__sim/stats`, {
+      method: reset ? 'DELETE' : 'GET',
+      headers: app.registry.simulatorAdminHeaders,
+      dispatcher: agent,
+    });
     if (reset) {
       await res.body.dump();
       continue;

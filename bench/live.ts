@@ -92,8 +92,11 @@ async function gql(url: string, query: string, variables?: Record<string, unknow
   return body.data;
 }
 
+/** The embedded simulator's admin token header (its `/__sim` routes need it), set once the app runs. */
+let simHeaders: Readonly<Record<string, string>> = {};
+
 async function simStats(simUrl: string, reset = false): Promise<{ total: number; routes: Record<string, number> }> {
-  const res = await request(`${simUrl}/__sim/stats`, { method: reset ? 'DELETE' : 'GET', dispatcher: agent });
+  const res = await request(`${simUrl}/__sim/stats`, { method: reset ? 'DELETE' : 'GET', headers: simHeaders, dispatcher: agent });
   if (reset) {
     await res.body.dump();
     return { total: 0, routes: {} };
@@ -404,6 +407,7 @@ async function upstreamCost(): Promise<CostRow[]> {
     POLL_GRACE_MS: '200',
   });
   const simUrl = app.registry.simulators.CLOSER!.url;
+  simHeaders = app.registry.simulatorAdminHeaders;
   const conversations = await closerConversations(app, Math.max(...DISTINCT_K) + 1);
   const rows: CostRow[] = [];
 

@@ -51,7 +51,7 @@ async function upstream(app: Botgraph, reset = false): Promise<number> {
   for (const p of PROVIDERS) {
     const sim = app.registry.simulators[p];
     if (!sim) continue;
-    const res = await fetch(`${sim.url}/__sim/stats`, { method: reset ? 'DELETE' : 'GET' });
+    const res = await fetch(`${sim.url}/__sim/stats`, { method: reset ? 'DELETE' : 'GET', headers: app.registry.simulatorAdminHeaders });
     if (!reset) total += ((await res.json()) as { total: number }).total;
   }
   return total;

@@ -1,3 +1,4 @@
+import { simulatorAdminRoute } from './http/simulatorAdmin.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
@@ -158,6 +159,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
         sendJson(res, ready.status === 'unready' ? 503 : 200, ready);
       },
       metrics: config.ops.metricsPort === null ? metricsRoute(metrics, guard.auth) : null,
+      simulators: simulatorAdminRoute(registry, guard.auth),
     },
     logger,
     { corsOrigins: config.security.corsOrigins },

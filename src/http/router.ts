@@ -19,6 +19,8 @@ export interface Routes {
   readyz: Handler;
   /** Prometheus metrics on this port; null when they are served on METRICS_PORT instead. */
   metrics: Handler | null;
+  /** `/__sim/<slug>/<route>`: the embedded simulators' admin routes, for admins (src/http/simulatorAdmin.ts). */
+  simulators?: Handler;
 }
 
 /**
@@ -94,6 +96,7 @@ export function attachRouter(
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return routes.readyz(req, res, url);
     if (path === '/metrics' && routes.metrics) return routes.metrics(req, res, url);
+    if (routes.simulators && path.startsWith('/__sim/')) return routes.simulators(req, res, url);
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
       return void res.end();

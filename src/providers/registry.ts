@@ -2,6 +2,7 @@
  * The providers botgraph knows: one adapter per vendor folder, one line each. Everything else
  * (config, runtimes, embedded simulators, webhooks, files, capabilities) is a loop over this list.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ProviderBreaker, type Breakers } from '../datasources/breaker.js';
@@ -72,6 +73,11 @@ export interface ProviderRegistry {
   runtimes: Map<ProviderName, ProviderRuntime>;
   /** The embedded simulators started for providers with no configured base URL. */
   simulators: Partial<Record<ProviderName, SimulatorHandle>>;
+  /**
+   * What opens the embedded simulators' `/__sim` routes: a random token made at start, held by this
+   * process only. botgraph serves those routes to admins at `/__sim/<slug>/…` (src/http/simulatorAdmin.ts).
+   */
+  simulatorAdminHeaders: Readonly<Record<string, string>>;
   /** Tells the embedded simulators where botgraph listens (CLOSER then posts its webhooks there). */
   attach(botgraphUrl: string): void;
   /** Stops embedded simulators from talking to botgraph; first thing at shutdown. */
@@ -90,7 +96,9 @@ export async function startProviders(config: Config, logger: Logger, observer?: 
   const runtimes = new Map<ProviderName, ProviderRuntime>();
   const simulators: Partial<Record<ProviderName, SimulatorHandle>> = {};
   const embedded: Array<EmbeddedSimulator<unknown>> = [];
-  const options = { ...config.simulator, host: '127.0.0.1', port: 0, admin: true };
+  // Loopback only, and `/__sim` (stats, faults) only with this process's random token.
+  const adminToken = randomBytes(32).toString('base64url');
+  const options = { ...config.simulator, host: '127.0.0.1', port: 0, admin: { token: adminToken } };
   const breakers: Breakers = new Map();
 
   try {
@@ -120,6 +128,8 @@ export async function startProviders(config: Config, logger: Logger, observer?: 
   return {
     runtimes,
     simulators,
+    // The simulators' SIMULATOR_ADMIN_HEADER (a literal: production code imports no simulator module statically).
+    simulatorAdminHeaders: { 'x-sim-admin-token': adminToken },
     breakers,
     attach(botgraphUrl) {
       for (const simulator of embedded) simulator.attach?.(botgraphUrl);

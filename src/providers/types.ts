@@ -12,7 +12,7 @@ import type { ProviderDatasource, ProviderRuntime, ProviderWriter } from '../dat
 import type { Env } from '../env.js';
 import type { ChangeReason, EntityChangedEvent } from '../events/bus.js';
 import type { CapabilityName, ConversationModel, MessageModel } from '../models.js';
-import type { SimulatorHandle } from '../simulators/common/options.js';
+import type { SimulatorAdmin, SimulatorHandle } from '../simulators/common/options.js';
 
 /** A vendor write: the methods of `ProviderWriter` that change something at the vendor. */
 export type WriteName = Exclude<keyof ProviderWriter, 'invalidateConversation' | 'customBlockConversation'>;
@@ -127,7 +127,7 @@ export interface RuntimeOptions<C> {
 export interface EmbeddedSimulatorOptions extends SimulatorConfig {
   host: string;
   port: number;
-  admin: boolean;
+  admin: SimulatorAdmin;
 }
 
 /** An embedded simulator as the registry holds it. */

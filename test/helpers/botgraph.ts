@@ -61,10 +61,14 @@ export async function startTestBotgraph(env: Record<string, string> = {}): Promi
       return sim;
     },
     async resetStats() {
-      await Promise.all(Object.values(app.registry.simulators).map((s) => fetch(`${s.url}/__sim/stats`, { method: 'DELETE' })));
+      await Promise.all(
+        Object.values(app.registry.simulators).map((s) =>
+          fetch(`${s.url}/__sim/stats`, { method: 'DELETE', headers: app.registry.simulatorAdminHeaders }),
+        ),
+      );
     },
     async stats(provider) {
-      const res = await fetch(`${handle.sim(provider).url}/__sim/stats`);
+      const res = await fetch(`${handle.sim(provider).url}/__sim/stats`, { headers: app.registry.simulatorAdminHeaders });
       return (await res.json()) as { total: number; routes: Record<string, number> };
     },
     close: () => app.close(),

@@ -2,6 +2,12 @@ import type { FaultConfig } from './faults.js';
 import type { FaultController } from './faults.js';
 import type { RequestStats } from './stats.js';
 
+/** `/__sim/faults` on or off, or on and, like every `/__sim` route, behind an admin token. */
+export type SimulatorAdmin = boolean | { token: string };
+
+/** The header an embedded simulator's `/__sim` routes want the admin token in. */
+export const SIMULATOR_ADMIN_HEADER = 'x-sim-admin-token';
+
 /** Options every simulator takes. Each vendor adds its own credentials and knobs. */
 export interface BaseSimulatorOptions {
   /** The port to listen on; 0 picks a free one. @default 0 */
@@ -16,8 +22,11 @@ export interface BaseSimulatorOptions {
   activity?: boolean;
   /** The mean gap between two pieces of live traffic, in ms. @default 1000 */
   activityIntervalMs?: number;
-  /** Serves the `/__sim/faults` admin endpoint. @default false */
-  admin?: boolean;
+  /**
+   * Serves the `/__sim/faults` admin endpoint. With `{ token }` every `/__sim` route (stats too)
+   * also needs the header `x-sim-admin-token: <token>` (botgraph's embedded simulators). @default false
+   */
+  admin?: SimulatorAdmin;
   /** Faults in force from the start. @default {} */
   faults?: FaultConfig;
 }

@@ -1,8 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultController, faultConfigSchema, type FaultConfig } from './faults.js';
+import { SIMULATOR_ADMIN_HEADER, type SimulatorAdmin } from './options.js';
 import { RequestStats } from './stats.js';
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 export interface SimRequest {
   method: string;
@@ -44,8 +48,12 @@ export interface HttpSimulatorOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
-  /** Serves `/__sim/faults` so another process can change faults. `/__sim/stats` is always served. @default false */
-  admin?: boolean;
+  /**
+   * Serves `/__sim/faults` so another process can change faults; `/__sim/stats` is always served.
+   * With `{ token }` every `/__sim` route answers 401 unless the request carries the token
+   * (`x-sim-admin-token`, compared in constant time). @default false
+   */
+  admin?: SimulatorAdmin;
   /** The faults in force at start. @default {} */
   faults?: FaultConfig;
   /** Builds the vendor's own error body for a status; used for 404/405 and injected errors. */
@@ -135,8 +143,13 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
   const sockets = new Set<Socket>();
   let closing = false;
 
+  const adminToken = typeof options.admin === 'object' ? sha256(options.admin.token) : null;
   const handleAdmin = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const json = (status: number, body?: unknown) => send(res, { status, ...(body === undefined ? {} : { json: body }) });
+    if (adminToken) {
+      const given = req.headers[SIMULATOR_ADMIN_HEADER];
+      if (typeof given !== 'string' || !timingSafeEqual(sha256(given), adminToken)) return json(401, { error: 'admin token required' });
+    }
     if (path === '/__sim/stats') {
       if (req.method === 'GET') return json(200, { simulator: options.name, ...stats.snapshot() });
       if (req.method === 'DELETE') {

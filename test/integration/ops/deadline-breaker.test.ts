@@ -13,7 +13,7 @@ import { waitFor } from '../../helpers/wait.js';
 async function faults(bg: TestBotgraph, provider: 'CLOSER' | 'BOTONE' | 'CXONE', body: unknown): Promise<void> {
   const res = await fetch(`${bg.sim(provider).url}/__sim/faults`, {
     method: body === null ? 'DELETE' : 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bg.app.registry.simulatorAdminHeaders },
     ...(body === null ? {} : { body: JSON.stringify(body) }),
   });
   expect(res.ok).toBe(true);

@@ -107,7 +107,7 @@ export async function rawSocket(
 export async function upstreamCalls(bg: TestBotgraph): Promise<number> {
   let total = 0;
   for (const sim of Object.values(bg.app.registry.simulators)) {
-    const res = await fetch(`${sim.url}/__sim/stats`);
+    const res = await fetch(`${sim.url}/__sim/stats`, { headers: bg.app.registry.simulatorAdminHeaders });
     total += ((await res.json()) as { total: number }).total;
   }
   return total;

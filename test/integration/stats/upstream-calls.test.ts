@@ -96,7 +96,7 @@ describe('a provider that fails', () => {
     const sim = bg.sim('CLOSER');
     await fetch(`${sim.url}/__sim/faults`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bg.app.registry.simulatorAdminHeaders },
       body: JSON.stringify({ errorRate: 1, errorStatus: 503 }),
     });
     try {
@@ -111,7 +111,7 @@ describe('a provider that fails', () => {
       expect(res.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', provider: 'CLOSER' });
       expect(JSON.stringify(res.errors)).not.toMatch(/http:|127\.0\.0\.1/);
     } finally {
-      await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE' });
+      await fetch(`${sim.url}/__sim/faults`, { method: 'DELETE', headers: bg.app.registry.simulatorAdminHeaders });
     }
   });
 });
