@@ -231,7 +231,7 @@ export interface ProviderWriter {
   /** Sends a bot message while an external custom block runs (Bot.one Vertex). */
   sendCustomBlockMessage?(token: string, text: string, typing: boolean): Promise<{ messageId: string; createdAt: Date | null }>;
   /** The conversation a custom block's token names, when the token says (Bot.one's Vertex JWT); else null. */
-  customBlockConversation?(token: string): { nativeId: string; idScope: string[] } | null;
+  customBlockConversation?(token: string): Promise<{ nativeId: string; idScope: string[] } | null>;
   /** Forgets cached reads of one conversation (after a write elsewhere, e.g. a webhook). */
   invalidateConversation?(nativeId: string): void;
 }

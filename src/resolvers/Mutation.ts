@@ -267,9 +267,9 @@ async function blockConversation(ctx: Context, token: string): Promise<Conversat
   const provider = providerImplementing('completeCustomBlock');
   if (!provider) return null;
   const ds = ctx.datasource(provider);
-  const ref = ds.customBlockConversation?.(token) ?? null;
-  if (!ref) return null;
   try {
+    const ref = (await ds.customBlockConversation?.(token)) ?? null;
+    if (!ref) return null;
     return await reread(ctx, provider, ref.nativeId, ref.idScope);
   } catch (error) {
     ctx.logger.warn({ err: error }, 'could not read the conversation of a custom block');

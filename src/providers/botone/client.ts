@@ -60,6 +60,10 @@ const INT_RE = /^\d{1,15}$/;
 export const MAX_CREATE_LOOKUP_PAGES = 5;
 /** How far before the create the v1 lookup's `CreatedFrom` starts, for clock differences. */
 export const CREATE_LOOKUP_MARGIN_MS = 5 * 60_000;
+/** How far either side of a dialog's creation (`updated − duration`) the v2 lookup of a Vertex dialog reads. */
+export const DIALOG_LOOKUP_MARGIN_MS = 60_000;
+/** How many dialog id → UUID pairings a client remembers. */
+export const MAX_KNOWN_DIALOGS = 1_000;
 
 export class BotoneClient {
   readonly apiVersion: 'v1' | 'v2';
@@ -72,6 +76,8 @@ export class BotoneClient {
    */
   private readonly vertexHttp: UpstreamHttp;
   private readonly prefix: string;
+  /** v2: integer dialog id → conversation UUID, as learned (see `conversationOfDialog`). */
+  private readonly dialogUuids = new Map<number, string>();
 
   constructor(options: BotoneClientOptions) {
     const { config } = options;
@@ -185,6 +191,7 @@ export class BotoneClient {
       if (encoded !== undefined) body.variables = encoded;
       const { data } = await this.http.send('POST', path, botoneCreatedStartedSchema, { body });
       if (data === undefined) throw this.emptyAnswer();
+      this.learnDialog(data.dialogId, data.dialogUUID);
       return { nativeId: data.dialogUUID, idScope, numericId: data.dialogId, uuid: data.dialogUUID };
     }
     // Clocks differ between botgraph and the vendor: the lookup's CreatedFrom allows five minutes.
@@ -196,6 +203,61 @@ export class BotoneClient {
     // v1 answers a UUID that no v1 endpoint accepts; its reads need the integer id.
     const numericId = await this.findCreatedV1(bot, createdSince);
     return { nativeId: numericId === null ? uuid : String(numericId), idScope, numericId, uuid };
+  }
+
+  /**
+   * The native id of the conversation a Vertex token's `diulog_id` names, for the configured API
+   * (docs/providers/botone.md, "Custom blocks"). v1: the dialog id is the conversation id, no call.
+   * v2: ids are UUIDs and no v2 endpoint takes the integer, so (a choice, the document is silent):
+   * a pairing learned from `POST …/create` (which answers both ids) or an earlier lookup costs no
+   * call; otherwise `GET /api/v1/conversation/{id}`, the one documented read by the integer id (the
+   * instance serves v1 beside v2), gives its `name` (display number and city, "#108 Perm" on both
+   * versions), `ip`, `updated` and `duration`, and the v2 list is searched for the one item with the
+   * same `name` and `ip`: first around its creation (`updated − duration`, ± a minute, via
+   * `CreatedFrom`/`CreatedTo`), then the whole list, at most MAX_CREATE_LOOKUP_PAGES pages each.
+   * Null when the dialog is unknown, or no item (or more than one) matches.
+   */
+  async conversationOfDialog(dialogId: number): Promise<string | null> {
+    if (this.apiVersion === 'v1') return String(dialogId);
+    const known = this.dialogUuids.get(dialogId);
+    if (known) return known;
+    const v1 = await nullIfNotFound(this.http.getJson(`/api/v1/conversation/${dialogId}`, botoneConversationDetailResponseSchema));
+    if (!v1 || v1.value.name === null) return null;
+    const { name, ip, updated, duration } = v1.value;
+    const created = updated !== null && duration !== null ? Date.parse(updated) - duration * 1000 : null;
+    const windows: Array<{ CreatedFrom?: string; CreatedTo?: string }> = [];
+    if (created !== null && Number.isFinite(created)) {
+      const from = isoFrom(new Date(created - DIALOG_LOOKUP_MARGIN_MS));
+      const to = isoTo(new Date(created + DIALOG_LOOKUP_MARGIN_MS));
+      if (from !== undefined && to !== undefined) windows.push({ CreatedFrom: from, CreatedTo: to });
+    }
+    windows.push({});
+    for (const window of windows) {
+      const found = new Set<string>();
+      for (let page = 1; page <= MAX_CREATE_LOOKUP_PAGES; page++) {
+        const result = await this.http.getJson('/api/v2/conversations', botoneConversationListSchema, {
+          query: { PageNumber: page, PageCount: MAX_PAGE_SIZE, ...window },
+        });
+        for (const { value } of result.items) {
+          if (value.name === name && (ip === null || value.ip === null || value.ip === ip)) found.add(value.id.toLowerCase());
+        }
+        if (found.size > 0 || page * MAX_PAGE_SIZE >= result.meta.pagination.total) break;
+      }
+      if (found.size > 1) return null;
+      const [uuid] = [...found];
+      if (uuid !== undefined) {
+        this.learnDialog(dialogId, uuid);
+        return uuid;
+      }
+    }
+    return null;
+  }
+
+  /** Remembers that dialog `dialogId` is the v2 conversation `uuid` (bounded: the oldest pairing goes first). */
+  private learnDialog(dialogId: number, uuid: string): void {
+    this.dialogUuids.delete(dialogId);
+    this.dialogUuids.set(dialogId, uuid.toLowerCase());
+    if (this.dialogUuids.size > MAX_KNOWN_DIALOGS) this.dialogUuids.delete(this.dialogUuids.keys().next().value as number);
   }
 
   /** Vertex `POST /api/vertex/v1/complete` `{token, data}` → 204: ends the external custom block. */

@@ -219,13 +219,15 @@ export class BotoneDatasource implements ProviderDatasource {
   /**
    * The conversation a Vertex token names, read from the token's own payload (see
    * `vertexTokenClaims`): `diulog_id` is the dialog's integer id, which is the conversation's
-   * native id on v1. On v2 ids are UUIDs and the integer id has no v2 read, so it is null there, as
-   * it is for a token that names nothing. Not trusted for anything but this lookup.
+   * native id on v1; on v2 the client finds the UUID it goes with (`BotoneClient.conversationOfDialog`:
+   * 0 calls when known, else a v1 read and a v2 list search). Null for a token that names nothing.
+   * Not trusted for anything but this lookup.
    */
-  customBlockConversation(token: string): { nativeId: string; idScope: string[] } | null {
+  async customBlockConversation(token: string): Promise<{ nativeId: string; idScope: string[] } | null> {
     const claims = vertexTokenClaims(token);
-    if (claims?.dialogId === null || claims === null || this.client.apiVersion !== 'v1') return null;
-    return { nativeId: String(claims.dialogId), idScope: [] };
+    if (claims === null || claims.dialogId === null) return null;
+    const nativeId = await this.client.conversationOfDialog(claims.dialogId);
+    return nativeId === null ? null : { nativeId, idScope: [] };
   }
 
   /**

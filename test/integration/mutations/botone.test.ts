@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import type { BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
+import { collect, subscribed, wsClient } from '../../helpers/live.js';
 import {
   CONVERSATION_FIELDS,
   ConversationPool,
@@ -14,6 +15,7 @@ import {
   expectNoLeak,
   idParts,
   listen,
+  makeId,
   readConversation,
   readMessages,
 } from './support.js';
@@ -267,6 +269,64 @@ describe('Bot.one custom blocks (Vertex)', () => {
     expectError(again, 'FORBIDDEN_BY_PROVIDER', { provider: 'BOTONE' });
     expectNoLeak(bg, again, [token]);
     expectNoLeak(bg, sent, [token]);
+  });
+});
+
+describe('Bot.one custom blocks on API v2: the JWT names the conversation', () => {
+  it('sendCustomBlockMessage and completeCustomBlock return it, publish its events, and messageAdded shows the bot message', async () => {
+    // The document's `complete` example sends a JWT whose payload is
+    // {"instance":"27regress","diulog_id":314,"vertex_id":"4089,"session_id":2957} (sic: `diulog_id`):
+    // the dialog's integer id. v2 ids are UUIDs, so botgraph finds the UUID that integer goes with.
+    const sim = bg.sim('BOTONE') as BotoneSimulator;
+    const token = sim.vertexTokens().find((t) => t.split('.').length === 3);
+    expect(token).toBeDefined();
+    const dialog = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString('utf8')).diulog_id as number;
+    const uuid = sim.store.get(dialog)!.uuid.toLowerCase();
+    const conversationId = makeId('BOTONE', 'Conversation', uuid);
+
+    const client = wsClient(bg);
+    const added = collect<{ text: string; sender: string }>(client, `subscription($id: ID!) { messageAdded(conversationId: $id) { text sender } }`, {
+      id: conversationId,
+    });
+    try {
+      await subscribed(bg, 1, `msg:BOTONE:${uuid}`);
+      bus.clear();
+      await bg.resetStats();
+      const text = `Счёт выставлен ${Date.now()}`;
+      const sent = await bg.gql(
+        `mutation($t: String!, $x: String!) { sendCustomBlockMessage(input: { token: $t, text: $x }) { messageId conversation { id nativeId messages(last: 1) { nodes { sender text } } } } }`,
+        { t: token, x: text },
+      );
+      expect(sent.errors, JSON.stringify(sent.errors)).toBeUndefined();
+      expect(sent.data.sendCustomBlockMessage.conversation).toMatchObject({ nativeId: uuid, messages: { nodes: [{ sender: 'BOT', text }] } });
+      // The lookup's upstream cost (docs/providers/botone.md, "Custom blocks"): one v1 read by the
+      // integer id, one v2 list page around the dialog's creation; then the conversation's own read.
+      const routes = (await bg.stats('BOTONE')).routes;
+      expect(routes['GET /api/v1/conversation/:id']).toBe(1);
+      expect(routes['GET /api/v2/conversations']).toBe(1);
+      // Announced: the bot message and the conversation change, and messageAdded delivers the message.
+      expect(bus.events.some((e: any) => e.kind === 'message' && e.message?.text === text && e.message?.conversationNativeId === uuid)).toBe(true);
+      await added.waitFor((es) => es.some((m) => m.text === text && m.sender === 'BOT'), 'the block message on messageAdded');
+
+      // Known now: completing the block costs no lookup call.
+      await bg.resetStats();
+      const done = await bg.gql(
+        `mutation($t: String!) { completeCustomBlock(input: { token: $t, data: { paid: true } }) { completed conversation { nativeId collectedData { type variable answer } } } }`,
+        {
+          t: token,
+        },
+      );
+      expect(done.errors, JSON.stringify(done.errors)).toBeUndefined();
+      expect(done.data.completeCustomBlock.conversation.nativeId).toBe(uuid);
+      expect(done.data.completeCustomBlock.conversation.collectedData).toContainEqual({ type: 'Vertex', variable: 'paid', answer: 'true' });
+      const after = (await bg.stats('BOTONE')).routes;
+      expect(after['GET /api/v1/conversation/:id'] ?? 0).toBe(0);
+      expect(after['GET /api/v2/conversations'] ?? 0).toBe(0);
+      expect(bus.events.filter((e: any) => e.kind === 'conversation' && e.conversation?.nativeId === uuid).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      added.stop();
+      await client.dispose();
+    }
   });
 });
 
