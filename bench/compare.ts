@@ -392,6 +392,11 @@ const remoteEnv = (port: number, cacheTtl: string) => ({
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   CACHE_TTL_MS: cacheTtl,
+  // REMOTE vendors need credentials on botgraph's own API (or this explicit opt-out) and a webhook secret.
+  BOTGRAPH_AUTH: 'off',
+  CLOSER_WEBHOOK_SECRET: 'bench-webhook-secret',
+  // The bench is one principal sending far more than the default 100 operations per second.
+  RATE_LIMIT_OPS_PER_SECOND: '0',
   CLOSER_BASE_URL: simUrls[0]!,
   CLOSER_API_KEY: 'closer-demo-key',
   BOTONE_BASE_URL: simUrls[1]!,

@@ -148,7 +148,7 @@ export interface SecurityConfig {
   /** `PERSISTED_OPERATIONS_ONLY`: refuse documents not in the file, except for admins. @default false */
   persistedOperationsOnly: boolean;
 }
-/** The shared entity cache (src/datasources/cache.ts, README "Caching"). */
+/** The shared entity cache (src/datasources/cache.ts, README "Caching" under "Scale-out with Redis"). */
 const CACHE_DEFAULTS = {
   /**
    * How long a vendor read is kept and served to later requests, in ms (`CACHE_TTL_MS`); 0 turns

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Authenticated } from '../auth/authenticate.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
@@ -136,6 +136,9 @@ export async function startApollo({ schema, httpServer, format, metrics, logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // botgraph's schema has no @cacheControl hints; Apollo's default plugin would still wrap every
+      // field resolution to compute a policy nobody reads (measured: a share of the inbox profile).
+      ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin,
       freshnessPlugin,
       cursorsPlugin,

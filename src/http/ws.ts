@@ -1,15 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import {
-  GraphQLError,
-  Kind,
-  execute,
-  subscribe,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, Kind, execute, subscribe, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -21,10 +11,9 @@ import { originAllowed, type Guard } from '../limits/guard.js';
 import { refuseOperation } from '../limits/operation.js';
 import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
-import { allRules, asTokenLimitError, parseLimited } from '../limits/rules.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
+import { newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -44,16 +33,6 @@ export interface WebSocketOptions {
   maxSubscriptionsPerConnection: number;
   /** @default 3000 */
   connectionInitTimeoutMs: number;
-}
-
-/** What Apollo answers for a document that does not parse, with the same code and locations. */
-function parseError(error: unknown): GraphQLError {
-  const e = error as GraphQLError;
-  return new GraphQLError(e.message, {
-    ...(e.source ? { source: e.source } : {}),
-    ...(e.positions ? { positions: e.positions } : {}),
-    extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-  });
 }
 
 /**
@@ -146,9 +125,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
       execute: async (args) => {
         const ctx = args.contextValue as Context;
         const run = async () => {
-          const executed = markCoercionErrors(await execute(args));
-          const freshness = freshnessExtension(ctx.operation);
-          const result = freshness ? { ...executed, extensions: { ...executed.extensions, freshness } } : executed;
+          const result = markCoercionErrors(await execute(args));
           recordOperation(metrics, logger, ctx, {
             name: args.operationName ?? null,
             type: operationType(args.document, args.operationName),
@@ -225,21 +202,10 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         if (guard.persisted && guard.policy.security.persistedOperationsOnly && !isAdmin(session.principal) && !guard.persisted.has(request.query)) {
           return [persistedRequired()];
         }
-        let document: DocumentNode;
-        try {
-          document = parseLimited(request.query, guard.policy.limits);
-        } catch (error) {
-          return [asTokenLimitError((error as Error).message, request.query, (error as GraphQLError).positions?.[0]) ?? parseError(error)];
-        }
-        const errors = validate(options.schema, document, allRules(guard.policy.limits));
-        if (errors.length > 0) {
-          // A limit rule's error carries its own code; graphql's own rules are GRAPHQL_VALIDATION_FAILED.
-          return errors.map((e) =>
-            e instanceof BotgraphError
-              ? e
-              : new GraphQLError(e.message, { nodes: e.nodes ?? null, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-          );
-        }
+        // Parsed and validated once per document text (the guard's document cache).
+        const checked = guard.documents.check(request.query);
+        if ('errors' in checked) return checked.errors;
+        const document = checked.document;
         const refusal = refuseOperation(guard.policy, {
           document,
           operationName: request.operationName,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import { ConfigError, type Config } from '../config.js';
 import type { OperationPolicy } from './operation.js';
+import { DocumentCache } from './documents.js';
 import { PersistedOperations } from './persisted.js';
 import { OperationRateLimit, TopicBudget } from './rate.js';
 import { statsCostWeights } from '../stats/cost.js';
@@ -18,6 +19,8 @@ export interface Guard {
   topics: TopicBudget;
   persisted: PersistedOperations | null;
   policy: OperationPolicy;
+  /** Parsed and validated documents by text, for WebSocket (Apollo keeps its own on HTTP). */
+  documents: DocumentCache;
   /** `CORS_ORIGINS`, also checked on the WebSocket upgrade. */
   origins: string[];
 }
@@ -37,6 +40,7 @@ export function createGuard(config: Config, schema: GraphQLSchema, redis: Redis 
     topics: new TopicBudget(config.limits.liveTopicsPerPrincipal),
     persisted,
     policy: { schema, limits: config.limits, security: config.security, fieldWeights: statsCostWeights(config.stats) },
+    documents: new DocumentCache(schema, config.limits),
     origins: config.security.corsOrigins,
   };
 }
