@@ -8,6 +8,7 @@ import type { SimulatorHandle } from '../../src/simulators/common/options.js';
 export interface GraphQLResponse<T = any> {
   data?: T;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+  extensions?: Record<string, any>;
 }
 
 export interface TestBotgraph {
