@@ -135,8 +135,10 @@ export type CompleteCustomBlockPayload = {
 export type ConfidenceStats = {
   __typename?: 'ConfidenceStats';
   mean?: Maybe<Scalars['Float']['output']>;
+  meanEstimate?: Maybe<Estimate>;
   /** Share of turns under the query's `confidenceThreshold`. */
   shareBelow?: Maybe<Scalars['Float']['output']>;
+  shareBelowEstimate?: Maybe<Estimate>;
   threshold: Scalars['Float']['output'];
   /** User turns with an intent. */
   turns: Scalars['Int']['output'];
@@ -292,8 +294,12 @@ export type DurationStats = {
   __typename?: 'DurationStats';
   count: Scalars['Int']['output'];
   mean?: Maybe<Scalars['Float']['output']>;
+  /** The group's mean, p50 and p90 over all its conversations, with intervals when measured on a sample. */
+  meanEstimate?: Maybe<Estimate>;
   p50?: Maybe<Scalars['Float']['output']>;
+  p50Estimate?: Maybe<Estimate>;
   p90?: Maybe<Scalars['Float']['output']>;
+  p90Estimate?: Maybe<Estimate>;
 };
 
 export type EndUser = Node & {
@@ -337,6 +343,27 @@ export type EndUserFilter = {
   botIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   platform?: InputMaybe<Scalars['String']['input']>;
   providers?: InputMaybe<Array<Provider>>;
+};
+
+/**
+ * A measure of a whole group estimated from the conversations measured (`sample` of `population`),
+ * with the interval `[low, high]` the true value lies in at `confidence` (docs/stats.md, "Estimates").
+ * When every conversation was measured: `exact`, `low = high = value`, `confidence` 1. A null end is
+ * one the sample cannot bound.
+ */
+export type Estimate = {
+  __typename?: 'Estimate';
+  confidence: Scalars['Float']['output'];
+  exact: Scalars['Boolean']['output'];
+  high?: Maybe<Scalars['Float']['output']>;
+  low?: Maybe<Scalars['Float']['output']>;
+  /** `exact`; `sample`: a pseudo-random sample with a statistical interval; `partial`: a stream cut short by `STATS_MAX_CALLS`, read in the vendor's order (not random), so only what is certain is bounded. */
+  method: Scalars['String']['output'];
+  /** Conversations the value is about. */
+  population: Scalars['Int']['output'];
+  /** Conversations (or, for first response, conversations with one) measured. */
+  sample: Scalars['Int']['output'];
+  value: Scalars['Float']['output'];
 };
 
 /** A CLOSER flow: a scripted path a conversation can be moved to. */
@@ -424,6 +451,17 @@ export type MessageEdge = {
   node: Message;
 };
 
+/** Message totals of the whole group (all `count` conversations), estimated from those read. */
+export type MessageEstimate = {
+  __typename?: 'MessageEstimate';
+  bot: Estimate;
+  endUser: Estimate;
+  operator: Estimate;
+  perConversation: Estimate;
+  system: Estimate;
+  total: Estimate;
+};
+
 export type MessageFilter = {
   /** Global Bot IDs (CLOSER). */
   botIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -451,6 +489,8 @@ export type MessageStats = {
   /** Conversations these messages were counted over. */
   conversations: Scalars['Int']['output'];
   endUser: Scalars['Int']['output'];
+  /** The group's totals over all its conversations, with intervals when only some were read. */
+  estimate: MessageEstimate;
   exact: Scalars['Boolean']['output'];
   operator: Scalars['Int']['output'];
   system: Scalars['Int']['output'];
@@ -745,6 +785,7 @@ export type QueryConversationArgs = {
 
 export type QueryConversationStatsArgs = {
   bucket?: InputMaybe<TimeBucket>;
+  confidence?: InputMaybe<Scalars['Float']['input']>;
   confidenceThreshold?: InputMaybe<Scalars['Float']['input']>;
   filter?: InputMaybe<ConversationFilter>;
   groupBy?: InputMaybe<Array<StatsDimension>>;
@@ -884,6 +925,8 @@ export type StatsGroup = {
   exact: Scalars['Boolean']['output'];
   /** CXone: user turns that fell back (`nlu_fallback`, `core_fallback`) over user turns. Null elsewhere. */
   fallbackRate?: Maybe<Scalars['Float']['output']>;
+  /** CXone: `fallbackRate` of the whole group, with its interval when measured on a sample. */
+  fallbackRateEstimate?: Maybe<Estimate>;
   /** Seconds from the end user's first message to the first answer, where message times exist (CLOSER, CXone). */
   firstResponse?: Maybe<DurationStats>;
   handoffCount?: Maybe<Scalars['Int']['output']>;
@@ -954,6 +997,7 @@ export type Subscription = {
  */
 export type SubscriptionConversationStatsChangedArgs = {
   bucket?: InputMaybe<TimeBucket>;
+  confidence?: InputMaybe<Scalars['Float']['input']>;
   confidenceThreshold?: InputMaybe<Scalars['Float']['input']>;
   filter?: InputMaybe<ConversationFilter>;
   groupBy?: InputMaybe<Array<StatsDimension>>;
@@ -1177,6 +1221,7 @@ export type ResolversTypes = ResolversObject<{
   EndUserConnection: ResolverTypeWrapper<ConnectionModel<EndUserModel>>;
   EndUserEdge: ResolverTypeWrapper<EdgeModel<EndUserModel>>;
   EndUserFilter: EndUserFilter;
+  Estimate: ResolverTypeWrapper<Estimate>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Flow: ResolverTypeWrapper<FlowModel>;
   FlowNode: ResolverTypeWrapper<FlowNode>;
@@ -1191,6 +1236,7 @@ export type ResolversTypes = ResolversObject<{
   Message: ResolverTypeWrapper<MessageModel>;
   MessageConnection: ResolverTypeWrapper<ConnectionModel<MessageModel>>;
   MessageEdge: ResolverTypeWrapper<EdgeModel<MessageModel>>;
+  MessageEstimate: ResolverTypeWrapper<MessageEstimate>;
   MessageFilter: MessageFilter;
   MessageSender: MessageSender;
   MessageStats: ResolverTypeWrapper<MessageStats>;
@@ -1248,6 +1294,7 @@ export type ResolversParentTypes = ResolversObject<{
   EndUserConnection: ConnectionModel<EndUserModel>;
   EndUserEdge: EdgeModel<EndUserModel>;
   EndUserFilter: EndUserFilter;
+  Estimate: Estimate;
   Float: Scalars['Float']['output'];
   Flow: FlowModel;
   FlowNode: FlowNode;
@@ -1261,6 +1308,7 @@ export type ResolversParentTypes = ResolversObject<{
   Message: MessageModel;
   MessageConnection: ConnectionModel<MessageModel>;
   MessageEdge: EdgeModel<MessageModel>;
+  MessageEstimate: MessageEstimate;
   MessageFilter: MessageFilter;
   MessageStats: MessageStats;
   Mutation: Record<PropertyKey, never>;
@@ -1348,7 +1396,9 @@ export type CompleteCustomBlockPayloadResolvers<ContextType = Context, ParentTyp
 
 export type ConfidenceStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfidenceStats'] = ResolversParentTypes['ConfidenceStats']> = ResolversObject<{
   mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  meanEstimate?: Resolver<Maybe<ResolversTypes['Estimate']>, ParentType, ContextType>;
   shareBelow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  shareBelowEstimate?: Resolver<Maybe<ResolversTypes['Estimate']>, ParentType, ContextType>;
   threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   turns?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -1416,8 +1466,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type DurationStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DurationStats'] = ResolversParentTypes['DurationStats']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  meanEstimate?: Resolver<Maybe<ResolversTypes['Estimate']>, ParentType, ContextType>;
   p50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p50Estimate?: Resolver<Maybe<ResolversTypes['Estimate']>, ParentType, ContextType>;
   p90?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90Estimate?: Resolver<Maybe<ResolversTypes['Estimate']>, ParentType, ContextType>;
 }>;
 
 export type EndUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EndUser'] = ResolversParentTypes['EndUser']> = ResolversObject<{
@@ -1444,6 +1497,17 @@ export type EndUserConnectionResolvers<ContextType = Context, ParentType extends
 export type EndUserEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EndUserEdge'] = ResolversParentTypes['EndUserEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['EndUser'], ParentType, ContextType>;
+}>;
+
+export type EstimateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Estimate'] = ResolversParentTypes['Estimate']> = ResolversObject<{
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  high?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  low?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type FlowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Flow'] = ResolversParentTypes['Flow']> = ResolversObject<{
@@ -1509,10 +1573,20 @@ export type MessageEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
 }>;
 
+export type MessageEstimateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MessageEstimate'] = ResolversParentTypes['MessageEstimate']> = ResolversObject<{
+  bot?: Resolver<ResolversTypes['Estimate'], ParentType, ContextType>;
+  endUser?: Resolver<ResolversTypes['Estimate'], ParentType, ContextType>;
+  operator?: Resolver<ResolversTypes['Estimate'], ParentType, ContextType>;
+  perConversation?: Resolver<ResolversTypes['Estimate'], ParentType, ContextType>;
+  system?: Resolver<ResolversTypes['Estimate'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Estimate'], ParentType, ContextType>;
+}>;
+
 export type MessageStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MessageStats'] = ResolversParentTypes['MessageStats']> = ResolversObject<{
   bot?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   endUser?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  estimate?: Resolver<ResolversTypes['MessageEstimate'], ParentType, ContextType>;
   exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   operator?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   system?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1556,7 +1630,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   bot?: Resolver<Maybe<ResolversTypes['Bot']>, ParentType, ContextType, RequireFields<QueryBotArgs, 'id'>>;
   bots?: Resolver<Array<ResolversTypes['Bot']>, ParentType, ContextType, Partial<QueryBotsArgs>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
-  conversationStats?: Resolver<ResolversTypes['ConversationStats'], ParentType, ContextType, RequireFields<QueryConversationStatsArgs, 'confidenceThreshold'>>;
+  conversationStats?: Resolver<ResolversTypes['ConversationStats'], ParentType, ContextType, RequireFields<QueryConversationStatsArgs, 'confidence' | 'confidenceThreshold'>>;
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, RequireFields<QueryConversationsArgs, 'first'>>;
   endUser?: Resolver<Maybe<ResolversTypes['EndUser']>, ParentType, ContextType, RequireFields<QueryEndUserArgs, 'id'>>;
   endUsers?: Resolver<ResolversTypes['EndUserConnection'], ParentType, ContextType, RequireFields<QueryEndUsersArgs, 'first'>>;
@@ -1610,6 +1684,7 @@ export type StatsGroupResolvers<ContextType = Context, ParentType extends Resolv
   duration?: Resolver<Maybe<ResolversTypes['DurationStats']>, ParentType, ContextType>;
   exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   fallbackRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  fallbackRateEstimate?: Resolver<Maybe<ResolversTypes['Estimate']>, ParentType, ContextType>;
   firstResponse?: Resolver<Maybe<ResolversTypes['DurationStats']>, ParentType, ContextType>;
   handoffCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   handoffRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1640,7 +1715,7 @@ export type StatsNoteResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
-  conversationStatsChanged?: SubscriptionResolver<ResolversTypes['ConversationStats'], "conversationStatsChanged", ParentType, ContextType, RequireFields<SubscriptionConversationStatsChangedArgs, 'confidenceThreshold'>>;
+  conversationStatsChanged?: SubscriptionResolver<ResolversTypes['ConversationStats'], "conversationStatsChanged", ParentType, ContextType, RequireFields<SubscriptionConversationStatsChangedArgs, 'confidence' | 'confidenceThreshold'>>;
   conversationUpdated?: SubscriptionResolver<ResolversTypes['Conversation'], "conversationUpdated", ParentType, ContextType, Partial<SubscriptionConversationUpdatedArgs>>;
   handoffRequested?: SubscriptionResolver<ResolversTypes['Conversation'], "handoffRequested", ParentType, ContextType, Partial<SubscriptionHandoffRequestedArgs>>;
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'conversationId'>>;
@@ -1691,6 +1766,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EndUser?: EndUserResolvers<ContextType>;
   EndUserConnection?: EndUserConnectionResolvers<ContextType>;
   EndUserEdge?: EndUserEdgeResolvers<ContextType>;
+  Estimate?: EstimateResolvers<ContextType>;
   Flow?: FlowResolvers<ContextType>;
   FlowNode?: FlowNodeResolvers<ContextType>;
   GenericTrackerEvent?: GenericTrackerEventResolvers<ContextType>;
@@ -1700,6 +1776,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Message?: MessageResolvers<ContextType>;
   MessageConnection?: MessageConnectionResolvers<ContextType>;
   MessageEdge?: MessageEdgeResolvers<ContextType>;
+  MessageEstimate?: MessageEstimateResolvers<ContextType>;
   MessageStats?: MessageStatsResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;

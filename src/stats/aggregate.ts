@@ -4,6 +4,7 @@
  */
 import type { ConversationStatusName, ProviderName } from '../models.js';
 import { bucketStart, localParts } from './time.js';
+import { meanEstimate, partial, percentileEstimate, ratioEstimate, totalEstimate, type EstimateModel } from './estimate.js';
 import type { ConvSummary, DurationStatsModel, KeyParts, ProviderStatsHooks, StatsArgs, StatsGroupModel } from './types.js';
 
 /** ACTIVE conversations quiet for longer than this count as abandoned (CXone's own rule for INTERRUPTED). */
@@ -117,6 +118,8 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
+const addUp = (xs: readonly number[]) => xs.reduce((x, y) => x + y, 0);
+
 export function durationStats(values: number[]): DurationStatsModel | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -217,11 +220,24 @@ function measure(id: string, a: Acc, low: number, count: number, exact: boolean,
   const interrupted = byStatus('INTERRUPTED');
   const idleActive = items.filter((i) => i.status === 'ACTIVE' && (i.s.u ?? i.s.c) < now - ABANDON_IDLE_MS).length;
 
-  const withMessages = items.filter((i) => i.s.m);
+  const conf = args.confidence;
+  const population = { count, low, high: low + a.high };
+  // A stream cut short by the call budget: what was read is the vendor's order, not a sample.
+  const cut = a.high > 0;
+  const other = (e: EstimateModel | null) => (cut ? partial(e, 'other') : e);
+  /** Of a group's `count`, how many have a value, scaled from the share of the `sampled` that do. */
+  const scaled = (withValue: number, sampled: number) =>
+    sampled >= count ? withValue : Math.max(withValue, Math.round((count * withValue) / Math.max(1, sampled)));
+  // Messages read for the conversation as it is now (a later change makes them stale).
+  const withMessages = items.filter((i) => i.s.m && i.s.mu === i.s.u);
   let messages: StatsGroupModel['messages'] = null;
   if (withMessages.length > 0) {
     const sum: [number, number, number, number] = [0, 0, 0, 0];
     for (const { s } of withMessages) for (let k = 0; k < 4; k++) sum[k] = (sum[k] as number) + (s.m as number[])[k]!;
+    const per = (k: number) => withMessages.map(({ s }) => (s.m as number[])[k]!);
+    const totals = withMessages.map(({ s }) => (s.m as number[]).reduce((x, y) => x + y, 0));
+    const est = (values: number[]) =>
+      (cut ? partial(totalEstimate(values, population, conf), 'total', addUp(values)) : totalEstimate(values, population, conf))!;
     messages = {
       total: sum[0] + sum[1] + sum[2] + sum[3],
       endUser: sum[0],
@@ -230,13 +246,44 @@ function measure(id: string, a: Acc, low: number, count: number, exact: boolean,
       system: sum[3],
       conversations: withMessages.length,
       exact: exact && !a.fromCounts && withMessages.length === basis,
+      estimate: {
+        total: est(totals),
+        endUser: est(per(0)),
+        bot: est(per(1)),
+        operator: est(per(2)),
+        system: est(per(3)),
+        perConversation: other(meanEstimate(totals, population.high, conf))!,
+      },
     };
   }
+  const durations = (values: number[], sampled: number): DurationStatsModel | null => {
+    const d = durationStats(values);
+    if (d === null) return null;
+    const sorted = [...values].sort((x, y) => x - y);
+    const n = scaled(values.length, sampled) + (population.high - count);
+    return {
+      ...d,
+      meanEstimate: other(meanEstimate(values, n, conf)),
+      p50Estimate: other(percentileEstimate(sorted, 0.5, n, conf)),
+      p90Estimate: other(percentileEstimate(sorted, 0.9, n, conf)),
+    };
+  };
 
   const cxone = items.filter((i) => i.s.ut !== undefined);
   const turns = cxone.reduce((n, i) => n + (i.s.ut ?? 0), 0);
   const fallbacks = cxone.reduce((n, i) => n + (i.s.fb ?? 0), 0);
   const confidences = cxone.flatMap((i) => i.s.cf ?? []);
+  const cxPopulation = scaled(cxone.length, basis) + (population.high - count);
+  const perTurn = (y: (s: ConvSummary) => number) =>
+    other(
+      ratioEstimate(
+        cxone.map((i) => y(i.s)),
+        cxone.map((i) => i.s.cf?.length ?? 0),
+        cxPopulation,
+        conf,
+        [0, 1],
+      ),
+    );
   const handoffs = items.filter((i) => i.s.hf).length;
 
   return {
@@ -254,8 +301,20 @@ function measure(id: string, a: Acc, low: number, count: number, exact: boolean,
     completionRate: rate(byStatus('COMPLETED')),
     interruptionRate: rate(interrupted),
     abandonmentRate: rate(interrupted + idleActive),
-    duration: durationStats(items.map((i) => i.s.d).filter((d): d is number => d !== null)),
+    duration: durations(
+      items.map((i) => i.s.d).filter((d): d is number => d !== null),
+      basis,
+    ),
     fallbackRate: turns === 0 ? null : fallbacks / turns,
+    fallbackRateEstimate: other(
+      ratioEstimate(
+        cxone.map((i) => i.s.fb ?? 0),
+        cxone.map((i) => i.s.ut ?? 0),
+        cxPopulation,
+        conf,
+        [0, 1],
+      ),
+    ),
     intentConfidence:
       confidences.length === 0
         ? null
@@ -264,7 +323,12 @@ function measure(id: string, a: Acc, low: number, count: number, exact: boolean,
             mean: confidences.reduce((x, y) => x + y, 0) / confidences.length,
             shareBelow: confidences.filter((c) => c < args.threshold).length / confidences.length,
             threshold: args.threshold,
+            meanEstimate: perTurn((s) => (s.cf ?? []).reduce((x, y) => x + y, 0)),
+            shareBelowEstimate: perTurn((s) => (s.cf ?? []).filter((c) => c < args.threshold).length),
           },
-    firstResponse: durationStats(items.map((i) => i.s.fr).filter((d): d is number => d !== null && d !== undefined)),
+    firstResponse: durations(
+      withMessages.map((i) => i.s.fr).filter((d): d is number => d !== null && d !== undefined),
+      withMessages.length,
+    ),
   };
 }

@@ -23,6 +23,7 @@ export interface RawStatsArgs {
   bucket?: TimeBucket | null;
   timezone?: string | null;
   confidenceThreshold?: number | null;
+  confidence?: number | null;
 }
 
 export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()): StatsArgs {
@@ -55,6 +56,9 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
   const threshold = raw.confidenceThreshold ?? 0.5;
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1)
     throw badInput('`confidenceThreshold` must be between 0 and 1.', 'confidenceThreshold');
+  const confidence = raw.confidence ?? 0.95;
+  if (!Number.isFinite(confidence) || confidence <= 0 || confidence >= 1)
+    throw badInput('`confidence` must be between 0 and 1 (exclusive).', 'confidence');
   const statuses = f.statuses?.length ? [...new Set(f.statuses)] : null;
   return {
     providers,
@@ -69,6 +73,7 @@ export function parseStatsArgs(ctx: Context, raw: RawStatsArgs, now = Date.now()
     bucket: raw.bucket ?? null,
     timeZone: checkTimeZone(raw.timezone),
     threshold,
+    confidence,
   };
 }
 
@@ -112,6 +117,7 @@ export function cohortKey(args: StatsArgs, wanted: Wanted, scopeKey = ''): strin
     args.bucket,
     args.timeZone,
     args.threshold,
+    args.confidence,
     wanted,
   ]);
 }

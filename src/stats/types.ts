@@ -6,6 +6,7 @@ import type { ConversationModel, ConversationStatusName, HandoffStateName, Provi
 import type { BotModel } from '../models.js';
 import type { ProviderDatasource } from '../datasources/types.js';
 import type { TimeBucketName } from './time.js';
+import type { EstimateModel } from './estimate.js';
 
 export type StatsDimensionName = 'PROVIDER' | 'BOT' | 'STATUS' | 'HANDOFF' | 'CHANNEL' | 'LOCATION' | 'INTENT' | 'HOUR_OF_DAY' | 'DAY_OF_WEEK';
 
@@ -97,6 +98,8 @@ export interface StatsArgs {
   bucket: TimeBucketName | null;
   timeZone: string;
   threshold: number;
+  /** Confidence level of the estimates' intervals. */
+  confidence: number;
 }
 
 export interface StatsKeyModel {
@@ -117,6 +120,9 @@ export interface DurationStatsModel {
   mean: number | null;
   p50: number | null;
   p90: number | null;
+  meanEstimate?: EstimateModel | null;
+  p50Estimate?: EstimateModel | null;
+  p90Estimate?: EstimateModel | null;
 }
 
 export interface StatsGroupModel {
@@ -138,6 +144,7 @@ export interface StatsGroupModel {
     system: number;
     conversations: number;
     exact: boolean;
+    estimate: Record<'total' | 'endUser' | 'bot' | 'operator' | 'system' | 'perConversation', EstimateModel>;
   } | null;
   handoffCount: number | null;
   handoffRate: number | null;
@@ -146,7 +153,15 @@ export interface StatsGroupModel {
   abandonmentRate: number | null;
   duration: DurationStatsModel | null;
   fallbackRate: number | null;
-  intentConfidence: { turns: number; mean: number | null; shareBelow: number | null; threshold: number } | null;
+  intentConfidence: {
+    turns: number;
+    mean: number | null;
+    shareBelow: number | null;
+    threshold: number;
+    meanEstimate: EstimateModel | null;
+    shareBelowEstimate: EstimateModel | null;
+  } | null;
+  fallbackRateEstimate: EstimateModel | null;
   firstResponse: DurationStatsModel | null;
 }
 
