@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBotoneSimulator, type BotoneSimulator } from '../../../src/providers/botone/simulator/index.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const NOW = Date.parse('2023-05-29T12:00:00Z');
 const LIST = 'GET /api/v2/conversations';
@@ -295,12 +296,15 @@ describe('live activity', () => {
 
   it('changes nothing when off', async () => {
     const sim = await startBotoneSimulator({ now: NOW, activityIntervalMs: 15 });
+    const twin = await startBotoneSimulator({ now: NOW, activity: true, activityIntervalMs: 15 });
     try {
       const before = await snapshot(sim);
-      await new Promise((r) => setTimeout(r, 300));
+      // No fixed wait: the twin with activity on adding a conversation proves enough time passed.
+      const total = (s: string) => (JSON.parse(s) as Page).meta.pagination.total;
+      await waitFor(async () => total(await snapshot(twin)) > total(before), 'the twin with activity on to add a conversation', 10_000);
       expect(await snapshot(sim)).toBe(before);
     } finally {
-      await sim.close();
+      await Promise.all([sim.close(), twin.close()]);
     }
   });
 });

@@ -239,9 +239,12 @@ describe('live activity', () => {
   });
 
   it('changes nothing when off', async () => {
-    const sim = await start({ seed: 9 });
+    const sim = await start({ seed: 9, activityIntervalMs: 5 });
     const before = JSON.stringify(await dump(sim));
-    await new Promise((r) => setTimeout(r, 200));
+    // No fixed wait: a twin with activity on (same seed, same interval) changing proves that enough
+    // time passed for the activity to have acted, had it been on.
+    const twin = await start({ seed: 9, activity: true, activityIntervalMs: 5 });
+    await waitFor(async () => JSON.stringify(await dump(twin)) !== before, 'the twin with activity on to change', 10_000);
     expect(JSON.stringify(await dump(sim))).toBe(before);
   });
 

@@ -101,13 +101,21 @@ describe('webhook delivery', () => {
   it('sends nothing while no URL is set', async () => {
     const [c] = await active('HANDOVER');
     await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '무음' } });
-    await new Promise((r) => setTimeout(r, 80));
-    expect(receiver.received).toHaveLength(0);
     expect(sim.webhookStatus()).toEqual({ disabled: false, delivered: 0, failed: 0 });
+    // No fixed wait: a URL set now and a later change (a marker) being delivered, alone, proves the
+    // silent change was never queued (events go out in order, so it would have come first).
+    sim.setWebhook(receiver.url);
+    await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '표시' } });
+    await until(() => receiver.received.length >= 1);
+    const delivered = JSON.stringify(receiver.received);
+    expect(delivered).toContain('표시');
+    expect(delivered).not.toContain('무음');
   });
 
   it('POSTs a message send as one batch: message.sent then conversation.updated, in the documented format', async () => {
     sim.setWebhook(receiver.url);
+    // Counted from here: the test before delivered its marker batch.
+    const deliveredBefore = sim.webhookStatus().delivered;
     const [c] = await active('HANDOVER');
     const sent = await call<Message>(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '안녕하세요' } });
     await until(() => receiver.received.length >= 1);
@@ -132,7 +140,7 @@ describe('webhook delivery', () => {
     });
     const now = await call<Conversation>(`/openapi/conversation/${c!.id}`);
     expect(convEvent!.data).toEqual({ conversation: now });
-    expect(sim.webhookStatus()).toEqual({ url: receiver.url, disabled: false, delivered: 1, failed: 0 });
+    expect(sim.webhookStatus()).toEqual({ url: receiver.url, disabled: false, delivered: deliveredBefore + 1, failed: 0 });
   });
 
   it('emits agent_call_connected on HANDOVER, agent_call_disconnected after it, agent_call_cancelled for a withdrawn request', async () => {
@@ -234,12 +242,15 @@ describe('webhook delivery', () => {
     // Disabled: later changes are not sent.
     receiver.respond = () => 200;
     await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '무시됨' } });
-    await new Promise((r) => setTimeout(r, 80));
     expect(receiver.received).toHaveLength(4);
     sim.setWebhook(receiver.url);
     expect(sim.webhookStatus().disabled).toBe(false);
     await call(`/openapi/conversation/${c!.id}/message`, 'POST', { data: { type: 'text', text: '다시' } });
     await until(() => receiver.received.length === 5);
+    // No fixed wait for the change made while disabled: the next delivery (the marker '다시') holds
+    // only the later change, so the earlier one was dropped, not queued.
+    expect(JSON.stringify(receiver.received[4])).toContain('다시');
+    expect(JSON.stringify(receiver.received.slice(4))).not.toContain('무시됨');
     await until(() => sim.webhookStatus().delivered === before.delivered + 1);
     expect(sim.webhookStatus().disabled).toBe(false);
   });

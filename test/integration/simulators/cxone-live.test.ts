@@ -221,12 +221,14 @@ describe('scroll lifetime', () => {
 describe('live activity', () => {
   it('produces no traffic when off', async () => {
     const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 15, activityIntervalMs: 10 });
+    const twin = await startCxoneSimulator({ now: NOW, conversationsPerBot: 15, activity: true, activityIntervalMs: 10 });
     try {
       const before = await snapshot(sim);
-      await sleep(250);
+      // No fixed wait: the twin with activity on changing proves enough time passed for activity to act.
+      await waitFor(async () => JSON.stringify(await snapshot(twin)) !== JSON.stringify(before), 'the twin with activity on to change', 10_000);
       expect(await snapshot(sim)).toEqual(before);
     } finally {
-      await sim.close();
+      await Promise.all([sim.close(), twin.close()]);
     }
   });
 
