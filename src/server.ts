@@ -195,6 +195,8 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
       registry.detach();
       await ws.close();
       await stats.close();
+      // Gives this replica's live topics back to the shared cap at once (a crash lets them expire).
+      await guard.topics.close();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await pollers.close();
       await apollo.stop();

@@ -37,7 +37,7 @@ export function createGuard(config: Config, schema: GraphQLSchema, redis: Redis 
   return {
     auth: new Authenticator(config.auth, logger),
     rate: new OperationRateLimit(config.limits, redis),
-    topics: new TopicBudget(config.limits.liveTopicsPerPrincipal),
+    topics: new TopicBudget(config.limits.liveTopicsPerPrincipal, redis ? { redis, leaseMs: config.live.leaseMs, logger } : null),
     persisted,
     policy: { schema, limits: config.limits, security: config.security, fieldWeights: statsCostWeights(config.stats) },
     documents: new DocumentCache(schema, config.limits),

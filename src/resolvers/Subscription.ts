@@ -14,16 +14,17 @@ import { releasing } from '../limits/rate.js';
 
 /**
  * Opens the live stream holding its topics against the principal's cap (LIVE_TOPICS_PER_PRINCIPAL):
- * a topic is one poller upstream, so this bounds the polling one client can cause.
+ * a topic is one poller upstream, so this bounds the polling one client can cause. With Redis the
+ * cap counts the principal's topics on every replica (src/limits/rate.ts).
  */
-function budgeted(
+async function budgeted(
   ctx: Context,
   topics: Topic[],
   match: (e: BotgraphEvent) => boolean,
   since: string | null | undefined,
   ends?: (e: BotgraphEvent) => boolean,
 ) {
-  const release = ctx.topics.acquire(
+  const release = await ctx.topics.acquire(
     ctx.principalKey,
     topics.map((t) => t.key),
   );
