@@ -103,6 +103,10 @@ export interface JwtConfig {
   roleClaim: string;
   /** The claim holding the scope (a list of PROVIDER or PROVIDER:botId). @default 'botgraph_scope' */
   scopeClaim: string;
+  /** Least time between two refetches of the key set for an unknown `kid` (rotation). `AUTH_JWKS_COOLDOWN_MS`. @default 30000 */
+  jwksCooldownMs: number;
+  /** Age after which the cached key set is refetched, so a removed key stops working. `AUTH_JWKS_CACHE_MAX_AGE_MS`. @default 600000 */
+  jwksCacheMaxAgeMs: number;
 }
 
 export interface AuthConfig {
@@ -131,6 +135,13 @@ const LIMITS_DEFAULTS = {
   maxVariablesBytes: 65_536,
   /** Operations per second and principal; 0 turns the limit off. `RATE_LIMIT_OPS_PER_SECOND`. @default 100 */
   opsPerSecond: 100,
+  /**
+   * Operations a principal may run beyond its per-second budget, per burst window (the token-bucket
+   * allowance; 0: none). `RATE_LIMIT_BURST`. @default 100
+   */
+  rateBurst: 100,
+  /** The window the burst allowance refills over, in seconds. `RATE_LIMIT_BURST_WINDOW_SECONDS`. @default 10 */
+  rateBurstWindowSeconds: 10,
   /** Distinct live topics one principal may keep polled at once (per replica). `LIVE_TOPICS_PER_PRINCIPAL`. @default 50 */
   liveTopicsPerPrincipal: 50,
 };
@@ -255,6 +266,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'MAX_COST', LIMITS_DEFAULTS.maxCost, 1, 1_000_000_000),
       maxVariablesBytes: int(env, 'MAX_VARIABLES_BYTES', LIMITS_DEFAULTS.maxVariablesBytes, 2, 1_048_576),
       opsPerSecond: int(env, 'RATE_LIMIT_OPS_PER_SECOND', LIMITS_DEFAULTS.opsPerSecond, 0, 1_000_000),
+      rateBurst: int(env, 'RATE_LIMIT_BURST', LIMITS_DEFAULTS.rateBurst, 0, 10_000_000),
+      rateBurstWindowSeconds: int(env, 'RATE_LIMIT_BURST_WINDOW_SECONDS', LIMITS_DEFAULTS.rateBurstWindowSeconds, 1, 86_400),
       liveTopicsPerPrincipal: int(env, 'LIVE_TOPICS_PER_PRINCIPAL', LIMITS_DEFAULTS.liveTopicsPerPrincipal, 1, 100_000),
     },
     security: securityConfig(env),
@@ -335,6 +348,8 @@ function authConfig(env: Env, remoteVariables: string[]): AuthConfig {
       audience: str(env, 'AUTH_JWT_AUDIENCE') ?? null,
       roleClaim: str(env, 'AUTH_JWT_ROLE_CLAIM') ?? 'botgraph_role',
       scopeClaim: str(env, 'AUTH_JWT_SCOPE_CLAIM') ?? 'botgraph_scope',
+      jwksCooldownMs: int(env, 'AUTH_JWKS_COOLDOWN_MS', 30_000, 0, 86_400_000),
+      jwksCacheMaxAgeMs: int(env, 'AUTH_JWKS_CACHE_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
     };
   } else {
     for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {

@@ -50,9 +50,14 @@ export class Authenticator {
     private readonly logger: Logger,
   ) {
     // jose caches the key set, refetches it when a token names an unknown `kid` (rotation), and
-    // waits `cooldownDuration` between refetches so that junk tokens cannot hammer the IdP.
+    // waits `cooldownDuration` between refetches so that junk tokens cannot hammer the IdP; a set older than
+    // `cacheMaxAge` is refetched before use, so a key the IdP removed stops verifying.
     this.jwks = config.jwt
-      ? createRemoteJWKSet(new URL(config.jwt.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 })
+      ? createRemoteJWKSet(new URL(config.jwt.jwksUrl), {
+          cooldownDuration: config.jwt.jwksCooldownMs,
+          cacheMaxAge: config.jwt.jwksCacheMaxAgeMs,
+          timeoutDuration: 5_000,
+        })
       : null;
   }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from '../auth/principal.js';
 import type { LimitsConfig } from '../config.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
@@ -12,13 +12,18 @@ export function principalKey(principal: Principal, remoteAddress: string | undef
   return principal.role === 'anonymous' ? `anonymous@${remoteAddress ?? 'unknown'}` : principal.name;
 }
 
+type Limiter = Pick<RateLimiterAbstract, 'consume'>;
+
 /**
- * Operations per second per principal (rate-limiter-flexible). With Redis the budget is shared by
- * every replica; if Redis fails, an in-memory limiter of the same size stands in ("insurance") so
- * that a Redis outage neither blocks everyone nor lifts the limit.
+ * Operations per principal, token-bucket-like (rate-limiter-flexible's BurstyRateLimiter): a
+ * sustained budget of RATE_LIMIT_OPS_PER_SECOND per second, and once that is spent, a burst
+ * allowance of RATE_LIMIT_BURST operations per RATE_LIMIT_BURST_WINDOW_SECONDS. A client may so
+ * go over the sustained rate for a moment, but not for long. With Redis both budgets are shared
+ * by every replica; if Redis fails, in-memory limiters of the same size stand in ("insurance")
+ * so that a Redis outage neither blocks everyone nor lifts the limit.
  */
 export class OperationRateLimit {
-  private readonly limiter: RateLimiterAbstract | null;
+  private readonly limiter: Limiter | null;
 
   constructor(
     private readonly limits: LimitsConfig,
@@ -28,13 +33,24 @@ export class OperationRateLimit {
       this.limiter = null;
       return;
     }
-    const options = { points: limits.opsPerSecond, duration: 1, keyPrefix: 'botgraph:rate:ops' };
-    this.limiter = redis
-      ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
-      : new RateLimiterMemory(options);
+    const make = (options: { points: number; duration: number; keyPrefix: string }) =>
+      redis
+        ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
+        : new RateLimiterMemory(options);
+    const sustained = make({ points: limits.opsPerSecond, duration: 1, keyPrefix: 'botgraph:rate:ops' });
+    this.limiter =
+      limits.rateBurst > 0
+        ? new BurstyRateLimiter(
+            sustained,
+            make({ points: limits.rateBurst, duration: limits.rateBurstWindowSeconds, keyPrefix: 'botgraph:rate:burst' }),
+          )
+        : sustained;
   }
 
-  /** Null when the operation may run; RATE_LIMITED (with `retryAfterMs`) when the bucket is empty. */
+  /**
+   * Null when the operation may run; RATE_LIMITED when both budgets are empty, with the limit, the
+   * value (operations counted in this second) and `retryAfterMs`.
+   */
   async consume(key: string): Promise<BotgraphError | null> {
     if (!this.limiter) return null;
     try {
@@ -43,9 +59,11 @@ export class OperationRateLimit {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterMs = Math.max(1, rejection.msBeforeNext);
-      return new BotgraphError(ErrorCode.RATE_LIMITED, `More than ${this.limits.opsPerSecond} operations per second; retry in ${retryAfterMs} ms.`, {
+      const { opsPerSecond, rateBurst, rateBurstWindowSeconds } = this.limits;
+      const burst = rateBurst > 0 ? ` (and the burst allowance of ${rateBurst} per ${rateBurstWindowSeconds} s is spent)` : '';
+      return new BotgraphError(ErrorCode.RATE_LIMITED, `More than ${opsPerSecond} operations per second${burst}; retry in ${retryAfterMs} ms.`, {
         retryAfterMs,
-        details: { limit: this.limits.opsPerSecond, retryAfterMs, http: { status: 429 } },
+        details: { limit: opsPerSecond, value: rejection.consumedPoints, burst: rateBurst, retryAfterMs, http: { status: 429 } },
       });
     }
   }

@@ -64,7 +64,7 @@ describe('JWT', () => {
     const client = wsAs(bg, viewer);
     const ws = await wsOnce(client, QUERY);
     await client.dispose();
-    expect(ws.results[0]).toEqual({ data: http.data });
+    expect(ws.results[0]?.data).toEqual(http.data);
     for (let i = 0; i < 3; i++) await gqlAs(bg, await token({ botgraph_role: 'viewer' }), QUERY);
     expect(jwksFetches).toBe(1);
   });
