@@ -14,6 +14,8 @@ export default defineConfig({
     // Integration tests start real servers; keep each file in its own fork so ports and timers never leak.
     pool: 'forks',
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Hooks start servers and replica processes (tsx compiles each at start): on a loaded 2-core
+    // machine that takes tens of seconds, and a hook that waits for a condition should not give up first.
+    hookTimeout: 120_000,
   },
 });

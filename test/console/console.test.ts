@@ -35,7 +35,8 @@ afterAll(async () => {
 
 const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
 
-describe('agent console (examples/console) in Chromium', () => {
+// A browser page's waits (up to 15 s each, for conditions) exceed the suite's 20 s test timeout on a loaded machine.
+describe('agent console (examples/console) in Chromium', { timeout: 60_000 }, () => {
   it('shows the live inbox of all three providers, newest first, with badges', async () => {
     await page.goto(`${bg.url}/console`, { waitUntil: 'load' });
     // Page functions are strings: they run in the browser, and this project's types are Node's.
@@ -100,7 +101,7 @@ describe('agent console (examples/console) in Chromium', () => {
   });
 });
 
-describe('agent console against an auth-enabled botgraph', () => {
+describe('agent console against an auth-enabled botgraph', { timeout: 60_000 }, () => {
   const OPERATOR_KEY = 'operator-console-key-0123456789';
   let secured: TestBotgraph;
   let keyed: Page;

@@ -86,8 +86,12 @@ function tail(output: string[], n = 40): string {
   return output.join('').split('\n').slice(-n).join('\n');
 }
 
-/** Starts one botgraph replica process and waits for `/healthz`. `preload`: more `--import` modules, after tsx. */
-export async function startReplicaProcess(name: string, env: Record<string, string>, timeoutMs = 20_000, preload: string[] = []): Promise<Replica> {
+/**
+ * Starts one botgraph replica process and waits for `/healthz`. `preload`: more `--import` modules, after tsx.
+ * The wait is long on purpose: tsx compiles every module at start, which takes tens of seconds on a
+ * loaded 2-core machine; a replica that is up answers at once.
+ */
+export async function startReplicaProcess(name: string, env: Record<string, string>, timeoutMs = 90_000, preload: string[] = []): Promise<Replica> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'src/main.ts'], {
     cwd: ROOT,
