@@ -3,14 +3,11 @@
  * encoded only when a client reads it; with REDIS_URL every replica reads every replica's cursors;
  * an expired one is a clear BAD_USER_INPUT.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryCursorTable } from '../../../src/pagination/cursors.js';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
-import { startBotgraph, type Botgraph } from '../../../src/server.js';
+import type { Botgraph } from '../../../src/server.js';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { startCloserReplicas } from '../../helpers/closer-replicas.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const PAGE = `query($a: String) { conversations(first: 10, after: $a) { edges { cursor node { id } } pageInfo { startCursor endCursor hasNextPage } } }`;
@@ -76,32 +73,9 @@ describe('expiry', () => {
 });
 
 describe('replicas on one Redis', () => {
-  let redis: TestRedis;
-  let closer: CloserSimulator;
-  const apps: Botgraph[] = [];
+  let apps: Botgraph[];
   beforeAll(async () => {
-    redis = await startRedis();
-    closer = await startCloserSimulator({ port: 0 });
-    for (let i = 0; i < 2; i++) {
-      const config = loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        BOTGRAPH_PROVIDERS: 'closer',
-        CLOSER_BASE_URL: closer.url,
-        CLOSER_API_KEY: closer.apiKey,
-        CLOSER_WEBHOOK_SECRET: 'test-webhook-secret',
-        BOTGRAPH_AUTH: 'off',
-        REDIS_URL: redis.url,
-        SIMULATOR_ACTIVITY: 'false',
-        CACHE_TTL_MS: '0',
-      });
-      apps.push(await startBotgraph(config, { logger: createLogger('silent') }));
-    }
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await closer?.close();
-    await redis?.stop();
+    ({ apps } = await startCloserReplicas({ CACHE_TTL_MS: '0' }));
   });
 
   const gql = async (app: Botgraph, query: string, variables?: Record<string, unknown>) => {

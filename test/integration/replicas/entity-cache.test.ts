@@ -4,46 +4,21 @@
  * a write through either is seen by a read on the other at once. Upstream calls are counted at the
  * simulator's `/__sim/stats`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
-import { startBotgraph, type Botgraph } from '../../../src/server.js';
-import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
+import type { Botgraph } from '../../../src/server.js';
+import { startCloserReplicas } from '../../helpers/closer-replicas.js';
 
 const LIST = `{ conversations(first: 5, filter: { statuses: [ACTIVE] }) { nodes { id title fetchedAt messages(last: 3) { nodes { text } } } } }`;
 const NODE = `query($id: ID!) { node(id: $id) { ... on Conversation { id fetchedAt messages(last: 3) { nodes { text } } } } }`;
 const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id } } }`;
 
-let redis: TestRedis;
 let closer: CloserSimulator;
-const apps: Botgraph[] = [];
+let apps: Botgraph[];
 
 beforeAll(async () => {
-  redis = await startRedis();
-  closer = await startCloserSimulator({ port: 0 });
-  for (let i = 0; i < 2; i++) {
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BOTGRAPH_PROVIDERS: 'closer',
-      CLOSER_BASE_URL: closer.url,
-      CLOSER_API_KEY: closer.apiKey,
-      CLOSER_WEBHOOK_SECRET: 'test-webhook-secret',
-      BOTGRAPH_AUTH: 'off',
-      REDIS_URL: redis.url,
-      SIMULATOR_ACTIVITY: 'false',
-      // Long, so that nothing here depends on the clock: freshness comes from invalidation.
-      CACHE_TTL_MS: '60000',
-    });
-    apps.push(await startBotgraph(config, { logger: createLogger('silent') }));
-  }
-});
-
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  await closer?.close();
-  await redis?.stop();
+  // Long, so that nothing here depends on the clock: freshness comes from invalidation.
+  ({ closer, apps } = await startCloserReplicas({ CACHE_TTL_MS: '60000' }));
 });
 
 async function gql(app: Botgraph, query: string, variables?: Record<string, unknown>): Promise<any> {
