@@ -157,9 +157,16 @@ export async function startApollo({ schema, httpServer, format, metrics, logger,
 async function readJsonBody(
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
+): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string; limit?: Record<string, unknown> }> {
   const raw = await readBody(req, res, MAX_BODY_BYTES);
-  if (raw === null) return { ok: false, status: 413, message: 'Request body too large.' };
+  if (raw === null) {
+    // Reading stops at the limit, so the size is the client's own Content-Length when it sent one,
+    // else a lower bound (more than the limit), flagged as such like the token limit's.
+    const declared = Number(req.headers['content-length']);
+    const value = Number.isFinite(declared) && declared > MAX_BODY_BYTES ? declared : MAX_BODY_BYTES + 1;
+    const limit = { limit: MAX_BODY_BYTES, value, ...(value === declared ? {} : { valueIsLowerBound: true }) };
+    return { ok: false, status: 413, message: `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`, limit };
+  }
   if (raw.length === 0) return { ok: true, body: undefined };
   const type = req.headers['content-type'] ?? '';
   const text = raw.toString('utf8');
@@ -171,8 +178,8 @@ async function readJsonBody(
   }
 }
 
-function graphqlHttpError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST', retryable: false } }] });
+function graphqlHttpError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST', retryable: false, ...extra } }] });
 }
 
 /** A refusal before Apollo (credentials, rate, persisted id), shaped as GraphQL over HTTP would. */
@@ -242,7 +249,7 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeCon
     const operation = newOperationScope(deadlineMs, requestIdFrom(req.headers['x-request-id']));
     res.setHeader('x-request-id', operation.requestId);
     const parsed = await readJsonBody(req, res);
-    if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message);
+    if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message, parsed.limit);
     let body = parsed.body;
     if (body && typeof body === 'object' && !Array.isArray(body)) {
       try {
