@@ -265,10 +265,10 @@ describe('/metrics and request logs', () => {
     expect(value(/^botgraph_operations_total\{name="Listing",type="query",outcome="ok"\}/)).toBeGreaterThan(0);
     expect(value(/^botgraph_operation_duration_seconds_count\{name="Listing",type="query",outcome="ok"\}/)).toBeGreaterThan(0);
     expect(
-      value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/conversations",method="GET",status="200"\}/),
+      value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/bot\/:id\/conversation",method="GET",status="200"\}/),
     ).toBeGreaterThan(0);
     expect(
-      value(/^botgraph_upstream_request_duration_seconds_count\{provider="CLOSER",route="\/openapi\/conversations",method="GET"\}/),
+      value(/^botgraph_upstream_request_duration_seconds_count\{provider="CLOSER",route="\/openapi\/bot\/:id\/conversation",method="GET"\}/),
     ).toBeGreaterThan(0);
     expect(value(/^botgraph_upstream_requests_total\{provider="CLOSER",route="\/openapi\/bot",method="GET",status="circuit_open"\}/)).toBeGreaterThan(
       0,
