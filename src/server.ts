@@ -1,13 +1,12 @@
-import { simulatorAdminRoute } from './http/simulatorAdmin.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { isAdmin, OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
+import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import type { Authenticator } from './auth/authenticate.js';
-import { ErrorCode } from './errors.js';
 import { createContext, type Context } from './context.js';
+import { admitAdmin } from './http/admin.js';
 import { graphqlRoute, startApollo } from './http/apollo.js';
 import { fileRoute } from './http/files.js';
 import { createFormatError } from './http/format.js';
@@ -17,6 +16,7 @@ import { sendJson } from './http/body.js';
 import { readiness } from './observability/health.js';
 import type { Metrics } from './observability/metrics.js';
 import { consoleRoute } from './http/console.js';
+import { simulatorAdminRoute } from './http/simulatorAdmin.js';
 import { attachWebSocket } from './http/ws.js';
 import type { CohortRegistry } from './subscriptions/cohorts.js';
 import { LiveService } from './subscriptions/live.js';
@@ -212,19 +212,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
  */
 function metricsRoute(metrics: Metrics, auth?: Authenticator) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (auth?.required) {
-      let principal;
-      try {
-        ({ principal } = await auth.authenticate(req.headers.authorization));
-      } catch {
-        return sendJson(res, 401, {
-          errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }],
-        });
-      }
-      if (!isAdmin(principal)) {
-        return sendJson(res, 403, { errors: [{ message: '/metrics is for admin keys only.', extensions: { code: ErrorCode.FORBIDDEN } }] });
-      }
-    }
+    if (!(await admitAdmin(auth, req, res, '/metrics is for admin keys only.'))) return;
     const { contentType, body } = await metrics.render();
     res.writeHead(200, { 'content-type': contentType });
     res.end(body);

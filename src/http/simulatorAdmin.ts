@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAdmin } from '../auth/principal.js';
 import type { Authenticator } from '../auth/authenticate.js';
-import { ErrorCode } from '../errors.js';
 import { adapterBySlug, type ProviderRegistry } from '../providers/registry.js';
+import { admitAdmin } from './admin.js';
 import { readBody, sendJson } from './body.js';
 
 /** A fault configuration is a few hundred bytes; anything bigger is not one. */
@@ -18,22 +17,7 @@ const METHODS = new Set(['GET', 'PUT', 'DELETE']);
  */
 export function simulatorAdminRoute(registry: ProviderRegistry, auth: Authenticator) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    if (auth.required) {
-      let principal;
-      try {
-        ({ principal } = await auth.authenticate(req.headers.authorization));
-      } catch {
-        res.setHeader('www-authenticate', 'Bearer realm="botgraph"');
-        return sendJson(res, 401, {
-          errors: [{ message: 'This endpoint needs an admin credential.', extensions: { code: ErrorCode.UNAUTHENTICATED } }],
-        });
-      }
-      if (!isAdmin(principal)) {
-        return sendJson(res, 403, {
-          errors: [{ message: "The simulators' admin routes are for admin keys only.", extensions: { code: ErrorCode.FORBIDDEN } }],
-        });
-      }
-    }
+    if (!(await admitAdmin(auth, req, res, "The simulators' admin routes are for admin keys only."))) return;
     const match = /^\/__sim\/([a-z0-9-]+)\/([a-z]+)$/.exec(url.pathname);
     const adapter = match ? adapterBySlug(match[1]!) : undefined;
     const simulator = adapter ? registry.simulators[adapter.name] : undefined;
