@@ -13,17 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect, subscribed, subscribersOf, waitFor, wsClient } from '../../helpers/live.js';
-import { FAST_POLLS, SUB_CONVERSATIONS, SUB_MESSAGES, closerApi, closerSim, conversationsOf, type Conv, type Msg } from './support.js';
+import { CLOSER_READS, FAST_POLLS, SUB_CONVERSATIONS, SUB_MESSAGES, closerApi, closerSim, conversationsOf, type Conv, type Msg } from './support.js';
 import type { EntityChangedEvent, LoggedEvent } from '../../../src/events/bus.js';
 import { CacheTag, eventTags } from '../../../src/datasources/cache.js';
-
-const CLOSER_READS = [
-  'GET /openapi/conversations',
-  'GET /openapi/conversation/:id',
-  'GET /openapi/conversation/:id/message',
-  'GET /openapi/messages',
-  'GET /openapi/bot/:botId/conversation',
-];
 
 let bg: TestBotgraph;
 let client: Client;

@@ -63,6 +63,15 @@ export function pool<T>(items: T[]): { take(pred?: (item: T) => boolean): T } {
   };
 }
 
+/** Every read a CLOSER poller makes: failing them all blinds the pollers, so only a webhook can tell. Writes stay open. */
+export const CLOSER_READS = [
+  'GET /openapi/conversations',
+  'GET /openapi/conversation/:id',
+  'GET /openapi/conversation/:id/message',
+  'GET /openapi/messages',
+  'GET /openapi/bot/:botId/conversation',
+];
+
 export const closerSim = (bg: TestBotgraph) => bg.sim('CLOSER') as CloserSimulator;
 
 /** Calls the CLOSER simulator's Open API directly, with the demo key: botgraph is not involved. */

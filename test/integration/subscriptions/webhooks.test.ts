@@ -8,6 +8,7 @@ import type { Client } from 'graphql-ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect as collectOn, subscribed, subscribersOf, waitFor, wsClient, type Collected } from '../../helpers/live.js';
 import {
+  CLOSER_READS,
   FAST_POLLS,
   SUB_CONVERSATIONS,
   SUB_HANDOFFS,
@@ -21,15 +22,6 @@ import {
 } from './support.js';
 import { mapConversation } from '../../../src/providers/closer/mapper.js';
 import { dedupeKeys } from '../../../src/subscriptions/version.js';
-
-/** Every read a CLOSER poller makes; writes stay open so the test can change things. */
-const CLOSER_READS = [
-  'GET /openapi/conversations',
-  'GET /openapi/conversation/:id',
-  'GET /openapi/conversation/:id/message',
-  'GET /openapi/messages',
-  'GET /openapi/bot/:botId/conversation',
-];
 
 let bg: TestBotgraph;
 let client: Client;
