@@ -91,6 +91,8 @@ interface Lane {
   consumed: Keyset | undefined;
   /** Reads on this page that gave nothing to show. */
   empty: number;
+  /** The last read said the phase is over while items were still buffered: it ends once they are taken. */
+  ended: boolean;
 }
 
 export interface MergeOptions {
@@ -155,6 +157,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       tail: state.k,
       consumed: state.k,
       empty: 0,
+      ended: false,
     };
   });
   // The hashes of everything listed, when some stream pages by keyset (only those can catch up).
@@ -238,7 +241,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     // A stream that returns nothing and does not say it is done would loop forever; treat it as done.
     if (chunk.done || chunk.items.length === 0) {
       if (lane.buffer.length === 0) phaseEnded(lane);
-      else (lane as Lane & { ended?: boolean }).ended = true;
+      else lane.ended = true;
     }
   };
 
@@ -342,8 +345,8 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     best.state.o = taken.offset + 1;
     best.state.h = undefined;
     if (taken.key) best.consumed = taken.key;
-    if (best.buffer.length === 0 && (best as Lane & { ended?: boolean }).ended) {
-      (best as Lane & { ended?: boolean }).ended = false;
+    if (best.buffer.length === 0 && best.ended) {
+      best.ended = false;
       phaseEnded(best);
     }
     if (tracking) {
