@@ -20,6 +20,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { setBounded } from '../bounded.js';
 import type { BotgraphEvent, EventBus } from '../events/bus.js';
 import type { ProviderName } from '../models.js';
 
@@ -111,14 +112,7 @@ export class MemoryEntityStore implements EntityStore {
 
   async store(key: string, tags: readonly string[], miss: Miss, read: StoredRead): Promise<void> {
     if (miss.at + this.ttlMs <= this.now() || !this.valid(miss.seq, tags)) return;
-    this.entries.delete(key);
-    this.entries.set(key, { tags, seq: miss.seq, at: miss.at, read });
-    if (this.entries.size > this.maxEntries) {
-      for (const oldest of this.entries.keys()) {
-        this.entries.delete(oldest);
-        if (this.entries.size <= this.maxEntries) break;
-      }
-    }
+    setBounded(this.entries, key, { tags, seq: miss.seq, at: miss.at, read }, this.maxEntries);
   }
 
   async sequence(): Promise<number> {

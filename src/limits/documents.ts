@@ -1,5 +1,6 @@
 import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../config.js';
+import { setBounded } from '../bounded.js';
 import { BotgraphError } from '../errors.js';
 import { allRules, asTokenLimitError, parseLimited } from './rules.js';
 
@@ -33,9 +34,7 @@ export class DocumentCache {
   check(query: string): CheckedDocument {
     const kept = this.documents.get(query);
     if (kept) {
-      // Most recently used last.
-      this.documents.delete(query);
-      this.documents.set(query, kept);
+      setBounded(this.documents, query, kept, this.size); // most recently used last
       return { document: kept };
     }
     let document: DocumentNode;
@@ -53,8 +52,7 @@ export class DocumentCache {
         ),
       };
     }
-    this.documents.set(query, document);
-    if (this.documents.size > this.size) this.documents.delete(this.documents.keys().next().value as string);
+    setBounded(this.documents, query, document, this.size);
     return { document };
   }
 

@@ -1,3 +1,4 @@
+import { setBounded } from '../bounded.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { badInput } from '../errors.js';
@@ -37,9 +38,7 @@ export class MemoryCursorTable implements CursorTable {
   ) {}
 
   put(token: string, value: string): void {
-    this.entries.delete(token);
-    this.entries.set(token, { value, until: Date.now() + this.ttlMs });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    setBounded(this.entries, token, { value, until: Date.now() + this.ttlMs }, this.maxEntries);
   }
 
   get(token: string): string | null {

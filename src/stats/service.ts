@@ -1,3 +1,4 @@
+import { setBounded } from '../bounded.js';
 /**
  * The analytics engine (docs/stats.md). A stats query:
  *
@@ -349,9 +350,8 @@ export class StatsService {
               // Bounded: rolling windows make new keys; open entries past their TTL are swept first, then the oldest.
               if (this.counts.size >= MAX_COUNT_CACHE) {
                 for (const [k, e] of this.counts) if (e.fetchedAt <= e.to && Date.now() - e.fetchedAt > ttl) this.counts.delete(k);
-                while (this.counts.size >= MAX_COUNT_CACHE) this.counts.delete(this.counts.keys().next().value as string);
               }
-              this.counts.set(cacheKey, { provider: plan.provider, from, to, count, fetchedAt });
+              setBounded(this.counts, cacheKey, { provider: plan.provider, from, to, count, fetchedAt }, MAX_COUNT_CACHE);
               perStatus.set(status, count);
             }),
           );

@@ -1,3 +1,4 @@
+import { setBounded } from '../../bounded.js';
 /**
  * The process-wide Bot.one client: one keep-alive `UpstreamHttp` with Basic auth, the vendor's paths
  * for v1 or v2, and mapped models out; a second one without auth for Vertex, whose credential is the
@@ -255,9 +256,7 @@ export class BotoneClient {
 
   /** Remembers that dialog `dialogId` is the v2 conversation `uuid` (bounded: the oldest pairing goes first). */
   private learnDialog(dialogId: number, uuid: string): void {
-    this.dialogUuids.delete(dialogId);
-    this.dialogUuids.set(dialogId, uuid.toLowerCase());
-    if (this.dialogUuids.size > MAX_KNOWN_DIALOGS) this.dialogUuids.delete(this.dialogUuids.keys().next().value as number);
+    setBounded(this.dialogUuids, dialogId, uuid.toLowerCase(), MAX_KNOWN_DIALOGS);
   }
 
   /** Vertex `POST /api/vertex/v1/complete` `{token, data}` → 204: ends the external custom block. */

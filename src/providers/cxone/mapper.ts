@@ -1,3 +1,4 @@
+import { setBounded } from '../../bounded.js';
 /**
  * Pure functions from the CXone export's payloads to botgraph's models. Nothing here reads the
  * clock: the status of a conversation depends on "now", so callers pass it in.
@@ -319,8 +320,7 @@ function mappedTracker(raw: CxConversation, botId: string | null, idScope: strin
   if (!mapped) {
     mapped = { trackerEvents: raw.tracker.events.map(mapTrackerEvent), embeddedMessages: mapEmbeddedMessages(raw, idScope) };
     trackersMapped++;
-    mappedTrackers.set(key, mapped);
-    if (mappedTrackers.size > MAPPED_TRACKERS) mappedTrackers.delete(mappedTrackers.keys().next().value as string);
+    setBounded(mappedTrackers, key, mapped, MAPPED_TRACKERS);
   }
   return mapped;
 }
