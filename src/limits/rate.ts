@@ -145,6 +145,11 @@ export class TopicBudget {
     );
   }
 
+  /** This replica's member for `topic` in a principal's set (the Lua scripts build the same `<topic>|<replica>`). */
+  private member(topic: string): string {
+    return `${topic}|${this.replica}`;
+  }
+
   static setKey(key: string): string {
     return `botgraph:topics:${key}`;
   }
@@ -199,7 +204,7 @@ export class TopicBudget {
       // A refused take added nothing in Redis; a topic another subscription still holds stays.
       const gone = wasTaken ? dropped : dropped.filter((t) => !fresh.includes(t));
       if (this.shared && gone.length > 0) {
-        this.shared.redis.zrem(TopicBudget.setKey(key), ...gone.map((t) => `${t}|${this.replica}`)).catch(() => {
+        this.shared.redis.zrem(TopicBudget.setKey(key), ...gone.map((t) => this.member(t))).catch(() => {
           // Unreachable Redis: the members expire with their lease.
         });
       }
@@ -235,9 +240,7 @@ export class TopicBudget {
     const held = [...this.held];
     this.held.clear();
     await Promise.all(
-      held.map(([key, mine]) =>
-        this.shared!.redis.zrem(TopicBudget.setKey(key), ...[...mine.keys()].map((t) => `${t}|${this.replica}`)).catch(() => 0),
-      ),
+      held.map(([key, mine]) => this.shared!.redis.zrem(TopicBudget.setKey(key), ...[...mine.keys()].map((t) => this.member(t))).catch(() => 0)),
     );
   }
 }
