@@ -9,6 +9,7 @@ import {
   type FlowModel,
   type MessageModel,
   type ProviderName,
+  type RichMessage,
 } from '../models.js';
 
 /** A filter already translated to one provider's native ids. Every field is optional. */
@@ -218,6 +219,13 @@ export interface ProviderWriter {
   sendMessage?(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null>;
   /** Sends `text` to an end user (CLOSER `POST /openapi/message`). */
   sendMessageToEndUser?(endUserNativeId: string, text: string): Promise<MessageModel>;
+  /**
+   * Sends media, cards or a location as the human operator (CLOSER's MESSAGE.DATA types). A vendor
+   * that implements it has the RICH_MESSAGES capability; one that does not gets UNSUPPORTED_BY_PROVIDER.
+   */
+  sendRichMessage?(conversation: { nativeId: string; idScope: string[] }, message: RichMessage): Promise<MessageModel | null>;
+  /** `sendRichMessage` to an end user (CLOSER `POST /openapi/message`). */
+  sendRichMessageToEndUser?(endUserNativeId: string, message: RichMessage): Promise<MessageModel>;
   /** `true`: stop the bot and give the conversation to a human; `false`: give it back to the bot. */
   setHandoff?(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void>;
   /** Moves the conversation to another bot (Bot.one `goto`). Returns the vendor's message, if any. */

@@ -8,7 +8,7 @@ import type { CloserConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
 import { clientHttpOptions, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
-import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
+import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage, type CloserOutgoingData } from './mapper.js';
 import { readAllPages, readWindow } from '../../datasources/base.js';
 import { CLOSER_PAGING } from './paging.js';
 import {
@@ -260,20 +260,21 @@ export class CloserClient {
   // Writes: one attempt each (`UpstreamHttp.send`), because a write that timed out may still have
   // happened at CLOSER and sending it again could post a message twice.
 
-  /** `POST /openapi/conversation/{id}/message`: `text` as an agent. `403` when the conversation is closed. */
-  async sendMessage(conversationId: string, text: string): Promise<CloserSentMessage> {
-    const raw = await this.write('POST', `/openapi/conversation/${id(conversationId)}/message`, closerMessageSchema, {
-      data: { type: 'text', text },
-    });
+  /**
+   * `POST /openapi/conversation/{id}/message`: MESSAGE.DATA (text, media, cards or a location) as an
+   * agent. `403` when the conversation is closed.
+   */
+  async sendMessage(conversationId: string, data: CloserOutgoingData): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', `/openapi/conversation/${id(conversationId)}/message`, closerMessageSchema, { data });
     return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? null };
   }
 
   /**
-   * `POST /openapi/message`: `text` as an agent into the end user's last conversation, or into a new
-   * one CLOSER opens when that is closed (the answer's `conversationId` says which).
+   * `POST /openapi/message`: MESSAGE.DATA as an agent into the end user's last conversation, or into
+   * a new one CLOSER opens when that is closed (the answer's `conversationId` says which).
    */
-  async sendMessageToEndUser(endUserId: string, text: string): Promise<CloserSentMessage> {
-    const raw = await this.write('POST', '/openapi/message', closerMessageSchema, { endUserId, data: { type: 'text', text } });
+  async sendMessageToEndUser(endUserId: string, data: CloserOutgoingData): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', '/openapi/message', closerMessageSchema, { endUserId, data });
     return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? endUserId };
   }
 
