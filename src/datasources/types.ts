@@ -7,6 +7,7 @@ import {
   type ConversationStatusName,
   type EndUserModel,
   type FlowModel,
+  type HandoffStateName,
   type MessageModel,
   type ProviderName,
   type RichMessage,
@@ -151,6 +152,12 @@ export interface ProviderDatasource extends ProviderWriter {
    * Optional: a vendor whose messages come from the conversation itself has nothing to start.
    */
   prefetchMessages?(conversationNativeId: string, scope: string[], offset: number, limit: number): void;
+  /**
+   * The handoff state alone, where the vendor has a read of just that (CLOSER `GET …/manual`); null
+   * when the vendor no longer has the conversation. Absent: the vendor has no such read (a full
+   * conversation read would be the only way, and no caller needs it at that price).
+   */
+  handoffState?(conversation: { nativeId: string; idScope: string[] }): Promise<HandoffStateName | null>;
   /** `scope` is `[conversationNativeId, ...conversationIdScope]`: a Message's global ID carries its conversation. */
   getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null>;
 

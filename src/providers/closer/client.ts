@@ -6,9 +6,9 @@
 import type { z } from 'zod';
 import type { CloserConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
-import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import type { BotModel, ConversationModel, EndUserModel, FlowModel, HandoffStateName, MessageModel } from '../../models.js';
 import { clientHttpOptions, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
-import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage, type CloserOutgoingData } from './mapper.js';
+import { mapBot, mapConversation, mapEndUser, mapFlow, mapHandoff, mapMessage, type CloserOutgoingData } from './mapper.js';
 import { readAllPages, readWindow } from '../../datasources/base.js';
 import { CLOSER_PAGING } from './paging.js';
 import {
@@ -123,6 +123,16 @@ export class CloserClient {
   async getConversation(conversationId: string): Promise<ConversationModel | null> {
     const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}`, closerConversationSchema));
     return raw ? mapConversation(raw) : null;
+  }
+
+  /**
+   * `GET /openapi/conversation/{id}/manual` (the document: "특정 대화의 상담원 연결 상태 가져오기", a
+   * conversation's agent-connection state): the handoff state alone, `{conversationId, status,
+   * updatedAt}`; null when CLOSER has no such conversation.
+   */
+  async getManual(conversationId: string): Promise<HandoffStateName | null> {
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}/manual`, closerManualSchema));
+    return raw ? mapHandoff(raw.status) : null;
   }
 
   /** One vendor page of `GET /openapi/conversations` (newest `updatedAt` first). */

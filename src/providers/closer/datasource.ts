@@ -5,7 +5,16 @@
  * stale, so a read after it in the same request goes back to CLOSER (or gets the write's answer).
  */
 import DataLoader from 'dataloader';
-import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel, RichMessage } from '../../models.js';
+import type {
+  BotModel,
+  ConversationModel,
+  ConversationStatusName,
+  EndUserModel,
+  FlowModel,
+  HandoffStateName,
+  MessageModel,
+  RichMessage,
+} from '../../models.js';
 import { richData, textData, type CloserOutgoingData } from './mapper.js';
 import {
   statusFilter,
@@ -310,6 +319,15 @@ export class CloserDatasource implements ProviderDatasource {
       primeAll(this.endUsers, slice.items, (u) => u.nativeId);
     }
     return { items: slice.items, total: slice.total };
+  }
+
+  /**
+   * `GET …/manual`: what a `messageAdded` poller needs to know at its start (whether an agent is
+   * involved, to poll at the fast pace), in the smallest read CLOSER has. Not memoized: it is asked
+   * once per topic, and its point is to be current.
+   */
+  handoffState(conversation: { nativeId: string; idScope: string[] }): Promise<HandoffStateName | null> {
+    return this.client.getManual(conversation.nativeId);
   }
 
   health(): Promise<boolean> {
