@@ -158,7 +158,7 @@ export type CompleteCustomBlockInput = {
 export type CompleteCustomBlockPayload = {
   __typename?: 'CompleteCustomBlockPayload';
   completed: Scalars['Boolean']['output'];
-  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT on v1); else null. */
+  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT with `diulog_id`, on API v1 and v2); else null. */
   conversation?: Maybe<Conversation>;
   replayed: Scalars['Boolean']['output'];
 };
@@ -896,7 +896,7 @@ export type SendCustomBlockMessageInput = {
 
 export type SendCustomBlockMessagePayload = {
   __typename?: 'SendCustomBlockMessagePayload';
-  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT on v1); else null. */
+  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT with `diulog_id`, on API v1 and v2); else null. */
   conversation?: Maybe<Conversation>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   messageId: Scalars['String']['output'];
