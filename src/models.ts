@@ -13,7 +13,16 @@ export const CONVERSATION_STATUSES: readonly ConversationStatusName[] = ['ACTIVE
 export type HandoffStateName = 'BOT' | 'REQUESTED' | 'OPERATOR';
 export type MessageSenderName = 'END_USER' | 'BOT' | 'OPERATOR' | 'SYSTEM';
 export type CapabilityName =
-  'READ_MESSAGES' | 'SEND_MESSAGES' | 'HANDOFF' | 'TRANSFER' | 'CREATE_CONVERSATIONS' | 'TRACKER_EVENTS' | 'FILES' | 'CUSTOM_BLOCKS' | 'WEBHOOKS';
+  | 'READ_MESSAGES'
+  | 'SEND_MESSAGES'
+  | 'RICH_MESSAGES'
+  | 'HANDOFF'
+  | 'TRANSFER'
+  | 'CREATE_CONVERSATIONS'
+  | 'TRACKER_EVENTS'
+  | 'FILES'
+  | 'CUSTOM_BLOCKS'
+  | 'WEBHOOKS';
 
 export interface BotModel {
   provider: ProviderName;
@@ -77,6 +86,49 @@ export interface AttachmentModel {
   url: string | null;
   contentType: string | null;
   title: string | null;
+  /** A card's description; absent: none. */
+  description?: string | null;
+  /** A card's image when the card also has a link (`url` is the link then); absent: none. */
+  imageUrl?: string | null;
+  /** A location's coordinates; absent for every other kind. */
+  latitude?: number | null;
+  longitude?: number | null;
+  /** A card's buttons; absent: none. */
+  buttons?: QuickReplyModel[];
+}
+
+/** A medium by URL, as botgraph sends it. */
+export interface OutgoingMedia {
+  url: string;
+  contentType: string;
+}
+
+/** A card as botgraph sends it (validated: see `checkRichMessage`). */
+export interface OutgoingCard {
+  title: string;
+  description: string | null;
+  image: OutgoingMedia | null;
+  url: string | null;
+  buttons: Array<{ title: string; payload: string }>;
+}
+
+export interface OutgoingLocation {
+  latitude: number;
+  longitude: number;
+  title: string | null;
+}
+
+/**
+ * What a rich send carries besides its optional caption: exactly one kind, so a datasource never
+ * has to decide between two. A plain text send stays `sendMessage(conversation, text)`.
+ */
+export type RichContent =
+  { kind: 'media'; media: OutgoingMedia } | { kind: 'cards'; cards: OutgoingCard[] } | { kind: 'location'; location: OutgoingLocation };
+
+export interface RichMessage {
+  /** The caption (media, cards); always null with a location. */
+  text: string | null;
+  content: RichContent;
 }
 
 interface TrackerEventBase {

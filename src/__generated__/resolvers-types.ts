@@ -41,10 +41,20 @@ export type ActionEvent = TrackerEvent & {
 
 export type Attachment = {
   __typename?: 'Attachment';
+  /** A card's buttons (also in `Message.quickReplies`). */
+  buttons: Array<QuickReply>;
   contentType?: Maybe<Scalars['String']['output']>;
+  /** A card's description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** A card's image, when the card also has a link (`url`). */
+  imageUrl?: Maybe<Scalars['String']['output']>;
   /** media, card, location or file. */
   kind: Scalars['String']['output'];
+  /** A location's coordinates (also in `url` as `geo:lat,lon`). */
+  latitude?: Maybe<Scalars['Float']['output']>;
+  longitude?: Maybe<Scalars['Float']['output']>;
   title?: Maybe<Scalars['String']['output']>;
+  /** A medium's or file's URL; a card's link (its image's URL when it has no link); a location's `geo:` URI. */
   url?: Maybe<Scalars['String']['output']>;
 };
 
@@ -90,10 +100,31 @@ export type Capability =
   | 'FILES'
   | 'HANDOFF'
   | 'READ_MESSAGES'
+  /** Sends media, cards or a location (`sendMessage`/`sendMessageToEndUser` with `media`, `cards` or `location`): CLOSER's MESSAGE.DATA types. */
+  | 'RICH_MESSAGES'
   | 'SEND_MESSAGES'
   | 'TRACKER_EVENTS'
   | 'TRANSFER'
   | 'WEBHOOKS';
+
+export type CardButtonInput = {
+  /** What the bot receives when the button is pressed: at most 1000 characters. */
+  payload: Scalars['String']['input'];
+  /** 1 to 100 characters. */
+  title: Scalars['String']['input'];
+};
+
+export type CardInput = {
+  /** At most 10. */
+  buttons?: InputMaybe<Array<CardButtonInput>>;
+  /** At most 1000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  image?: InputMaybe<MediaInput>;
+  /** 1 to 200 characters. */
+  title: Scalars['String']['input'];
+  /** An http(s) URL the card opens. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** A provider's circuit breaker (README: Operating botgraph). */
 export type CircuitState =
@@ -418,6 +449,22 @@ export type Intent = {
   name: Scalars['String']['output'];
 };
 
+export type LocationInput = {
+  /** −90 to 90. */
+  latitude: Scalars['Float']['input'];
+  /** −180 to 180. */
+  longitude: Scalars['Float']['input'];
+  /** At most 200 characters. */
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type MediaInput = {
+  /** Its MIME type (`image/png`). */
+  contentType: Scalars['String']['input'];
+  /** An http(s) URL the vendor's channel fetches, at most 2048 characters. */
+  url: Scalars['String']['input'];
+};
+
 export type Message = Node & {
   __typename?: 'Message';
   attachments: Array<Attachment>;
@@ -518,9 +565,13 @@ export type Mutation = {
   endHandoff: HandoffPayload;
   /** Sends a bot message while an external custom block runs (Bot.one Vertex: POST /api/vertex/v1/dialog/send_message). */
   sendCustomBlockMessage: SendCustomBlockMessagePayload;
-  /** Sends a message as the human operator. CLOSER: POST /openapi/conversation/{id}/message; Bot.one: POST /api/v2/conversation/{uuid}/send. */
+  /**
+   * Sends a message as the human operator. CLOSER: POST /openapi/conversation/{id}/message; Bot.one:
+   * POST /api/v2/conversation/{uuid}/send. `media`, `cards` or `location` need the RICH_MESSAGES
+   * capability (CLOSER only); elsewhere they are UNSUPPORTED_BY_PROVIDER before any upstream call.
+   */
   sendMessage: SendMessagePayload;
-  /** Sends a message to an end user, in their latest conversation (CLOSER: POST /openapi/message). */
+  /** Sends a message to an end user, in their latest conversation (CLOSER: POST /openapi/message). `media`, `cards` and `location` as in `sendMessage`. */
   sendMessageToEndUser: SendMessagePayload;
   /** Stops the bot and gives the conversation to a human. CLOSER: PUT …/manual; Bot.one: POST …/stop. */
   startHandoff: HandoffPayload;
@@ -852,11 +903,22 @@ export type SendCustomBlockMessagePayload = {
   replayed: Scalars['Boolean']['output'];
 };
 
+/**
+ * A message is text, or one of `media`, `cards` and `location` with an optional caption in `text`
+ * (not with `location`, whose `title` is its caption). Giving two of the three, or none of them and no
+ * text, is BAD_USER_INPUT before any upstream call.
+ */
 export type SendMessageInput = {
+  /** 1 to 10 cards (CLOSER `data.type: cards`). */
+  cards?: InputMaybe<Array<CardInput>>;
   conversationId: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 4096 characters after trimming (CLOSER: 4000). */
-  text: Scalars['String']['input'];
+  /** A place (CLOSER `data.type: location`). */
+  location?: InputMaybe<LocationInput>;
+  /** A picture, video, audio clip or file by URL (CLOSER `data.type: media`). */
+  media?: InputMaybe<MediaInput>;
+  /** 1 to 4096 characters after trimming (CLOSER: 4000). Required unless `media` or `cards` is given; not with `location`. */
+  text?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type SendMessagePayload = {
@@ -870,10 +932,13 @@ export type SendMessagePayload = {
 };
 
 export type SendMessageToEndUserInput = {
+  cards?: InputMaybe<Array<CardInput>>;
   endUserId: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 4000 characters after trimming (CLOSER's limit). */
-  text: Scalars['String']['input'];
+  location?: InputMaybe<LocationInput>;
+  media?: InputMaybe<MediaInput>;
+  /** 1 to 4000 characters after trimming (CLOSER's limit). Required unless `media` or `cards` is given; not with `location`. */
+  text?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type SessionStartedEvent = TrackerEvent & {
@@ -1202,6 +1267,8 @@ export type ResolversTypes = ResolversObject<{
   Bot: ResolverTypeWrapper<BotModel>;
   BotUtteranceEvent: ResolverTypeWrapper<TrackerEventModel>;
   Capability: Capability;
+  CardButtonInput: CardButtonInput;
+  CardInput: CardInput;
   CircuitState: CircuitState;
   CollectedDatum: ResolverTypeWrapper<CollectedDatumModel>;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
@@ -1233,6 +1300,8 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Intent: ResolverTypeWrapper<IntentModel>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  LocationInput: LocationInput;
+  MediaInput: MediaInput;
   Message: ResolverTypeWrapper<MessageModel>;
   MessageConnection: ResolverTypeWrapper<ConnectionModel<MessageModel>>;
   MessageEdge: ResolverTypeWrapper<EdgeModel<MessageModel>>;
@@ -1277,6 +1346,8 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Bot: BotModel;
   BotUtteranceEvent: TrackerEventModel;
+  CardButtonInput: CardButtonInput;
+  CardInput: CardInput;
   CollectedDatum: CollectedDatumModel;
   CompleteCustomBlockInput: CompleteCustomBlockInput;
   CompleteCustomBlockPayload: Omit<CompleteCustomBlockPayload, 'conversation'> & { conversation?: Maybe<ResolversParentTypes['Conversation']> };
@@ -1305,6 +1376,8 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   Intent: IntentModel;
   JSON: Scalars['JSON']['output'];
+  LocationInput: LocationInput;
+  MediaInput: MediaInput;
   Message: MessageModel;
   MessageConnection: ConnectionModel<MessageModel>;
   MessageEdge: EdgeModel<MessageModel>;
@@ -1350,8 +1423,13 @@ export type ActionEventResolvers<ContextType = Context, ParentType extends Resol
 }>;
 
 export type AttachmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attachment'] = ResolversParentTypes['Attachment']> = ResolversObject<{
+  buttons?: Resolver<Array<ResolversTypes['QuickReply']>, ParentType, ContextType>;
   contentType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  imageUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  longitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;

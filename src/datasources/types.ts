@@ -7,8 +7,10 @@ import {
   type ConversationStatusName,
   type EndUserModel,
   type FlowModel,
+  type HandoffStateName,
   type MessageModel,
   type ProviderName,
+  type RichMessage,
 } from '../models.js';
 
 /** A filter already translated to one provider's native ids. Every field is optional. */
@@ -150,6 +152,12 @@ export interface ProviderDatasource extends ProviderWriter {
    * Optional: a vendor whose messages come from the conversation itself has nothing to start.
    */
   prefetchMessages?(conversationNativeId: string, scope: string[], offset: number, limit: number): void;
+  /**
+   * The handoff state alone, where the vendor has a read of just that (CLOSER `GET …/manual`); null
+   * when the vendor no longer has the conversation. Absent: the vendor has no such read (a full
+   * conversation read would be the only way, and no caller needs it at that price).
+   */
+  handoffState?(conversation: { nativeId: string; idScope: string[] }): Promise<HandoffStateName | null>;
   /** `scope` is `[conversationNativeId, ...conversationIdScope]`: a Message's global ID carries its conversation. */
   getMessage(nativeId: string, scope: string[]): Promise<MessageModel | null>;
 
@@ -218,6 +226,13 @@ export interface ProviderWriter {
   sendMessage?(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel | null>;
   /** Sends `text` to an end user (CLOSER `POST /openapi/message`). */
   sendMessageToEndUser?(endUserNativeId: string, text: string): Promise<MessageModel>;
+  /**
+   * Sends media, cards or a location as the human operator (CLOSER's MESSAGE.DATA types). A vendor
+   * that implements it has the RICH_MESSAGES capability; one that does not gets UNSUPPORTED_BY_PROVIDER.
+   */
+  sendRichMessage?(conversation: { nativeId: string; idScope: string[] }, message: RichMessage): Promise<MessageModel | null>;
+  /** `sendRichMessage` to an end user (CLOSER `POST /openapi/message`). */
+  sendRichMessageToEndUser?(endUserNativeId: string, message: RichMessage): Promise<MessageModel>;
   /** `true`: stop the bot and give the conversation to a human; `false`: give it back to the bot. */
   setHandoff?(conversation: { nativeId: string; idScope: string[] }, toOperator: boolean): Promise<void>;
   /** Moves the conversation to another bot (Bot.one `goto`). Returns the vendor's message, if any. */

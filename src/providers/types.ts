@@ -24,6 +24,8 @@ export type WriteName = Exclude<keyof ProviderWriter, 'invalidateConversation' |
 export const WRITE_CAPABILITY: Readonly<Record<WriteName, CapabilityName | null>> = {
   sendMessage: 'SEND_MESSAGES',
   sendMessageToEndUser: 'SEND_MESSAGES',
+  sendRichMessage: 'RICH_MESSAGES',
+  sendRichMessageToEndUser: 'RICH_MESSAGES',
   setHandoff: 'HANDOFF',
   transferToBot: 'TRANSFER',
   transferToFlow: 'TRANSFER',
@@ -44,6 +46,7 @@ export function implementedWrites(prototype: object): WriteName[] {
 const CAPABILITY_ORDER: readonly CapabilityName[] = [
   'READ_MESSAGES',
   'SEND_MESSAGES',
+  'RICH_MESSAGES',
   'HANDOFF',
   'TRANSFER',
   'CREATE_CONVERSATIONS',

@@ -1,4 +1,4 @@
-import type { MessageResolvers } from '../__generated__/resolvers-types.js';
+import type { AttachmentResolvers, MessageResolvers } from '../__generated__/resolvers-types.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import { encodeId } from '../ids.js';
 import type { AttachmentModel, MessageModel } from '../models.js';
@@ -34,4 +34,9 @@ export const Message: MessageResolvers = {
     }
     return conversation;
   },
+};
+
+/** The fields a vendor's attachment may lack (only CLOSER's cards and locations have them) read as none. */
+export const Attachment: AttachmentResolvers = {
+  buttons: (a) => a.buttons ?? [],
 };

@@ -9,7 +9,17 @@ import type { ConversationModel, MessageModel, ProviderName } from '../models.js
 import { adapterOf, providerImplementing } from '../providers/registry.js';
 import type { WriteName } from '../providers/types.js';
 import { requireBotInScope, requireConversationInScope, requireEndUserInScope, requireProviderInScope } from '../auth/scope.js';
-import { checkJsonObject, checkJsonValue, checkNotes, checkTags, checkText, checkToken, limitsOf } from './validate.js';
+import {
+  checkJsonObject,
+  checkJsonValue,
+  checkMessage,
+  checkNotes,
+  checkTags,
+  checkText,
+  checkToken,
+  limitsOf,
+  type CheckedMessage,
+} from './validate.js';
 
 /**
  * The vendor write a mutation needs, or UNSUPPORTED_BY_PROVIDER before anything is sent. Said one
@@ -20,8 +30,11 @@ function writer<K extends WriteName>(ctx: Context, provider: ProviderName, metho
   const runtime = ctx.runtime(provider);
   const fn = ds[method];
   if (!runtime.writes.has(method) || typeof fn !== 'function') {
+    const adapter = adapterOf(provider);
+    // "Not with API v1" only for a write the adapter has on another version; otherwise the API lacks it.
     const why =
-      adapterOf(provider).unsupportedReason ?? (runtime.apiVersion ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
+      adapter.unsupportedReason ??
+      (runtime.apiVersion && adapter.writes.includes(method) ? `not with API ${runtime.apiVersion}` : 'its API has no such operation');
     throw new BotgraphError(ErrorCode.UNSUPPORTED_BY_PROVIDER, `${provider} cannot ${what}: ${why}.`, { provider });
   }
   return (fn as (...args: unknown[]) => unknown).bind(ds) as NonNullable<ProviderWriter[K]>;
@@ -67,6 +80,15 @@ function ownKey(ctx: Context, key: string | null): string | null {
   return key === null ? null : `${ctx.principal.name} ${key}`;
 }
 
+/**
+ * The part of a send's input its idempotency key is bound to: the checked text (as before rich sends
+ * existed, so a text send's fingerprint is unchanged) or the checked rich message, so that the same
+ * key with another card or place is IDEMPOTENCY_KEY_REUSED.
+ */
+function sentInput(checked: CheckedMessage): Record<string, unknown> {
+  return checked.rich ? { text: checked.rich.text, content: checked.rich.content } : { text: checked.text };
+}
+
 function conversationRef(id: string, field: string): GlobalId {
   return decodeId(id, field, 'Conversation');
 }
@@ -75,16 +97,25 @@ export const Mutation: MutationResolvers = {
   sendMessage: async (_parent, { input }, ctx) => {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const ref = conversationRef(input.conversationId, 'input.conversationId');
-    const text = checkText(input.text, 'input.text', limitsOf(ref.provider).text);
+    const checked = checkMessage(input, 'input', limitsOf(ref.provider).text);
     await requireConversationInScope(ctx, ref.provider, ref.nativeId, ref.scope);
-    const send = writer(ctx, ref.provider, 'sendMessage', 'send messages');
+    const target = { nativeId: ref.nativeId, idScope: ref.scope };
+    // Rich content needs its own write (RICH_MESSAGES): a provider without it is refused here, with no call.
+    let send: () => Promise<MessageModel | null>;
+    if (checked.rich) {
+      const [rich, message] = [writer(ctx, ref.provider, 'sendRichMessage', 'send media, cards or locations'), checked.rich];
+      send = () => rich(target, message);
+    } else {
+      const [plain, text] = [writer(ctx, ref.provider, 'sendMessage', 'send messages'), checked.text];
+      send = () => plain(target, text);
+    }
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'sendMessage',
       key: ownKey(ctx, key),
-      input: { conversationId: input.conversationId, text },
+      input: { conversationId: input.conversationId, ...sentInput(checked) },
       execute: async (wrote) => {
-        const message = await send({ nativeId: ref.nativeId, idScope: ref.scope }, text);
+        const message = await send();
         wrote();
         const conversation = await reread(ctx, ref.provider, ref.nativeId, ref.scope);
         await announce(ctx, conversation, 'message', message);
@@ -96,16 +127,23 @@ export const Mutation: MutationResolvers = {
   sendMessageToEndUser: async (_parent, { input }, ctx) => {
     const key = checkIdempotencyKey(input.idempotencyKey);
     const user = decodeId(input.endUserId, 'input.endUserId', 'EndUser');
-    const text = checkText(input.text, 'input.text', limitsOf(user.provider).text);
+    const checked = checkMessage(input, 'input', limitsOf(user.provider).text);
     await requireEndUserInScope(ctx, user.provider, user.nativeId, user.scope);
-    const send = writer(ctx, user.provider, 'sendMessageToEndUser', 'send messages to an end user');
+    let send: () => Promise<MessageModel>;
+    if (checked.rich) {
+      const [rich, message] = [writer(ctx, user.provider, 'sendRichMessageToEndUser', 'send media, cards or locations to an end user'), checked.rich];
+      send = () => rich(user.nativeId, message);
+    } else {
+      const [plain, text] = [writer(ctx, user.provider, 'sendMessageToEndUser', 'send messages to an end user'), checked.text];
+      send = () => plain(user.nativeId, text);
+    }
     return runIdempotent({
       store: ctx.idempotency,
       mutation: 'sendMessageToEndUser',
       key: ownKey(ctx, key),
-      input: { endUserId: input.endUserId, text },
+      input: { endUserId: input.endUserId, ...sentInput(checked) },
       execute: async (wrote) => {
-        const message = await send(user.nativeId, text);
+        const message = await send();
         wrote();
         const conversation = await reread(ctx, user.provider, message.conversationNativeId, message.conversationIdScope);
         await announce(ctx, conversation, 'message', message);

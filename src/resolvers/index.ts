@@ -6,7 +6,7 @@ import { connections } from './connections.js';
 import { CollectedDatum, Conversation } from './Conversation.js';
 import { EndUser } from './EndUser.js';
 import { Flow } from './Flow.js';
-import { Message } from './Message.js';
+import { Attachment, Message } from './Message.js';
 import { Node } from './Node.js';
 import { ProviderInfo } from './ProviderInfo.js';
 import { Mutation } from './Mutation.js';
@@ -27,6 +27,7 @@ export const resolvers: Resolvers = {
   Conversation,
   CollectedDatum,
   Message,
+  Attachment,
   EndUser,
   ProviderInfo,
   TrackerEvent,

@@ -94,8 +94,9 @@ class Poller {
     const { bus, leases, watermarks, options, logger } = this.deps;
     let failures = 0;
     let pace: Pace = 'normal';
+    const intervalOf = (p: Pace) => (p === 'fast' ? options.fastIntervalMs : p === 'idle' ? options.idleIntervalMs : options.intervalMs);
     while (!this.stopped) {
-      let delay = pace === 'fast' ? options.fastIntervalMs : pace === 'idle' ? options.idleIntervalMs : options.intervalMs;
+      let delay = intervalOf(pace);
       try {
         this.leased = await leases.acquire(this.topic.key);
         this.keepLease();
@@ -106,6 +107,8 @@ class Poller {
           for (const { event, dedupeKey } of result.events) await bus.publish(event, dedupeKey);
           await watermarks.set(this.topic.key, result.state);
           pace = result.pace;
+          // The pace a poll asks for applies to the wait right after it, not one poll later.
+          delay = intervalOf(pace);
           failures = 0;
         }
       } catch (error) {

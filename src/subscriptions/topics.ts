@@ -153,6 +153,8 @@ function conversationRef(provider: ProviderName, nativeId: string, idScope: stri
 export function messageTopic(runtime: ProviderRuntime, bus: EventBus, nativeId: string, idScope: string[]): Topic {
   const provider = runtime.provider;
   let handoff = false;
+  /** Bus events seen about this conversation: a state read that started before one is older than it. */
+  let told = 0;
   const unsubscribe = bus.subscribe(({ event }) => {
     if (
       (event.kind === 'conversation' || event.kind === 'handoffRequested') &&
@@ -160,8 +162,21 @@ export function messageTopic(runtime: ProviderRuntime, bus: EventBus, nativeId: 
       event.conversation.nativeId === nativeId
     ) {
       handoff = inHandoff(event.conversation);
+      told++;
     }
   });
+  /**
+   * The handoff state at the topic's start, where the vendor reads it alone (CLOSER `GET …/manual`):
+   * without it a conversation already with an agent polls at the normal pace until an event says so.
+   * Said once; later changes come from the bus (webhooks, mutations, conversation pollers). A failed
+   * read leaves the pace as it is: the messages are what the subscriber waits for.
+   */
+  async function learnHandoff(ds: ReturnType<ProviderRuntime['forRequest']>, ref: ConversationModel): Promise<void> {
+    if (!ds.handoffState) return;
+    const before = told;
+    const state = await ds.handoffState(ref).catch(() => null);
+    if (state !== null && told === before) handoff = state !== 'BOT';
+  }
   return {
     key: `msg:${provider}:${nativeId}`,
     dispose: unsubscribe,
@@ -170,8 +185,8 @@ export function messageTopic(runtime: ProviderRuntime, bus: EventBus, nativeId: 
       const ds = runtime.forRequest();
       const ref = conversationRef(provider, nativeId, idScope);
       const offset = state?.count ?? 0;
-      // The first look reads one message to learn the total; later looks read only what is new.
-      const page = await ds.listMessages(ref, state ? offset : 0, state ? 100 : 1);
+      // The first look reads one message to learn the total (and the handoff state, beside it); later looks read only what is new.
+      const [page] = await Promise.all([ds.listMessages(ref, state ? offset : 0, state ? 100 : 1), state ? null : learnHandoff(ds, ref)]);
       const now = Date.now();
       if (!state) {
         return { events: [], state: JSON.stringify({ count: page.total, lastNewAt: now }), pace: handoff ? 'fast' : 'normal' };

@@ -4,6 +4,25 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type CardButtonInput = {
+  /** What the bot receives when the button is pressed: at most 1000 characters. */
+  payload: string;
+  /** 1 to 100 characters. */
+  title: string;
+};
+
+export type CardInput = {
+  /** At most 10. */
+  buttons?: Array<CardButtonInput> | null | undefined;
+  /** At most 1000 characters. */
+  description?: string | null | undefined;
+  image?: MediaInput | null | undefined;
+  /** 1 to 200 characters. */
+  title: string;
+  /** An http(s) URL the card opens. */
+  url?: string | null | undefined;
+};
+
 export type ConversationFilter = {
   /** Global Bot IDs. */
   botIds?: Array<string | number> | null | undefined;
@@ -45,6 +64,22 @@ export type HandoffState =
   /** The end user (or the bot) asked for a human; nobody has taken it yet. */
   | 'REQUESTED';
 
+export type LocationInput = {
+  /** −90 to 90. */
+  latitude: number;
+  /** −180 to 180. */
+  longitude: number;
+  /** At most 200 characters. */
+  title?: string | null | undefined;
+};
+
+export type MediaInput = {
+  /** Its MIME type (`image/png`). */
+  contentType: string;
+  /** An http(s) URL the vendor's channel fetches, at most 2048 characters. */
+  url: string;
+};
+
 export type MessageSender =
   | 'BOT'
   | 'END_USER'
@@ -60,11 +95,22 @@ export type Provider =
   /** NICE CXone Bot Builder conversation export. Read-only. */
   | 'CXONE';
 
+/**
+ * A message is text, or one of `media`, `cards` and `location` with an optional caption in `text`
+ * (not with `location`, whose `title` is its caption). Giving two of the three, or none of them and no
+ * text, is BAD_USER_INPUT before any upstream call.
+ */
 export type SendMessageInput = {
+  /** 1 to 10 cards (CLOSER `data.type: cards`). */
+  cards?: Array<CardInput> | null | undefined;
   conversationId: string | number;
   idempotencyKey?: string | null | undefined;
-  /** 1 to 4096 characters after trimming (CLOSER: 4000). */
-  text: string;
+  /** A place (CLOSER `data.type: location`). */
+  location?: LocationInput | null | undefined;
+  /** A picture, video, audio clip or file by URL (CLOSER `data.type: media`). */
+  media?: MediaInput | null | undefined;
+  /** 1 to 4096 characters after trimming (CLOSER: 4000). Required unless `media` or `cards` is given; not with `location`. */
+  text?: string | null | undefined;
 };
 
 export type InboxQueryVariables = Exact<{

@@ -6,9 +6,9 @@
 import type { z } from 'zod';
 import type { CloserConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
-import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import type { BotModel, ConversationModel, EndUserModel, FlowModel, HandoffStateName, MessageModel } from '../../models.js';
 import { clientHttpOptions, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
-import { mapBot, mapConversation, mapEndUser, mapFlow, mapMessage } from './mapper.js';
+import { mapBot, mapConversation, mapEndUser, mapFlow, mapHandoff, mapMessage, type CloserOutgoingData } from './mapper.js';
 import { readAllPages, readWindow } from '../../datasources/base.js';
 import { CLOSER_PAGING } from './paging.js';
 import {
@@ -123,6 +123,16 @@ export class CloserClient {
   async getConversation(conversationId: string): Promise<ConversationModel | null> {
     const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}`, closerConversationSchema));
     return raw ? mapConversation(raw) : null;
+  }
+
+  /**
+   * `GET /openapi/conversation/{id}/manual` (the document: "특정 대화의 상담원 연결 상태 가져오기", a
+   * conversation's agent-connection state): the handoff state alone, `{conversationId, status,
+   * updatedAt}`; null when CLOSER has no such conversation.
+   */
+  async getManual(conversationId: string): Promise<HandoffStateName | null> {
+    const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}/manual`, closerManualSchema));
+    return raw ? mapHandoff(raw.status) : null;
   }
 
   /** One vendor page of `GET /openapi/conversations` (newest `updatedAt` first). */
@@ -260,20 +270,21 @@ export class CloserClient {
   // Writes: one attempt each (`UpstreamHttp.send`), because a write that timed out may still have
   // happened at CLOSER and sending it again could post a message twice.
 
-  /** `POST /openapi/conversation/{id}/message`: `text` as an agent. `403` when the conversation is closed. */
-  async sendMessage(conversationId: string, text: string): Promise<CloserSentMessage> {
-    const raw = await this.write('POST', `/openapi/conversation/${id(conversationId)}/message`, closerMessageSchema, {
-      data: { type: 'text', text },
-    });
+  /**
+   * `POST /openapi/conversation/{id}/message`: MESSAGE.DATA (text, media, cards or a location) as an
+   * agent. `403` when the conversation is closed.
+   */
+  async sendMessage(conversationId: string, data: CloserOutgoingData): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', `/openapi/conversation/${id(conversationId)}/message`, closerMessageSchema, { data });
     return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? null };
   }
 
   /**
-   * `POST /openapi/message`: `text` as an agent into the end user's last conversation, or into a new
-   * one CLOSER opens when that is closed (the answer's `conversationId` says which).
+   * `POST /openapi/message`: MESSAGE.DATA as an agent into the end user's last conversation, or into
+   * a new one CLOSER opens when that is closed (the answer's `conversationId` says which).
    */
-  async sendMessageToEndUser(endUserId: string, text: string): Promise<CloserSentMessage> {
-    const raw = await this.write('POST', '/openapi/message', closerMessageSchema, { endUserId, data: { type: 'text', text } });
+  async sendMessageToEndUser(endUserId: string, data: CloserOutgoingData): Promise<CloserSentMessage> {
+    const raw = await this.write('POST', '/openapi/message', closerMessageSchema, { endUserId, data });
     return { message: mapMessage(raw), endUserNativeId: raw.endUserId ?? endUserId };
   }
 

@@ -5,7 +5,17 @@
  * stale, so a read after it in the same request goes back to CLOSER (or gets the write's answer).
  */
 import DataLoader from 'dataloader';
-import type { BotModel, ConversationModel, ConversationStatusName, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import type {
+  BotModel,
+  ConversationModel,
+  ConversationStatusName,
+  EndUserModel,
+  FlowModel,
+  HandoffStateName,
+  MessageModel,
+  RichMessage,
+} from '../../models.js';
+import { richData, textData, type CloserOutgoingData } from './mapper.js';
 import {
   statusFilter,
   type ConversationPatch,
@@ -311,6 +321,15 @@ export class CloserDatasource implements ProviderDatasource {
     return { items: slice.items, total: slice.total };
   }
 
+  /**
+   * `GET …/manual`: what a `messageAdded` poller needs to know at its start (whether an agent is
+   * involved, to poll at the fast pace), in the smallest read CLOSER has. Not memoized: it is asked
+   * once per topic, and its point is to be current.
+   */
+  handoffState(conversation: { nativeId: string; idScope: string[] }): Promise<HandoffStateName | null> {
+    return this.client.getManual(conversation.nativeId);
+  }
+
   health(): Promise<boolean> {
     return succeeds(() => this.client.ping());
   }
@@ -319,10 +338,27 @@ export class CloserDatasource implements ProviderDatasource {
   // Writes. CLOSER has no transferToBot, createConversation or custom blocks: leaving those methods
   // out is how the resolvers know, before any upstream call.
 
-  async sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel> {
+  sendMessage(conversation: { nativeId: string; idScope: string[] }, text: string): Promise<MessageModel> {
+    return this.send(conversation, textData(text));
+  }
+
+  /** Media, cards or a location: the same endpoint with another MESSAGE.DATA type. */
+  sendRichMessage(conversation: { nativeId: string; idScope: string[] }, message: RichMessage): Promise<MessageModel> {
+    return this.send(conversation, richData(message));
+  }
+
+  sendMessageToEndUser(endUserNativeId: string, text: string): Promise<MessageModel> {
+    return this.sendToEndUser(endUserNativeId, textData(text));
+  }
+
+  sendRichMessageToEndUser(endUserNativeId: string, message: RichMessage): Promise<MessageModel> {
+    return this.sendToEndUser(endUserNativeId, richData(message));
+  }
+
+  private async send(conversation: { nativeId: string; idScope: string[] }, data: CloserOutgoingData): Promise<MessageModel> {
     const id = conversation.nativeId;
     const sent = await this.writing(
-      () => this.client.sendMessage(id, text),
+      () => this.client.sendMessage(id, data),
       // The message moves its end user's `lastMessageId` and `updatedAt`; if the answer never came, whose is unknown.
       (done) => ({ conversation: id, endUser: done ? (done.endUserNativeId ?? ALL) : ALL }),
     );
@@ -332,9 +368,9 @@ export class CloserDatasource implements ProviderDatasource {
     return message;
   }
 
-  async sendMessageToEndUser(endUserNativeId: string, text: string): Promise<MessageModel> {
+  private async sendToEndUser(endUserNativeId: string, data: CloserOutgoingData): Promise<MessageModel> {
     const sent = await this.writing(
-      () => this.client.sendMessageToEndUser(endUserNativeId, text),
+      () => this.client.sendMessageToEndUser(endUserNativeId, data),
       // CLOSER picks the conversation (the last one, or a new one it opens): only the answer says which.
       (done) => ({ conversation: done ? done.message.conversationNativeId : ALL, endUser: endUserNativeId }),
     );

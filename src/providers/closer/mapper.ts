@@ -15,8 +15,9 @@ import type {
   MessageModel,
   MessageSenderName,
   QuickReplyModel,
+  RichMessage,
 } from '../../models.js';
-import type { CloserBot, CloserConversation, CloserEndUser, CloserFlow, CloserMessage, CloserMessageData } from './types.js';
+import type { CloserBot, CloserCard, CloserConversation, CloserEndUser, CloserFlow, CloserMessage, CloserMessageData } from './types.js';
 
 /** `meta.sender.platform` of a message a human agent wrote in CLOSER's chat center (webhook docs). */
 export const CLOSER_AGENT_SENDER_PLATFORM = 'closer-chat';
@@ -187,6 +188,10 @@ export function messageAttachments(data: CloserMessageData | null | undefined): 
       url: card.uri ?? card.media?.uri ?? null,
       contentType: card.uri ? null : (card.media?.contentType ?? null),
       title: card.title ?? null,
+      description: nonEmptyString(card.description),
+      // With a link in `url`, the image would be lost without its own field.
+      imageUrl: card.uri ? (card.media?.uri ?? null) : null,
+      buttons: cardButtons(card.buttons),
     });
   }
   const loc = data.location;
@@ -194,24 +199,28 @@ export function messageAttachments(data: CloserMessageData | null | undefined): 
     const hasPoint = typeof loc.latitude === 'number' && typeof loc.longitude === 'number';
     out.push({
       kind: 'location',
-      // RFC 5870 `geo:` URI: the only way to carry the coordinates in AttachmentModel.
+      // RFC 5870 `geo:` URI, for clients that only read `url`; the coordinates have their own fields too.
       url: hasPoint ? `geo:${loc.latitude},${loc.longitude}` : null,
       contentType: null,
       title: loc.title ?? null,
+      latitude: hasPoint ? loc.latitude : null,
+      longitude: hasPoint ? loc.longitude : null,
     });
   }
   return out;
 }
 
-export function messageQuickReplies(data: CloserMessageData | null | undefined): QuickReplyModel[] {
+function cardButtons(buttons: CloserCard['buttons']): QuickReplyModel[] {
   const out: QuickReplyModel[] = [];
-  for (const card of data?.cards ?? []) {
-    for (const button of card.buttons ?? []) {
-      const title = nonEmptyString(button.title) ?? nonEmptyString(button.payload);
-      if (title) out.push({ title, payload: button.payload ?? null });
-    }
+  for (const button of buttons ?? []) {
+    const title = nonEmptyString(button.title) ?? nonEmptyString(button.payload);
+    if (title) out.push({ title, payload: button.payload ?? null });
   }
   return out;
+}
+
+export function messageQuickReplies(data: CloserMessageData | null | undefined): QuickReplyModel[] {
+  return (data?.cards ?? []).flatMap((card) => cardButtons(card.buttons));
 }
 
 export function mapMessage(raw: CloserMessage, conversationIdScope: string[] = []): MessageModel {
@@ -228,4 +237,62 @@ export function mapMessage(raw: CloserMessage, conversationIdScope: string[] = [
     intent: null,
     raw,
   };
+}
+
+/**
+ * MESSAGE.DATA as botgraph sends it: the digest's `type: text | media | cards | location` with
+ * `text`, `media{contentType, uri}`, `cards[{title, description, media, uri, buttons}]` and
+ * `location{title, latitude, longitude}` (../shared/providers/README.md, the webhook MESSAGE.DATA).
+ * The request body's shape is our choice (docs/providers/closer.md, "Sending messages"): the same
+ * object the webhooks show, with only the fields given, because CLOSER's bodies are strict.
+ */
+export type CloserOutgoingData =
+  | { type: 'text'; text: string }
+  | { type: 'media'; media: { contentType: string; uri: string }; text?: string }
+  | {
+      type: 'cards';
+      cards: Array<{
+        title: string;
+        description?: string;
+        media?: { contentType: string; uri: string };
+        uri?: string;
+        buttons?: Array<{ title: string; payload: string }>;
+      }>;
+      text?: string;
+    }
+  | { type: 'location'; location: { title?: string; latitude: number; longitude: number } };
+
+export function textData(text: string): CloserOutgoingData {
+  return { type: 'text', text };
+}
+
+export function richData(message: RichMessage): CloserOutgoingData {
+  const caption = message.text === null ? {} : { text: message.text };
+  const { content } = message;
+  switch (content.kind) {
+    case 'media':
+      return { type: 'media', media: { contentType: content.media.contentType, uri: content.media.url }, ...caption };
+    case 'cards':
+      return {
+        type: 'cards',
+        cards: content.cards.map((card) => ({
+          title: card.title,
+          ...(card.description === null ? {} : { description: card.description }),
+          ...(card.image === null ? {} : { media: { contentType: card.image.contentType, uri: card.image.url } }),
+          ...(card.url === null ? {} : { uri: card.url }),
+          ...(card.buttons.length === 0 ? {} : { buttons: card.buttons.map((b) => ({ title: b.title, payload: b.payload })) }),
+        })),
+        ...caption,
+      };
+    case 'location':
+      // A location has no caption in MESSAGE.DATA: its `title` is the caption (the resolvers refuse `text` with it).
+      return {
+        type: 'location',
+        location: {
+          ...(content.location.title === null ? {} : { title: content.location.title }),
+          latitude: content.location.latitude,
+          longitude: content.location.longitude,
+        },
+      };
+  }
 }

@@ -143,7 +143,7 @@ describe('CLOSER runtime', () => {
     expect(runtime.provider).toBe('CLOSER');
     expect(runtime.mode).toBe('SIMULATOR');
     expect(runtime.apiVersion).toBeNull();
-    expect([...runtime.capabilities].sort()).toEqual(['HANDOFF', 'READ_MESSAGES', 'SEND_MESSAGES', 'TRANSFER', 'WEBHOOKS']);
+    expect([...runtime.capabilities].sort()).toEqual(['HANDOFF', 'READ_MESSAGES', 'RICH_MESSAGES', 'SEND_MESSAGES', 'TRANSFER', 'WEBHOOKS']);
     expect(runtime.forRequest()).not.toBe(runtime.forRequest());
   });
 

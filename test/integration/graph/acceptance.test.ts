@@ -53,7 +53,7 @@ describe('the unified graph: acceptance', () => {
     for (const provider of PROVIDERS) {
       expect(byProvider[provider]).toMatchObject({ enabled: true, mode: 'SIMULATOR', healthy: true });
     }
-    expect(byProvider.CLOSER.capabilities).toEqual(['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'TRANSFER', 'WEBHOOKS']);
+    expect(byProvider.CLOSER.capabilities).toEqual(['READ_MESSAGES', 'SEND_MESSAGES', 'RICH_MESSAGES', 'HANDOFF', 'TRANSFER', 'WEBHOOKS']);
     expect(byProvider.BOTONE.capabilities).toEqual(
       expect.arrayContaining(['READ_MESSAGES', 'SEND_MESSAGES', 'HANDOFF', 'CREATE_CONVERSATIONS', 'FILES', 'CUSTOM_BLOCKS']),
     );

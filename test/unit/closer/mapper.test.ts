@@ -240,7 +240,21 @@ describe('CLOSER mapMessage', () => {
     const message = mapMessage(closerMessageSchema.parse(fixture('message-cards')));
     expect(message.sender).toBe('BOT');
     expect(message.text).toBe('주문 조회');
-    expect(message.attachments).toEqual([{ kind: 'card', url: 'https://example.com/orders', contentType: null, title: '주문 조회' }]);
+    expect(message.attachments).toEqual([
+      {
+        kind: 'card',
+        url: 'https://example.com/orders',
+        contentType: null,
+        title: '주문 조회',
+        // The card's link is `url`; its image would be lost without `imageUrl`.
+        description: '주문번호로 배송 상태를 확인해요',
+        imageUrl: 'https://example.com/order.png',
+        buttons: [
+          { title: '배송 조회', payload: '배송 조회' },
+          { title: '상담원 연결', payload: '상담원' },
+        ],
+      },
+    ]);
     expect(message.quickReplies).toEqual([
       { title: '배송 조회', payload: '배송 조회' },
       { title: '상담원 연결', payload: '상담원' },
@@ -264,7 +278,9 @@ describe('CLOSER mapMessage', () => {
     const message = mapMessage(closerMessageSchema.parse(fixture('message-location')));
     expect(message.sender).toBe('BOT');
     expect(message.text).toBe('하루마켓 강남점');
-    expect(message.attachments).toEqual([{ kind: 'location', url: 'geo:37.4979,127.0276', contentType: null, title: '하루마켓 강남점' }]);
+    expect(message.attachments).toEqual([
+      { kind: 'location', url: 'geo:37.4979,127.0276', contentType: null, title: '하루마켓 강남점', latitude: 37.4979, longitude: 127.0276 },
+    ]);
   });
 
   it('survives an unknown data type and a missing meta', () => {
