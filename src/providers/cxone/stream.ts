@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ConversationModel } from '../../models.js';
-import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk } from '../../datasources/types.js';
-import type { StreamOptionsBase } from '../../datasources/base.js';
+import { statusFilter, type ConversationQuery, type ConversationStream, type StreamChunk, type StreamPosition } from '../../datasources/types.js';
+import { compareKeysets, keysetOf, type Keyset, type StreamOptionsBase } from '../../datasources/base.js';
 import type { Batch } from './cache.js';
 import { BARE_TOKEN, isScrollGone, MAX_PER_PAGE, quoteQueryValue, type CxoneClient, type ExportPage } from './client.js';
 
@@ -61,7 +61,15 @@ export function compileQuery(query: ConversationQuery): CompiledQuery {
  * between two exports shift everything behind them; a page of another export (another listing that
  * read the same query) must never stand in for one of this export's.
  */
-const stateSchema = z.object({ s: z.string().nullable(), at: z.number().int().min(0), e: z.string().max(32).optional() });
+const stateSchema = z.object({
+  s: z.string().nullable(),
+  at: z.number().int().min(0),
+  e: z.string().max(32).optional(),
+  /** The stream offset of export position 0: 0 for a list's own export, more for one restarted after a keyset. */
+  b: z.number().int().optional(),
+  /** Which upstream query the export is of (a catch-up round's differs from the main pass's). */
+  u: z.string().max(16).optional(),
+});
 type StreamState = z.infer<typeof stateSchema>;
 
 function parseState(state: string | null): StreamState | null {
@@ -83,8 +91,30 @@ export interface CxoneStreamOptions extends Omit<StreamOptionsBase, 'key'> {
   botNativeIds: string[] | null;
 }
 
+/**
+ * CXone's tie order for equal `lastMessageAt` (ms): the export orders ties by `conversationId`
+ * ascending (docs/providers/cxone.md, "Order"), and keyset ties sort descending (`compareKeysets`),
+ * so the key is the id with every UTF-16 unit inverted and a terminator above them all: descending
+ * on it is ascending on the id, prefixes included.
+ */
+export function cxoneTieKey(c: ConversationModel): string {
+  let key = '';
+  for (let i = 0; i < c.nativeId.length; i++) key += String.fromCharCode(0xfffe - c.nativeId.charCodeAt(i));
+  return `${key}\uffff`;
+}
+
+function tagOf(upstream: string): string {
+  return createHash('sha256').update(upstream).digest('base64url').slice(0, 8);
+}
+
 export class CxoneStream implements ConversationStream {
   readonly key: string;
+  /**
+   * A keyset stream whose reads name their export (`StreamChunk.snapshot`): while one export's scroll
+   * lives, every page comes from that one search and the merge needs no catch-up; when it had to be
+   * restarted, the new export starts after the last conversation consumed, and the merge catches up.
+   */
+  readonly tieKey = cxoneTieKey;
   private readonly client: CxoneClient;
   private readonly tokenKey: string;
   private readonly query: CompiledQuery;
@@ -99,36 +129,70 @@ export class CxoneStream implements ConversationStream {
     this.prefix = `${options.tokenKey}\u0000${options.query.upstream}`;
   }
 
-  async fetch(offset: number, limit: number, state: string | null): Promise<StreamChunk> {
+  async fetch(offset: number, limit: number, state: string | null, position?: StreamPosition): Promise<StreamChunk> {
     if (!(await this.wanted())) return { items: [], offsets: [], total: 0, done: true, state: null };
+    const since = position?.since;
+    if (since) {
+      // A catch-up round: what changed since the round's bound, as CXone has it now (a search of its own).
+      const clauses = [`lastmessageat >= ${since.updatedFrom}`, ...(since.createdTo !== undefined ? [`datetime <= ${since.createdTo}`] : [])];
+      const upstream = [this.query.upstream, ...clauses].filter((c) => c !== '').join(' AND ');
+      const round = new CxoneStream({ ...this.options, query: { upstream, local: this.query.local } });
+      return round.fetch(offset, limit, state, { after: position.after });
+    }
     const local = this.query.local;
+    const tag = tagOf(this.query.upstream);
     let cont = parseState(state);
+    // A state of another query's export (a catch-up round's) says nothing about this one.
+    if (cont && cont.u !== undefined && cont.u !== tag) cont = null;
+    let base = cont?.b ?? 0;
+    if (offset - base < 0) {
+      // An offset before the export's start (a state that does not fit it): read as if it had none.
+      cont = null;
+      base = 0;
+    }
     const items: ConversationModel[] = [];
     const offsets: number[] = [];
-    let pos = offset;
+    /** Where the next item is: a position in the current export (`base` + position is the stream offset). */
+    let pos = offset - base;
+    /**
+     * The last conversation read (the merge's keyset, then each item): where a restarted export starts
+     * after. Only for the merge (`position` given), which hands back the state that carries `base`.
+     */
+    const keyed = position !== undefined;
+    let lastKey = position?.after ?? null;
     let calls = 0;
     let total: number | null = null;
     let done = false;
+    let snapshot: string | undefined;
 
     for (;;) {
       // A list read from its start has no export yet: it gets a new one, never another listing's batches.
-      let batch = cont?.e ? this.client.batches.find(this.cacheKey(cont.e), pos) : undefined;
+      let batch = cont?.e && pos >= 0 ? this.client.batches.find(this.cacheKey(cont.e), pos) : undefined;
       if (!batch) {
         // At most two vendor calls per fetch, except that a filtered stream reads on until it has
         // something to show: an empty chunk would end the stream for the merge.
         if (calls >= 2 && (local === null || items.length > 0)) break;
-        batch = await this.load(pos, limit, cont, () => calls++);
+        const loaded = await this.load(pos, limit, cont, keyed ? lastKey : null, () => calls++);
+        batch = loaded.batch;
+        if (loaded.restartedAt !== undefined) {
+          // A new export that begins after `lastKey`: its position `restartedAt` is the stream offset we stand at.
+          base += pos - loaded.restartedAt;
+          pos = loaded.restartedAt;
+          cont = null;
+        }
       }
       total = batch.total;
+      snapshot = batch.exportId;
       const end = batch.start + batch.items.length;
       // A batch of a new export replaces the old scroll; one of this export moves it only forward.
-      if (!cont || cont.e !== batch.exportId || end >= cont.at) cont = { s: batch.nextScrollId, at: end, e: batch.exportId };
+      if (!cont || cont.e !== batch.exportId || end >= cont.at) cont = { s: batch.nextScrollId, at: end, e: batch.exportId, b: base, u: tag };
       for (let i = pos - batch.start; i < batch.items.length && items.length < limit; i++) {
         const item = batch.items[i] as ConversationModel;
         pos = batch.start + i + 1;
+        lastKey = keysetOf(item, cxoneTieKey);
         if (local === null || local(item)) {
           items.push(item);
-          offsets.push(batch.start + i);
+          offsets.push(base + batch.start + i);
         }
       }
       if (batch.done && pos >= end) {
@@ -152,6 +216,7 @@ export class CxoneStream implements ConversationStream {
       total: local === null ? total : null,
       done,
       state: cont ? JSON.stringify(cont) : null,
+      ...(snapshot !== undefined ? { snapshot } : {}),
     };
   }
 
@@ -225,19 +290,29 @@ export class CxoneStream implements ConversationStream {
 
   /**
    * A batch that holds export position `pos`: the scroll's next page when the cursor's scroll stands
-   * exactly there, the first page of a new export at 0, and otherwise (a cache miss: another replica,
-   * an expired batch or scroll) a new export read in pages of 200 up to `pos`.
+   * exactly there, and the first page of a new export at 0. Otherwise (a cache miss: another replica,
+   * an expired batch, a `410` scroll): after a keyset (`after`, the last conversation read), a new
+   * export of `lastmessageat <= <its time>` read up to the first conversation after it
+   * (`restartedAt`: that one's position in the new export), so nothing that moved meanwhile is read
+   * twice; without a keyset (pollers, stats), a new export read in pages of 200 up to `pos`.
    */
-  private async load(pos: number, limit: number, cont: StreamState | null, count: () => void): Promise<Batch> {
+  private async load(
+    pos: number,
+    limit: number,
+    cont: StreamState | null,
+    after: Keyset | null,
+    count: () => void,
+  ): Promise<{ batch: Batch; restartedAt?: number }> {
     if (cont && cont.s && cont.at === pos) {
       try {
         count();
         // A cursor from before export ids (or another process) continues its scroll under a new id.
-        return this.toBatch(await this.client.scroll(this.tokenKey, cont.s), pos, cont.e ?? newExportId());
+        return { batch: this.toBatch(await this.client.scroll(this.tokenKey, cont.s), pos, cont.e ?? newExportId()) };
       } catch (error) {
         if (!isScrollGone(error)) throw error;
       }
     }
+    if (pos > 0 && after !== null && after[0] !== null) return this.restartAfter(after, count);
     // A filtered stream skips items, so it reads the biggest pages; an unfiltered one reads what was asked.
     const perPage = pos === 0 && this.query.local === null ? Math.min(MAX_PER_PAGE, Math.max(1, limit)) : MAX_PER_PAGE;
     count();
@@ -250,7 +325,24 @@ export class CxoneStream implements ConversationStream {
       const start = batch.start + batch.items.length;
       batch = this.toBatch(await this.client.scroll(this.tokenKey, batch.nextScrollId as string), start, exportId);
     }
-    return batch;
+    return { batch };
+  }
+
+  /** A new export of what is not newer than `after` (inclusive: ties), read until the first item after it. */
+  private async restartAfter(after: Keyset, count: () => void): Promise<{ batch: Batch; restartedAt: number }> {
+    const upstream = [this.query.upstream, `lastmessageat <= ${after[0]}`].filter((c) => c !== '').join(' AND ');
+    // Its batches are kept under this stream's key and the new export's id, which no other export shares.
+    count();
+    const first = await this.client.search(this.tokenKey, upstream, MAX_PER_PAGE);
+    const exportId = newExportId();
+    let batch = this.toBatch(first, 0, exportId);
+    for (;;) {
+      const i = batch.items.findIndex((c) => compareKeysets(keysetOf(c, cxoneTieKey), after) > 0);
+      if (i >= 0 || batch.done) return { batch, restartedAt: batch.start + (i >= 0 ? i : batch.items.length) };
+      const start = batch.start + batch.items.length;
+      count();
+      batch = this.toBatch(await this.client.scroll(this.tokenKey, batch.nextScrollId as string), start, exportId);
+    }
   }
 }
 

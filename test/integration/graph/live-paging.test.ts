@@ -4,7 +4,8 @@
  * once, and none twice. CLOSER's per-bot streams page by keyset on (`updatedAt`, id) with
  * `updatedTo` and catch up at their end with `updatedFrom`/`createdTo` (docs/providers/closer.md:
  * "every `…From`/`…To` … bound is **inclusive**"); Bot.one's streams page by keyset over their
- * sorted snapshot; CXone's follow their export's scroll (a point-in-time export).
+ * sorted snapshot; CXone's follow their export's scroll (a point-in-time export) and restart after
+ * their keyset when it is gone (test/integration/graph/cxone-live-paging.test.ts).
  *
  * No fixed sleeps: between two pages the test waits until the activity has written something.
  */
