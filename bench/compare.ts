@@ -53,20 +53,34 @@ const inboxOf = (provider: string) => INBOX.replace('conversations(first: 10)', 
 const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { title status messages(first: 5) { nodes { sender text } } } } }`;
 const SUBSCRIPTION = `subscription($id: ID!) { messageAdded(conversationId: $id) { id text eventCursor } }`;
 const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id } } }`;
+/** The Bot.one bots botgraph is configured with below (BOTONE_BOT_IDS): one list stream each. */
+const BOTONE_BOTS = 3;
 /**
- * The fewest vendor round trips a query needs, one after another ("waves"): its list calls (routes
- * ending in `/conversations`: CLOSER's list, Bot.one's per-bot lists, CXone's exports) are one wave;
- * any other call (bots, end users, messages, details of what a list returned) needs the list's
- * answer first, so it is a second wave. node(id) + messages has no list: one wave (both reads need
- * only the id). Derived from the routes the query actually called in this run.
+ * The fewest vendor round trips a query needs, one after another ("waves"), derived from the
+ * routes it actually called in this run and what each route's input comes from:
+ *   1. no vendor answer needed: CLOSER's bot list and its all-bots list, each Bot.one bot's first
+ *      list page (its bots are configuration), CXone's exports (one per token), and a by-id read
+ *      (node(id) + messages: the conversation and its messages need only the id, so 1 wave);
+ *   2. CLOSER's per-bot lists (`/openapi/bot/:botId/conversation`: they need the bot list), a
+ *      Bot.one list page after the first (only page 1 says how many there are: more list calls
+ *      than bots), and anything else read for a listed conversation after a list of wave 1;
+ *   3. CLOSER's end users and messages of conversations listed by a per-bot list (wave 2).
  */
-function criticalPathMs(routes: Record<string, number>, list: boolean): number {
-  const called = Object.entries(routes)
-    .filter(([, n]) => n > 0)
-    .map(([r]) => r);
-  if (!list) return called.length ? VENDOR_LATENCY_MS : 0;
-  const second = called.some((r) => !r.endsWith('/conversations'));
-  return (called.length ? 1 : 0) * VENDOR_LATENCY_MS + (second ? VENDOR_LATENCY_MS : 0);
+function criticalPathMs(routes: Record<string, number>): number {
+  const called = Object.entries(routes).filter(([, n]) => n > 0);
+  const perBot = routes['GET /openapi/bot/:botId/conversation'] ?? 0;
+  const lists = called.some(([r]) => r.endsWith('/conversations') || r === 'GET /openapi/bot' || perBot > 0);
+  let waves = 0;
+  for (const [route, n] of called) {
+    let depth: number;
+    if (route === 'GET /openapi/bot' || route.endsWith('/api/public/conversations') || route === 'GET /openapi/conversations') depth = 1;
+    else if (route.startsWith('GET /api/v') && route.endsWith('/conversations')) depth = n > BOTONE_BOTS ? 2 : 1;
+    else if (route === 'GET /openapi/bot/:botId/conversation') depth = 2;
+    else if (!lists) depth = 1;
+    else depth = route.startsWith('GET /openapi/') && perBot > 0 ? 3 : 2;
+    waves = Math.max(waves, depth);
+  }
+  return waves * VENDOR_LATENCY_MS;
 }
 
 // ---- children ----
@@ -485,8 +499,8 @@ if (PARTS.has('latency')) {
   const inboxLatency = await latency(botUrl, INBOX);
   for (const u of simUrls) await post(`${u}/__sim/faults`, undefined, 'DELETE');
   const criticalPath = {
-    node: criticalPathMs(calls.get('node(id) CLOSER + messages, cache off')!.routes, false),
-    inbox: criticalPathMs(calls.get('inbox, cache off')!.routes, true),
+    node: criticalPathMs(calls.get('node(id) CLOSER + messages, cache off')!.routes),
+    inbox: criticalPathMs(calls.get('inbox, cache off')!.routes),
   };
   console.log(`\n### Latency, every vendor answering after ${VENDOR_LATENCY_MS} ms (${LATENCY_N} sequential requests)\n`);
   console.log(
@@ -512,7 +526,7 @@ if (PARTS.has('latency')) {
   );
   for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
   console.log(
-    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (the lists, then${criticalPath.inbox > VENDOR_LATENCY_MS ? '' : ' nothing: no call needs a list answer,'} bots, end users, messages)`,
+    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (${criticalPath.inbox / VENDOR_LATENCY_MS} waves: CLOSER's bot list, Bot.one's first pages, CXone's exports; then CLOSER's per-bot lists and Bot.one's later pages; then CLOSER's end users and messages when the page holds CLOSER conversations)`,
   );
 }
 

@@ -96,11 +96,19 @@ interface Lane {
 }
 
 export interface MergeOptions {
-  streams: ConversationStream[];
+  /** The streams, when all are known; else `groups`. */
+  streams?: ConversationStream[];
+  /**
+   * Groups of streams still being made (CLOSER's per-bot streams wait for its bot list): on a first
+   * page each group's first reads start as soon as that group is known, not once every group is, so
+   * one provider's setup call does not hold back another's list. A group that fails is the
+   * caller's to report: it should resolve to [] instead.
+   */
+  groups?: Array<Promise<ConversationStream[]>>;
   first: number;
   after: string | null | undefined;
-  /** Identifies the query; a cursor made for another query is rejected. */
-  queryKey: string;
+  /** Identifies the query (from its streams, once all are known); a cursor made for another query is rejected. */
+  queryKey: string | ((streams: ConversationStream[]) => string);
   /** How positions become cursors (compact, kept in a table). @default the process's memory table */
   cursors?: CursorCodec;
   /** Called once per stream that failed; the merge goes on without it (partial results). */
@@ -132,11 +140,18 @@ function parseSeen(e: string | undefined): Set<string> {
 }
 
 export async function mergeConversations(options: MergeOptions): Promise<ConnectionModel<ConversationModel>> {
-  const { streams, first, queryKey } = options;
+  const { first } = options;
   const codec = options.cursors ?? memoryCursors;
+  const groups: Array<Promise<ConversationStream[]>> = options.groups ?? [Promise.resolve(options.streams ?? [])];
+  const keyOf = (streams: ConversationStream[]) => (typeof options.queryKey === 'string' ? options.queryKey : options.queryKey(streams));
   let saved: Record<string, StreamState> = {};
   let savedSeen: string | undefined;
+  let streams: ConversationStream[] = [];
+  let queryKey = '';
   if (options.after) {
+    // A later page: its cursor names every stream's state, checked against all of them first.
+    streams = (await Promise.all(groups)).flat();
+    queryKey = keyOf(streams);
     const parsed = cursorSchema.safeParse(await codec.decode(CURSOR_KIND, options.after));
     if (!parsed.success) throw badInput('`after` is not a cursor from this list.', 'after');
     if (parsed.data.q !== queryKey) {
@@ -146,7 +161,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     savedSeen = parsed.data.e;
   }
 
-  const lanes: Lane[] = streams.map((stream) => {
+  const laneOf = (stream: ConversationStream): Lane => {
     const state: StreamState = { ...(saved[stream.key] ?? { o: 0 }) };
     return {
       stream,
@@ -159,9 +174,12 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       empty: 0,
       ended: false,
     };
-  });
+  };
+  let lanes: Lane[] = options.after ? streams.map(laneOf) : [];
   // The hashes of everything listed, when some stream pages by keyset (only those can catch up).
-  const tracking = lanes.some((l) => l.keyset);
+  // Set once every lane is known; on a first page nothing is seen yet, so the first reads (made
+  // while groups are still arriving) cannot skip anything either way.
+  let tracking = lanes.some((l) => l.keyset);
   const seenBase = tracking ? (savedSeen ?? '') : '';
   const seen = parseSeen(seenBase);
   const pageHashes: string[] = [];
@@ -262,7 +280,23 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
   };
 
   // Streams with no known head must be read before anything can be compared.
-  await Promise.all(lanes.filter((l) => !l.state.d && l.state.h === undefined).map((l) => fetchLane(l, first)));
+  const readHeads = (some: Lane[]) => Promise.all(some.filter((l) => !l.state.d && l.state.h === undefined).map((l) => fetchLane(l, first)));
+  if (options.after) await readHeads(lanes);
+  else {
+    // A first page: each group's heads are read as soon as the group is known. Lanes keep the
+    // groups' order (the order ties are broken in), whatever order the groups arrive in.
+    const made = await Promise.all(
+      groups.map(async (group) => {
+        const some = (await group).map(laneOf);
+        await readHeads(some);
+        return some;
+      }),
+    );
+    lanes = made.flat();
+    streams = lanes.map((l) => l.stream);
+    queryKey = keyOf(streams);
+    tracking = lanes.some((l) => l.keyset);
+  }
 
   const edges: EdgeModel<ConversationModel>[] = [];
   const snapshot = () => {

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import type { ConversationFilter } from '../__generated__/resolvers-types.js';
 import { enabledProviders, type Context } from '../context.js';
-import type { ConversationQuery, ConversationStream } from '../datasources/types.js';
+import type { ConversationQuery } from '../datasources/types.js';
 import { badInput, BotgraphError, ErrorCode } from '../errors.js';
 import { decodeId } from '../ids.js';
 import type { ConversationModel, ProviderName } from '../models.js';
@@ -92,32 +92,32 @@ export async function listConversations(
     if (cannot) ctx.reportLeftOut(provider, cannot, path);
   }
 
-  const result = (async () => {
-    const streams: ConversationStream[] = [];
-    // A provider whose streams cannot be made (CLOSER's bot list failed) is left out as a partial error.
-    for (const [i, made] of (await Promise.allSettled(perProvider)).entries()) {
-      if (made.status === 'fulfilled') streams.push(...made.value);
-      else
-        ctx.reportPartial(
-          made.reason instanceof BotgraphError
-            ? made.reason
-            : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', { cause: made.reason, provider: providers[i] as ProviderName }),
-          path,
-        );
-    }
-    const queryKey = createHash('sha256')
-      .update(JSON.stringify({ query, streams: streams.map((s) => s.key).sort() }))
-      .digest('base64url')
-      .slice(0, 16);
-    return mergeConversations({
-      streams,
-      first,
-      after: args.after,
-      queryKey,
-      cursors: ctx.cursors,
-      onStreamError: (_stream, error) => ctx.reportPartial(error, path),
-    });
-  })();
+  // Each provider's streams are read as soon as they are made: Bot.one's and CXone's lists do not
+  // wait for CLOSER's bot list. A provider whose streams cannot be made (CLOSER's bot list failed)
+  // is left out as a partial error.
+  const groups = perProvider.map((made, i) =>
+    made.catch((reason: unknown) => {
+      ctx.reportPartial(
+        reason instanceof BotgraphError
+          ? reason
+          : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', { cause: reason, provider: providers[i] as ProviderName }),
+        path,
+      );
+      return [];
+    }),
+  );
+  const result = mergeConversations({
+    groups,
+    first,
+    after: args.after,
+    queryKey: (streams) =>
+      createHash('sha256')
+        .update(JSON.stringify({ query, streams: streams.map((s) => s.key).sort() }))
+        .digest('base64url')
+        .slice(0, 16),
+    cursors: ctx.cursors,
+    onStreamError: (_stream, error) => ctx.reportPartial(error, path),
+  });
   // By-id reads in the same request wait for this list, which primes their loaders (src/resolvers/Node.ts).
   const settled = result.then(
     () => undefined,

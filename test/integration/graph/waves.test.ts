@@ -1,12 +1,15 @@
 /**
  * Upstream calls start as soon as their inputs are known: `node(id)` / `conversation(id)` with
  * `messages` on CLOSER issues the conversation read and the message read in one wave (both need
- * only the id). Shown without timing: the conversation read is held back by the simulator, and
- * the message read still arrives while it is held.
+ * only the id); a merged list reads Bot.one's and CXone's lists while CLOSER's bot list (which
+ * only CLOSER's per-bot streams need) is still out. Shown without timing: one read is held back by
+ * the simulator, and the others still arrive while it is held.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import { waitFor } from '../../helpers/wait.js';
+import { ROUTES } from './support.js';
 
 let bg: TestBotgraph;
 let closerId: string;
@@ -55,5 +58,38 @@ describe('one wave for a conversation and its messages', () => {
     const plain = await bg.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: closerId });
     expect(plain.errors).toBeUndefined();
     expect((await bg.stats('CLOSER')).routes[MESSAGES]).toBe(0);
+  });
+});
+
+describe('a merged list reads each provider as soon as its streams are known', () => {
+  let all: TestBotgraph;
+  beforeAll(async () => {
+    all = await startTestBotgraph({ UPSTREAM_TIMEOUT_MS: '10000', UPSTREAM_TOTAL_BUDGET_MS: '20000' });
+  });
+  afterEach(() => all?.sim('CLOSER').faults.clear());
+
+  it("reads Bot.one's and CXone's lists while CLOSER's bot list is held", async () => {
+    const inbox = `{ conversations(first: 10) { totalCount nodes { id provider bot { name } } } }`;
+    await all.resetStats();
+    all.sim('CLOSER').faults.set({ latencyMs: 3_000, routes: [ROUTES.closerBots] });
+    const answer = all.gql(inbox);
+    const botone = all.sim('BOTONE').stats;
+    const cxone = all.sim('CXONE').stats;
+    const closer = all.sim('CLOSER').stats;
+    // Every Bot.one bot's list (3 configured) and every CXone export (3 tokens) is read before
+    // CLOSER's bot list answers, which is still the only CLOSER call: its per-bot lists need it.
+    await waitFor(
+      () => botone.count(ROUTES.botoneList) >= 3 && cxone.count(ROUTES.cxoneExport) === 3 && closer.total() === 1,
+      "Bot.one's and CXone's lists while CLOSER's bot list is held",
+      2_500,
+    );
+    expect(closer.count(ROUTES.closerBotConversations)).toBe(0);
+    const res = await answer;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.conversations.nodes).toHaveLength(10);
+    // Then CLOSER's per-bot lists, one per bot, and nothing read twice.
+    expect(closer.count(ROUTES.closerBots)).toBe(1);
+    expect(closer.count(ROUTES.closerBotConversations)).toBe((all.sim('CLOSER') as CloserSimulator).botIds.length);
+    expect(cxone.count(ROUTES.cxoneExport)).toBe(3);
   });
 });
