@@ -3,41 +3,32 @@
  * bots' real flows so that their collected data reads like real use. Same `seed` and `now`, same
  * data, byte for byte.
  */
-import { Rng } from '../../../simulators/common/rng.js';
+import { DAY_MS, MINUTE_MS, historyStarts, recentStarts, type HistoryWindow } from '../../../simulators/common/history.js';
+import { deriveRng, type Rng } from '../../../simulators/common/rng.js';
 import { BOTS, CITIES, SOURCES, makePersona } from './scripts.js';
 import { BotoneStore, DEMO_VERTEX_TOKEN, type Conversation, type ConversationStatus } from './store.js';
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 const CONVERSATIONS = 420;
 
-/** Moscow-time hours weighted the way a consumer bot is used: quiet at night, busy in the evening. */
-const HOUR_WEIGHTS: Array<[number, number]> = Array.from({ length: 24 }, (_, h) => {
-  const w = h < 7 ? 0.3 : h < 9 ? 1.5 : h < 18 ? 3 : h < 23 ? 4 : 1;
-  return [h, w] as [number, number];
-});
-
-/** How many seeded conversations start 20 to 45 minutes before `now`. */
+/**
+ * How many seeded conversations are live: started 5 to 30 minutes before `now` and still going
+ * (in process or with an operator). A live instance always has some; without them a fresh botgraph
+ * would show no Bot.one conversation among the newest across providers.
+ */
 const RECENT = 8;
 
-function createdTimes(rng: Rng, now: number): number[] {
-  const times: number[] = [];
-  // Traffic grows over the quarter: the last day is about twice as busy as the first.
-  const dayWeights: Array<[number, number]> = Array.from({ length: 90 }, (_, d) => [d, 1 + d / 90] as [number, number]);
-  const startDay = Math.floor((now - 90 * DAY) / DAY) * DAY;
-  // A live instance always has some conversations from the last hour; without them a fresh
-  // botgraph would show no Bot.one conversation among the newest across providers.
-  while (times.length < RECENT) {
-    times.push(Math.floor((now - rng.int(20 * 60, 45 * 60) * 1000) / 1000) * 1000);
-  }
-  while (times.length < CONVERSATIONS) {
-    const day = rng.weighted(dayWeights);
-    const hourMsk = rng.weighted(HOUR_WEIGHTS);
-    const t = startDay + day * DAY + (hourMsk - 3) * 3_600_000 + rng.int(0, 3599) * 1000;
-    // Keep the whole history strictly in the 90 days before now, with room for the last conversation's messages.
-    if (t < now - 90 * DAY || t > now - 20 * 60_000) continue;
-    times.push(Math.floor(t / 1000) * 1000);
-  }
-  return times.sort((a, b) => a - b);
+/**
+ * Bot.one's respondents are in Russia: hours are Moscow time, traffic grows over the quarter (the
+ * last day is about twice as busy as the first), and times are whole seconds, as the vendor prints them.
+ */
+const HISTORY: Omit<HistoryWindow, 'now'> = { utcOffsetHours: 3, quietMs: 20 * MINUTE_MS, growth: 2, resolutionMs: 1000 };
+
+/** The seeded start times, oldest first, each marked whether it is one of the RECENT live ones. */
+function createdTimes(rng: Rng, now: number): Array<{ createdAt: number; live: boolean }> {
+  const live = recentStarts(rng, RECENT, now, 5 * MINUTE_MS, 30 * MINUTE_MS, 1000).map((createdAt) => ({ createdAt, live: true }));
+  const past = historyStarts(rng, CONVERSATIONS - RECENT, { now, ...HISTORY }).map((createdAt) => ({ createdAt, live: false }));
+  return [...past, ...live].sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** Plays one conversation through its bot's flow, up to the state it should end in. */
@@ -93,31 +84,38 @@ function play(store: BotoneStore, c: Conversation, status: ConversationStatus, r
 }
 
 export function seedBotone(store: BotoneStore, seed: number, now: number): void {
-  const rng = new Rng(seed);
-  const times = createdTimes(rng, now);
+  const times = createdTimes(deriveRng(seed, 'history'), now);
   const recent: Conversation[] = [];
   let id = 120;
   let number = 101;
-  for (const createdAt of times) {
+  for (const { createdAt, live } of times) {
+    // Each conversation draws from its own generator, so that one conversation's length (which
+    // depends on `now`) never changes what the conversations after it are.
+    const rng = deriveRng(seed, `conversation:${number}`);
     const age = now - createdAt;
     // Old conversations are mostly finished; some stay "in-process" forever (a respondent who just
     // stopped answering; the vendor's own example shows one 10 days old) or wait for an operator.
     const status = rng.weighted<ConversationStatus | 'created'>(
-      age < 2 * DAY
+      live
         ? [
             ['in-process', 35],
             ['operator', 20],
-            ['completed', 30],
-            ['interrupted', 8],
-            ['created', 7],
           ]
-        : [
-            ['completed', 64],
-            ['interrupted', 18],
-            ['in-process', 9],
-            ['operator', 7],
-            ['created', 2],
-          ],
+        : age < 2 * DAY
+          ? [
+              ['in-process', 35],
+              ['operator', 20],
+              ['completed', 30],
+              ['interrupted', 8],
+              ['created', 7],
+            ]
+          : [
+              ['completed', 64],
+              ['interrupted', 18],
+              ['in-process', 9],
+              ['operator', 7],
+              ['created', 2],
+            ],
     );
     const city = rng.weighted(CITIES.map((c) => [c, c.weight] as const));
     const c: Conversation = {
@@ -167,7 +165,7 @@ export function seedBotone(store: BotoneStore, seed: number, now: number): void 
   live.forEach((c, i) => {
     if (i === 0) store.startBlock(c, DEMO_VERTEX_TOKEN);
     // One token of each kind the document shows: 56 letters, and a JWT naming the dialog.
-    else if (i === 1) store.startBlock(c, tokenFrom(rng));
+    else if (i === 1) store.startBlock(c, tokenFrom(deriveRng(seed, 'blocks')));
     else if (i === 2) store.startBlock(c);
   });
 }

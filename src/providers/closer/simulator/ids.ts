@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../../../simulators/common/history.js';
 import type { Rng } from '../../../simulators/common/rng.js';
 
 /**
@@ -14,8 +15,7 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-const DAY_MS = 86_400_000;
-const KST_OFFSET_MS = 9 * 3_600_000;
+const KST_OFFSET_MS = 9 * HOUR_MS;
 const WEEKDAYS = ['일', '월', '화', '수', '목', '금', '토'] as const;
 
 /** A date as a Korean speaker writes it in chat, in Korean time: `3월 14일(목)`. */

@@ -3,7 +3,8 @@
  * byte-identical bots, flows, end users, conversations and messages, spread over the 90 days before
  * `now`. Nothing here reads the clock or Math.random.
  */
-import { Rng } from '../../../simulators/common/rng.js';
+import { HOUR_MS as HOUR, MINUTE_MS as MINUTE, historyStarts, recentStarts, type HistoryWindow } from '../../../simulators/common/history.js';
+import { deriveRng, type Rng } from '../../../simulators/common/rng.js';
 import {
   AGENT_FLOW,
   AGENT_GOODBYE,
@@ -43,9 +44,6 @@ import {
   type NavigationPoint,
   type Platform,
 } from './types.js';
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
 
 export interface SeedData {
   bots: Bot[];
@@ -418,49 +416,15 @@ function buildConversation(
   return { conversation, messages: w.messages };
 }
 
-/** A conversation start in the 90-day window, weighted to Korean waking hours. */
-function historicalStart(rng: Rng, now: number): number {
-  for (;;) {
-    const day = Math.floor(now / DAY_MS) - rng.int(0, 89);
-    // Hours in KST: quiet at night, busiest at lunch and in the evening.
-    const hourKst = rng.weighted<number>([
-      [0, 1],
-      [1, 1],
-      [2, 0.5],
-      [3, 0.3],
-      [4, 0.3],
-      [5, 0.5],
-      [6, 1],
-      [7, 2],
-      [8, 4],
-      [9, 7],
-      [10, 9],
-      [11, 10],
-      [12, 11],
-      [13, 10],
-      [14, 9],
-      [15, 9],
-      [16, 8],
-      [17, 8],
-      [18, 7],
-      [19, 8],
-      [20, 9],
-      [21, 8],
-      [22, 5],
-      [23, 3],
-    ]);
-    const ms = day * DAY_MS + (hourKst - 9) * HOUR + rng.int(0, HOUR - 1);
-    // Closed conversations end before the live window, which keeps them clear of the open ones.
-    if (ms >= now - 90 * DAY_MS && ms <= now - 4 * HOUR) return ms;
-  }
-}
+/** CLOSER's customers are in Korea: hours are KST, and closed conversations end before the live window. */
+const HISTORY: Omit<HistoryWindow, 'now'> = { utcOffsetHours: 9, quietMs: 4 * HOUR };
 
 /**
  * Generates the whole starting state. Each end user has at most one ACTIVE conversation, and it is
  * their latest, so that `POST /openapi/message` always knows where to write.
  */
 export function seedCloser(seed: number, now: number): SeedData {
-  const rng = new Rng(seed);
+  const rng = deriveRng(seed, 'history');
   const bots: Bot[] = [];
   const flows: Flow[] = [];
   const endUsers: EndUser[] = [];
@@ -493,7 +457,7 @@ export function seedCloser(seed: number, now: number): SeedData {
       if (entry) entry.busyUntil = Date.parse(built.conversation.updatedAt);
     };
 
-    const starts = Array.from({ length: spec.conversations - spec.active }, () => historicalStart(rng, now)).sort((a, b) => a - b);
+    const starts = historyStarts(rng, spec.conversations - spec.active, { now, ...HISTORY });
     for (const start of starts) {
       const outcome = rng.weighted<Outcome>([
         ['completed', 52],
@@ -506,7 +470,7 @@ export function seedCloser(seed: number, now: number): SeedData {
     }
 
     // The open conversations started within the last two hours; every handoff state is present.
-    const liveStarts = Array.from({ length: spec.active }, () => now - rng.int(10 * MINUTE, 110 * MINUTE)).sort((a, b) => a - b);
+    const liveStarts = recentStarts(rng, spec.active, now, 10 * MINUTE, 110 * MINUTE);
     liveStarts.forEach((start, i) => {
       const outcome: Outcome = i % 3 === 0 ? 'activeBot' : i % 3 === 1 ? 'activeRequested' : 'activeHandover';
       const user = take(start);

@@ -3,6 +3,7 @@
  * conversations spread over the 90 days before `now`, in all four derived states. The same `seed`,
  * `now`, bot ids and size give byte-identical data.
  */
+import { DAY_MS, HOUR_MS, historyStart, type HistoryWindow } from '../../../simulators/common/history.js';
 import { deriveRng, Rng } from '../../../simulators/common/rng.js';
 import { CHANNELS, DOMAINS, FIRST_NAMES, LAST_NAMES, type ChannelKey, type Domain, type Topic } from './content.js';
 import { Dialogue } from './dialogue.js';
@@ -10,7 +11,6 @@ import { exampleConversation } from './example.js';
 import { ConversationDraft } from './tracker.js';
 import type { CxConversation } from './types.js';
 
-export const DAY_MS = 86_400_000;
 /** A conversation that is not over and was quiet for longer than this counts as interrupted (docs/providers/cxone.md). */
 export const ACTIVE_WINDOW_MS = 30 * 60_000;
 /** The bot that holds the vendor's example conversation, and that conversation's number. */
@@ -209,18 +209,11 @@ function states(rng: Rng, count: number): SeedState[] {
   ]);
 }
 
-/** A start time on one of the 90 days, weighted towards business hours. */
-function startTime(rng: Rng, now: number): number {
-  const day = rng.int(0, 89);
-  const midnight = Math.floor((now - day * DAY_MS) / DAY_MS) * DAY_MS;
-  const hour = rng.weighted([
-    [rng.int(0, 6), 1],
-    [rng.int(7, 11), 4],
-    [rng.int(12, 17), 5],
-    [rng.int(18, 23), 2],
-  ] as const);
-  return midnight + hour * 3_600_000 + rng.int(0, 3_599_999);
-}
+/**
+ * The example's customers write in UTC; a start may be as late as `now` here, because the caller
+ * moves it back by the dialogue's length to keep its end quiet (ACTIVE_WINDOW_MS).
+ */
+const HISTORY: Omit<HistoryWindow, 'now'> = { utcOffsetHours: 0, quietMs: 0 };
 
 export function seedCxone(options: SeedOptions): SeedResult {
   const { now } = options;
@@ -239,10 +232,12 @@ export function seedCxone(options: SeedOptions): SeedResult {
       if (state === 'ACTIVE') {
         start = now - rng.int(15_000, 25 * 60_000) - duration;
       } else {
-        start = startTime(rng, now);
+        start = historyStart(rng, { now, ...HISTORY });
         // Anything not ACTIVE must have gone quiet more than 30 minutes ago, and nothing may lie in the future.
         const latestEnd = now - ACTIVE_WINDOW_MS - 60_000;
-        if (start + duration > latestEnd) start = latestEnd - duration - rng.int(0, 3 * 3_600_000);
+        // The slack is drawn either way, so that the draws after it do not depend on where `now` falls.
+        const slack = rng.int(0, 3 * HOUR_MS);
+        if (start + duration > latestEnd) start = latestEnd - duration - slack;
         start = Math.max(start, now - 90 * DAY_MS);
       }
       const ageDays = (now - start) / DAY_MS;
@@ -251,7 +246,8 @@ export function seedCxone(options: SeedOptions): SeedResult {
       const customer = rng.pick(bot.customers);
       const handedOver = state === 'WITH_OPERATOR' || p.handoverThenClose;
       const settled = state === 'COMPLETED' || state === 'WITH_OPERATOR';
-      const isReviewed = settled && ageDays > 2 && rng.chance(0.35);
+      const reviewed = rng.chance(0.35);
+      const isReviewed = settled && ageDays > 2 && reviewed;
       const tags = isReviewed || handedOver ? [p.topic.tag, ...(handedOver ? ['escalated'] : []), ...(rng.chance(0.05) ? ['vip'] : [])] : [];
       const notes = rng.chance(handedOver ? 0.4 : 0.05) ? rng.pick(bot.domain.notes) : '';
       const onDfo = customer.channel !== 'console';
