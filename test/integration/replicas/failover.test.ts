@@ -12,9 +12,13 @@ import {
   MESSAGE_ADDED,
   Resumable,
   closerConversations,
+  MESSAGES_ROUTE,
   closerUpdatedAt,
   directMessage,
   duplicates,
+  morePolls,
+  produceMessages,
+  subscribedEverywhere,
   type Conv,
 } from './support.js';
 
@@ -32,21 +36,15 @@ describe('SIGKILL of the lease holder', () => {
       { kind: 'messages' as const, sub: new Resumable(r, MESSAGE_ADDED, { id: x.id }) },
       { kind: 'conversations' as const, sub: new Resumable(r, CONVERSATION_UPDATED, { f: { providers: ['CLOSER'] } }) },
     ]);
-    const produced: string[] = [];
-    let producing = true;
-    let producer: Promise<void> | undefined;
+    let producer: ReturnType<typeof produceMessages> | undefined;
     try {
       await waitFor(async () => (await cluster.redisClient.exists(`botgraph:wm:${topic}`, 'botgraph:wm:conv:CLOSER')) === 2, 'first polls', 8_000);
-      await new Promise((r) => setTimeout(r, 500));
+      await subscribedEverywhere(cluster, cluster.replicas, [topic, 'conv:CLOSER']);
       expect(cluster.closer.webhookStatus().url).toBeUndefined();
 
       // The vendor changes every 150 ms, before, during and after the outage.
-      producer = (async () => {
-        for (let i = 0; producing; i++) {
-          produced.push(await directMessage(cluster.closer, x.nativeId, `failover message ${i}`));
-          await new Promise((r) => setTimeout(r, 150));
-        }
-      })();
+      producer = produceMessages(cluster.closer, x.nativeId, 'failover message');
+      const produced = producer.produced;
       await waitFor(() => subs.every(({ kind, sub }) => kind !== 'messages' || sub.drain().length >= 3), 'the first messages everywhere', 8_000);
 
       const victim = (await cluster.leaseHolder(topic)) as Replica;
@@ -78,10 +76,16 @@ describe('SIGKILL of the lease holder', () => {
       await waitFor(() => orphans.every(({ sub }) => sub.error !== undefined), 'the dead replica’s subscriptions to end', 5_000);
       for (const { sub } of orphans) sub.reconnect(survivors[0]!);
 
-      // Keep producing past the takeover, then stop and let everything arrive.
-      await new Promise((r) => setTimeout(r, 1_500));
-      producing = false;
-      await producer;
+      // Keep producing past the takeover (the successor polls a few times and the vendor changed
+      // meanwhile), then stop and let everything arrive.
+      const producedAtResume = produced.length;
+      await morePolls(cluster.closer, MESSAGES_ROUTE, 3);
+      await waitFor(() => produced.length >= producedAtResume + 5, 'more messages after the takeover', 15_000);
+      await producer.stop();
+      // Nothing more may come: after three more polls, a last message is the later event that shows
+      // every earlier one (a repeat included) would have been delivered by now, in the log's order.
+      await morePolls(cluster.closer, MESSAGES_ROUTE, 3);
+      produced.push(await directMessage(cluster.closer, x.nativeId, 'failover last message'));
       const finalUpdatedAt = await closerUpdatedAt(cluster.closer, x.nativeId);
       await waitFor(
         () =>
@@ -94,7 +98,6 @@ describe('SIGKILL of the lease holder', () => {
         'every produced change on every client',
         10_000,
       );
-      await new Promise((r) => setTimeout(r, 3 * RIG.pollIntervalMs));
 
       console.log(
         `[failover] ${produced.length} messages produced in all; the victim's ${orphans.length} subscriptions resumed on ${survivors[0]!.name}`,
@@ -126,8 +129,7 @@ describe('SIGKILL of the lease holder', () => {
       });
       expect(wm.count).toBe(((await total.json()) as { total: number }).total);
     } finally {
-      producing = false;
-      await producer?.catch(() => {});
+      await producer?.stop().catch(() => {});
       for (const { sub } of subs) await sub.close();
     }
   });

@@ -5,8 +5,20 @@
  * and repeat nothing. LEASE_MS is long here (5 s) so that a release is told apart from an expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RIG, startCluster, waitFor, type Cluster, type Replica } from '../../helpers/replicas.js';
-import { CONVERSATION_UPDATED, MESSAGE_ADDED, Resumable, closerConversations, duplicates, produceMessages, type Conv } from './support.js';
+import { startCluster, waitFor, type Cluster, type Replica } from '../../helpers/replicas.js';
+import {
+  CONVERSATION_UPDATED,
+  MESSAGES_ROUTE,
+  MESSAGE_ADDED,
+  Resumable,
+  closerConversations,
+  directMessage,
+  duplicates,
+  morePolls,
+  produceMessages,
+  subscribedEverywhere,
+  type Conv,
+} from './support.js';
 
 const LEASE_MS = 5_000;
 let cluster: Cluster;
@@ -33,7 +45,7 @@ describe('SIGTERM', () => {
     let producer: ReturnType<typeof produceMessages> | undefined;
     try {
       await waitFor(async () => (await cluster.redisClient.exists(`botgraph:wm:${topic}`, 'botgraph:wm:conv:CLOSER')) === 2, 'first polls', 8_000);
-      await new Promise((r) => setTimeout(r, 500));
+      await subscribedEverywhere(cluster, cluster.replicas, [topic, 'conv:CLOSER']);
       producer = produceMessages(cluster.closer, x.nativeId, 'shutdown message');
       await waitFor(() => subs.every(({ kind, sub }) => kind !== 'messages' || sub.drain().length >= 3), 'the first messages everywhere', 8_000);
 
@@ -56,7 +68,8 @@ describe('SIGTERM', () => {
         10,
       );
       const takeoverMs = Date.now() - t0;
-      const exit = await Promise.race([victim.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+      await waitFor(() => !victim.alive, 'the victim to exit', 10_000);
+      const exit = await victim.exited;
       console.log(
         `[shutdown] SIGTERM → ${held.length} lease(s) released in ${releasedMs} ms, ${topic} taken by ${successor.name} after ${takeoverMs} ms (LEASE_MS ${LEASE_MS}); exit ${JSON.stringify(exit)}`,
       );
@@ -73,9 +86,15 @@ describe('SIGTERM', () => {
       }
       for (const { sub } of subs.filter(({ sub }) => sub.replica !== victim)) expect(sub.error).toBeUndefined();
 
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Keep producing past the takeover: the successor polls a few times while the vendor changes.
+      const producedAtResume = producer.produced.length;
+      await morePolls(cluster.closer, MESSAGES_ROUTE, 3);
+      await waitFor(() => producer!.produced.length >= producedAtResume + 5, 'more messages after the takeover', 15_000);
       await producer.stop();
-      const produced = producer.produced;
+      // Nothing more may come: after three more polls, a last message is the later event that shows
+      // every earlier one (a repeat included) would have been delivered by now, in the log's order.
+      await morePolls(cluster.closer, MESSAGES_ROUTE, 3);
+      const produced = [...producer.produced, await directMessage(cluster.closer, x.nativeId, 'shutdown last message')];
       await waitFor(
         () => subs.every(({ kind, sub }) => kind !== 'messages' || produced.every((id) => sub.drain().some((e) => e.nativeId === id))),
         'every produced message on every client',
@@ -92,7 +111,6 @@ describe('SIGTERM', () => {
           );
         throw new Error(`${(error as Error).message}; ${produced.length} produced; ${missing.join('; ')}`);
       });
-      await new Promise((r) => setTimeout(r, 3 * RIG.pollIntervalMs));
       const messageLists = subs.filter((s) => s.kind === 'messages').map(({ sub }) => sub.drain());
       const conversationLists = subs.filter((s) => s.kind === 'conversations').map(({ sub }) => sub.drain());
       for (const [i, list] of messageLists.entries()) {

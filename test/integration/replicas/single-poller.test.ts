@@ -5,7 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIG, collect, startCluster, waitFor, wsClient, type Cluster, type Collected, type Replica } from '../../helpers/replicas.js';
-import { CONVERSATION_UPDATED, MESSAGE_ADDED, closerConversations, type Conv } from './support.js';
+import {
+  CONVERSATION_UPDATED,
+  LIST_ROUTE,
+  MESSAGES_ROUTE,
+  MESSAGE_ADDED,
+  closerConversations,
+  morePolls,
+  replicaGauge,
+  subscribedEverywhere,
+  type Conv,
+} from './support.js';
 
 let cluster: Cluster;
 afterAll(() => cluster?.stop());
@@ -13,8 +23,8 @@ beforeAll(async () => {
   cluster = await startCluster({ replicas: 3 });
 });
 
-const LIST = 'GET /openapi/conversations';
-const MESSAGES = 'GET /openapi/conversation/:id/message';
+const LIST = LIST_ROUTE;
+const MESSAGES = MESSAGES_ROUTE;
 const WINDOW_MS = 3_000;
 
 /** Requests per route over WINDOW_MS, and every lease holder seen meanwhile (sampled every 25 ms). */
@@ -48,14 +58,21 @@ describe('three replicas poll each topic once', () => {
     const sessions = [subscribe(A)];
     try {
       await waitFor(async () => (await cluster.redisClient.exists(...topics.map((t) => `botgraph:wm:${t}`))) === 2, 'first polls', 8_000);
-      await new Promise((r) => setTimeout(r, 300));
+      // Past the first polls: the poller runs at its steady pace before the window opens.
+      await morePolls(cluster.closer, LIST, 2);
       const one = await measure(topics);
       for (const t of topics)
         expect([...one.holders[t]!], `holder of ${t} with one subscribed replica`).toEqual([expect.stringMatching(new RegExp(`^${A.pid}-`))]);
 
       sessions.push(subscribe(B), subscribe(C));
-      // Both newcomers' pollers are running once each replica asked for the lease a few times.
-      await new Promise((r) => setTimeout(r, 4 * RIG.pollIntervalMs));
+      // Both newcomers have their subscriptions and a poller for each topic (standing by for the
+      // lease), and the holder polled a few times since, as often as the newcomers asked for the lease.
+      await subscribedEverywhere(cluster, [B, C], topics);
+      await waitFor(
+        async () => (await replicaGauge(B, 'botgraph_pollers')) >= 2 && (await replicaGauge(C, 'botgraph_pollers')) >= 2,
+        'pollers on B and C',
+      );
+      await morePolls(cluster.closer, LIST, 3);
       const three = await measure(topics);
       for (const s of sessions) for (const sub of s.subs) expect(sub.error).toBeUndefined();
 
@@ -100,7 +117,9 @@ describe('three replicas poll each topic once', () => {
     });
     try {
       await waitFor(() => cluster.leaseHolder(topic), 'a holder', 5_000);
-      await new Promise((r) => setTimeout(r, 4 * RIG.pollIntervalMs));
+      // Every replica subscribed and standing by, and the holder polled a few times since.
+      await subscribedEverywhere(cluster, [A, B, C], [topic]);
+      await morePolls(cluster.closer, LIST, 3);
       const holder = (await cluster.leaseHolder(topic)) as Replica;
       cluster.closer.faults.set({ errorRate: 1, errorStatus: 503, routes: [LIST] });
       const holders = new Set<string>();

@@ -5,13 +5,17 @@
  */
 import { expect } from 'vitest';
 import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
-import { collect, gql, wsClient, type Collected, type Replica } from '../../helpers/replicas.js';
+import { collect, gql, waitFor, wsClient, type Cluster, type Collected, type Replica } from '../../helpers/replicas.js';
 
 export const MESSAGE_FIELDS = 'id nativeId text sender eventCursor';
 export const CONVERSATION_FIELDS = 'id nativeId provider status handoff updatedAt eventCursor';
 
 export const MESSAGE_ADDED = `subscription($id: ID!, $since: String) { messageAdded(conversationId: $id, since: $since) { ${MESSAGE_FIELDS} } }`;
 export const CONVERSATION_UPDATED = `subscription($f: ConversationFilter, $since: String) { conversationUpdated(filter: $f, since: $since) { ${CONVERSATION_FIELDS} } }`;
+
+/** The simulator routes the CLOSER pollers read: a topic's polls are counted here, in the test process. */
+export const MESSAGES_ROUTE = 'GET /openapi/conversation/:id/message';
+export const LIST_ROUTE = 'GET /openapi/conversations';
 
 export const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { replayed message { id nativeId text } conversation { id updatedAt handoff } } }`;
 export const START_HANDOFF = `mutation($input: HandoffInput!) { startHandoff(input: $input) { replayed conversation { id updatedAt handoff status } } }`;
@@ -126,4 +130,36 @@ export function produceMessages(closer: CloserSimulator, conversationNativeId: s
       await loop;
     },
   };
+}
+
+/**
+ * Waits until each of `replicas` holds every one of `topics` for a subscription: the topic cap's
+ * `<topic>|<replica>` members in Redis (src/limits/rate.ts), written when a subscription takes its
+ * topics, just before its stream listens to the bus. From then on a change reaches that replica's
+ * clients; a fixed pause could not promise it on a loaded machine.
+ */
+export async function subscribedEverywhere(cluster: Cluster, replicas: Replica[], topics: string[], timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const members: string[] = [];
+      for (const key of await cluster.redisClient.keys('botgraph:topics:*')) members.push(...(await cluster.redisClient.zrange(key, 0, -1)));
+      return replicas.every((r) => topics.every((t) => members.some((m) => m.startsWith(`${t}|${r.pid}-`))));
+    },
+    `subscriptions on ${replicas.map((r) => r.name).join(', ')} to hold ${topics.join(', ')}`,
+    timeoutMs,
+  );
+}
+
+/** Waits until the simulator served `route` `n` more times than now: that many polls (or reads) happened. */
+export async function morePolls(closer: CloserSimulator, route: string, n: number, timeoutMs = 15_000): Promise<void> {
+  const from = closer.stats.count(route);
+  await waitFor(() => closer.stats.count(route) >= from + n, `${n} more reads of ${route}`, timeoutMs);
+}
+
+/** A Prometheus gauge of one replica (auth is off in the rig, so /metrics is open). */
+export async function replicaGauge(replica: Replica, name: string): Promise<number> {
+  const text = await (await fetch(`${replica.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (line === undefined) throw new Error(`${replica.name} has no metric ${name}`);
+  return Number(line.slice(name.length + 1));
 }
