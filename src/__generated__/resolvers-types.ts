@@ -158,7 +158,7 @@ export type CompleteCustomBlockInput = {
 export type CompleteCustomBlockPayload = {
   __typename?: 'CompleteCustomBlockPayload';
   completed: Scalars['Boolean']['output'];
-  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT on v1); else null. */
+  /** The conversation the block ran in, when its token names it (Bot.one's Vertex JWT with `diulog_id`, on API v1 and v2); else null. */
   conversation?: Maybe<Conversation>;
   replayed: Scalars['Boolean']['output'];
 };
@@ -267,7 +267,11 @@ export type ConversationFilter = {
    */
   cxoneQuery?: InputMaybe<Scalars['String']['input']>;
   providers?: InputMaybe<Array<Provider>>;
-  /** Free text. Passed to CXone's `query` as `text ~ …`; matched against titles and messages elsewhere where cheap. */
+  /**
+   * Free text: what the end user wrote, a case-insensitive substring (CXone's `query` as `text ~ …`).
+   * Only providers with a text search apply it (CXone); lists and subscriptions alike leave the others
+   * out and name them in `extensions.leftOut`.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
   statuses?: InputMaybe<Array<ConversationStatus>>;
   updatedFrom?: InputMaybe<Scalars['DateTime']['input']>;
@@ -896,7 +900,7 @@ export type SendCustomBlockMessageInput = {
 
 export type SendCustomBlockMessagePayload = {
   __typename?: 'SendCustomBlockMessagePayload';
-  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT on v1); else null. */
+  /** The conversation the message went to, when the block's token names it (Bot.one's Vertex JWT with `diulog_id`, on API v1 and v2); else null. */
   conversation?: Maybe<Conversation>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   messageId: Scalars['String']['output'];
@@ -1044,7 +1048,7 @@ export type Subscription = {
    * (filter, groupBy, bucket, timezone, confidenceThreshold), however many dashboards subscribe.
    */
   conversationStatsChanged: ConversationStats;
-  /** A conversation was created or changed (status, handoff, new message, transfer), for every conversation that matches the filter. `filter.search` matches titles. */
+  /** A conversation was created or changed (status, handoff, new message, transfer), for every conversation that matches the filter. `filter.search` means what it means in lists (what the end user wrote; providers without a text search are left out, named in each event's `extensions.leftOut`). */
   conversationUpdated: Conversation;
   /** An end user asked for a human, or the bot escalated (CLOSER `agent_call_requested`; a Bot.one or CXone conversation entering operator state). The operator inbox feed. */
   handoffRequested: Conversation;

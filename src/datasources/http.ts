@@ -126,6 +126,22 @@ export interface UpstreamStream {
 
 const NO_BODY = Symbol('no body');
 
+/**
+ * The last answer of each GET URL an UpstreamHttp keeps, by count and by the characters of their
+ * bodies: an answer whose bytes equal the last one's is not parsed or validated again (and, since
+ * it is the same value, not mapped again either: see src/datasources/mapped.ts). Only a memo of a
+ * pure function of the bytes: the vendor is called every time.
+ */
+export const MAX_KEPT_ANSWERS = 256;
+export const MAX_KEPT_ANSWER_CHARS = 8_000_000;
+
+interface Answer {
+  schema: unknown;
+  text: string;
+  value: unknown;
+  data: unknown;
+}
+
 /** The in-flight slot of a read that may have come from the entity cache. */
 const CACHED = 'cached ';
 
@@ -164,6 +180,9 @@ export class UpstreamHttp {
   private readonly options: UpstreamOptions;
   private readonly dispatcher: Dispatcher;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** URL → its last answer (see MAX_KEPT_ANSWERS), and the characters they hold. */
+  private readonly answers = new Map<string, Answer>();
+  private answerChars = 0;
   private readonly timeoutMs: number;
   private readonly totalBudgetMs: number;
   private readonly maxAttempts: number;
@@ -217,14 +236,39 @@ export class UpstreamHttp {
     return promise.then((read) => noted(op, read));
   }
 
-  /** One GET to the vendor, parsed; `text` is the body as sent, for the cache. */
+  /**
+   * One GET to the vendor, parsed; `text` is the body as sent, for the cache. The same bytes as
+   * this URL's last answer give that answer's value again: no JSON.parse, no zod, the same objects.
+   */
   private async fetchParsed<S extends z.ZodType>(
     path: string,
     url: URL,
     schema: S,
   ): Promise<{ value: z.output<S>; data: unknown; text: string | undefined }> {
     const response = await this.withRetries(path, (signal) => this.once('GET', url, path, undefined, signal));
-    return { value: this.parse(schema, response.data, path), data: response.data, text: response.text };
+    const text = response.text;
+    const key = url.toString();
+    const last = text === undefined ? undefined : this.answers.get(key);
+    if (last && last.schema === schema && last.text === text) return { value: last.value as z.output<S>, data: last.data, text };
+    const value = this.parse(schema, response.data, path);
+    if (text !== undefined) this.keepAnswer(key, { schema, text, value, data: response.data });
+    return { value, data: response.data, text };
+  }
+
+  private keepAnswer(key: string, answer: Answer): void {
+    const old = this.answers.get(key);
+    if (old) {
+      this.answers.delete(key);
+      this.answerChars -= old.text.length;
+    }
+    if (answer.text.length > MAX_KEPT_ANSWER_CHARS / 4) return;
+    this.answers.set(key, answer);
+    this.answerChars += answer.text.length;
+    for (const [oldest, kept] of this.answers) {
+      if (this.answers.size <= MAX_KEPT_ANSWERS && this.answerChars <= MAX_KEPT_ANSWER_CHARS) break;
+      this.answers.delete(oldest);
+      this.answerChars -= kept.text.length;
+    }
   }
 
   /** A read that goes out; with `cache`, its answer is kept under the sequence taken before it started. */
@@ -567,6 +611,9 @@ export class UpstreamHttp {
     }
     const text = await res.body.text();
     if (text.length === 0) return { status: res.statusCode, data: NO_BODY };
+    // The same bytes as this URL's last answer: its JSON again, unparsed (see fetchParsed).
+    const last = method === 'GET' ? this.answers.get(url.toString()) : undefined;
+    if (last && last.text === text) return { status: res.statusCode, data: last.data, text };
     try {
       return { status: res.statusCode, data: JSON.parse(text), text };
     } catch {

@@ -16,7 +16,7 @@ import { freshnessExtension, newOperationScope, requestIdFrom, runOperationTrace
 import { readBody, sendJson } from './body.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
-import { withPartialErrors } from './policy.js';
+import { withResponsePolicy } from './policy.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { recordOperation } from '../observability/record.js';
@@ -31,10 +31,9 @@ const partialErrorsPlugin: ApolloServerPlugin<Context> = {
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        // Providers a list left out because they cannot apply its filter (search, cxoneQuery).
-        if (contextValue.leftOut.length > 0) result.extensions = { ...result.extensions, leftOut: contextValue.leftOut };
-        const withPartial = withPartialErrors(result, contextValue);
-        if (withPartial.errors) result.errors = withPartial.errors;
+        const withPolicy = withResponsePolicy(result, contextValue);
+        if (withPolicy.errors) result.errors = withPolicy.errors;
+        if (withPolicy.extensions) result.extensions = withPolicy.extensions;
       },
     };
   },

@@ -13,4 +13,17 @@ export function withPartialErrors<T extends { errors?: ReadonlyArray<GraphQLForm
   return { ...result, errors: [...(result.errors ?? []), ...partial] };
 }
 
+/**
+ * The whole policy: partial errors as above, and `extensions.leftOut`, the providers a list or a
+ * subscription left out because they cannot apply its filter (`search`, `cxoneQuery`). Those are a
+ * property of the operation, so every event of a subscription carries them.
+ */
+export function withResponsePolicy<
+  T extends { errors?: ReadonlyArray<GraphQLFormattedError> | undefined; extensions?: Record<string, unknown> | undefined },
+>(result: T, ctx: Context | undefined): T {
+  const withPartial = withPartialErrors(result, ctx);
+  if (!ctx || ctx.leftOut.length === 0) return withPartial;
+  return { ...withPartial, extensions: { ...withPartial.extensions, leftOut: ctx.leftOut } };
+}
+
 export type { FormattedExecutionResult };

@@ -17,7 +17,7 @@ import { newOperationScope, runOperationTraced, runOutsideOperation } from '../o
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
-import { withPartialErrors } from './policy.js';
+import { withPartialErrors, withResponsePolicy } from './policy.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
@@ -100,7 +100,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
   /** The error policy applied to a result: once per event per cohort, whatever the number of sockets. */
   const formatResult = (result: ExecutionResult, ctx: Context): ExecutionResult => {
     const formatted = result.errors?.length ? { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) } : result;
-    return withPartialErrors(formatted as ExecutionResult, ctx);
+    return withResponsePolicy(formatted as ExecutionResult, ctx);
   };
   const cohorts = new CohortRegistry(
     (result, contextValue) => {
@@ -233,7 +233,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         const lag = eventLagSeconds(result.data);
         if (lag !== null && operationType(args.document, args.operationName ?? null) === 'subscription') metrics.eventLag.observe(lag);
         const formatted = result.errors?.length ? { ...result, errors: result.errors.map((e) => formatOutsideApollo(options.format, e)) } : result;
-        const withPartial = withPartialErrors(formatted, ctx);
+        const withPartial = withResponsePolicy(formatted, ctx);
         return withPartial === result ? undefined : withPartial;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatOutsideApollo(options.format, e)),

@@ -277,8 +277,13 @@ export interface ProviderAdapter<N extends string = string, C = unknown, S exten
   /** Pushed events (`POST /webhooks/<slug>`). */
   readonly webhook?: (deps: { config: C; events: LiveEventSink; logger: Logger }) => WebhookReceiver;
 
-  /** Whether its lists can filter by free text (`filter.search`); others list nothing for a search. @default false */
-  readonly textSearch?: boolean;
+  /**
+   * Free-text search (`filter.search`), where the vendor has one: lists pass it upstream, and
+   * `matches` says the same of one conversation for live filters, so that `search` means one thing
+   * in lists and subscriptions. Absent: lists and subscriptions leave the provider out for a search
+   * and name it in `extensions.leftOut`.
+   */
+  readonly textSearch?: { matches(conversation: ConversationModel, search: string): boolean };
   /** Vendor-only fields of an end user (`EndUser.userKey`, `EndUser.params`), read from its payload. */
   readonly endUserFields?: { userKey(raw: unknown): string | null; params(raw: unknown): unknown };
   /**

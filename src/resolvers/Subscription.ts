@@ -11,6 +11,8 @@ import { badInput } from '../errors.js';
 import { botsByProvider } from './conversationList.js';
 import { conversationVisible, narrowToScope, requireConversationInScope } from '../auth/scope.js';
 import { releasing } from '../limits/rate.js';
+import { adapterOf } from '../providers/registry.js';
+import { responsePathAsArray } from 'graphql';
 
 /**
  * Opens the live stream holding its topics against the principal's cap (LIVE_TOPICS_PER_PRINCIPAL):
@@ -69,7 +71,8 @@ function filterMatcher(filter: ConversationFilter, providers: ProviderName[], bo
     if (filter.createdTo && (created === undefined || created > filter.createdTo.getTime())) return false;
     if (filter.updatedFrom && (updated === undefined || updated < filter.updatedFrom.getTime())) return false;
     if (filter.updatedTo && (updated === undefined || updated > filter.updatedTo.getTime())) return false;
-    if (search && !c.title.toLowerCase().includes(search)) return false;
+    // The same meaning as in lists: the vendor's text search where it has one; the others are left out (and named).
+    if (search && !adapterOf(c.provider).textSearch?.matches(c, search)) return false;
     return true;
   };
 }
@@ -112,7 +115,7 @@ export const Subscription: SubscriptionResolvers = {
   },
 
   conversationUpdated: {
-    subscribe: async (_parent, { filter, since }, ctx) => {
+    subscribe: async (_parent, { filter, since }, ctx, info) => {
       const f = filter ?? {};
       checkSearch(f.search);
       // A live event is matched in botgraph, which cannot evaluate CXone's query language: refused,
@@ -126,6 +129,8 @@ export const Subscription: SubscriptionResolvers = {
       let providers = enabledProviders(ctx, f.providers);
       if (bots.size > 0) providers = providers.filter((p) => bots.has(p));
       const matches = filterMatcher(f, providers, bots);
+      // Said, as lists say it: every event of this subscription names the providers its search leaves out.
+      if (f.search) for (const p of providers) if (!adapterOf(p).textSearch) ctx.reportLeftOut(p, 'search', responsePathAsArray(info.path));
       // Every event, live or replayed after `since`, is also checked against the principal's scope.
       const match = (e: BotgraphEvent) => e.kind === 'conversation' && matches(e.conversation) && conversationVisible(ctx, e.conversation);
       const visible = narrowToScope(ctx, providers, bots);

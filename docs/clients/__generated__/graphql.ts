@@ -38,7 +38,11 @@ export type ConversationFilter = {
    */
   cxoneQuery?: string | null | undefined;
   providers?: Array<Provider> | null | undefined;
-  /** Free text. Passed to CXone's `query` as `text ~ …`; matched against titles and messages elsewhere where cheap. */
+  /**
+   * Free text: what the end user wrote, a case-insensitive substring (CXone's `query` as `text ~ …`).
+   * Only providers with a text search apply it (CXone); lists and subscriptions alike leave the others
+   * out and name them in `extensions.leftOut`.
+   */
   search?: string | null | undefined;
   statuses?: Array<ConversationStatus> | null | undefined;
   updatedFrom?: string | null | undefined;

@@ -7,6 +7,7 @@ import { setBounded } from '../../bounded.js';
 import type { BotoneConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
+import { mappedOnce } from '../../datasources/mapped.js';
 import { clientHttpOptions, UpstreamHttp, type ClientOptions, type UpstreamStream } from '../../datasources/http.js';
 import type { CreatedConversation } from '../../datasources/types.js';
 import { mapBot, mapConversation, PROVIDER, type Attribution } from './mapper.js';
@@ -121,7 +122,8 @@ export class BotoneClient {
       },
     });
     return {
-      items: result.items.map((entry) => mapConversation(entry, attribution)),
+      // Once per list item (the same object while the page's bytes are unchanged) and attribution.
+      items: result.items.map((entry) => mappedOnce(entry, attributionKey(attribution), () => mapConversation(entry, attribution))),
       total: result.meta.pagination.total,
       page,
       pageSize,
@@ -134,7 +136,7 @@ export class BotoneClient {
     const entry = await nullIfNotFound(
       this.http.getJson(`${this.prefix}/conversation/${encodeURIComponent(nativeId)}`, botoneConversationDetailResponseSchema),
     );
-    return entry ? mapConversation(entry, attribution) : null;
+    return entry ? mappedOnce(entry, attributionKey(attribution), () => mapConversation(entry, attribution)) : null;
   }
 
   /** The bytes of an uploaded file (`GET /api/v{1,2}/file/{id}`), streamed; NOT_FOUND for an id that is not an integer. */
@@ -342,6 +344,11 @@ export class BotoneClient {
   async close(): Promise<void> {
     await Promise.all([this.http.close(), this.vertexHttp.close()]);
   }
+}
+
+/** What a mapped Bot.one conversation depends on besides its payload. */
+function attributionKey(attribution: Attribution): string {
+  return `${attribution.botNativeId ?? ''}|${attribution.idScope.join(',')}`;
 }
 
 /*

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ConversationModel, ConversationStatusName } from '../../models.js';
-import { compareKeysets, keysetOf, readSorted, tieId, type StreamOptionsBase } from '../../datasources/base.js';
+import { compareKeysets, keysetOf, readSorted, tieId, type Keyset, type StreamOptionsBase } from '../../datasources/base.js';
 import type { ConversationStream, StreamChunk, StreamPosition } from '../../datasources/types.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import type { Attribution } from './mapper.js';
@@ -36,13 +36,31 @@ interface Snapshot {
   id: string;
   items: ConversationModel[];
   expiresAt: number;
+  /** The listing it belongs to, and the pages' models in vendor order it was sorted from. */
+  listing?: string;
+  input?: readonly ConversationModel[];
 }
 
 /** Process-wide, like CXone's batch cache: one per BotoneClient. */
 export class SnapshotCache {
   private readonly entries = new Map<string, Snapshot>();
+  /** Listing → the key of its newest snapshot. */
+  private readonly newest = new Map<string, string>();
   private size = 0;
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * The items of `listing`'s newest snapshot if it was made from exactly these models in this
+   * order (expired or not: filtering and sorting is a function of them), else `make()`. Unchanged
+   * pages give the same models (src/datasources/mapped.ts), so a listing whose vendor answers did
+   * not change is not filtered and sorted again.
+   */
+  sortedOnce(listing: string, input: readonly ConversationModel[], make: () => ConversationModel[]): ConversationModel[] {
+    const key = this.newest.get(listing);
+    const last = key === undefined ? undefined : this.entries.get(key);
+    const same = last?.input !== undefined && last.input.length === input.length && last.input.every((c, i) => c === input[i]);
+    return same ? last.items : make();
+  }
 
   get(key: string): Snapshot | undefined {
     const entry = this.entries.get(key);
@@ -56,10 +74,11 @@ export class SnapshotCache {
     return entry;
   }
 
-  put(key: string, items: ConversationModel[], id: string): Snapshot {
+  put(key: string, items: ConversationModel[], id: string, made?: { listing: string; input: readonly ConversationModel[] }): Snapshot {
     this.remove(key);
-    const entry = { id, items, expiresAt: this.now() + SNAPSHOT_TTL_MS };
+    const entry: Snapshot = { id, items, expiresAt: this.now() + SNAPSHOT_TTL_MS, ...made };
     this.entries.set(key, entry);
+    if (made) this.newest.set(made.listing, key);
     this.size += items.length;
     for (const [oldest] of this.entries) {
       if (this.size <= SNAPSHOT_MAX_ITEMS || this.entries.size <= 1) break;
@@ -73,6 +92,7 @@ export class SnapshotCache {
     if (!entry) return;
     this.entries.delete(key);
     this.size -= entry.items.length;
+    if (entry.listing !== undefined && this.newest.get(entry.listing) === key) this.newest.delete(entry.listing);
   }
 }
 
@@ -161,17 +181,25 @@ export class BotoneStream implements ConversationStream {
         client.listConversations({ ...upstream, page: i + 2, pageSize: MAX_PAGE_SIZE }, attribution),
       ),
     );
+    const input = [first, ...rest].flatMap((p) => p.items);
+    const items = this.options.cache.sortedOnce(this.cacheKey, input, () => this.sorted(input));
+    const id = randomBytes(6).toString('base64url');
+    return this.options.cache.put(`${this.cacheKey}\u0000${id}`, items, id, { listing: this.cacheKey, input });
+  }
+
+  /** The wanted conversations of `input`, each once, in stream order. */
+  private sorted(input: readonly ConversationModel[]): ConversationModel[] {
     const seen = new Set<string>();
-    const items: ConversationModel[] = [];
+    const keyed: Array<{ c: ConversationModel; k: Keyset }> = [];
     // A conversation that moved between two page reads can appear twice; it is kept once.
-    for (const c of [first, ...rest].flatMap((p) => p.items)) {
+    for (const c of input) {
       if (seen.has(c.nativeId) || !this.wanted(c)) continue;
       seen.add(c.nativeId);
-      items.push(c);
+      // Each key made once, not once per comparison.
+      keyed.push({ c, k: keysetOf(c, botoneTieKey) });
     }
-    items.sort(compareBotone);
-    const id = randomBytes(6).toString('base64url');
-    return this.options.cache.put(`${this.cacheKey}\u0000${id}`, items, id);
+    keyed.sort((a, b) => compareKeysets(a.k, b.k));
+    return keyed.map((x) => x.c);
   }
 
   private wanted(c: ConversationModel): boolean {

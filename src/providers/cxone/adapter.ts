@@ -20,7 +20,14 @@ export const cxoneAdapter = defineAdapter({
   reads: CXONE_READS,
   writes: implementedWrites(CxoneDatasource.prototype),
   unsupportedReason: 'its API is an export of past conversations and has no write endpoint',
-  textSearch: true,
+  // Lists send `text ~ "<search>"` (src/providers/cxone/stream.ts): a case-insensitive substring of
+  // what the end user wrote (docs/providers/cxone.md, `text`). Live filters test the same.
+  textSearch: {
+    matches(conversation, search) {
+      const needle = search.trim().toLowerCase();
+      return (conversation.embeddedMessages ?? []).some((m) => m.sender === 'END_USER' && (m.text ?? '').toLowerCase().includes(needle));
+    },
+  },
   nativeQuery: {
     name: 'CXone',
     // The grammar of docs/providers/cxone.md, the one the simulator serves; imported on first use

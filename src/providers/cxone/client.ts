@@ -11,7 +11,8 @@ import { BotgraphError } from '../../errors.js';
 import type { ConversationModel } from '../../models.js';
 import { clientHttpOptions, keepAliveAgent, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
 import { BatchCache, type BatchCacheOptions } from './cache.js';
-import { botIdFromTracker, mapConversation } from './mapper.js';
+import { botIdFromTracker, mapConversation, statusHoldsUntil } from './mapper.js';
+import { mappedOnce } from '../../datasources/mapped.js';
 import { cxPageSchema, type CxPage } from './types.js';
 
 export const EXPORT_PATH = '/api/public/conversations';
@@ -177,7 +178,16 @@ export class CxoneClient {
     const botId = tokenKey === BARE_TOKEN ? null : tokenKey;
     const now = this.now();
     return {
-      items: page.data.map((raw) => mapConversation(raw, { botId, now })),
+      // Once per export record (the same object while its page's bytes are unchanged), until its status would change.
+      items: page.data.map((raw) =>
+        mappedOnce(
+          raw,
+          botId ?? '',
+          () => mapConversation(raw, { botId, now }),
+          now,
+          (model) => statusHoldsUntil(raw, model.status),
+        ),
+      ),
       total: page.total ?? null,
       nextScrollId: nextScrollId(page),
       hasNext: page.next_page_url === undefined ? null : page.next_page_url !== null && page.next_page_url !== '',

@@ -183,6 +183,16 @@ export function deriveStatus(raw: CxConversation, now: number): ConversationStat
   return now - last <= ACTIVE_WINDOW_MS ? 'ACTIVE' : 'INTERRUPTED';
 }
 
+/**
+ * Until when (epoch ms, exclusive) `deriveStatus(raw, now)` gives what it gave at `status`: an
+ * ACTIVE by the age of the last message turns INTERRUPTED once that is older than
+ * ACTIVE_WINDOW_MS; every other status does not depend on the time.
+ */
+export function statusHoldsUntil(raw: CxConversation, status: ConversationStatusName): number {
+  if (status !== 'ACTIVE') return Number.POSITIVE_INFINITY;
+  return (raw.lastMessageAt ?? raw.timestamp) + ACTIVE_WINDOW_MS + 1;
+}
+
 function title(raw: CxConversation): string {
   const number = raw.conversationNumber;
   const name = raw.customer.name ?? null;

@@ -681,9 +681,11 @@ describe('Vertex (external custom blocks)', () => {
     await expectError(await post('/api/vertex/v1/dialog/send_message', { token, text: 'x' }, {}), 403);
   });
 
-  it('complete: 400 for a missing token or a bad body, 403 for an unknown token', async () => {
+  it('complete: 403 for a missing token, a bad body or an unknown token (the only error the document lists for it)', async () => {
+    // The document's error table for complete has one row: "403 Bad Request — Проблема с подключением
+    // к инстансу или диалогу. Это может быть связано с невалидным токеном…"; send_message's has 400 and 403.
     for (const body of [undefined, {}, { data: {} }, { token: '' }, '{"token"', 'null']) {
-      await expectError(await post('/api/vertex/v1/complete', body, {}), 400);
+      await expectError(await post('/api/vertex/v1/complete', body, {}), 403);
     }
     await expectError(
       await post('/api/vertex/v1/complete', { token: 'kmiJwgrcjadyqncipfxbmkreewcgqfgaogdwvcgxnjkhcrjmhurtwelwyl', data: {} }, {}),

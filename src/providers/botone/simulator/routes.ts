@@ -397,8 +397,16 @@ export function buildRoutes(ctx: RouteContext): SimRoute[] {
       method: 'POST',
       pattern: '/api/vertex/v1/complete',
       handler: vertex((req) => {
-        const body = jsonBody(req, true);
-        store.vertexComplete(vertexBlock(body), body.data);
+        // The document lists one error for complete: "403 Bad Request — Проблема с подключением к
+        // инстансу или диалогу… невалидным токеном…" (no 400, unlike send_message), so a body it
+        // cannot use is that 403 too.
+        try {
+          const body = jsonBody(req, true);
+          store.vertexComplete(vertexBlock(body), body.data);
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 400) throw new ApiError(403, error.message);
+          throw error;
+        }
         return { status: 204 };
       }),
     },
