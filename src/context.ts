@@ -9,6 +9,7 @@ import { liveEventSink } from './subscriptions/announce.js';
 import { BotgraphError, ErrorCode } from './errors.js';
 import type { ProviderName } from './models.js';
 import type { Infra } from './infra.js';
+import type { CircuitName } from './datasources/breaker.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { CursorCodec } from './pagination/cursors.js';
 import type { Holdable } from './subscriptions/cohorts.js';
@@ -31,10 +32,8 @@ export interface Context {
   principalKey: string;
   /** Distinct live topics per principal, shared by every context of this process. */
   topics: TopicBudget;
-  /** The process's providers. Resolvers use `runtime`, `providers` and `datasource` instead. */
-  registry: ProviderRegistry;
-  /** Shared state. Resolvers use `idempotency` and `events` instead. */
-  infra: Infra;
+  /** The state of a provider's circuit breaker (`Query.providers { circuit }`); null without one. */
+  circuit(provider: ProviderName): CircuitName | null;
   /** The runtime of an enabled provider (capabilities, writes, mode); PROVIDER_DISABLED otherwise. */
   runtime(provider: ProviderName): ProviderRuntime;
   /** Every provider botgraph knows, in registry order, with its runtime when enabled (`Query.providers`). */
@@ -115,8 +114,7 @@ export function createContext(
     principal,
     principalKey: guard.principalKey,
     topics: guard.topics,
-    registry,
-    infra,
+    circuit: (provider) => registry.breakers.get(provider)?.state ?? null,
     runtime(provider) {
       const runtime = registry.runtimes.get(provider);
       if (!runtime) throw providerDisabled(provider);

@@ -1,4 +1,5 @@
-import type { ConversationModel } from '../models.js';
+import DataLoader from 'dataloader';
+import type { BotModel, ConversationModel, FlowModel } from '../models.js';
 import type { StreamPosition } from './types.js';
 /**
  * What every provider's datasource does the same way, written once. A vendor datasource composes
@@ -10,6 +11,7 @@ import type { StreamPosition } from './types.js';
  * - `afterWrite`: a write then drops what it may have changed, also when it failed (a timed-out
  *   write may still have landed);
  * - `inKeyOrder`: DataLoader batch results in key order, a miss as null;
+ * - `BotReads`: the bot list priming the by-id bot loader, and `noFlows` for a vendor without flows;
  * - `StreamOptionsBase`, `readSorted`: what every vendor's `stream.ts` class is built from, and a
  *   window (by offset, or by keyset and catch-up bound) onto a list already in stream order;
  * - `Keyset`, `compareKeysets`, `indexAfter`: the one order of every conversation stream (newest
@@ -156,6 +158,35 @@ export function inKeyOrder<K, V>(keys: readonly K[], found: ReadonlyMap<K, V | E
 }
 
 /**
+ * A datasource's bot reads, the same for every vendor: a per-request by-id loader that a list of the
+ * bots primes, so that the list and then any of its bots by id cost the list's calls only. Each
+ * vendor supplies how a batch of ids is read and how the list is.
+ */
+export class BotReads {
+  private readonly loader: DataLoader<string, BotModel | null>;
+
+  constructor(load: (ids: readonly string[]) => Promise<ReadonlyArray<BotModel | null | Error>>) {
+    this.loader = new DataLoader(load);
+  }
+
+  /** The bots `read` lists, each primed for `get`. */
+  async list(read: () => BotModel[] | Promise<BotModel[]>): Promise<BotModel[]> {
+    const bots = await read();
+    primeAll(this.loader, bots, (bot) => bot.nativeId);
+    return bots;
+  }
+
+  get(nativeId: string): Promise<BotModel | null> {
+    return this.loader.load(nativeId);
+  }
+}
+
+/** `listFlows` of a vendor that has no flows (Bot.one, CXone): there is nothing to list, and no call. */
+export async function noFlows(): Promise<FlowModel[]> {
+  return [];
+}
+
+/**
  * Primes a per-request loader with what a list returned, so a by-id read of any of them in the same
  * request costs no call. `replace`: a newer read of the same object replaces an older cached one.
  */
@@ -180,8 +211,16 @@ export type Keyset = [updatedAt: number | null, tie: string];
 
 /** The keyset of a conversation under a stream's tie rule. */
 export function keysetOf<T extends { updatedAt: Date | null }>(item: T, tie: (item: T) => string): Keyset {
-  return [item.updatedAt ? item.updatedAt.getTime() : null, tie(item)];
+  // Made once per model and tie key: an unchanged vendor answer gives the same models request
+  // after request (src/datasources/mapped.ts), and a tie key is a string built per character.
+  let byItem = keysets.get(tie) as WeakMap<T, Keyset> | undefined;
+  if (!byItem) keysets.set(tie, (byItem = new WeakMap<T, Keyset>()));
+  let key = byItem.get(item);
+  if (!key) byItem.set(item, (key = [item.updatedAt ? item.updatedAt.getTime() : null, tie(item)]));
+  return key;
 }
+/** Tie key → model → its keyset (models are not changed once made). */
+const keysets = new WeakMap<object, WeakMap<object, Keyset>>();
 
 /**
  * The one order of every conversation stream: newest `updatedAt` first, items with no time last,

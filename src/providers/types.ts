@@ -106,6 +106,41 @@ export function buildRuntime<X extends object = object>(parts: {
   };
 }
 
+/**
+ * The runtime of a vendor whose capabilities do not depend on its config (CLOSER, CXone; Bot.one's
+ * follow its API version, so it calls `buildRuntime` itself): its facts once, the capabilities
+ * derived from them, and `create`, which makes one client per process and hands out a fresh
+ * datasource per request. Such a vendor's API is unversioned (`apiVersion: null`) and serves no files.
+ */
+export function staticRuntime<O extends RuntimeOptions<unknown>, C extends { close(): Promise<void> }>(facts: {
+  provider: ProviderRuntime['provider'];
+  reads: readonly CapabilityName[];
+  /** What its datasource implements: `implementedWrites(XDatasource.prototype)`. */
+  writes: readonly WriteName[];
+  /** Whether it pushes events (a webhook receiver). */
+  webhooks: boolean;
+  client: (options: O) => C;
+  datasource: (client: C) => ProviderDatasource;
+}): { capabilities: readonly CapabilityName[]; create(options: O): ProviderRuntime } {
+  const { provider, reads, writes, webhooks } = facts;
+  return {
+    capabilities: deriveCapabilities({ reads, writes, files: false, webhooks }),
+    create(options) {
+      const client = facts.client(options);
+      return buildRuntime({
+        provider,
+        mode: options.mode,
+        apiVersion: null,
+        reads,
+        writes,
+        webhooks,
+        client,
+        datasource: () => facts.datasource(client),
+      });
+    },
+  };
+}
+
 /** Documented text limits the resolvers check before any call (BAD_USER_INPUT naming the field). */
 export interface TextLimits {
   /** A message's text. */

@@ -8,7 +8,7 @@ export const ProviderInfo: ProviderInfoResolvers = {
   mode: (p) => p.runtime?.mode ?? 'REMOTE',
   capabilities: (p) => p.runtime?.capabilities ?? [],
   apiVersion: (p) => p.runtime?.apiVersion ?? null,
-  circuit: (p, _args, ctx) => ctx.registry.breakers.get(p.provider)?.state ?? null,
+  circuit: (p, _args, ctx) => ctx.circuit(p.provider),
   healthy: async (p, _args, ctx) => {
     if (!p.runtime) return false;
     // A probe proves the vendor answers now: never from the entity cache.

@@ -454,8 +454,8 @@ export class StatsService {
     let cohort = this.cohorts.get(cohortKey);
     if (!cohort) {
       const topics = args.providers.flatMap((provider) => {
-        const runtime = ctx.registry.runtimes.get(provider);
-        if (!runtime) return [];
+        if (!ctx.enabled.includes(provider)) return [];
+        const runtime = ctx.runtime(provider);
         return ctx
           .datasource(provider)
           .conversationStreams({}, null)

@@ -1,7 +1,8 @@
 /**
  * Calendar arithmetic in an IANA timezone with nothing but `Intl`: the local parts of an instant,
  * and the instant a local bucket (hour, day, ISO week) starts at. Offsets are found by asking Intl
- * for the local time of a guess and correcting, which handles DST gaps and 45-minute zones.
+ * for the local time of a guess and correcting, which handles DST gaps and 45-minute zones. The
+ * CXone simulator's time values use `isTimeZone` and `offsetAt` from here as well.
  */
 import { badInput } from '../errors.js';
 
@@ -28,17 +29,24 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** True for an IANA zone name that this Node's Intl knows (`UTC`, `Europe/Prague`, …). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The timezone as given when Intl knows it (UTC when absent), or BAD_USER_INPUT (field `timezone`). */
 export function checkTimeZone(timeZone: string | null | undefined): string {
   if (timeZone === null || timeZone === undefined || timeZone === '') return 'UTC';
-  if (timeZone.length > 64) throw badInput('`timezone` must be an IANA timezone name such as `Europe/Moscow`.', 'timezone');
-  try {
-    // Validated by Intl, answered as asked: ICU's canonical names are older ones (`Asia/Katmandu`).
-    formatter(timeZone);
-    return timeZone;
-  } catch {
+  // Validated by Intl, answered as asked: ICU's canonical names are older ones (`Asia/Katmandu`).
+  if (timeZone.length > 64 || !isTimeZone(timeZone)) {
     throw badInput('`timezone` must be an IANA timezone name such as `Europe/Moscow`.', 'timezone');
   }
+  return timeZone;
 }
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
@@ -68,8 +76,11 @@ export function localParts(ms: number, timeZone: string): LocalParts {
   };
 }
 
-/** The zone's offset from UTC at `ms`, in ms (local = UTC + offset). Seconds are dropped: no modern zone has them. */
-function offsetAt(ms: number, timeZone: string): number {
+/**
+ * The zone's offset from UTC at `ms`, in ms (local = UTC + offset). Seconds are dropped: no modern
+ * zone has them. The CXone simulator converts its timestamps with it too.
+ */
+export function offsetAt(ms: number, timeZone: string): number {
   const p = localParts(ms, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(ms / 1000) * 1000;

@@ -156,3 +156,36 @@ describe('the provider boundary', () => {
     });
   });
 });
+
+/** The members of an interface in a source file, by the AST. */
+function membersOf(path: string, name: string): string[] {
+  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+  let members: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isInterfaceDeclaration(node) && node.name.text === name) {
+      members = node.members.flatMap((m) => (m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? [m.name.text] : []));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return members;
+}
+
+/** Member names declared at the start of a line (`  name?: …` or `  name(…)`) in a block of text. */
+const declaredIn = (block: string) => new Set([...block.matchAll(/^\s+(\w+)\??[:(]/gm)].map((m) => m[1] as string));
+
+describe('docs/architecture.md shows the contract as the code has it', () => {
+  const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+  const block = /```ts\ninterface ProviderAdapter<[^\n]*\n([\s\S]*?)\n}\n```/.exec(doc)?.[1] ?? '';
+  const members = membersOf(join(SRC, 'providers/types.ts'), 'ProviderAdapter');
+
+  it('names every member of ProviderAdapter, and no other', () => {
+    expect(members.length).toBeGreaterThan(10);
+    expect([...declaredIn(block)].sort()).toEqual([...members].sort());
+  });
+
+  it('control: a member missing from the block is caught', () => {
+    const without = block.replace(/^\s+example\?:.*$/m, '');
+    expect([...declaredIn(without)].sort()).not.toEqual([...members].sort());
+  });
+});

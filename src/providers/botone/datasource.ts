@@ -4,7 +4,7 @@
  * every cache here lives exactly as long as one request.
  */
 import DataLoader from 'dataloader';
-import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import type { BotModel, ConversationModel, EndUserModel, MessageModel } from '../../models.js';
 import {
   statusFilter,
   type ConversationQuery,
@@ -13,7 +13,7 @@ import {
   type ListResult,
   type ProviderDatasource,
 } from '../../datasources/types.js';
-import { afterWrite, primeAll, pageWindow, type PageWindowOptions } from '../../datasources/base.js';
+import { afterWrite, BotReads, noFlows, pageWindow, type PageWindowOptions } from '../../datasources/base.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, vertexTokenClaims } from './mapper.js';
@@ -57,7 +57,7 @@ export function planPages(
 export class BotoneDatasource implements ProviderDatasource {
   readonly provider = PROVIDER;
 
-  private readonly botLoader: DataLoader<string, BotModel | null>;
+  private readonly bots: BotReads;
   /** Detail reads (`GET …/conversation/{id}`): the only way to get `data`. */
   private readonly detailLoader: DataLoader<ConversationKey, ConversationModel | null, string>;
   /** What `getConversation` answers: primed with list items, falling back to a detail read. */
@@ -70,7 +70,7 @@ export class BotoneDatasource implements ProviderDatasource {
   private readonly moved = new Map<string, string>();
 
   constructor(private readonly client: BotoneClient) {
-    this.botLoader = new DataLoader(async (ids) => client.getBots(ids));
+    this.bots = new BotReads(async (ids) => client.getBots(ids));
     // Bot.one has no multi-id read: a batch is parallel single reads, still deduplicated and cached.
     this.detailLoader = new DataLoader((keys) => perKey(keys, (key) => client.getConversation(key.nativeId, attributionFromScope(key.scope))), {
       cacheKeyFn: cacheKey,
@@ -78,20 +78,16 @@ export class BotoneDatasource implements ProviderDatasource {
     this.conversationLoader = new DataLoader((keys) => this.detailLoader.loadMany(keys), { cacheKeyFn: cacheKey });
   }
 
-  async listBots(): Promise<BotModel[]> {
-    const bots = this.client.listBots();
-    primeAll(this.botLoader, bots, (bot) => bot.nativeId);
-    return bots;
+  listBots(): Promise<BotModel[]> {
+    return this.bots.list(() => this.client.listBots());
   }
 
   getBot(nativeId: string): Promise<BotModel | null> {
-    return this.botLoader.load(nativeId);
+    return this.bots.get(nativeId);
   }
 
   /** Bot.one exposes no flows. */
-  async listFlows(): Promise<FlowModel[]> {
-    return [];
-  }
+  listFlows = noFlows;
 
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
     // No text search and no end users upstream: nothing can match such a query.

@@ -25,7 +25,7 @@ import {
   type MessageSearch,
   type ProviderDatasource,
 } from '../../datasources/types.js';
-import { afterWrite, inKeyOrder, primeAll, ListMemo } from '../../datasources/base.js';
+import { afterWrite, BotReads, inKeyOrder, primeAll, ListMemo } from '../../datasources/base.js';
 import { asError, perKey, succeeds } from '../../datasources/settle.js';
 import type { CloserClient, CloserConversationFilter, CloserSlice } from './client.js';
 import { CloserStream } from './stream.js';
@@ -107,7 +107,7 @@ export class CloserDatasource implements ProviderDatasource {
   /** Lists asked twice in one request (a field and its `totalCount`, say) cost one call. */
   private readonly lists = new ListMemo();
 
-  private readonly bots = new DataLoader<string, BotModel | null>((ids) => this.loadBots(ids));
+  private readonly bots = new BotReads((ids) => this.loadBots(ids));
   private readonly flows = new DataLoader<string, FlowModel[]>((botIds) => perKey(botIds, (botId) => this.client.listAllFlows(botId)));
   private readonly conversations = new DataLoader<string, ConversationModel | null>((ids) => perKey(ids, (id) => this.client.getConversation(id)));
   private readonly endUsers = new DataLoader<string, EndUserModel | null>((ids) => perKey(ids, (id) => this.client.getEndUser(id)));
@@ -125,10 +125,7 @@ export class CloserDatasource implements ProviderDatasource {
 
   listBots(): Promise<BotModel[]> {
     if (!this.allBots) {
-      const pending = this.client.listAllBots().then((bots) => {
-        primeAll(this.bots, bots, (bot) => bot.nativeId);
-        return bots;
-      });
+      const pending = this.bots.list(() => this.client.listAllBots());
       this.allBots = pending;
       // A failed list must not stick for the rest of the request.
       pending.catch(() => {
@@ -139,7 +136,7 @@ export class CloserDatasource implements ProviderDatasource {
   }
 
   getBot(nativeId: string): Promise<BotModel | null> {
-    return this.bots.load(nativeId);
+    return this.bots.get(nativeId);
   }
 
   /**

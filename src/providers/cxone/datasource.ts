@@ -8,9 +8,9 @@
  * Every list primes the loader, so a conversation seen in a list is never read again in the request.
  */
 import DataLoader from 'dataloader';
-import type { BotModel, ConversationModel, EndUserModel, FlowModel, MessageModel } from '../../models.js';
+import type { BotModel, ConversationModel, EndUserModel, MessageModel } from '../../models.js';
 import type { ConversationQuery, ConversationStream, ListResult, ProviderDatasource } from '../../datasources/types.js';
-import { primeAll } from '../../datasources/base.js';
+import { BotReads, noFlows } from '../../datasources/base.js';
 import { asError, succeeds } from '../../datasources/settle.js';
 import { BARE_TOKEN, type CxoneClient } from './client.js';
 import { mapBot, parseMessageId } from './mapper.js';
@@ -30,26 +30,21 @@ function conversationKey(botId: string, start: string, conversationId: string): 
 export class CxoneDatasource implements ProviderDatasource {
   readonly provider = 'CXONE' as const;
 
-  private readonly bots = new DataLoader<string, BotModel | null>((ids) => this.loadBots(ids));
+  private readonly bots = new BotReads((ids) => this.loadBots(ids));
   private readonly conversations = new DataLoader<string, ConversationModel | null>((keys) => this.loadConversations(keys));
 
   constructor(private readonly client: CxoneClient) {}
 
-  async listBots(): Promise<BotModel[]> {
-    const ids = await this.knownBotIds();
-    const bots = ids.map(mapBot);
-    primeAll(this.bots, bots, (bot) => bot.nativeId);
-    return bots;
+  listBots(): Promise<BotModel[]> {
+    return this.bots.list(async () => (await this.knownBotIds()).map(mapBot));
   }
 
   getBot(nativeId: string): Promise<BotModel | null> {
-    return this.bots.load(nativeId);
+    return this.bots.get(nativeId);
   }
 
   /** CXone's export knows no flows. */
-  async listFlows(): Promise<FlowModel[]> {
-    return [];
-  }
+  listFlows = noFlows;
 
   conversationStreams(query: ConversationQuery, botNativeIds: string[] | null): ConversationStream[] {
     const compiled = compileQuery(query);

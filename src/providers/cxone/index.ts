@@ -3,7 +3,7 @@ import type { CapabilityName } from '../../models.js';
 import type { ProviderRuntime } from '../../datasources/types.js';
 import { CxoneClient, type CxoneClientOptions } from './client.js';
 import { CxoneDatasource } from './datasource.js';
-import { buildRuntime, deriveCapabilities, implementedWrites, type RuntimeOptions } from '../types.js';
+import { implementedWrites, staticRuntime, type RuntimeOptions } from '../types.js';
 
 export { CxoneClient } from './client.js';
 export { CxoneDatasource } from './datasource.js';
@@ -12,26 +12,20 @@ export { CxoneDatasource } from './datasource.js';
 export type CxoneRuntimeOptions = RuntimeOptions<CxoneConfig> & Omit<CxoneClientOptions, keyof RuntimeOptions<CxoneConfig>>;
 
 export const CXONE_READS: readonly CapabilityName[] = ['READ_MESSAGES', 'TRACKER_EVENTS'];
-/** The export is read-only: `CxoneDatasource` implements no write, so no sending, no handoff, no creation. */
-const WRITES = implementedWrites(CxoneDatasource.prototype);
-export const CXONE_CAPABILITIES: readonly CapabilityName[] = deriveCapabilities({
+
+// The export is unversioned, and read-only: `CxoneDatasource` implements no write, so no sending,
+// no handoff, no creation.
+const CXONE = staticRuntime({
+  provider: 'CXONE',
   reads: CXONE_READS,
-  writes: WRITES,
-  files: false,
+  writes: implementedWrites(CxoneDatasource.prototype),
   webhooks: false,
+  client: (options: CxoneRuntimeOptions) => new CxoneClient(options),
+  datasource: (client) => new CxoneDatasource(client),
 });
 
+export const CXONE_CAPABILITIES: readonly CapabilityName[] = CXONE.capabilities;
+
 export function createCxoneRuntime(options: CxoneRuntimeOptions): ProviderRuntime {
-  const client = new CxoneClient(options);
-  return buildRuntime({
-    provider: 'CXONE',
-    mode: options.mode,
-    // The export is unversioned.
-    apiVersion: null,
-    reads: CXONE_READS,
-    writes: WRITES,
-    webhooks: false,
-    client,
-    datasource: () => new CxoneDatasource(client),
-  });
+  return CXONE.create(options);
 }

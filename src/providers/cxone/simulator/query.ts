@@ -14,6 +14,7 @@
  * Keywords and parameter names are case-insensitive. Every syntax error is a {@link QueryError}
  * whose message names the problem and its position, and becomes a 400.
  */
+import { offsetAt } from '../../../stats/time.js';
 import { channelType } from './content.js';
 import { decodeActionType } from './tracker.js';
 import type { CxActionEvent, CxConversation, CxSlotEvent, CxUserEvent } from './types.js';
@@ -244,45 +245,11 @@ interface Interval {
   end: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** True for an IANA zone name that this Node knows (`UTC`, `Europe/Prague`, …). */
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** The zone's offset from UTC at an instant, in ms. */
-export function offsetAt(utcMs: number, zone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year as number, (parts.month as number) - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return asUtc - (utcMs - (((utcMs % 1000) + 1000) % 1000));
-}
-
-/** A wall-clock time in a zone → the instant (DST gaps resolve forwards, overlaps to the first). */
+/**
+ * A wall-clock time in a zone → the instant, by two offset corrections (offsets from src/stats/time.ts).
+ * An overlap resolves to the first instant; a wall time inside a DST gap comes out an hour early
+ * (02:30 on New York's spring-forward night is 06:30Z, 01:30 EST), where stats' `instantOf` goes forwards.
+ */
 export function zonedToUtc(wallAsUtc: number, zone: string): number {
   const first = wallAsUtc - offsetAt(wallAsUtc, zone);
   const second = wallAsUtc - offsetAt(first, zone);

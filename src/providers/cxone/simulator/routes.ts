@@ -4,7 +4,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { SimRequest, SimResponse, SimRoute } from '../../../simulators/common/server.js';
-import { compileQuery, isValidTimeZone, offsetAt, parseQuery, QueryError, type Predicate } from './query.js';
+import { isTimeZone, offsetAt } from '../../../stats/time.js';
+import { compileQuery, parseQuery, QueryError, type Predicate } from './query.js';
 import { ScrollRegistry, type ConversationStore } from './store.js';
 import type { CxConversation, CxErrorBody, CxPage } from './types.js';
 
@@ -123,7 +124,7 @@ export function exportRoutes(ctx: RouteContext): SimRoute[] {
       perPage = Number(perPageRaw);
     }
     const zone = req.query.get('timezone') || 'UTC';
-    if (!isValidTimeZone(zone)) {
+    if (!isTimeZone(zone)) {
       return errorResponse(400, `Unknown timezone '${zone}'; use an IANA zone name such as UTC or Europe/Prague.`, undefined, 'invalid_parameter');
     }
     let predicate: Predicate | undefined;
