@@ -211,8 +211,16 @@ export type Keyset = [updatedAt: number | null, tie: string];
 
 /** The keyset of a conversation under a stream's tie rule. */
 export function keysetOf<T extends { updatedAt: Date | null }>(item: T, tie: (item: T) => string): Keyset {
-  return [item.updatedAt ? item.updatedAt.getTime() : null, tie(item)];
+  // Made once per model and tie key: an unchanged vendor answer gives the same models request
+  // after request (src/datasources/mapped.ts), and a tie key is a string built per character.
+  let byItem = keysets.get(tie) as WeakMap<T, Keyset> | undefined;
+  if (!byItem) keysets.set(tie, (byItem = new WeakMap<T, Keyset>()));
+  let key = byItem.get(item);
+  if (!key) byItem.set(item, (key = [item.updatedAt ? item.updatedAt.getTime() : null, tie(item)]));
+  return key;
 }
+/** Tie key → model → its keyset (models are not changed once made). */
+const keysets = new WeakMap<object, WeakMap<object, Keyset>>();
 
 /**
  * The one order of every conversation stream: newest `updatedAt` first, items with no time last,

@@ -128,8 +128,16 @@ function headKey(lane: Lane): number | undefined {
   return h === null ? Number.NEGATIVE_INFINITY : h;
 }
 
+/** Per model: the same models come back request after request while a vendor answer is unchanged. */
+const identityHashes = new WeakMap<ConversationModel, string>();
+
 function identityHash(item: ConversationModel): string {
-  return createHash('sha256').update(`${item.provider}:${item.nativeId}`).digest('base64url').slice(0, HASH_CHARS);
+  let hash = identityHashes.get(item);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(`${item.provider}:${item.nativeId}`).digest('base64url').slice(0, HASH_CHARS);
+    identityHashes.set(item, hash);
+  }
+  return hash;
 }
 
 function parseSeen(e: string | undefined): Set<string> {
