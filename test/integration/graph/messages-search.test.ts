@@ -1,7 +1,7 @@
 /**
  * `Query.messages(filter)`: CLOSER's `GET /openapi/messages`, which the document describes as
- * "list messages by condition" (closer-open-api.ko.md; the digest: "`GET /openapi/messages`: list
- * messages by condition"). Only CLOSER can: the others are named in `extensions.leftOut`.
+ * "조건에 따라 메시지리스트 가져오기" (list messages by condition; closer-open-api.ko.md; the digest:
+ * "`GET /openapi/messages`: list messages by condition"). Only CLOSER can: the others are named in `extensions.leftOut`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';

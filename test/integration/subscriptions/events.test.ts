@@ -126,6 +126,10 @@ describe('events from mutations', () => {
 
 describe('events a poller finds', () => {
   it('a Bot.one /stop made on the simulator gives handoffRequested and conversationUpdated', async () => {
+    // Issue #11, point 3. The document: `updated` is "Дата и время публикации последнего сообщения в
+    // диалоге" (the time of the last message) and UpdatedFrom filters "по дате последнего сообщения
+    // респондента в диалоге" (the respondent's last message): a /stop publishes no message, so neither
+    // moves, and a watermark on them cannot see it. The poll sweeps the unfinished conversations' versions.
     await noPollers();
     const handoffs = collect<Conv>(client, SUB_HANDOFFS, { p: ['BOTONE'] });
     const updates = collect<Conv>(client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } });
