@@ -167,7 +167,7 @@ export class TopicBudget {
     // drop its member while this subscription is about to use it.
     const taken = [...topics];
     for (const t of taken) mine.set(t, (mine.get(t) ?? 0) + 1);
-    const release = this.releaser(key, mine, taken, fresh);
+    const release = this.releaser(key, mine, taken);
     if (this.shared && fresh.length > 0) {
       let verdict: [number, number] | null = null;
       try {
@@ -180,16 +180,17 @@ export class TopicBudget {
       }
       const over = verdict ? verdict[0] === 0 : mine.size > this.max;
       if (over) {
-        release(false);
+        // Awaited: the refusal is answered once Redis no longer counts the topic.
+        await release();
         throw this.refusal(verdict ? verdict[1] : mine.size);
       }
     }
-    return () => release(true);
+    return () => void release();
   }
 
-  private releaser(key: string, mine: Map<string, number>, taken: string[], fresh: string[]) {
+  private releaser(key: string, mine: Map<string, number>, taken: string[]) {
     let released = false;
-    return (wasTaken: boolean) => {
+    return async (): Promise<void> => {
       if (released) return;
       released = true;
       const dropped: string[] = [];
@@ -201,10 +202,11 @@ export class TopicBudget {
         } else mine.set(t, n);
       }
       this.forgetIfEmpty(key, mine);
-      // A refused take added nothing in Redis; a topic another subscription still holds stays.
-      const gone = wasTaken ? dropped : dropped.filter((t) => !fresh.includes(t));
-      if (this.shared && gone.length > 0) {
-        this.shared.redis.zrem(TopicBudget.setKey(key), ...gone.map((t) => this.member(t))).catch(() => {
+      // A topic another subscription still holds stays. A refused take added nothing in Redis, but a
+      // renewal that ran while it waited for Redis did (it renews every topic held locally, pending
+      // ones too): the members of a refused take go as well, or its topic would count against the cap.
+      if (this.shared && dropped.length > 0) {
+        await this.shared.redis.zrem(TopicBudget.setKey(key), ...dropped.map((t) => this.member(t))).catch(() => {
           // Unreachable Redis: the members expire with their lease.
         });
       }
