@@ -13,9 +13,9 @@ import {
   type ListResult,
   type ProviderDatasource,
 } from '../../datasources/types.js';
-import { afterWrite, BotReads, noFlows, pageWindow, type PageWindowOptions } from '../../datasources/base.js';
+import { afterWrite, BotReads, noFlows } from '../../datasources/base.js';
 import { perKey, succeeds } from '../../datasources/settle.js';
-import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
+import type { BotoneClient, BotoneListFilter } from './client.js';
 import { attributionFromScope, deriveMessages, parseMessageId, PROVIDER, UNATTRIBUTED, vertexTokenClaims } from './mapper.js';
 import { BotoneStream, SnapshotCache } from './stream.js';
 
@@ -37,22 +37,6 @@ interface ConversationKey {
 }
 
 const cacheKey = (key: ConversationKey) => `${key.nativeId}\u0000${key.scope.join('\u0000')}`;
-
-/**
- * Bot.one's paging: a one-call window may use pages of up to `2 × limit` (the same bytes as two
- * pages, one round trip less), never more, up to its largest page (`pageWindow` in the shared base).
- */
-const BOTONE_PAGING: PageWindowOptions = { maxPageSize: MAX_PAGE_SIZE, widenUpTo: 2 };
-
-/** The page size and first page that serve `limit` items from `offset` (see `pageWindow`). */
-export function planPages(
-  offset: number,
-  limit: number,
-  maxPageSize: number = MAX_PAGE_SIZE,
-): { pageSize: number; firstPage: number; pages: 1 | 2; limit: number } {
-  const w = pageWindow(offset, limit, { ...BOTONE_PAGING, maxPageSize });
-  return { pageSize: w.size, firstPage: w.pages[0] as number, pages: w.pages.length as 1 | 2, limit: w.take };
-}
 
 export class BotoneDatasource implements ProviderDatasource {
   readonly provider = PROVIDER;

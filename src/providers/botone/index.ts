@@ -13,7 +13,7 @@ import { buildRuntime, deriveCapabilities, implementedWrites, type RuntimeOption
 
 export { BotoneClient, MAX_PAGE_SIZE } from './client.js';
 export type { BotoneClientOptions } from './client.js';
-export { BotoneDatasource, planPages } from './datasource.js';
+export { BotoneDatasource } from './datasource.js';
 
 export const BOTONE_READS: readonly CapabilityName[] = ['READ_MESSAGES'];
 

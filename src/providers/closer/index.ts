@@ -12,7 +12,6 @@ import { implementedWrites, staticRuntime, type RuntimeOptions } from '../types.
 export { CloserClient, CLOSER_API_KEY_HEADER } from './client.js';
 export type { CloserClientOptions, CloserConversationFilter, CloserEndUserFilter, CloserSlice } from './client.js';
 export { CloserDatasource, CLOSER_STREAM_KEY, statusGroups } from './datasource.js';
-export { vendorWindow } from './paging.js';
 
 /** CLOSER's reads; its writes are what `CloserDatasource` implements, plus webhooks. No tracker, files or creation. */
 export const CLOSER_READS: readonly CapabilityName[] = ['READ_MESSAGES'];

@@ -3,15 +3,8 @@
  * wherever it stopped consuming), while CLOSER only serves fixed-size pages: any page size up to 100
  * may cover a window in one call (`pageWindow` in the shared datasource base).
  */
-import { pageWindow, type PageWindow, type PageWindowOptions } from '../../datasources/base.js';
+import type { PageWindowOptions } from '../../datasources/base.js';
 import { CLOSER_MAX_LIMIT } from './types.js';
-
-export type VendorWindow = PageWindow;
 
 /** CLOSER's paging: any size up to its largest page. */
 export const CLOSER_PAGING: PageWindowOptions = { maxPageSize: CLOSER_MAX_LIMIT };
-
-/** The window for `[offset, offset + limit)` (see `pageWindow`). */
-export function vendorWindow(offset: number, limit: number, maxLimit = CLOSER_MAX_LIMIT): VendorWindow {
-  return pageWindow(offset, limit, { maxPageSize: maxLimit });
-}

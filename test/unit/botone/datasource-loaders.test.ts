@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { BotoneClient } from '../../../src/providers/botone/client.js';
-import { BotoneDatasource, planPages } from '../../../src/providers/botone/datasource.js';
+import { BotoneDatasource } from '../../../src/providers/botone/datasource.js';
 import type { Attribution } from '../../../src/providers/botone/mapper.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
 import type { BotModel, ConversationModel } from '../../../src/models.js';
@@ -127,36 +127,6 @@ describe('BotoneDatasource batch functions (recording client)', () => {
     const v1 = new BotoneClient({ config: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p', apiVersion: 'v1', botIds: [] } });
     expect(await v2.getConversation('123', { botNativeId: null, idScope: [] })).toBeNull();
     expect(await v1.getConversation(UUID_A, { botNativeId: null, idScope: [] })).toBeNull();
-  });
-});
-
-describe('planPages', () => {
-  it('uses one page when the window is aligned or fits a page of up to twice the limit', () => {
-    expect(planPages(0, 20)).toEqual({ pageSize: 20, firstPage: 1, pages: 1, limit: 20 });
-    expect(planPages(40, 20)).toEqual({ pageSize: 20, firstPage: 3, pages: 1, limit: 20 });
-    expect(planPages(3, 10)).toEqual({ pageSize: 13, firstPage: 1, pages: 1, limit: 10 });
-    const plan = planPages(57, 20);
-    expect(plan.pages).toBe(1);
-    const start = (plan.firstPage - 1) * plan.pageSize;
-    expect(start).toBeLessThanOrEqual(57);
-    expect(start + plan.pageSize).toBeGreaterThanOrEqual(77);
-  });
-
-  it('falls back to two pages of `limit` and caps the limit at the largest page', () => {
-    expect(planPages(150, 100)).toEqual({ pageSize: 100, firstPage: 2, pages: 2, limit: 100 });
-    expect(planPages(0, 500)).toEqual({ pageSize: 100, firstPage: 1, pages: 1, limit: 100 });
-  });
-
-  it('always covers the whole window for every offset and limit', () => {
-    for (let limit = 1; limit <= 100; limit += 7) {
-      for (let offset = 0; offset < 400; offset += 3) {
-        const plan = planPages(offset, limit);
-        const start = (plan.firstPage - 1) * plan.pageSize;
-        expect(start).toBeLessThanOrEqual(offset);
-        expect(start + plan.pages * plan.pageSize).toBeGreaterThanOrEqual(offset + plan.limit);
-        expect(plan.pageSize).toBeLessThanOrEqual(100);
-      }
-    }
   });
 });
 

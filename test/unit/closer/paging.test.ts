@@ -1,5 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { vendorWindow } from '../../../src/providers/closer/paging.js';
+import { pageWindow } from '../../../src/datasources/base.js';
+import { CLOSER_PAGING } from '../../../src/providers/closer/paging.js';
+
+/** The window CLOSER's client reads for `[offset, offset + limit)` (`readWindow` with CLOSER_PAGING). */
+const vendorWindow = (offset: number, limit: number) => pageWindow(offset, limit, CLOSER_PAGING);
 
 /** The vendor positions a window reads, to check it covers exactly [offset, offset + take). */
 function covered(offset: number, limit: number): number[] {
@@ -8,7 +12,7 @@ function covered(offset: number, limit: number): number[] {
   return positions.slice(w.skip, w.skip + w.take);
 }
 
-describe('CLOSER vendorWindow', () => {
+describe('CLOSER paging (pageWindow with CLOSER_PAGING)', () => {
   it('maps aligned windows onto one page of size limit', () => {
     expect(vendorWindow(0, 20)).toEqual({ size: 20, pages: [1], skip: 0, take: 20 });
     expect(vendorWindow(40, 20)).toEqual({ size: 20, pages: [3], skip: 0, take: 20 });
