@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { DelegateBackoff, TimeoutStrategy, handleWhen, retry, timeout, wrap, TaskCancelledError, type IRetryBackoffContext } from 'cockatiel';
+import { TaskCancelledError } from 'cockatiel';
 import type { Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
@@ -359,18 +359,12 @@ export class UpstreamHttp {
   ): Promise<UpstreamResponse<S extends z.ZodType ? z.output<S> | undefined : undefined>> {
     const url = this.url(path, options.query);
     // A write shares the operation's deadline too: one attempt, cut at whichever comes first.
-    const policy = timeout(Math.min(this.timeoutMs, this.remainingMs(path)), TimeoutStrategy.Aggressive);
-    const attempt = async (signal: AbortSignal) => {
-      try {
-        return await policy.execute(({ signal: own }) => this.once(method, url, path, options.body, anySignal(signal, own)));
-      } catch (error) {
-        throw this.translate(error, path);
-      }
-    };
+    const cut = Math.min(this.timeoutMs, this.remainingMs(path));
+    const attempt = () => this.within(cut, path, (signal) => this.once(method, url, path, options.body, signal));
     const breaker = this.options.breaker;
     let response: { status: number; data: unknown };
     try {
-      response = await (breaker ? this.guarded(breaker, method, path, attempt) : attempt(new AbortController().signal));
+      response = await (breaker ? this.guarded(breaker, method, path, attempt) : attempt());
     } finally {
       // Whatever the write changed is no longer in the entity cache when it returns, failed or not
       // (a write that timed out may still have landed).
@@ -488,55 +482,81 @@ export class UpstreamHttp {
     }
   }
 
+  /**
+   * An idempotent GET's attempts: each cut at the per-attempt timeout or the call's budget (its own,
+   * or what the operation has left), whichever comes first; retried with jittered exponential
+   * backoff (or the vendor's `Retry-After`) while the budget lasts. A plain loop rather than
+   * cockatiel's retry and two timeout policies: those cost two AbortControllers, two timers, two
+   * `AbortSignal.any` and two aborts (a DOMException each) per attempt, on every vendor read.
+   */
   private async withRetries<T>(path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    // The budget of this call: its own, or what the operation has left, whichever is shorter.
     const budget = Math.min(this.totalBudgetMs, this.remainingMs(path));
     const deadline = Date.now() + budget;
-    const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
-      const reason = context.result;
-      const error = 'error' in reason ? reason.error : undefined;
-      const remaining = deadline - Date.now();
-      if (error instanceof BotgraphError && error.retryAfterMs !== undefined) {
-        return Math.min(error.retryAfterMs, remaining);
-      }
-      // Full jitter keeps many replicas from retrying in step after a shared outage.
-      return Math.min(Math.random() * this.baseDelayMs * 2 ** context.attempt, remaining);
-    });
-    const retryPolicy = retry(
-      handleWhen((error) => {
-        if (!(error instanceof BotgraphError)) return false;
-        // An open circuit is not retried: the point is not to call.
-        if (error.circuit) return false;
-        if (Date.now() >= deadline) return false;
-        if (error.retryAfterMs !== undefined && error.retryAfterMs > Math.min(this.maxRetryAfterMs, deadline - Date.now())) {
-          return false;
-        }
-        return (
-          error.code === ErrorCode.PROVIDER_UNAVAILABLE || error.code === ErrorCode.PROVIDER_TIMEOUT || error.code === ErrorCode.PROVIDER_RATE_LIMITED
-        );
-      }),
-      { maxAttempts: this.maxAttempts - 1, backoff },
-    );
-    retryPolicy.onRetry(() => this.options.observer?.retry({ provider: this.provider, route: routeOf(path) }));
-    const total = timeout(budget, TimeoutStrategy.Aggressive);
-    const perAttempt = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
-    const attemptOnce = async (signal: AbortSignal) => {
-      try {
-        return await perAttempt.execute(({ signal: attemptSignal }) => attempt(anySignal(signal, attemptSignal)));
-      } catch (error) {
-        throw this.translate(error, path);
-      }
-    };
-    // Each attempt passes the breaker: a failing vendor opens it whatever the retry policy.
+    // Each attempt passes the breaker: a failing vendor opens it whatever the retries.
     const breaker = this.options.breaker;
-    const attemptTranslated = breaker
-      ? (signal: AbortSignal) => this.guarded(breaker, 'GET', path, (own) => attemptOnce(anySignal(signal, own)))
-      : attemptOnce;
-    try {
-      return await wrap(total, retryPolicy).execute(({ signal }) => attemptTranslated(signal));
-    } catch (error) {
-      throw this.translate(error, path);
+    for (let retries = 0; ; retries++) {
+      const left = retries === 0 ? budget : deadline - Date.now();
+      // The budget ran out while waiting to retry.
+      if (left <= 0) throw this.timeoutError();
+      const cut = Math.min(this.timeoutMs, left);
+      const once = () => this.within(cut, path, attempt);
+      try {
+        return await (breaker ? this.guarded(breaker, 'GET', path, once) : once());
+      } catch (error) {
+        const failure = this.translate(error, path);
+        if (retries >= this.maxAttempts - 1 || !this.retryable(failure, deadline)) throw failure;
+        const remaining = deadline - Date.now();
+        // Full jitter keeps many replicas from retrying in step after a shared outage.
+        const wait =
+          failure.retryAfterMs !== undefined
+            ? Math.min(failure.retryAfterMs, remaining)
+            : Math.min(Math.random() * this.baseDelayMs * 2 ** (retries + 1), remaining);
+        this.options.observer?.retry({ provider: this.provider, route: routeOf(path) });
+        await new Promise<void>((resolve) => setTimeout(resolve, wait));
+      }
     }
+  }
+
+  /** Whether a failed GET attempt is tried again before `deadline`. */
+  private retryable(error: BotgraphError, deadline: number): boolean {
+    // An open circuit is not retried: the point is not to call.
+    if (error.circuit) return false;
+    if (Date.now() >= deadline) return false;
+    if (error.retryAfterMs !== undefined && error.retryAfterMs > Math.min(this.maxRetryAfterMs, deadline - Date.now())) return false;
+    return (
+      error.code === ErrorCode.PROVIDER_UNAVAILABLE || error.code === ErrorCode.PROVIDER_TIMEOUT || error.code === ErrorCode.PROVIDER_RATE_LIMITED
+    );
+  }
+
+  /**
+   * One attempt with its own AbortController, aborted (and the attempt failed with PROVIDER_TIMEOUT)
+   * when `ms` pass first, even if the call ignores its signal. Settling clears the timer and does
+   * not abort: nothing listens to the signal once the attempt has returned.
+   */
+  private within<T>(ms: number, path: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        controller.abort();
+        reject(this.timeoutError());
+      }, ms);
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(this.translate(error, path));
+      };
+      try {
+        run(controller.signal).then((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        }, fail);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  }
+
+  private timeoutError(): BotgraphError {
+    return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${this.provider} did not answer in time.`, { provider: this.provider });
   }
 
   /**
@@ -673,13 +693,9 @@ export class UpstreamHttp {
   private translate(error: unknown, path: string): BotgraphError {
     if (error instanceof BotgraphError) return error;
     const provider = this.provider;
-    if (error instanceof TaskCancelledError || (error instanceof Error && error.name === 'AbortError')) {
-      return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${provider} did not answer in time.`, { provider });
-    }
+    if (error instanceof TaskCancelledError || (error instanceof Error && error.name === 'AbortError')) return this.timeoutError();
     const code = (error as { code?: string } | undefined)?.code;
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new BotgraphError(ErrorCode.PROVIDER_TIMEOUT, `${provider} did not answer in time.`, { provider });
-    }
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return this.timeoutError();
     this.options.logger?.warn({ provider, path, code }, 'upstream unreachable');
     return new BotgraphError(ErrorCode.PROVIDER_UNAVAILABLE, `${provider} could not be reached.`, { provider });
   }
@@ -696,8 +712,4 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  return AbortSignal.any([a, b]);
 }
