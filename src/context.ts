@@ -154,13 +154,17 @@ export function createContext(
       datasources.clear();
     },
     reportPartial(error, path) {
-      const key = `${error.provider ?? ''}|${path.join('.')}`;
+      // A failure once per provider and path (its other streams most likely failed alike); a
+      // truncation once per truncated list (each names its bot), beside any failure.
+      const kind = error.code === ErrorCode.PROVIDER_LIST_TRUNCATED ? `${error.code}|${JSON.stringify(error.details ?? {})}` : 'failed';
+      const key = `${kind}|${error.provider ?? ''}|${path.join('.')}`;
       if (reported.has(key)) return;
       reported.add(key);
       partialErrors.push(
         new BotgraphError(error.code, error.message, {
           ...(error.provider ? { provider: error.provider } : {}),
           ...(error.circuit ? { circuit: error.circuit } : {}),
+          ...(error.details ? { details: { ...error.details } } : {}),
           path,
         }),
       );

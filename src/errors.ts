@@ -68,6 +68,13 @@ export enum ErrorCode {
    * that conversation (CLOSER `bot.conversation.deleted`): sent once, then the subscription completes.
    */
   CONVERSATION_DELETED = 'CONVERSATION_DELETED',
+  /**
+   * A partial error beside a list's data: one provider's list was read only up to botgraph's cap
+   * (Bot.one: `BOTONE_MAX_LIST_PAGES` vendor pages per bot), so conversations past it are missing
+   * from the list. `extensions.limit` is the cap in conversations, `extensions.value` the vendor's
+   * total, `extensions.botNativeId` the bot's `nativeId` (null for a list of no one bot).
+   */
+  PROVIDER_LIST_TRUNCATED = 'PROVIDER_LIST_TRUNCATED',
 }
 
 /** Thrown where a `switch` over a union should have covered every case; the compiler proves it never runs. */
@@ -126,6 +133,9 @@ export const ERROR_CODES = {
   TOPIC_LIMIT_EXCEEDED: { retryable: true, changedNothing: true, httpStatus: 429 },
   PERSISTED_OPERATION_REQUIRED: { retryable: false, changedNothing: true, httpStatus: 400 },
   CONVERSATION_DELETED: { retryable: false, changedNothing: true, httpStatus: 410 },
+  // Not retryable: the same list is capped the same way. Only ever a partial error beside data, never
+  // a non-GraphQL response's status; 502 places it with the other provider-side codes.
+  PROVIDER_LIST_TRUNCATED: { retryable: false, changedNothing: true, httpStatus: 502 },
 } as const satisfies Record<ErrorCode, ErrorCodeProperties>;
 
 /** The properties of a code, from the one table. */
@@ -173,6 +183,8 @@ export class BotgraphError extends GraphQLError {
   readonly retryAfterMs: number | undefined;
   readonly circuit: 'open' | undefined;
   readonly notSent: boolean;
+  /** The extra public extensions it was made with (`options.details`), kept so a copy can carry them. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotgraphErrorOptions = {}) {
     const extensions: Record<string, unknown> = { code, retryable: options.retryable ?? isRetryableCode(code) };
@@ -193,6 +205,7 @@ export class BotgraphError extends GraphQLError {
     this.retryAfterMs = options.retryAfterMs;
     this.circuit = options.circuit;
     this.notSent = options.notSent ?? false;
+    this.details = options.details;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Keyset } from './base.js';
+import type { BotgraphError } from '../errors.js';
 import {
   CONVERSATION_STATUSES,
   type BotModel,
@@ -90,6 +91,12 @@ export interface StreamChunk {
    * live read (CLOSER), which may have moved between two pages.
    */
   snapshot?: string;
+  /**
+   * Said beside the items, which are still used: the stream's list is incomplete (Bot.one read only
+   * its first `BOTONE_MAX_LIST_PAGES` pages: PROVIDER_LIST_TRUNCATED). A list reports it as a partial
+   * error, so what is missing is never dropped silently.
+   */
+  partial?: BotgraphError;
 }
 
 /** `Query.messages`' filter, in native ids. */

@@ -113,6 +113,11 @@ export interface MergeOptions {
   cursors?: CursorCodec;
   /** Called once per stream that failed; the merge goes on without it (partial results). */
   onStreamError: (stream: ConversationStream, error: BotgraphError) => void;
+  /**
+   * Called for each read whose chunk says its list is incomplete (`StreamChunk.partial`); the items
+   * are still merged. The caller reports it once (a partial error).
+   */
+  onStreamPartial?: (stream: ConversationStream, error: BotgraphError) => void;
 }
 
 function sortKey(item: ConversationModel): number {
@@ -237,6 +242,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     // A catch-up round reads big pages: its first read should cover the whole (small) zone.
     const size = catchUp ? Math.max(limit, CATCH_UP_READ) : Math.max(1, limit);
     const chunk = await lane.stream.fetch(from, size, s.x ?? null, position);
+    if (chunk.partial) options.onStreamPartial?.(lane.stream, chunk.partial);
     const tie = lane.stream.tieKey;
     if (lane.keyset) {
       const top = chunk.items[0];

@@ -117,6 +117,8 @@ export async function listConversations(
         .slice(0, 16),
     cursors: ctx.cursors,
     onStreamError: (_stream, error) => ctx.reportPartial(error, path),
+    // A stream that read only part of its list (Bot.one's page cap) says so beside the data.
+    onStreamPartial: (_stream, error) => ctx.reportPartial(error, path),
   });
   // By-id reads in the same request wait for this list, which primes their loaders (src/resolvers/Node.ts).
   const settled = result.then(

@@ -42,6 +42,8 @@ describe('config', () => {
     expect(c.providers).toEqual(['CLOSER', 'BOTONE', 'CXONE']);
     expect(c.closer.baseUrl).toBeNull();
     expect(c.botone.apiVersion).toBe('v2');
+    expect(c.botone.maxListPages).toBe(200);
+    expect(loadConfig({ BOTONE_MAX_LIST_PAGES: '2' }).botone.maxListPages).toBe(2);
   });
 
   it.each([
@@ -53,6 +55,7 @@ describe('config', () => {
     [{ CXONE_BASE_URL: 'https://x.example?token=1' }, 'CXONE_BASE_URL'],
     [{ BOTONE_API_VERSION: 'v3' }, 'BOTONE_API_VERSION'],
     [{ BOTONE_BOT_IDS: '1446,abc' }, 'BOTONE_BOT_IDS'],
+    [{ BOTONE_MAX_LIST_PAGES: '0' }, 'BOTONE_MAX_LIST_PAGES'],
     [{ CXONE_TOKEN: '1327:,x' }, 'CXONE_TOKEN'],
     [{ SIMULATOR_ACTIVITY: 'maybe' }, 'SIMULATOR_ACTIVITY'],
   ])('fails fast on %o naming %s', (env, variable) => {

@@ -4,7 +4,7 @@ import { setBounded } from '../../bounded.js';
  * for v1 or v2, and mapped models out; a second one without auth for Vertex, whose credential is the
  * token in the body. Per-request caching and batching live in `datasource.ts`.
  */
-import type { BotoneConfig } from './config.js';
+import { BOTONE_DEFAULTS, type BotoneConfig } from './config.js';
 import { BotgraphError, ErrorCode, nullIfNotFound } from '../../errors.js';
 import type { BotModel, ConversationModel } from '../../models.js';
 import { mappedOnce } from '../../datasources/mapped.js';
@@ -70,6 +70,8 @@ export const MAX_KNOWN_DIALOGS = 1_000;
 export class BotoneClient {
   readonly apiVersion: 'v1' | 'v2';
   readonly botIds: readonly string[];
+  /** The most list pages one listing reads per bot (`BotoneConfig.maxListPages`, src/providers/botone/stream.ts). */
+  readonly maxListPages: number;
   private readonly http: UpstreamHttp;
   /**
    * Vertex takes no Basic auth: the integration token in the body is the credential. A separate
@@ -85,6 +87,7 @@ export class BotoneClient {
     const { config } = options;
     this.apiVersion = config.apiVersion;
     this.botIds = [...new Set(config.botIds)];
+    this.maxListPages = config.maxListPages ?? BOTONE_DEFAULTS.maxListPages;
     this.prefix = `/api/${this.apiVersion}`;
     const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64')}`;
     const common = clientHttpOptions(PROVIDER, options);

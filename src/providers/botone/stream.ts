@@ -13,24 +13,24 @@
  * process-wide for {@link SNAPSHOT_TTL_MS}: the later pages of the same listing cost nothing.
  * `CreatedFrom`/`CreatedTo` are exact (creation time) and go upstream; `updatedFrom`/`updatedTo`
  * and statuses are applied here. Cost and order are documented in docs/providers/botone.md.
+ *
+ * A snapshot reads at most `client.maxListPages` pages (`BOTONE_MAX_LIST_PAGES`), a bound on the
+ * cost of a listing. A bot with more conversations (in the `CreatedFrom`/`CreatedTo` range) is
+ * listed from those pages only, and every chunk read from such a snapshot carries a
+ * PROVIDER_LIST_TRUNCATED `partial`, which a list reports beside its data.
  */
 import { randomBytes } from 'node:crypto';
+import { BotgraphError, ErrorCode } from '../../errors.js';
 import type { ConversationModel, ConversationStatusName } from '../../models.js';
 import { compareKeysets, keysetOf, readSorted, tieId, type Keyset, type StreamOptionsBase } from '../../datasources/base.js';
 import type { ConversationStream, StreamChunk, StreamPosition } from '../../datasources/types.js';
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
-import type { Attribution } from './mapper.js';
+import { PROVIDER, type Attribution } from './mapper.js';
 
 /** How long a listing's sorted snapshot serves its later pages, in ms. */
 export const SNAPSHOT_TTL_MS = 60_000;
 /** The most conversations kept over all snapshots; the least recently used go first. */
 export const SNAPSHOT_MAX_ITEMS = 20_000;
-/**
- * The most pages one snapshot reads (100 conversations each): a bound on the cost of a listing.
- * A bot with more than 20,000 conversations (in the `CreatedFrom`/`CreatedTo` range) is listed from
- * the first 200 vendor pages only; docs/providers/botone.md says so.
- */
-export const MAX_SNAPSHOT_PAGES = 200;
 
 interface Snapshot {
   id: string;
@@ -39,6 +39,8 @@ interface Snapshot {
   /** The listing it belongs to, and the pages' models in vendor order it was sorted from. */
   listing?: string;
   input?: readonly ConversationModel[];
+  /** Set when the read stopped at the page cap: what the list is missing, said beside every chunk. */
+  truncated?: BotgraphError;
 }
 
 /** Process-wide, like CXone's batch cache: one per BotoneClient. */
@@ -74,9 +76,15 @@ export class SnapshotCache {
     return entry;
   }
 
-  put(key: string, items: ConversationModel[], id: string, made?: { listing: string; input: readonly ConversationModel[] }): Snapshot {
+  put(
+    key: string,
+    items: ConversationModel[],
+    id: string,
+    made?: { listing: string; input: readonly ConversationModel[] },
+    truncated?: BotgraphError,
+  ): Snapshot {
     this.remove(key);
-    const entry: Snapshot = { id, items, expiresAt: this.now() + SNAPSHOT_TTL_MS, ...made };
+    const entry: Snapshot = { id, items, expiresAt: this.now() + SNAPSHOT_TTL_MS, ...made, ...(truncated ? { truncated } : {}) };
     this.entries.set(key, entry);
     if (made) this.newest.set(made.listing, key);
     this.size += items.length;
@@ -160,7 +168,7 @@ export class BotoneStream implements ConversationStream {
     snapshot ??= await this.read();
     const { items, total, done } = readSorted(snapshot.items, offset, limit, position, botoneTieKey);
     this.options.prime(items);
-    return { items, total, done, state: snapshot.id, snapshot: snapshot.id };
+    return { items, total, done, state: snapshot.id, snapshot: snapshot.id, ...(snapshot.truncated ? { partial: snapshot.truncated } : {}) };
   }
 
   async count(): Promise<number> {
@@ -171,11 +179,12 @@ export class BotoneStream implements ConversationStream {
     return (await this.read()).items.length;
   }
 
-  /** Every page of the list (the first, then the rest in parallel), filtered and sorted here. */
+  /** Every page of the list up to the cap (the first, then the rest in parallel), filtered and sorted here. */
   private async read(): Promise<Snapshot> {
     const { client, upstream, attribution } = this.options;
     const first = await client.listConversations({ ...upstream, page: 1, pageSize: MAX_PAGE_SIZE }, attribution);
-    const pages = Math.min(MAX_SNAPSHOT_PAGES, Math.ceil(first.total / MAX_PAGE_SIZE));
+    const all = Math.ceil(first.total / MAX_PAGE_SIZE);
+    const pages = Math.min(client.maxListPages, all);
     const rest = await Promise.all(
       Array.from({ length: Math.max(0, pages - 1) }, (_, i) =>
         client.listConversations({ ...upstream, page: i + 2, pageSize: MAX_PAGE_SIZE }, attribution),
@@ -184,7 +193,27 @@ export class BotoneStream implements ConversationStream {
     const input = [first, ...rest].flatMap((p) => p.items);
     const items = this.options.cache.sortedOnce(this.cacheKey, input, () => this.sorted(input));
     const id = randomBytes(6).toString('base64url');
-    return this.options.cache.put(`${this.cacheKey}\u0000${id}`, items, id, { listing: this.cacheKey, input });
+    const truncated = all > pages ? this.truncation(pages, first.total) : undefined;
+    return this.options.cache.put(`${this.cacheKey}\u0000${id}`, items, id, { listing: this.cacheKey, input }, truncated);
+  }
+
+  /**
+   * What a list read from `pages` of `total` is missing. Which conversations that is depends on the
+   * vendor's order (the oldest created, if it lists as the document's examples do), so a page of the
+   * merged list may lack any of them, not only its last page.
+   */
+  private truncation(pages: number, total: number): BotgraphError {
+    const bot = this.options.attribution.botNativeId;
+    const listed = pages * MAX_PAGE_SIZE;
+    return new BotgraphError(
+      ErrorCode.PROVIDER_LIST_TRUNCATED,
+      `Bot.one ${bot === null ? 'lists' : `bot ${bot} has`} ${total} conversations; only the first ${listed} (${pages} pages, BOTONE_MAX_LIST_PAGES) were read, so the list may lack the others.`,
+      {
+        provider: PROVIDER,
+        // The bot's native id (`Bot.nativeId`): global IDs are the resolvers' to make.
+        details: { limit: listed, value: total, botNativeId: bot },
+      },
+    );
   }
 
   /** The wanted conversations of `input`, each once, in stream order. */
