@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BotgraphError, ErrorCode, badInput } from '../errors.js';
 import { keysetOf, type Keyset } from '../datasources/base.js';
 import type { ConversationStream, StreamPosition } from '../datasources/types.js';
-import type { ConversationModel } from '../models.js';
+import type { ConversationModel, ProviderName } from '../models.js';
 import type { ConnectionModel, EdgeModel } from './connection.js';
 import { memoryCursors, type CursorCodec } from './cursors.js';
 
@@ -64,6 +64,22 @@ const streamStateSchema = z.object({
   m: z.number().optional(),
   /** Catch-up: 1 when the round listed something. */
   n: z.literal(1).optional(),
+  /**
+   * The partial error a read of this stream gave (`StreamChunk.partial`: its list is incomplete),
+   * said again on every later page of the listing, whether or not that page reads the stream: what
+   * is missing could belong on any page. Cursors are kept server-side, so this is botgraph's own.
+   */
+  w: z
+    .object({
+      c: z.enum(ErrorCode),
+      m: z.string().max(1_000),
+      p: z
+        .string()
+        .regex(/^[A-Z]{1,20}$/)
+        .optional(),
+      d: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 /** `e`: the listed conversations' hashes, 8 characters each (only with keyset streams). */
 const cursorSchema = z.object({ q: z.string(), s: z.record(z.string(), streamStateSchema), e: z.string().optional() });
@@ -114,8 +130,9 @@ export interface MergeOptions {
   /** Called once per stream that failed; the merge goes on without it (partial results). */
   onStreamError: (stream: ConversationStream, error: BotgraphError) => void;
   /**
-   * Called for each read whose chunk says its list is incomplete (`StreamChunk.partial`); the items
-   * are still merged. The caller reports it once (a partial error).
+   * Called for each read whose chunk says its list is incomplete (`StreamChunk.partial`), and on
+   * every later page of that listing (the cursor keeps it); the items are still merged. The caller
+   * reports it once per page (a partial error).
    */
   onStreamPartial?: (stream: ConversationStream, error: BotgraphError) => void;
 }
@@ -189,6 +206,13 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     };
   };
   let lanes: Lane[] = options.after ? streams.map(laneOf) : [];
+  // What an earlier page's reads said is missing, said on this page too (the caller reports each once).
+  for (const lane of lanes) {
+    const w = lane.state.w;
+    if (!w) continue;
+    const error = new BotgraphError(w.c, w.m, { ...(w.p ? { provider: w.p as ProviderName } : {}), ...(w.d ? { details: w.d } : {}) });
+    options.onStreamPartial?.(lane.stream, error);
+  }
   // The hashes of everything listed, when some stream pages by keyset (only those can catch up).
   // Set once every lane is known; on a first page nothing is seen yet, so the first reads (made
   // while groups are still arriving) cannot skip anything either way.
@@ -242,7 +266,11 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     // A catch-up round reads big pages: its first read should cover the whole (small) zone.
     const size = catchUp ? Math.max(limit, CATCH_UP_READ) : Math.max(1, limit);
     const chunk = await lane.stream.fetch(from, size, s.x ?? null, position);
-    if (chunk.partial) options.onStreamPartial?.(lane.stream, chunk.partial);
+    if (chunk.partial) {
+      const p = chunk.partial;
+      s.w = { c: p.code, m: p.message, ...(p.provider ? { p: p.provider } : {}), ...(p.details ? { d: { ...p.details } } : {}) };
+      options.onStreamPartial?.(lane.stream, p);
+    }
     const tie = lane.stream.tieKey;
     if (lane.keyset) {
       const top = chunk.items[0];
@@ -326,6 +354,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       else if (st.h !== undefined) state.h = st.h;
       if (st.t !== undefined) state.t = st.t;
       if (st.x) state.x = st.x;
+      if (st.w) state.w = st.w;
       if (lane.keyset) {
         const k = next ? lane.consumed : lane.tail;
         if (k) state.k = k;

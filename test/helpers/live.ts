@@ -92,6 +92,20 @@ export async function subscribed(bg: TestBotgraph, n: number, prefix = '', timeo
   await waitFor(() => subscribersOf(bg, prefix) >= n, `${n} subscriber(s) on ${prefix || 'any topic'}`, timeoutMs);
 }
 
+/**
+ * Waits until every running poller whose topic starts with `prefix` has polled `n` more times than
+ * now: the positive signal that "a poll would have seen it by now", instead of a fixed pause.
+ */
+export async function morePolls(bg: TestBotgraph, n: number, prefix = '', timeoutMs = 10_000): Promise<void> {
+  const pollers = () => bg.app.live.pollers.snapshot().filter((p) => p.topic.startsWith(prefix));
+  const from = new Map(pollers().map((p) => [p.topic, p.polls]));
+  await waitFor(
+    () => pollers().length > 0 && pollers().every((p) => p.polls >= (from.get(p.topic) ?? 0) + n),
+    `${n} more polls of ${prefix || 'every topic'}`,
+    timeoutMs,
+  );
+}
+
 /** One raw graphql-transport-ws socket: every message it received, and how it closed. */
 export interface RawSocket {
   ws: WebSocket;

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { waitFor } from '../../helpers/wait.js';
 import { createCxoneRuntime } from '../../../src/providers/cxone/index.js';
 import type { ConversationQuery, ConversationStream, ProviderRuntime } from '../../../src/datasources/types.js';
 import { BotgraphError, ErrorCode } from '../../../src/errors.js';
@@ -414,7 +415,9 @@ describe('failures', () => {
   it('429 → success when a later attempt passes', async () => {
     sim.faults.set({ rateLimitRate: 1, retryAfterSeconds: 1 });
     const pending = streamOf(makeRuntime({ upstream: { timeoutMs: 1_000, totalBudgetMs: 4_000, maxAttempts: 3 } })).fetch(0, 5, null);
-    await new Promise((r) => setTimeout(r, 300));
+    // The first attempt got its 429 (a fixed pause could end before it, on a loaded machine); the
+    // retry comes a second later, after the fault is gone.
+    await waitFor(async () => (await calls()) >= 1, 'the first, rate-limited attempt', 5_000, 10);
     sim.faults.clear();
     const chunk = await pending;
     expect(chunk.items.map((c) => c.nativeId)).toEqual(reference.slice(0, 5).map((c) => c.nativeId));

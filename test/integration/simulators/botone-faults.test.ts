@@ -274,17 +274,27 @@ describe('live activity', () => {
     try {
       const before = (await (await list(sim, '?PageCount=1')).json()) as Page;
       const tokens = sim.vertexTokens();
-      await new Promise((r) => setTimeout(r, 700));
-      const after = (await (await list(sim, '?PageCount=100')).json()) as Page;
-      expect(after.meta.pagination.total).toBeGreaterThan(before.meta.pagination.total);
-      // Activity writes move `updated` past the seeded history.
-      const fresh = (await (await list(sim, `?PageCount=100&UpdatedFrom=${encodeURIComponent('2023-05-29T12:00:00Z')}`)).json()) as Page;
-      expect(fresh.meta.pagination.total).toBeGreaterThan(5);
-      const statuses = new Set(
-        Object.keys(fresh)
-          .filter((k) => k !== 'meta')
-          .map((k) => fresh[k]!.status),
+      // Activity writes move `updated` past the seeded history: wait (no fixed pause) until it has
+      // added conversations and touched more than 5, in more than one status.
+      const freshPage = async () =>
+        (await (await list(sim, `?PageCount=100&UpdatedFrom=${encodeURIComponent('2023-05-29T12:00:00Z')}`)).json()) as Page;
+      const statusesOf = (page: Page) =>
+        new Set(
+          Object.keys(page)
+            .filter((k) => k !== 'meta')
+            .map((k) => page[k]!.status),
+        );
+      const fresh = await waitFor(
+        async () => {
+          const total = ((await (await list(sim, '?PageCount=1')).json()) as Page).meta.pagination.total;
+          const page = await freshPage();
+          return total > before.meta.pagination.total && page.meta.pagination.total > 5 && statusesOf(page).size > 1 ? page : null;
+        },
+        'activity to add conversations and touch more than 5 in several statuses',
+        10_000,
       );
+      expect(fresh.meta.pagination.total).toBeGreaterThan(5);
+      const statuses = statusesOf(fresh);
       expect(statuses.size).toBeGreaterThan(1);
       // A conversation held by a custom block is left alone, so the demo token survives activity.
       expect(sim.vertexTokens()).toContain('vertex-demo-token');

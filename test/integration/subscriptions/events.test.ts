@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import { collect as collectOn, sleep, subscribed, subscribersOf, waitFor, wsClient, type Collected } from '../../helpers/live.js';
+import { collect as collectOn, morePolls, subscribed, subscribersOf, waitFor, wsClient, type Collected } from '../../helpers/live.js';
 import type { CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 import {
   FAST_POLLS,
@@ -209,7 +209,13 @@ describe('conversationUpdated(filter)', () => {
       (es) => [a, b, c].every((x) => es.some((e) => e.id === x.id)) && es.filter((e) => e.id === a.id).length >= 2,
       'all changes',
     );
-    await sleep(600);
+    // Each filtered feed has had every chance to see them too, and to see a repeat: the pollers read
+    // both topics twice more, then a later change (a message on another conversation) reaches `all`
+    // on the same socket, after anything published before it.
+    await morePolls(bg, 2, 'conv:');
+    const d = closerActive.take((x) => x.bot?.nativeId !== a.bot?.nativeId);
+    expect((await bg.gql(SEND, { id: d.id, text: 'a later change' })).errors).toBeUndefined();
+    await subs.all.waitFor((es) => es.some((e) => e.id === d.id), 'the later change');
 
     const ids = (s: Collected<Conv>) =>
       s.events.filter((e) => [a.id, b.id, c.id].includes(e.id)).map((e) => `${e.id === a.id ? 'a' : e.id === b.id ? 'b' : 'c'}:${e.status}`);

@@ -45,10 +45,8 @@ describe('a vendor outage', () => {
     await bg.resetStats();
     const during = active.take();
     await botoneApi(bg, 'POST', `/api/v2/conversation/${during.nativeId}/stop`);
-    await sleep(1_500);
-    // The pollers kept trying (and failing), the streams are still open and saw nothing.
-    const failed = (await bg.stats('BOTONE')).routes[LIST] ?? 0;
-    expect(failed).toBeGreaterThanOrEqual(3);
+    // The pollers keep trying (and failing), the streams stay open and see nothing.
+    await waitFor(async () => ((await bg.stats('BOTONE')).routes[LIST] ?? 0) >= 3, 'three failed polls', 10_000);
     expect(updates.error).toBeUndefined();
     expect(updates.completed).toBe(false);
     expect(handoffs.error).toBeUndefined();
