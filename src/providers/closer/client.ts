@@ -10,6 +10,7 @@ import type { BotModel, ConversationModel, EndUserModel, FlowModel, HandoffState
 import { clientHttpOptions, UpstreamHttp, type ClientOptions } from '../../datasources/http.js';
 import { mapBot, mapConversation, mapEndUser, mapFlow, mapHandoff, mapMessage, type CloserOutgoingData } from './mapper.js';
 import { readAllPages, readWindow } from '../../datasources/base.js';
+import { mappedOnce } from '../../datasources/mapped.js';
 import { CLOSER_PAGING } from './paging.js';
 import {
   CLOSER_MAX_LIMIT,
@@ -122,7 +123,7 @@ export class CloserClient {
   /** `GET /openapi/conversation/{id}`; null when CLOSER has no such conversation. */
   async getConversation(conversationId: string): Promise<ConversationModel | null> {
     const raw = await nullIfNotFound(this.http.getJson(`/openapi/conversation/${id(conversationId)}`, closerConversationSchema));
-    return raw ? mapConversation(raw) : null;
+    return raw ? mappedOnce(raw, MODEL, () => mapConversation(raw)) : null;
   }
 
   /**
@@ -140,7 +141,7 @@ export class CloserClient {
     const body = await this.http.getJson('/openapi/conversations', closerConversationPageSchema, {
       query: { ...conversationQuery(filter), page, limit },
     });
-    return { items: body.data.map(mapConversation), total: body.total };
+    return { items: pageModels(body.data), total: body.total };
   }
 
   /** `limit` conversations from `offset`, in at most two vendor calls (see `pageWindow`). */
@@ -161,7 +162,7 @@ export class CloserClient {
         query: { ...conversationQuery(rest), page, limit },
       }),
     );
-    return body ? { items: body.data.map(mapConversation), total: body.total } : { items: [], total: 0 };
+    return body ? { items: pageModels(body.data), total: body.total } : { items: [], total: 0 };
   }
 
   /** `limit` of a bot's conversations from `offset`, in at most two vendor calls (see `pageWindow`). */
@@ -383,4 +384,16 @@ function conversationQuery(filter: CloserConversationFilter): Query {
     updatedTo: iso(filter.updatedTo),
     endUserId: filter.endUserId,
   };
+}
+
+/** The mappedOnce key of a CLOSER model (its mapping depends on the answer alone). */
+const MODEL = 'closer';
+
+/**
+ * A page's models, mapped once per answer object (src/datasources/mapped.ts): an unchanged page is
+ * one lookup, and its models stay the same objects, so their keysets and identity hashes are not
+ * made again either.
+ */
+function pageModels(data: Parameters<typeof mapConversation>[0][]): ConversationModel[] {
+  return mappedOnce(data, MODEL, () => data.map((raw) => mappedOnce(raw, MODEL, () => mapConversation(raw))));
 }
