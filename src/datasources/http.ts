@@ -631,9 +631,10 @@ export class UpstreamHttp {
     }
     const text = await res.body.text();
     if (text.length === 0) return { status: res.statusCode, data: NO_BODY };
-    // The same bytes as this URL's last answer: its JSON again, unparsed (see fetchParsed).
+    // The same bytes as this URL's last answer: its JSON again, unparsed (see fetchParsed), and the
+    // kept string, so that fetchParsed's comparison is one of identity, not of every character again.
     const last = method === 'GET' ? this.answers.get(url.toString()) : undefined;
-    if (last && last.text === text) return { status: res.statusCode, data: last.data, text };
+    if (last && last.text === text) return { status: res.statusCode, data: last.data, text: last.text };
     try {
       return { status: res.statusCode, data: JSON.parse(text), text };
     } catch {

@@ -109,6 +109,12 @@ interface Lane {
   empty: number;
   /** The last read said the phase is over while items were still buffered: it ends once they are taken. */
   ended: boolean;
+  /**
+   * The lane's part of the position, made when an edge is taken and kept until the lane changes
+   * (a read, or an item taken from it): an edge changes one lane, so the others' parts are shared
+   * with the edge before. Never mutated once made (cursors are encoded from it later).
+   */
+  part: StreamState | undefined;
 }
 
 export interface MergeOptions {
@@ -203,6 +209,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
       consumed: state.k,
       empty: 0,
       ended: false,
+      part: undefined,
     };
   };
   let lanes: Lane[] = options.after ? streams.map(laneOf) : [];
@@ -307,6 +314,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
 
   /** Reads until the lane has something to show, is done, or has read MAX_EMPTY_READS times for nothing. */
   const fetchLane = async (lane: Lane, limit: number) => {
+    lane.part = undefined;
     try {
       while (!lane.failed && !lane.state.d && lane.buffer.length === 0 && lane.empty < MAX_EMPTY_READS) {
         await readOnce(lane, limit);
@@ -318,6 +326,8 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
         lane.stream,
         error instanceof BotgraphError ? error : new BotgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', { cause: error }),
       );
+    } finally {
+      lane.part = undefined;
     }
   };
 
@@ -343,41 +353,42 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
   const edges: EdgeModel<ConversationModel>[] = [];
   const snapshot = () => {
     const s: Record<string, StreamState> = {};
-    for (const lane of lanes) {
-      const next = lane.buffer[0];
-      const st = lane.state;
-      const state: StreamState = { o: next ? next.offset : st.o };
-      if (next) state.h = next.item.updatedAt ? next.item.updatedAt.getTime() : null;
-      else if (!lane.failed && st.d) state.d = 1;
-      // A head known from the cursor and not read on this page (or lost to a failure) stays known,
-      // so the next page still skips a stream that cannot make it.
-      else if (st.h !== undefined) state.h = st.h;
-      if (st.t !== undefined) state.t = st.t;
-      if (st.x) state.x = st.x;
-      if (st.w) state.w = st.w;
-      if (lane.keyset) {
-        const k = next ? lane.consumed : lane.tail;
-        if (k) state.k = k;
-        if (st.z !== undefined) state.z = st.z;
-        if (st.v !== undefined) state.v = st.v;
-        if (st.c !== undefined) {
-          state.c = st.c;
-          state.r = st.r ?? 1;
-          // Nothing of the round consumed yet: the next page starts the round again from its top.
-          if (k) {
-            state.f = st.f ?? 0;
-            if (st.m !== undefined) state.m = st.m;
-            if (st.n) state.n = 1;
-          } else {
-            state.f = 0;
-            state.o = 0;
-            delete state.h;
-          }
+    for (const lane of lanes) s[lane.stream.key] = lane.part ??= partOf(lane);
+    return s;
+  };
+  const partOf = (lane: Lane): StreamState => {
+    const next = lane.buffer[0];
+    const st = lane.state;
+    const state: StreamState = { o: next ? next.offset : st.o };
+    if (next) state.h = next.item.updatedAt ? next.item.updatedAt.getTime() : null;
+    else if (!lane.failed && st.d) state.d = 1;
+    // A head known from the cursor and not read on this page (or lost to a failure) stays known,
+    // so the next page still skips a stream that cannot make it.
+    else if (st.h !== undefined) state.h = st.h;
+    if (st.t !== undefined) state.t = st.t;
+    if (st.x) state.x = st.x;
+    if (st.w) state.w = st.w;
+    if (lane.keyset) {
+      const k = next ? lane.consumed : lane.tail;
+      if (k) state.k = k;
+      if (st.z !== undefined) state.z = st.z;
+      if (st.v !== undefined) state.v = st.v;
+      if (st.c !== undefined) {
+        state.c = st.c;
+        state.r = st.r ?? 1;
+        // Nothing of the round consumed yet: the next page starts the round again from its top.
+        if (k) {
+          state.f = st.f ?? 0;
+          if (st.m !== undefined) state.m = st.m;
+          if (st.n) state.n = 1;
+        } else {
+          state.f = 0;
+          state.o = 0;
+          delete state.h;
         }
       }
-      s[lane.stream.key] = state;
     }
-    return s;
+    return state;
   };
   /**
    * An edge whose cursor is encoded (and stored) only when read: an inbox selecting only `nodes`
@@ -415,10 +426,12 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     if (best.buffer.length === 0) {
       // Its head is known from the cursor but not loaded yet: load it, then compare again.
       best.state.h = undefined;
+      best.part = undefined;
       await fetchLane(best, first - edges.length);
       continue;
     }
     const taken = best.buffer.shift() as Buffered;
+    best.part = undefined;
     best.state.o = taken.offset + 1;
     best.state.h = undefined;
     if (taken.key) best.consumed = taken.key;

@@ -125,8 +125,11 @@ export class BotoneClient {
       },
     });
     return {
-      // Once per list item (the same object while the page's bytes are unchanged) and attribution.
-      items: result.items.map((entry) => mappedOnce(entry, attributionKey(attribution), () => mapConversation(entry, attribution))),
+      // Once per list item (the same object while the page's bytes are unchanged) and attribution;
+      // the page's array too, so an unchanged page costs one lookup, not one per item.
+      items: mappedOnce(result, `page ${attributionKey(attribution)}`, () =>
+        result.items.map((entry) => mappedOnce(entry, attributionKey(attribution), () => mapConversation(entry, attribution))),
+      ),
       total: result.meta.pagination.total,
       page,
       pageSize,

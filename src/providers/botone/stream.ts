@@ -27,6 +27,23 @@ import type { ConversationStream, StreamChunk, StreamPosition } from '../../data
 import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
 import { PROVIDER, type Attribution } from './mapper.js';
 
+/**
+ * A snapshot's id: 6 random bytes as base64url, taken from a pool filled 128 ids at a time. One
+ * `randomBytes` call per listing (three per inbox request) was a visible share of the cached
+ * inbox's profile; node's randomUUID pools its entropy the same way.
+ */
+const ID_BYTES = 6;
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+function snapshotId(): string {
+  if (idAt + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 128);
+    idAt = 0;
+  }
+  idAt += ID_BYTES;
+  return idPool.toString('base64url', idAt - ID_BYTES, idAt);
+}
+
 /** How long a listing's sorted snapshot serves its later pages, in ms. */
 export const SNAPSHOT_TTL_MS = 60_000;
 /** The most conversations kept over all snapshots; the least recently used go first. */
@@ -192,7 +209,7 @@ export class BotoneStream implements ConversationStream {
     );
     const input = [first, ...rest].flatMap((p) => p.items);
     const items = this.options.cache.sortedOnce(this.cacheKey, input, () => this.sorted(input));
-    const id = randomBytes(6).toString('base64url');
+    const id = snapshotId();
     const truncated = all > pages ? this.truncation(pages, first.total) : undefined;
     return this.options.cache.put(`${this.cacheKey}\u0000${id}`, items, id, { listing: this.cacheKey, input }, truncated);
   }
