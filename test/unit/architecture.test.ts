@@ -189,3 +189,23 @@ describe('docs/architecture.md shows the contract as the code has it', () => {
     expect([...declaredIn(without)].sort()).not.toEqual([...members].sort());
   });
 });
+
+describe('the simulators make generators one way', () => {
+  // `deriveRng(seed, purpose)` is the only way to a generator, so each purpose has its own sequence
+  // and a draw added to one never shifts another (issue #12's simulator kit).
+  const RNG = 'src/simulators/common/rng.ts';
+  const direct = (text: string) => /\bnew Rng\s*\(/.test(text);
+
+  it('no `new Rng(` outside rng.ts', () => {
+    const offenders = sourceFiles(SRC)
+      .filter((f) => rel(f) !== RNG && direct(readFileSync(f, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+    expect(direct(readFileSync(join(ROOT, RNG), 'utf8'))).toBe(true);
+  });
+
+  it('control: a direct construction is caught', () => {
+    expect(direct('const rng = new Rng(convSeed);')).toBe(true);
+    expect(direct('const rng = deriveRng(seed, `conversation:${id}`);')).toBe(false);
+  });
+});

@@ -51,6 +51,7 @@ describe.each(stores)('runIdempotent with the %s store', (_name, makeStore) => {
     let calls = 0;
     const execute = async () => {
       calls++;
+      // A slow vendor call, not a wait: the 20 duplicates arrive while it runs.
       await new Promise((r) => setTimeout(r, 50));
       return { value: 'sent', at: new Date(1000) };
     };

@@ -224,11 +224,14 @@ describe('streams', () => {
   });
 
   it('restarts the export when the vendor says the scroll expired', async () => {
-    const shortSim = await startCxoneSimulator({ port: 0, now: NOW, seed: 3, scrollTtlMs: 30 });
+    // The scrolls' own clock, stepped by the test: the scroll stays valid while the first chunk is
+    // read however slow the machine, then expires without a wait.
+    let t = Date.now();
+    const shortSim = await startCxoneSimulator({ port: 0, now: NOW, seed: 3, scrollTtlMs: 30, scrollClock: () => t });
     try {
       const a = makeRuntime({ url: shortSim.url });
       const first = await streamOf(a).fetch(0, 10, null);
-      await new Promise((r) => setTimeout(r, 80));
+      t += 30;
       shortSim.stats.reset();
       // A fresh runtime has no cached batches, so it must use the (expired) scroll.
       const b = makeRuntime({ url: shortSim.url });

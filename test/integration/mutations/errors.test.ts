@@ -111,15 +111,27 @@ describe('vendor errors on writes', () => {
   }
 
   it('a write that failed left the conversation readable and unchanged (no retry landed later)', async () => {
-    const before = await bg.gql(`query($id: ID!) { conversation(id: $id) { messageCount notes } }`, { id: ids.closer });
+    const READ = `query($id: ID!) { conversation(id: $id) { messages(last: 2) { totalCount nodes { text } } } }`;
+    const before = await bg.gql(READ, { id: ids.closer });
+    await bg.resetStats();
     bg.sim('CLOSER').faults.set({ errorRate: 1, errorStatus: 503, routes: [ROUTES.closerSend] });
     try {
       expectError(await bg.gql(WRITES[0]!.query, WRITES[0]!.variables()), 'PROVIDER_UNAVAILABLE');
     } finally {
       bg.sim('CLOSER').faults.clear();
     }
-    await new Promise((r) => setTimeout(r, 300));
-    const after = await bg.gql(`query($id: ID!) { conversation(id: $id) { messageCount notes } }`, { id: ids.closer });
-    expect(after.data.conversation.messageCount).toBe(before.data.conversation.messageCount);
+    // No fixed wait: a later send of another text on the same route is the marker. botgraph's client
+    // retries inside the call, so a retry of the failed send would have reached the route before the
+    // marker: with the marker in, the route counts two requests and the conversation holds one
+    // message more, the marker's.
+    const marker = await bg.gql(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, text: "after the failure" }) { message { id } } }`, {
+      c: ids.closer,
+    });
+    expect(marker.errors, JSON.stringify(marker.errors)).toBeUndefined();
+    expect((await bg.stats('CLOSER')).routes[ROUTES.closerSend]).toBe(2);
+    const after = await bg.gql(READ, { id: ids.closer });
+    expect(after.errors, JSON.stringify(after.errors)).toBeUndefined();
+    expect(after.data.conversation.messages.totalCount).toBe(before.data.conversation.messages.totalCount + 1);
+    expect(after.data.conversation.messages.nodes.at(-1).text).toBe('after the failure');
   });
 });

@@ -40,9 +40,21 @@ describe('SIGKILL while the vendor acts on a keyed sendMessage', () => {
       const first = gql(A, SEND, { input }).catch((e: unknown) => e);
       await waitFor(() => cluster.closer.stats.count(POST) === before + 1, 'the POST to reach CLOSER', 10_000, 10);
 
-      // 1. A duplicate on B while A is still sending: it waits for A.
+      // 1. A duplicate on B while A is still sending: it waits for A. No fixed pause before the kill:
+      // B is waiting once it looks at the key again, a PEEK script that only a waiting duplicate
+      // sends, seen on Redis' MONITOR.
+      const monitor = await cluster.redisClient.monitor();
+      const record = `botgraph:idem:sendMessage:anonymous ${key}`;
+      let peeked = false;
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === 'eval' && args[1]?.startsWith("return {redis.call('GET', KEYS[1])") && args[3] === record) peeked = true;
+      });
       const whileSending = gql(B, SEND, { input });
-      await new Promise((r) => setTimeout(r, 200));
+      try {
+        await waitFor(() => peeked, 'the duplicate on B to wait for A', 10_000, 10);
+      } finally {
+        monitor.disconnect();
+      }
       await cluster.kill(A, 'SIGKILL');
       const killedAt = Date.now();
       // 2. Right after the kill, before A's heartbeat has expired.

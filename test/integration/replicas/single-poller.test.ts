@@ -35,6 +35,7 @@ async function measure(topics: string[]): Promise<{ list: number; messages: numb
   const until = Date.now() + WINDOW_MS;
   while (Date.now() < until) {
     for (const t of topics) holders[t]!.add(String(await cluster.redisClient.get(`botgraph:lease:${t}`)));
+    // A sampling pace inside a window measured by the clock: slower sampling only sees fewer samples.
     await new Promise((r) => setTimeout(r, 25));
   }
   return { list: cluster.closer.stats.count(LIST) - list0, messages: cluster.closer.stats.count(MESSAGES) - messages0, holders };
@@ -127,6 +128,7 @@ describe('three replicas poll each topic once', () => {
       const until = Date.now() + 4 * RIG.leaseMs;
       while (Date.now() < until) {
         holders.add(String(await cluster.redisClient.get(`botgraph:lease:${topic}`)));
+        // A sampling pace inside a window measured by the clock, as in `measure`.
         await new Promise((r) => setTimeout(r, 25));
       }
       const failedReads = cluster.closer.stats.count(LIST) - before;

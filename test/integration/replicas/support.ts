@@ -120,6 +120,7 @@ export function produceMessages(closer: CloserSimulator, conversationNativeId: s
   const loop = (async () => {
     for (let i = 0; running; i++) {
       produced.push(await directMessage(closer, conversationNativeId, `${label} ${i}`));
+      // A pace, not a wait for something: a slower pace on a loaded machine only means fewer messages.
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();

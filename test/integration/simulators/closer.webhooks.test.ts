@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../helpers/wait.js';
 import { CLOSER_DEFAULT_WEBHOOK_ID, startCloserSimulator, type CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import {
   WEBHOOK_EVENT_TYPES,
@@ -25,6 +26,8 @@ interface Received {
 class Receiver {
   readonly received: Received[] = [];
   respond: (n: number) => number = () => 200;
+  /** Called with each batch before it is answered (while its sender waits for the answer). */
+  onBatch: (batch: WebhookBatch) => void = () => {};
   private server!: Server;
   url = '';
 
@@ -33,7 +36,9 @@ class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.received.push({ headers: req.headers, batch: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBatch });
+        const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBatch;
+        this.received.push({ headers: req.headers, batch });
+        this.onBatch(batch);
         res.writeHead(this.respond(this.received.length));
         res.end();
       });
@@ -57,13 +62,9 @@ class Receiver {
   }
 }
 
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (check: () => boolean, timeoutMs = 3000): Promise<void> => {
+  await waitFor(check, 'the webhook condition', timeoutMs, 10);
+};
 
 const NOW = Date.parse('2026-03-01T00:00:00.000Z');
 let sim: CloserSimulator;
@@ -85,12 +86,23 @@ beforeAll(async () => {
   sim = await startCloserSimulator({ seed: 3, now: NOW, webhookBatchMs: 20, webhookRetryDelaysMs: [10, 10, 10] });
 });
 afterEach(async () => {
-  sim.setWebhook(undefined);
-  // The receiver has seen a batch a moment before the simulator has read the answer and counted it;
-  // let that finish so that the next test's counters start from rest.
-  await new Promise((r) => setTimeout(r, 50));
-  receiver.clear();
+  // The receiver sees a batch a moment before the simulator has read the answer and counted it, and
+  // a batch may still be retried: the next test's counters must start from rest. The signal is a
+  // marker change (a console edit of a bot) delivered last: batches go one at a time in order, so
+  // when the receiver gets the marker every earlier batch is counted, and the count the simulator
+  // showed at that moment plus one is the count at rest.
   receiver.respond = () => 200;
+  const marker = `settle ${Date.now()}`;
+  let atMarker: number | undefined;
+  receiver.onBatch = (batch) => {
+    if (JSON.stringify(batch.messages).includes(marker)) atMarker = sim.webhookStatus().delivered;
+  };
+  sim.setWebhook(receiver.url);
+  sim.console.updateBot(sim.botIds[0]!, { description: marker });
+  await waitFor(() => atMarker !== undefined && sim.webhookStatus().delivered === atMarker + 1, 'the marker batch to be delivered and counted');
+  sim.setWebhook(undefined);
+  receiver.onBatch = () => {};
+  receiver.clear();
 });
 afterAll(async () => {
   await sim.close();

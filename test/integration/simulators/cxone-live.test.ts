@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { waitFor } from '../../helpers/wait.js';
 import type { FaultConfig } from '../../../src/simulators/common/faults.js';
@@ -165,10 +164,12 @@ describe('stats', () => {
 
 describe('scroll lifetime', () => {
   it('expires an unused scroll after scrollTtlMs with 410 scroll_expired', async () => {
-    const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 20, scrollTtlMs: 150 });
+    // The scrolls' own clock, stepped by the test: no wait, and exactly at the TTL.
+    let t = Date.now();
+    const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 20, scrollTtlMs: 150, scrollClock: () => t });
     try {
       const first: Json = await (await fetch(exportUrl(sim, { perPage: '5' }))).json();
-      await sleep(250);
+      t += 150;
       const res = await fetch(exportUrl(sim, { scrollId: first.scroll_id }));
       expect(res.status).toBe(410);
       expect(await res.json()).toEqual({ status: 410, error: 'scroll_expired', message: expect.stringContaining('expired') });
@@ -178,11 +179,14 @@ describe('scroll lifetime', () => {
   });
 
   it('renews the scroll on every page', async () => {
-    const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 20, scrollTtlMs: 300 });
+    // Each page just short of the TTL after the one before, three TTLs in all: only renewal keeps it.
+    // The scrolls' clock is the test's, so a slow machine cannot stretch a gap past the TTL.
+    let t = Date.now();
+    const sim = await startCxoneSimulator({ now: NOW, conversationsPerBot: 20, scrollTtlMs: 300, scrollClock: () => t });
     try {
       let body: Json = await (await fetch(exportUrl(sim, { perPage: '5' }))).json();
       for (let i = 0; i < 3; i++) {
-        await sleep(180);
+        t += 299;
         const res = await fetch(exportUrl(sim, { scrollId: body.scroll_id }));
         expect(res.status).toBe(200);
         body = await res.json();

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import { collect, subscribed, wsClient } from '../../helpers/live.js';
-import { FAST_POLLS, SUB_CONVERSATIONS, SUB_HANDOFFS, SUB_MESSAGES, conversationsOf, type Conv, type Msg } from './support.js';
+import { collect, morePolls, subscribed, waitFor, wsClient } from '../../helpers/live.js';
+import { FAST_POLLS, SUB_CONVERSATIONS, SUB_HANDOFFS, SUB_MESSAGES, closerSim, conversationsOf, type Conv, type Msg } from './support.js';
 
 let bg: TestBotgraph;
 let client: Client;
@@ -58,9 +58,23 @@ describe('simulator activity', () => {
       const check = await bg.gql(`query($id: ID!) { node(id: $id) { ... on Message { conversation { id } } } }`, { id: w.messages.events[0]!.id });
       expect(check.data?.node?.conversation?.id).toBe(w.conv.id);
     }
-    // Several requests, with time for every source (webhook, poll) to have announced each.
+    // Several requests, then every source has had its chance to announce each again, shown without
+    // a fixed pause. The webhook: a console change of a bot (a `bot.updated`, which only the webhook
+    // carries) is batched after the requests and the batches go out in order, so once it is in the
+    // log the webhook has delivered them too. The polls: two more of CLOSER's conversation topics.
     await closerHandoffs.waitFor((es) => es.length >= 4, 'four CLOSER requests', 15_000);
-    await new Promise((r) => setTimeout(r, 500));
+    const lastRequest = closerHandoffs.events.at(-1)!.eventCursor!;
+    const botId = closerSim(bg).botIds[0]!;
+    closerSim(bg).console.updateBot(botId, { description: `activity marker ${Date.now()}` });
+    await waitFor(
+      async () =>
+        (await bg.app.infra.events.history(lastRequest, 10_000)).some(
+          (e) => e.event.kind === 'entityChanged' && e.event.entity === 'bot' && e.event.nativeId === botId,
+        ),
+      'the bot change to come through the webhook after the requests',
+      15_000,
+    );
+    await morePolls(bg, 2, 'conv:CLOSER');
     // One request, one event: the webhook's agent_call_requested and the poll that lists the
     // conversation a moment later (after the bot's next message) are the same request.
     const requested = closerHandoffs.events.map((e) => e.nativeId);

@@ -80,6 +80,8 @@ describe('a vendor outage', () => {
     sim.faults.set({ rateLimitRate: 1, retryAfterSeconds: 2, routes: [LIST] });
     await bg.resetStats();
     const p0 = polls();
+    // A rate window: reads in 3 s against a 2 s Retry-After (1 or 2). The bound of 3 leaves room
+    // for the window to stretch on a loaded machine.
     await sleep(3_000);
     const limited = (await bg.stats('BOTONE')).routes[LIST] ?? 0;
     const limitedPolls = polls() - p0;

@@ -42,11 +42,13 @@ async function measure(topics: string[]): Promise<{ requests: number; polls: num
   const settle = async () => {
     const p = total();
     await waitFor(() => total() > p, 'a poll');
+    // Past the request that poll makes (a millisecond or two); longer only shifts the window.
     await sleep(40);
   };
   await settle();
   await bg.resetStats();
   const p0 = total();
+  // A rate window: requests per time, so the time is the measure (both counters are read at its ends).
   await sleep(WINDOW_MS - 40);
   await settle();
   const p1 = total();
@@ -123,6 +125,8 @@ describe('poll count', () => {
     const stoppedAfter = Date.now() - left;
     expect(stoppedAfter).toBeGreaterThanOrEqual(Number(FAST_POLLS.POLL_GRACE_MS) - 50);
     await bg.resetStats();
+    // Four intervals of a stopped poller: with no poller left there is no later poll to wait for,
+    // and a longer wait (a loaded machine) can only catch more, never fail a correct stop.
     await sleep(INTERVAL * 4);
     expect((await bg.stats('CLOSER')).total).toBe(0);
     expect(bg.app.live.pollers.snapshot()).toEqual([]);
@@ -141,6 +145,8 @@ describe('poll count', () => {
     const before = pollsOf(topic);
     collect(c, SUB_MESSAGES, { id: x.id });
     await subscribed(bg, 1, topic);
+    // A time-based expiry: past the grace period, when a stopped poller would have been replaced;
+    // a longer wait only makes the check stronger.
     await sleep(Number(FAST_POLLS.POLL_GRACE_MS) + INTERVAL * 2);
     // Not restarted: the counter went on from where it was.
     expect(pollsOf(topic)).toBeGreaterThan(before);

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
-import { collect, sleep, subscribed, subscribersOf, waitFor, wsClient, type Collected } from '../../helpers/live.js';
-import { FAST_POLLS, SUB_CONVERSATIONS, SUB_MESSAGES, conversationsOf, cursorMs, errorsOf, type Conv, type Msg } from './support.js';
+import { collect, morePolls, sleep, subscribed, subscribersOf, waitFor, wsClient, type Collected } from '../../helpers/live.js';
+import { FAST_POLLS, SUB_CONVERSATIONS, SUB_MESSAGES, closerSim, conversationsOf, cursorMs, errorsOf, type Conv, type Msg } from './support.js';
 
 const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: {conversationId: $id, text: $text}) { message { nativeId } } }`;
 const N = 30;
@@ -71,6 +71,7 @@ describe('since', () => {
         const res = await bg.gql(SEND, { id: x.id, text: `resume ${i}` });
         expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
         sent++;
+        // A pace, not a wait for something: a slower one on a loaded machine changes no assertion.
         await sleep(20);
       }
     })();
@@ -95,8 +96,21 @@ describe('since', () => {
     const lastRefUpdate = reference.updates.events.at(-1)!.eventCursor;
     await after.messages.waitFor((es) => es.at(-1)?.eventCursor === lastRef, 'the resumed messages to catch up');
     await after.updates.waitFor((es) => es.at(-1)?.eventCursor === lastRefUpdate, 'the resumed updates to catch up');
-    // Polls and CLOSER's webhook see the same messages again later: nothing more may arrive.
-    await sleep(600);
+    // Polls and CLOSER's webhook see the same messages again later: nothing more may arrive. Shown
+    // without a fixed wait. The webhook: a console change of the bot (a `bot.updated`, which only
+    // the webhook carries) is batched after every message and the batches go out in order, so once
+    // it is in the log the webhook has delivered the messages too. The polls: two more of each topic.
+    const botId = x.bot!.nativeId;
+    closerSim(bg).console.updateBot(botId, { description: `resume marker ${Date.now()}` });
+    await waitFor(
+      async () =>
+        (await bg.app.infra.events.history(lastRef!, 1_000)).some(
+          (e) => e.event.kind === 'entityChanged' && e.event.entity === 'bot' && e.event.nativeId === botId,
+        ),
+      'the bot change to come through the webhook after the messages',
+    );
+    await morePolls(bg, 2, 'msg:CLOSER');
+    await morePolls(bg, 2, 'conv:CLOSER');
 
     const messages = union(before.messages.events, after.messages.events);
     const updates = union(before.updates.events, after.updates.events);

@@ -29,6 +29,11 @@ export interface CxoneSimulatorOptions extends BaseSimulatorOptions {
   tokens?: Record<string, string>;
   /** How long an unused scroll stays valid, in ms; each page fetched renews it. @default 300000 */
   scrollTtlMs?: number;
+  /**
+   * The time (epoch ms) scrolls expire by. A test passes its own to step past a TTL, or just short
+   * of it, without waiting. @default Date.now
+   */
+  scrollClock?: () => number;
   /** How many conversations each bot's seeded history holds (besides the vendor example). @default 130 */
   conversationsPerBot?: number;
 }
@@ -68,7 +73,7 @@ export async function startCxoneSimulator(options: CxoneSimulatorOptions = {}): 
   });
   const store = new ConversationStore(seeded.bots);
   for (const { botId, conversation, progress } of seeded.conversations) store.put(botId, conversation, progress);
-  const scrolls = new ScrollRegistry(options.scrollTtlMs ?? 300_000);
+  const scrolls = new ScrollRegistry(options.scrollTtlMs ?? 300_000, options.scrollClock);
 
   let url = '';
   const server = await startHttpSimulator({

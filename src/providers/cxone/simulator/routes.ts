@@ -104,7 +104,7 @@ export function exportRoutes(ctx: RouteContext): SimRoute[] {
     const scrollId = camel ?? snake;
     if (scrollId) {
       // A scroll continues its original search: query, perPage and timezone sent with it are ignored.
-      const found = ctx.scrolls.lookup(scrollId, Date.now());
+      const found = ctx.scrolls.lookup(scrollId, ctx.scrolls.now());
       if (found.kind === 'ok' && found.context.botId === botId) {
         const key = (ScrollRegistry.parse(scrollId) as { key: string }).key;
         return ok(page(path, found.context.items, found.offset, found.context.perPage, key, found.context.zone));
@@ -137,7 +137,7 @@ export function exportRoutes(ctx: RouteContext): SimRoute[] {
     }
     const all = ctx.store.list(botId);
     const items = predicate ? all.filter(predicate) : all.slice();
-    const key = ctx.scrolls.open(botId, items, perPage, Date.now(), zone);
+    const key = ctx.scrolls.open(botId, items, perPage, ctx.scrolls.now(), zone);
     return ok(page(path, items, 0, perPage, key, zone));
   };
   return [{ method: 'GET', pattern: EXPORT_PATH, handler }];

@@ -153,9 +153,12 @@ function plan(rng: Rng, domain: Domain, state: SeedState): Plan {
   }
 }
 
-/** Plays a plan into a draft starting at `t0` (float seconds). Deterministic for a given `convSeed`. */
-function play(convSeed: number, bot: SeededBot, modelId: string, p: Plan, t0: number): ConversationDraft {
-  const rng = new Rng(convSeed);
+/**
+ * Plays a plan into a draft starting at `t0` (float seconds), drawing from `deriveRng(seed, purpose)`:
+ * the same purpose replays the same dialogue, whatever `t0`.
+ */
+function play(seed: number, purpose: string, bot: SeededBot, modelId: string, p: Plan, t0: number): ConversationDraft {
+  const rng = deriveRng(seed, purpose);
   const draft = new ConversationDraft(rng, { botId: bot.botId, modelId, t: t0 });
   const dlg = new Dialogue(rng, bot.domain, draft);
   dlg.open();
@@ -223,11 +226,13 @@ export function seedCxone(options: SeedOptions): SeedResult {
   for (const bot of bots) {
     const rng = deriveRng(options.seed, `history:${bot.botId}`);
     const own: SeedResult['conversations'] = [];
-    for (const state of states(rng, options.conversationsPerBot)) {
-      const convSeed = rng.int(1, 2 ** 31 - 1);
+    for (const [i, state] of states(rng, options.conversationsPerBot).entries()) {
+      // The dialogue's own generator, by its place in the bot's history.
+      const dialogue = `conversation:${bot.botId}:${i}`;
       const p = plan(rng, bot.domain, state);
-      // First a dry run at t=0 to learn how long the dialogue lasts, then the real run at its place in time.
-      const duration = play(convSeed, bot, '', p, 0).t * 1000;
+      // First a dry run at t=0 to learn how long the dialogue lasts, then the real run at its place
+      // in time: both draw from the same purpose, so they play the same dialogue.
+      const duration = play(options.seed, dialogue, bot, '', p, 0).t * 1000;
       let start: number;
       if (state === 'ACTIVE') {
         start = now - rng.int(15_000, 25 * 60_000) - duration;
@@ -242,7 +247,7 @@ export function seedCxone(options: SeedOptions): SeedResult {
       }
       const ageDays = (now - start) / DAY_MS;
       const modelId = bot.modelIds[ageDays < 30 ? 0 : ageDays < 60 ? 1 : 2] as string;
-      const draft = play(convSeed, bot, modelId, p, start / 1000);
+      const draft = play(options.seed, dialogue, bot, modelId, p, start / 1000);
       const customer = rng.pick(bot.customers);
       const handedOver = state === 'WITH_OPERATOR' || p.handoverThenClose;
       const settled = state === 'COMPLETED' || state === 'WITH_OPERATOR';

@@ -109,7 +109,11 @@ export class ScrollRegistry {
   private readonly live = new Map<string, ScrollContext>();
   private readonly expired = new Set<string>();
 
-  constructor(private readonly ttlMs: number) {}
+  /** `now` is the real time scrolls live by (not the simulated clock); tests may pass their own. */
+  constructor(
+    private readonly ttlMs: number,
+    readonly now: () => number = Date.now,
+  ) {}
 
   open(botId: string, items: readonly CxConversation[], perPage: number, now: number, zone = 'UTC'): string {
     this.sweep(now);
