@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
+import { cxoneRemoteEnv } from './remote-env.js';
 import { startBotoneSimulator, type BotoneSimulator } from '../../src/providers/botone/simulator/index.js';
 import { startCloserSimulator, type CloserSimulator } from '../../src/providers/closer/simulator/index.js';
 import { startCxoneSimulator, type CxoneSimulator } from '../../src/providers/cxone/simulator/index.js';
@@ -200,10 +201,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       BOTONE_USERNAME: botone.username,
       BOTONE_PASSWORD: botone.password,
       BOTONE_BOT_IDS: botone.botIds.join(','),
-      CXONE_BASE_URL: cxone.url,
-      CXONE_TOKEN: Object.entries(cxone.tokens)
-        .map(([bot, token]) => `${bot}:${token}`)
-        .join(','),
+      ...cxoneRemoteEnv(cxone),
       SIMULATOR_ACTIVITY: 'false',
       POLL_INTERVAL_MS: String(RIG.pollIntervalMs),
       POLL_FAST_INTERVAL_MS: String(RIG.pollIntervalMs),

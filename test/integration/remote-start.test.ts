@@ -11,6 +11,7 @@ import { startBotoneSimulator, type BotoneSimulator } from '../../src/providers/
 import { startCloserSimulator, type CloserSimulator } from '../../src/providers/closer/simulator/index.js';
 import { startCxoneSimulator, type CxoneSimulator } from '../../src/providers/cxone/simulator/index.js';
 import { startReplicaProcess, type Replica } from '../helpers/replicas.js';
+import { cxoneRemoteEnv } from '../helpers/remote-env.js';
 
 const PRELOAD = ['./test/helpers/module-log/register.mjs'];
 const SIMULATOR_CODE = /\/src\/(providers\/[^/]+\/simulator|simulators)\//;
@@ -66,10 +67,7 @@ describe('what a start loads', () => {
       BOTONE_USERNAME: botone.username,
       BOTONE_PASSWORD: botone.password,
       BOTONE_BOT_IDS: botone.botIds.join(','),
-      CXONE_BASE_URL: cxone.url,
-      CXONE_TOKEN: Object.entries(cxone.tokens)
-        .map(([bot, token]) => `${bot}:${token}`)
-        .join(','),
+      ...cxoneRemoteEnv(cxone),
     });
     const res = await gql(replica.url, QUERY);
     expect(res.errors).toBeUndefined();

@@ -16,6 +16,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 import { startTestBotgraph } from '../../helpers/botgraph.js';
+import { cxoneRemoteEnv } from '../../helpers/remote-env.js';
 import { waitFor } from '../../helpers/wait.js';
 import { idParts } from './support.js';
 
@@ -31,10 +32,7 @@ async function pageUnderActivity(expireScrolls: boolean) {
   const bg = await startTestBotgraph({
     BOTGRAPH_PROVIDERS: 'cxone',
     BOTGRAPH_AUTH: 'off',
-    CXONE_BASE_URL: cxone.url,
-    CXONE_TOKEN: Object.entries(cxone.tokens)
-      .map(([bot, token]) => `${bot}:${token}`)
-      .join(','),
+    ...cxoneRemoteEnv(cxone),
     UPSTREAM_TIMEOUT_MS: '15000',
     UPSTREAM_TOTAL_BUDGET_MS: '30000',
   });

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import { cxoneRemoteEnv } from '../../helpers/remote-env.js';
 import { startCxoneSimulator, type CxoneSimulator } from '../../../src/providers/cxone/simulator/index.js';
 import { allTruth, cxoneTruth, percentile, type Truth } from './truth.js';
 
@@ -135,10 +136,7 @@ describe("a CXone stream cut short by STATS_MAX_CALLS: the vendor's order is no 
     bg = await startTestBotgraph({
       BOTGRAPH_PROVIDERS: 'cxone',
       BOTGRAPH_AUTH: 'off',
-      CXONE_BASE_URL: cxone.url,
-      CXONE_TOKEN: Object.entries(cxone.tokens)
-        .map(([bot, token]) => `${bot}:${token}`)
-        .join(','),
+      ...cxoneRemoteEnv(cxone),
       STATS_MAX_CALLS: '3',
       // A page of 200 full trackers takes a while on a loaded machine; the helper's 2 s is for small reads.
       UPSTREAM_TIMEOUT_MS: '15000',
