@@ -163,7 +163,16 @@ async function main(): Promise<void> {
   hardStop.unref();
 
   // Only these variables: no vendor URL from the environment can turn this into a remote benchmark.
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SIMULATOR_ACTIVITY: 'false', LOG_LEVEL: 'silent', CACHE_TTL_MS: '0' });
+  // The per-principal rate limit is off: the bench is one anonymous client measuring the graph, and
+  // its concurrent rows run past 100 operations per second.
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SIMULATOR_ACTIVITY: 'false',
+    LOG_LEVEL: 'silent',
+    CACHE_TTL_MS: '0',
+    RATE_LIMIT_OPS_PER_SECOND: '0',
+  });
   const app = await startBotgraph(config, { logger: createLogger('silent') });
   try {
     const url = app.url.replace('localhost', '127.0.0.1');
