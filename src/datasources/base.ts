@@ -33,11 +33,6 @@ export interface PageWindow {
 export interface PageWindowOptions {
   /** The vendor's largest page. */
   maxPageSize: number;
-  /**
-   * The largest page considered for a one-call window, as a multiple of `take` (capped at
-   * `maxPageSize`). Infinity: any size up to `maxPageSize`. @default Infinity
-   */
-  widenUpTo?: number;
 }
 
 /**
@@ -50,9 +45,8 @@ export function pageWindow(offset: number, limit: number, options: PageWindowOpt
   if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
   const { maxPageSize } = options;
   const take = Math.min(Math.max(1, Math.floor(limit)), maxPageSize);
-  const widest = Math.min(maxPageSize, (options.widenUpTo ?? Number.POSITIVE_INFINITY) * take);
   const last = offset + take - 1;
-  for (let size = take; size <= widest; size += 1) {
+  for (let size = take; size <= maxPageSize; size += 1) {
     if (Math.floor(offset / size) === Math.floor(last / size)) {
       const page = Math.floor(offset / size);
       return { size, pages: [page + 1], skip: offset - page * size, take };
