@@ -426,7 +426,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
     if (best.buffer.length === 0) {
       // Its head is known from the cursor but not loaded yet: load it, then compare again.
       best.state.h = undefined;
-      best.part = undefined;
+      // fetchLane drops the lane's position part itself.
       await fetchLane(best, first - edges.length);
       continue;
     }
