@@ -15,7 +15,8 @@
  * So only CLOSER has RICH_MESSAGES; the others answer UNSUPPORTED_BY_PROVIDER with 0 upstream calls.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import { startTestBotgraph, type GraphQLResponse, type TestBotgraph } from '../../helpers/botgraph.js';
+import { wsClient } from '../../helpers/live.js';
 import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
 import { ConversationPool, ROUTES, expectAnnounced, expectError, expectNoLeak, expectNoUpstreamCalls, idParts, listen, totals } from './support.js';
 
@@ -308,5 +309,46 @@ describe('refused before any upstream call', () => {
     }
     expect(await totals(bg)).toEqual({ CLOSER: 0, BOTONE: 0, CXONE: 0 });
     expect(idParts(c).provider).toBe('CLOSER');
+  });
+});
+
+describe('over WebSocket, as over HTTP', () => {
+  const MEDIA = { url: 'https://cdn.example.com/ws.png', contentType: 'image/png' };
+
+  /** One sendMessage over graphql-ws: its single result, as an HTTP body would carry it. */
+  async function sendWs(input: Record<string, unknown>): Promise<GraphQLResponse> {
+    const client = wsClient(bg);
+    try {
+      const iterator = client.iterate({ query: SEND, variables: { input } });
+      const { value } = await iterator.next();
+      await iterator.return?.();
+      return value as GraphQLResponse;
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('refuses the same way (UNSUPPORTED_BY_PROVIDER with provider, BAD_USER_INPUT with field), with 0 upstream calls', async () => {
+    const [botone, closer] = await Promise.all([pool.take('BOTONE', ['ACTIVE']), pool.take('CLOSER', ['ACTIVE'])]);
+    await bg.resetStats();
+    const unsupported = await sendWs({ conversationId: botone.id, cards: [{ title: 'x' }] });
+    expect(expectError(unsupported, 'UNSUPPORTED_BY_PROVIDER', { provider: 'BOTONE' }).message).toMatch(/cannot send media, cards or locations/);
+    const bad = await sendWs({ conversationId: closer.id, media: MEDIA, location: { latitude: 1, longitude: 2 } });
+    expectError(bad, 'BAD_USER_INPUT', { field: 'input.location' });
+    const range = await sendWs({ conversationId: closer.id, location: { latitude: 0, longitude: 181 } });
+    expectError(range, 'BAD_USER_INPUT', { field: 'input.location.longitude' });
+    expect(await totals(bg)).toEqual({ CLOSER: 0, BOTONE: 0, CXONE: 0 });
+  });
+
+  it('sends a medium: one POST, the stored MESSAGE.DATA as over HTTP', async () => {
+    const conv = await pool.take('CLOSER', ['ACTIVE']);
+    await bg.resetStats();
+    const res = await sendWs({ conversationId: conv.id, text: 'ws', media: MEDIA });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    expectNoLeak(bg, res);
+    const sent = res.data.sendMessage;
+    expect((await bg.stats('CLOSER')).routes[ROUTES.closerSend]).toBe(1);
+    const raw = await stored(conv.nativeId, sent.message.nativeId);
+    expect(raw.data).toEqual({ type: 'media', text: 'ws', media: { contentType: 'image/png', uri: MEDIA.url } });
   });
 });
