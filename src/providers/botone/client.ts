@@ -124,12 +124,11 @@ export class BotoneClient {
         UpdatedTo: isoTo(request.updatedTo),
       },
     });
+    const key = attributionKey(attribution);
     return {
       // Once per list item (the same object while the page's bytes are unchanged) and attribution;
       // the page's array too, so an unchanged page costs one lookup, not one per item.
-      items: mappedOnce(result, `page ${attributionKey(attribution)}`, () =>
-        result.items.map((entry) => mappedOnce(entry, attributionKey(attribution), () => mapConversation(entry, attribution))),
-      ),
+      items: mappedOnce(result, `page ${key}`, () => result.items.map((entry) => mappedOnce(entry, key, () => mapConversation(entry, attribution)))),
       total: result.meta.pagination.total,
       page,
       pageSize,
