@@ -103,7 +103,7 @@ export interface OutgoingMedia {
   contentType: string;
 }
 
-/** A card as botgraph sends it (validated: see `checkRichMessage`). */
+/** A card as botgraph sends it (validated: `checkMessage` in src/resolvers/validate.ts). */
 export interface OutgoingCard {
   title: string;
   description: string | null;
