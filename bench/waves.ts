@@ -9,9 +9,16 @@
  * provider) or any GraphQL document. The times include the simulators' own work, which shares this
  * process and event loop.
  *
+ * `WAVES_REMOTE=1` starts the three simulators in a child process instead (as bench/compare.ts
+ * does) and botgraph in REMOTE mode against them: the times are then botgraph's own work plus the
+ * wire, without the simulators' work on the same event loop.
+ *
  * The upstream observer is botgraph's metrics (src/observability/metrics.ts): told each attempt's
  * route and duration when it ends, from which its start follows. It is wrapped here, not changed.
  */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
@@ -22,7 +29,7 @@ const only = (provider: string) => INBOX.replace('conversations(first: 10)', `co
 const QUERIES: Record<string, string> = { inbox: INBOX, closer: only('CLOSER'), botone: only('BOTONE'), cxone: only('CXONE') };
 const arg = process.argv[2] ?? 'inbox';
 const query = QUERIES[arg] ?? arg;
-const LATENCY_MS = 50;
+const LATENCY_MS = Number(process.env.WAVES_LATENCY_MS ?? 50);
 
 const calls: Array<{ provider: string; route: string; status: string; endedAt: number; seconds: number }> = [];
 // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the instance as `this`
@@ -32,6 +39,41 @@ Metrics.prototype.request = function (this: Metrics, info) {
   observe.call(this, info);
 };
 
+const remote = process.env.WAVES_REMOTE === '1';
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+const simUrls: string[] = [];
+let sims: ReturnType<typeof spawn> | undefined;
+if (remote) {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  simUrls.push(...ports.map((port) => `http://127.0.0.1:${port}`));
+  sims = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/simulators/cli.ts', import.meta.url))], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SIMULATOR_CLOSER_PORT: String(ports[0]),
+      SIMULATOR_BOTONE_PORT: String(ports[1]),
+      SIMULATOR_CXONE_PORT: String(ports[2]),
+      SIMULATOR_ACTIVITY: 'false',
+      SIMULATOR_ADMIN: 'true',
+    },
+    stdio: 'ignore',
+  });
+  for (const u of simUrls) {
+    for (;;) {
+      const up = await fetch(`${u}/__sim/stats`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 const config = loadConfig({
   PORT: '0',
   HOST: '127.0.0.1',
@@ -39,6 +81,20 @@ const config = loadConfig({
   CACHE_TTL_MS: '0',
   RATE_LIMIT_OPS_PER_SECOND: '0',
   UPSTREAM_TIMEOUT_MS: '10000',
+  ...(remote
+    ? {
+        BOTGRAPH_AUTH: 'off',
+        CLOSER_WEBHOOK_SECRET: 'bench-webhook-secret',
+        CLOSER_BASE_URL: simUrls[0]!,
+        CLOSER_API_KEY: 'closer-demo-key',
+        BOTONE_BASE_URL: simUrls[1]!,
+        BOTONE_USERNAME: 'demo@bot.one',
+        BOTONE_PASSWORD: 'demo',
+        BOTONE_BOT_IDS: '1446,1447,1448',
+        CXONE_BASE_URL: simUrls[2]!,
+        CXONE_TOKEN: '1327:cxone-demo-token,1328:cxone-demo-token-1328,1329:cxone-demo-token-1329',
+      }
+    : {}),
 });
 const app = await startBotgraph(config, { logger: createLogger('silent') });
 const stop = setTimeout(() => {
@@ -50,12 +106,15 @@ const gql = async () => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
   return (await res.json()) as { errors?: unknown[] };
 };
+const simulators = remote
+  ? simUrls.map((url) => ({ url, headers: {} }))
+  : Object.values(app.registry.simulators).map((sim) => ({ url: sim.url, headers: app.registry.simulatorAdminHeaders }));
 const faults = (body: unknown) =>
   Promise.all(
-    Object.values(app.registry.simulators).map((sim) =>
+    simulators.map((sim) =>
       fetch(`${sim.url}/__sim/faults`, {
         method: body === undefined ? 'DELETE' : 'PUT',
-        headers: { 'content-type': 'application/json', ...app.registry.simulatorAdminHeaders },
+        headers: { 'content-type': 'application/json', ...sim.headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
     ),
@@ -63,13 +122,16 @@ const faults = (body: unknown) =>
 
 await gql();
 await faults({ latencyMs: LATENCY_MS });
-for (let run = 1; run <= 3; run++) {
+const runs = Math.min(200, Number(process.env.WAVES_RUNS ?? 3));
+for (let run = 1; run <= runs; run++) {
   calls.length = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const res = await gql();
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   console.log(
-    `\nrun ${run}: ${total.toFixed(1)} ms, ${calls.length} upstream calls${res.errors ? `, errors: ${JSON.stringify(res.errors).slice(0, 200)}` : ''}`,
+    `\nrun ${run}: ${total.toFixed(1)} ms (CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms, system ${(cpu.system / 1000).toFixed(1)}), ${calls.length} upstream calls${res.errors ? `, errors: ${JSON.stringify(res.errors).slice(0, 200)}` : ''}`,
   );
   const rows = calls.map((c) => ({ ...c, start: c.endedAt - c.seconds * 1000 - t0, end: c.endedAt - t0 })).sort((a, b) => a.start - b.start);
   for (const c of rows) {
@@ -79,4 +141,5 @@ for (let run = 1; run <= 3; run++) {
 await faults(undefined);
 clearTimeout(stop);
 await app.close();
+sims?.kill();
 process.exit(0);

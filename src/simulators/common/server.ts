@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UnreachableCaseError } from '../../errors.js';
 import { FaultController, faultConfigSchema, type FaultConfig } from './faults.js';
 import { SIMULATOR_ADMIN_HEADER, type SimulatorAdmin } from './options.js';
 import { RequestStats } from './stats.js';
@@ -119,7 +120,14 @@ async function readBody(req: IncomingMessage, limit = 1_048_576): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, response: SimResponse, breakJson = false): void {
+/** A response as it goes on the wire: status, headers and the body already serialised. */
+interface Prepared {
+  status: number;
+  headers: Record<string, string>;
+  payload: Buffer | string | undefined;
+}
+
+function prepare(response: SimResponse, breakJson = false): Prepared {
   const headers: Record<string, string> = { ...response.headers };
   let payload: Buffer | string | undefined = response.body;
   if (payload === undefined && response.json !== undefined) {
@@ -128,8 +136,16 @@ function send(res: ServerResponse, response: SimResponse, breakJson = false): vo
     // A malformed body is a valid-looking JSON prefix, as a proxy that cut the stream would leave it.
     if (breakJson) payload = payload.slice(0, Math.max(1, Math.floor(payload.length / 2)));
   }
-  res.writeHead(response.status, headers);
-  res.end(payload);
+  return { status: response.status, headers, payload };
+}
+
+function write(res: ServerResponse, prepared: Prepared): void {
+  res.writeHead(prepared.status, prepared.headers);
+  res.end(prepared.payload);
+}
+
+function send(res: ServerResponse, response: SimResponse, breakJson = false): void {
+  write(res, prepare(response, breakJson));
 }
 
 /**
@@ -211,23 +227,33 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       stats.record(route.key);
 
       // The body arrives before the injected latency, as at a real vendor that is slow to act: a
-      // client that gives up (or dies) meanwhile does not stop the write from happening.
+      // client that gives up (or dies) meanwhile does not stop the write from happening. The
+      // request's fate (hang, 429, error) is decided as it arrives.
       const rawBody = await readBody(req);
+      const arrived = performance.now();
       const delay = faults.delayMs(route.key);
-      if (delay > 0) await sleep(delay);
       const decision = faults.decide(route.key);
-      switch (decision.kind) {
-        case 'hang':
-          // Never answer; close() destroys the socket.
-          return;
-        case 'rateLimit':
-          return send(res, options.errorResponse(429, 'Too Many Requests', { 'retry-after': String(decision.retryAfterSeconds) }));
-        case 'error':
-          return send(res, options.errorResponse(decision.status, 'Injected failure'));
-        case 'none':
-          break;
+      if (decision.kind !== 'none') {
+        if (delay > 0) await sleep(delay);
+        switch (decision.kind) {
+          case 'hang':
+            // Never answer; close() destroys the socket.
+            return;
+          case 'rateLimit':
+            return send(res, options.errorResponse(429, 'Too Many Requests', { 'retry-after': String(decision.retryAfterSeconds) }));
+          case 'error':
+            return send(res, options.errorResponse(decision.status, 'Injected failure'));
+          default:
+            throw new UnreachableCaseError(decision);
+        }
       }
 
+      // A write acts after the latency (slow to act, above). A read is answered `latencyMs` after it
+      // arrived, not after the simulator's own work on top: the answer is built and serialised
+      // during the wait, so a benchmark's "vendor at 50 ms" is 50 ms on the wire, whatever the
+      // simulator process is busy with, and botgraph's overhead over a critical path is its own.
+      const isRead = method === 'GET' || method === 'HEAD';
+      if (delay > 0 && !isRead) await sleep(delay);
       let body: unknown;
       let bodyInvalid = false;
       if (rawBody.length > 0) {
@@ -248,7 +274,12 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
         bodyInvalid,
         rawBody,
       });
-      send(res, response, response.status < 300 && faults.malformed(route.key));
+      const prepared = prepare(response, response.status < 300 && faults.malformed(route.key));
+      if (delay > 0 && isRead) {
+        const left = delay - (performance.now() - arrived);
+        if (left > 0) await sleep(left);
+      }
+      write(res, prepared);
     } catch (error) {
       if (!res.headersSent && error instanceof BodyTooLargeError) send(res, options.errorResponse(413, 'Payload Too Large'));
       else if (!res.headersSent) send(res, options.errorResponse(500, 'Internal Server Error'));
