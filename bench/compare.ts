@@ -4,7 +4,8 @@
  *   1. a bare Apollo Server 5 `{ hello }` (bench/compare/hello.ts), the reference;
  *   2. the three standalone simulators (src/simulators/cli.ts, activity off, on free ports);
  *   3. botgraph (src/main.ts) in REMOTE mode, its vendor URLs pointing at 2, with CACHE_TTL_MS=0;
- *      later a second botgraph with CACHE_TTL_MS=2000 for the repeated-inbox row.
+ *      later a second botgraph with CACHE_TTL_MS=2000 for the repeated-inbox row, and a third with
+ *      RESPONSE_CACHE_ENTRIES=0 as well (the entity cache alone).
  *
  * It prints:
  *   - throughput (autocannon, 10 connections) and CPU per request (process.cpuUsage() of each
@@ -473,19 +474,24 @@ if (PARTS.has('load')) {
   const helloRow = await load(helloUrl, { query: '{ hello }' }, hello, null);
   loadRows.push({ name: 'hello (reference)', ...helloRow, upstream: 0 });
   for (const [name, body] of rows) loadRows.push({ name, ...(await load(botUrl, body, bot, sims)), upstream: calls.get(name)!.total });
-  const cached = start('../src/main.ts', [], remoteEnv(cachedPort, CACHE_TTL_ON));
-  const cachedUrl = `http://127.0.0.1:${cachedPort}/graphql`;
-  await waitUp(cachedUrl, 'botgraph (cache on)');
-  await gql(cachedUrl, INBOX);
-  {
+  // The whole cache (entity cache and response cache), then the entity cache alone: what the
+  // response cache adds on top of 0 upstream calls.
+  for (const [label, extra] of [
+    ['', {}],
+    [', entity cache only (RESPONSE_CACHE_ENTRIES=0)', { RESPONSE_CACHE_ENTRIES: '0' }],
+  ] as const) {
+    const cached = start('../src/main.ts', [], { ...remoteEnv(cachedPort, CACHE_TTL_ON), ...extra });
+    const cachedUrl = `http://127.0.0.1:${cachedPort}/graphql`;
+    await waitUp(cachedUrl, 'botgraph (cache on)');
+    await gql(cachedUrl, INBOX);
     const upstream = await upstreamCalls(simUrls, () => post(cachedUrl, { query: INBOX }));
     loadRows.push({
-      name: `inbox, CACHE_TTL_MS=${CACHE_TTL_ON} (repeated)`,
+      name: `inbox, CACHE_TTL_MS=${CACHE_TTL_ON}${label} (repeated)`,
       ...(await load(cachedUrl, { query: INBOX }, cached, sims)),
       upstream: upstream.total,
     });
+    await stop(cached);
   }
-  await stop(cached);
 
   console.log('\n### Throughput and CPU (autocannon, 10 connections)\n');
   console.log(

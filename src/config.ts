@@ -168,6 +168,13 @@ const CACHE_DEFAULTS = {
    * upstream-call counts hold; the cache's own tests turn it on. @default 2000
    */
   ttlMs: 2_000,
+  /**
+   * The most whole query responses kept per process (`RESPONSE_CACHE_ENTRIES`): a repeated query
+   * by the same principal, with nothing invalidated since and within the TTL, is answered without
+   * executing (src/http/responseCache.ts). 0 keeps only the entity cache; `CACHE_TTL_MS=0` turns
+   * both off. @default 1000
+   */
+  responseEntries: 1_000,
 };
 export type CacheConfig = typeof CACHE_DEFAULTS;
 
@@ -255,7 +262,10 @@ export function loadConfig(env: Env = process.env): Config {
       openTtlMs: int(env, 'STATS_OPEN_TTL_MS', STATS_DEFAULTS.openTtlMs, 0, 86_400_000),
       maxDetailReads: int(env, 'STATS_MAX_DETAIL_READS', STATS_DEFAULTS.maxDetailReads, 0, 100_000),
     },
-    cache: { ttlMs: int(env, 'CACHE_TTL_MS', CACHE_DEFAULTS.ttlMs, 0, 3_600_000) },
+    cache: {
+      ttlMs: int(env, 'CACHE_TTL_MS', CACHE_DEFAULTS.ttlMs, 0, 3_600_000),
+      responseEntries: int(env, 'RESPONSE_CACHE_ENTRIES', CACHE_DEFAULTS.responseEntries, 0, 100_000),
+    },
     ops: opsSection(env),
     auth: authConfig(env, remote),
     limits: {

@@ -25,6 +25,7 @@ import { startInfra, type Infra } from './infra.js';
 import { startProviders, webhookReceivers, type ProviderRegistry } from './providers/registry.js';
 import { liveEventSink } from './subscriptions/announce.js';
 import { buildBotgraphSchema } from './schema.js';
+import { ResponseCache } from './http/responseCache.js';
 import { createGuard } from './limits/guard.js';
 import { StatsService } from './stats/service.js';
 import { MemorySegmentStore, RedisSegmentStore } from './stats/store.js';
@@ -45,6 +46,8 @@ export interface Botgraph {
   cohorts: CohortRegistry;
   /** Analytics: the aggregates and the live stats cohorts. */
   stats: StatsService;
+  /** Whole query responses kept for the same principal's identical query (src/http/responseCache.ts). */
+  responses: ResponseCache;
   close(): Promise<void>;
 }
 
@@ -128,7 +131,8 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   }
 
   const httpServer = createServer();
-  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard });
+  const responses = new ResponseCache(infra.cache, config.cache.responseEntries, Date.now, (hit) => metrics.cacheLookup('responses', hit));
+  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard, responses });
   const ws = attachWebSocket({
     httpServer,
     schema,
@@ -150,7 +154,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   attachRouter(
     httpServer,
     {
-      graphql: graphqlRoute(apollo, makeContext, guard, config.ops.operationDeadlineMs),
+      graphql: graphqlRoute(apollo, makeContext, guard, { deadlineMs: config.ops.operationDeadlineMs, responses, metrics, logger }),
       files: fileRoute(registry, logger),
       webhooks,
       console: consoleRoute(logger),
@@ -187,6 +191,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     registry,
     infra,
     live,
+    responses,
     cohorts: ws.cohorts,
     stats,
     async close() {

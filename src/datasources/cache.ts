@@ -228,6 +228,15 @@ export class EntityCache {
     return this.store !== null;
   }
 
+  /**
+   * The invalidation sequence: it moves on every write and every event, in this process or (with
+   * Redis) on any replica. What was computed from reads made while it held one value is still
+   * fresh while it holds that value (the response cache, src/http/responseCache.ts). Null when off.
+   */
+  async sequence(): Promise<number | null> {
+    return this.store ? this.store.sequence() : null;
+  }
+
   /** The view `UpstreamHttp` gets for one provider; undefined when the cache is off or the vendor keeps nothing. */
   forProvider(provider: ProviderName, tagger: CacheTagger | undefined): ProviderCache | undefined {
     const store = this.store;

@@ -155,6 +155,7 @@ interface Read<T> {
 /** Counts the read in its operation (`extensions.freshness`) and hands back its value. */
 function noted<T>(op: OperationScope | undefined, read: Read<T>): T {
   if (op) {
+    op.reads = (op.reads ?? 0) + 1;
     if (read.cached) op.cachedReads = (op.cachedReads ?? 0) + 1;
     if (op.oldestRead === undefined || read.fetchedAt < op.oldestRead) op.oldestRead = read.fetchedAt;
   }
@@ -216,6 +217,8 @@ export class UpstreamHttp {
     const tags = cache ? cache.tagsOf(path, options.query ?? {}) : null;
     const op = currentOperation();
     const consult = cache !== undefined && tags !== null && op !== undefined && !freshReadsOnly();
+    // An operation that had to read past the entity cache may not have its response kept either.
+    if (op && !consult) op.uncacheable = true;
     if (dedupe) {
       // A fresh read in flight serves anyone; one that may come from the cache serves only those who may take the cache.
       const pending = (this.inflight.get(key) ?? (consult ? this.inflight.get(CACHED + key) : undefined)) as Promise<Read<z.output<S>>> | undefined;

@@ -8,6 +8,8 @@
  * Callers must not change what they get: the same model serves every request that reads the same
  * answer (models were already shared that way by the entity cache).
  */
+import { holdsUntil } from '../observability/operation.js';
+
 interface Slot {
   key: string;
   value: unknown;
@@ -23,8 +25,14 @@ const slots = new WeakMap<object, Slot>();
  */
 export function mappedOnce<T>(raw: object, key: string, map: () => T, now = 0, until?: (value: T) => number): T {
   const slot = slots.get(raw);
-  if (slot && slot.key === key && now < slot.until) return slot.value as T;
+  if (slot && slot.key === key && now < slot.until) {
+    if (until) holdsUntil(slot.until);
+    return slot.value as T;
+  }
   const value = map();
-  slots.set(raw, { key, value, until: until ? until(value) : Number.POSITIVE_INFINITY });
+  const holds = until ? until(value) : Number.POSITIVE_INFINITY;
+  slots.set(raw, { key, value, until: holds });
+  // A response built on this model must not outlive it either (the response cache).
+  if (until) holdsUntil(holds);
   return value;
 }

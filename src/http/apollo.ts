@@ -14,6 +14,7 @@ import { principalKey } from '../limits/rate.js';
 import { limitRules } from '../limits/rules.js';
 import { freshnessExtension, newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
 import { readBody, sendJson } from './body.js';
+import { responseCachePlugin, type KeptResponse, type Pending, type ResponseCache } from './responseCache.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
 import { withResponsePolicy } from './policy.js';
@@ -114,10 +115,11 @@ export interface ApolloOptions {
   metrics: Metrics;
   logger: Logger;
   guard: Guard;
+  responses: ResponseCache;
 }
 
 /** Apollo Server 5 over botgraph's schema, with its validation rules, limits and error policy. */
-export async function startApollo({ schema, httpServer, format, metrics, logger, guard }: ApolloOptions): Promise<ApolloServer<Context>> {
+export async function startApollo({ schema, httpServer, format, metrics, logger, guard, responses }: ApolloOptions): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: limitRules(guard.policy.limits),
@@ -140,6 +142,8 @@ export async function startApollo({ schema, httpServer, format, metrics, logger,
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin,
       freshnessPlugin,
+      // After the two above: it keeps a response as they shaped it.
+      responseCachePlugin(responses),
       cursorsPlugin,
       operationsPlugin(metrics, logger),
       operationPolicyPlugin(guard),
@@ -156,7 +160,7 @@ export async function startApollo({ schema, httpServer, format, metrics, logger,
 async function readJsonBody(
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string; limit?: Record<string, unknown> }> {
+): Promise<{ ok: true; body: unknown; text: string } | { ok: false; status: number; message: string; limit?: Record<string, unknown> }> {
   const raw = await readBody(req, res, MAX_BODY_BYTES);
   if (raw === null) {
     // Reading stops at the limit, so the size is the client's own Content-Length when it sent one,
@@ -166,12 +170,12 @@ async function readJsonBody(
     const limit = { limit: MAX_BODY_BYTES, value, ...(value === declared ? {} : { valueIsLowerBound: true }) };
     return { ok: false, status: 413, message: `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`, limit };
   }
-  if (raw.length === 0) return { ok: true, body: undefined };
+  if (raw.length === 0) return { ok: true, body: undefined, text: '' };
   const type = req.headers['content-type'] ?? '';
   const text = raw.toString('utf8');
-  if (!type.includes('json')) return { ok: true, body: text };
+  if (!type.includes('json')) return { ok: true, body: text, text };
   try {
-    return { ok: true, body: JSON.parse(text) };
+    return { ok: true, body: JSON.parse(text), text };
   } catch {
     return { ok: false, status: 400, message: 'Body is not valid JSON.' };
   }
@@ -206,6 +210,14 @@ function isDocumentFailureAsJson(contentType: string | undefined, body: string):
   }
 }
 
+/** A response-cache hit: the kept bytes and headers, and the operation's one metric sample and log line. */
+function sendKept(res: ServerResponse, kept: KeptResponse, ctx: Pick<Context, 'operation' | 'principal'>, metrics: Metrics, logger: Logger): void {
+  for (const [key, value] of kept.headers) res.setHeader(key, value);
+  res.statusCode = kept.status;
+  res.end(kept.body);
+  recordOperation(metrics, logger, ctx, { name: kept.operationName, type: 'query', result: {}, transport: 'http', cachedResponse: true });
+}
+
 function wantsHtml(req: IncomingMessage): boolean {
   return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 }
@@ -216,7 +228,14 @@ export type MakeContext = (operation: OperationScope | undefined, principal: Pri
  * `/graphql` over HTTP: GraphiQL for a browser's GET, otherwise the operation through Apollo. The
  * principal is decided here, once per request, from `Authorization`, before the body is read.
  */
-export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeContext, guard: Guard, deadlineMs: number) {
+export interface RouteOptions {
+  deadlineMs: number;
+  responses: ResponseCache;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeContext, guard: Guard, { deadlineMs, responses, metrics, logger }: RouteOptions) {
   return async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     let who: Authenticated;
     try {
@@ -261,13 +280,28 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeCon
       const tooBig = variablesRefusal(guard.policy.limits, (body as { variables?: unknown }).variables);
       if (tooBig) return sendRefusal(res, 400, tooBig);
     }
+    // The response cache (src/http/responseCache.ts): the same request from the same principal,
+    // nothing invalidated since and within the TTL, is answered with the bytes sent before, without
+    // Apollo. The sequence is taken before the operation runs, so a miss is kept under the value its
+    // reads started from.
+    const method = (req.method ?? 'GET').toUpperCase();
+    let pending: Pending | null = null;
+    if (responses.enabled && (method === 'GET' || method === 'POST')) {
+      const seq = await responses.sequence();
+      if (seq !== null) {
+        const cacheKey = responses.keyOf(principal, method, req.headers.accept, method === 'GET' ? url.search : parsed.text);
+        const kept = responses.lookup(cacheKey, seq);
+        if (kept) return sendKept(res, kept, { operation, principal }, metrics, logger);
+        pending = responses.begin(cacheKey, seq);
+      }
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await runOperationTraced(operation, 'http', () =>
       apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        httpGraphQLRequest: { method, headers, search: url.search, body },
         context: async () => makeContext(operation, principal, key),
       }),
     );
@@ -275,6 +309,7 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeCon
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       if (res.statusCode === 400 && isDocumentFailureAsJson(response.headers.get('content-type'), response.body.string)) res.statusCode = 200;
+      if (pending && operation.kept) responses.keep(pending, { status: res.statusCode, headers: [...response.headers], ...operation.kept }, operation);
       return void res.end(response.body.string);
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

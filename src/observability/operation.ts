@@ -23,6 +23,17 @@ export interface OperationScope {
   cachedReads?: number;
   /** When the oldest vendor read this operation used was made (epoch ms), cached or not. */
   oldestRead?: number;
+  /** Vendor reads this operation used, from the vendor or from the entity cache. */
+  reads?: number;
+  /**
+   * Set when the operation read something the entity cache may not keep (a health probe, a read
+   * the vendor's tagger refuses): its response must not be kept either (src/http/responseCache.ts).
+   */
+  uncacheable?: true;
+  /** Epoch ms after which something this operation computed from the clock changes (a CXone status). */
+  validUntil?: number;
+  /** The response body the response cache may keep, set as Apollo sends it (src/http/responseCache.ts). */
+  kept?: { body: string; operationName: string | null };
   /** The operation's root span (a no-op one unless tracing is on). */
   span?: Span;
 }
@@ -79,6 +90,12 @@ export function runOutsideOperation<T>(fn: () => T): T {
 /** The operation the caller runs in, if any. */
 export function currentOperation(): OperationScope | undefined {
   return storage.getStore();
+}
+
+/** Notes that what the current operation computed holds only until `until` (epoch ms). */
+export function holdsUntil(until: number): void {
+  const op = storage.getStore();
+  if (op && Number.isFinite(until) && (op.validUntil === undefined || until < op.validUntil)) op.validUntil = until;
 }
 
 /** What a response says of its data's age (`extensions.freshness`); null when no vendor was read. */

@@ -16,6 +16,8 @@ export interface OperationRecord {
   type: string;
   result: { data?: unknown; errors?: ReadonlyArray<{ extensions?: Record<string, unknown> | undefined }> | undefined };
   transport: 'http' | 'ws';
+  /** Answered by the response cache (src/http/responseCache.ts), without executing. */
+  cachedResponse?: boolean;
 }
 
 /**
@@ -23,13 +25,13 @@ export interface OperationRecord {
  * one metric sample and one `info` log line with the request id, name, type, duration, outcome,
  * upstream call count, principal and error codes. Never variables' values, never credentials.
  */
-export function recordOperation(metrics: Metrics, logger: Logger, ctx: Context | undefined, record: OperationRecord): void {
+export function recordOperation(metrics: Metrics, logger: Logger, ctx: Pick<Context, 'operation' | 'principal'> | undefined, record: OperationRecord): void {
   const op = ctx?.operation;
   const ms = op ? Date.now() - op.startedAt : 0;
   const outcome = outcomeOf(record.result);
   metrics.operation({ name: record.name, type: record.type, outcome, seconds: ms / 1000 });
   const codes = [...new Set((record.result.errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN')))];
-  const principal = (ctx as { principal?: { name?: string } } | undefined)?.principal?.name;
+  const principal = ctx?.principal?.name;
   op?.span?.updateName(`graphql ${record.type} ${record.name ?? 'anonymous'}`);
   op?.span?.setAttributes({
     'graphql.operation.type': record.type,
@@ -48,6 +50,7 @@ export function recordOperation(metrics: Metrics, logger: Logger, ctx: Context |
       upstreamCalls: op?.upstreamCalls ?? 0,
       ...(principal !== undefined ? { principal } : {}),
       ...(codes.length ? { errors: codes } : {}),
+      ...(record.cachedResponse ? { cachedResponse: true } : {}),
     },
     'operation',
   );

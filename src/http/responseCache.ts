@@ -1,0 +1,199 @@
+/**
+ * The response cache: a query's whole response, kept in this process and handed to the same
+ * principal's identical query (same document, operation name and variables) without executing it.
+ *
+ * Why it exists: with the entity cache (src/datasources/cache.ts) a repeated inbox costs no
+ * upstream call, but botgraph still merges the providers' lists and graphql-js resolves a couple of
+ * hundred fields for every request. A dashboard or an inbox that many agents keep open asks the
+ * same query again and again; its answer only changes when the vendor data under it does.
+ *
+ * Why it is never staler than the entity cache: an entry records the entity cache's invalidation
+ * sequence taken before the operation executed, and is served only while the sequence still holds
+ * that value. The sequence moves on every write botgraph makes and on every event a mutation, a
+ * webhook or a poller publishes (with `REDIS_URL`, on any replica: it is one Redis counter, and a
+ * lookup is one GET). So a response is served only while nothing that could change it is known to
+ * have happened, and for at most `CACHE_TTL_MS` after its oldest vendor read, as the entity cache's
+ * own entries; a response built on a clock-derived value (a CXone status) ends when that value
+ * would change. The price of one global sequence is that any event drops every kept response; the
+ * entity cache's per-tag entries still make the next execution cheap.
+ *
+ * What is never kept: mutations and subscriptions; responses with errors; operations whose root
+ * fields read state that is not vendor data (`providers`: health and circuit breakers;
+ * `conversationStats`: the analytics store) or that read past the entity cache (a read a vendor's
+ * tagger refuses); operations that read nothing from a vendor (there is nothing to save).
+ * Only HTTP: graphql-ws runs its queries through graphql-js directly.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
+import type { Principal } from '../auth/principal.js';
+import type { Context } from '../context.js';
+import type { EntityCache } from '../datasources/cache.js';
+import type { OperationScope } from '../observability/operation.js';
+
+/**
+ * Root fields answered from vendor reads alone (through the entity cache), so that the invalidation
+ * sequence and the TTL bound their answers. A root field not named here makes the operation
+ * uncacheable: a field added to the schema is safe until someone decides it is cacheable.
+ */
+const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  '__typename',
+  'node',
+  'nodes',
+  'bots',
+  'bot',
+  'conversations',
+  'conversation',
+  'endUsers',
+  'endUser',
+  'messages',
+]);
+
+/** The largest response kept, in characters of its JSON. @default 1000000 */
+export const MAX_RESPONSE_CHARS = 1_000_000;
+/** The characters all kept responses may hold together. @default 16000000 */
+export const MAX_TOTAL_RESPONSE_CHARS = 16_000_000;
+
+/** A response as it goes on the wire, and what the operation log says of it. */
+export interface KeptResponse {
+  status: number;
+  headers: ReadonlyArray<readonly [string, string]>;
+  body: string;
+  operationName: string | null;
+}
+
+interface Entry {
+  response: KeptResponse;
+  /** The invalidation sequence before the operation executed. */
+  seq: number;
+  /** Epoch ms after which the entry is never served. */
+  expiresAt: number;
+}
+
+/** What a miss remembers until its response is known: the key, the sequence and time before it ran. */
+export interface Pending {
+  key: string;
+  seq: number;
+  at: number;
+}
+
+/** Whether every root field of the operation reads vendor data only (see CACHEABLE_ROOT_FIELDS). */
+export function cacheableOperation(operation: OperationDefinitionNode | null | undefined): boolean {
+  if (!operation || operation.operation !== 'query') return false;
+  // Fragments at the root are rare in clients; a fragment spread or inline fragment is refused
+  // rather than resolved, which costs a miss, never a wrong answer.
+  return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value));
+}
+
+/**
+ * The body a hit sends: the response as it was, but saying that every read it answers comes from a
+ * cache (`cachedReads`, `cachedResponse: true`) and, unchanged, how old its data is (`fetchedAt`).
+ */
+export function keptBody(result: FormattedExecutionResult, reads: number): string {
+  const freshness = { ...(result.extensions?.freshness as Record<string, unknown> | undefined), cachedReads: reads, cachedResponse: true };
+  // Apollo's own serialisation (prettyJSONStringify): the JSON and a newline.
+  return `${JSON.stringify({ ...result, extensions: { ...result.extensions, freshness } })}\n`;
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+  private chars = 0;
+
+  constructor(
+    private readonly entities: EntityCache,
+    /** The most entries kept; 0 keeps none. */
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+    /** Told whether each lookup hit (metrics: `botgraph_cache_hits_total{cache="responses"}`). */
+    private readonly onLookup?: (hit: boolean) => void,
+  ) {}
+
+  get enabled(): boolean {
+    return this.entities.enabled && this.entities.ttlMs > 0 && this.maxEntries > 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * A request as the client sent it: the same bytes from the same principal, negotiating the same
+   * response type, are the same operation with the same variables, and the same policy decision
+   * (src/limits/operation.ts decides on the document, variables and principal alone).
+   */
+  keyOf(principal: Principal, method: string, accept: string | undefined, request: string): string {
+    return `${principal.role}\u0000${principal.name}\u0000${principal.scopeKey}\u0000${method}\u0000${accept ?? ''}\u0000${request}`;
+  }
+
+  /** The sequence now; null when the cache cannot say (off, or Redis failing): no lookup, no store. */
+  async sequence(): Promise<number | null> {
+    try {
+      return await this.entities.sequence();
+    } catch {
+      return null;
+    }
+  }
+
+  /** The kept response for `key`, if it is still valid at sequence `seq`. */
+  lookup(key: string, seq: number): KeptResponse | undefined {
+    const entry = this.entries.get(key);
+    const hit = entry !== undefined && entry.seq === seq && this.now() < entry.expiresAt;
+    this.onLookup?.(hit);
+    if (!entry) return undefined;
+    if (!hit) {
+      this.drop(key, entry);
+      return undefined;
+    }
+    return entry.response;
+  }
+
+  begin(key: string, seq: number): Pending {
+    return { key, seq, at: this.now() };
+  }
+
+  /** Keeps a response if everything it was built from allows it (see the top of this file). */
+  keep(pending: Pending, response: KeptResponse, op: OperationScope | undefined): void {
+    if (!op || op.uncacheable || op.oldestRead === undefined || response.status !== 200) return;
+    if (response.body.length > MAX_RESPONSE_CHARS) return;
+    const expiresAt = Math.min(Math.min(op.oldestRead, pending.at) + this.entities.ttlMs, op.validUntil ?? Number.POSITIVE_INFINITY);
+    if (expiresAt <= this.now()) return;
+    const old = this.entries.get(pending.key);
+    if (old) this.drop(pending.key, old);
+    this.entries.set(pending.key, { response, seq: pending.seq, expiresAt });
+    this.chars += response.body.length;
+    // A Map iterates in insertion order: the oldest go first while either bound is passed.
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.chars <= MAX_TOTAL_RESPONSE_CHARS) break;
+      this.drop(key, entry);
+    }
+  }
+
+  private drop(key: string, entry: Entry): void {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.chars -= entry.response.body.length;
+  }
+}
+
+/**
+ * Decides, as Apollo sends a response, whether it may be kept: a query of cacheable root fields,
+ * with data and no error. It runs after the freshness and partial-error plugins (it keeps the
+ * response as they shaped it) and hands the body to keep to the HTTP route (`OperationScope.kept`: Apollo hands plugins a copy of the
+ * context, the operation scope is shared), which
+ * stores it with the status and headers Apollo chose. Whether the reads allowed it is decided there.
+ */
+export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      if (!cache.enabled) return;
+      return {
+        async willSendResponse({ response, contextValue, operation, operationName }) {
+          if (response.body.kind !== 'single' || !cacheableOperation(operation)) return;
+          const result = response.body.singleResult;
+          if (result.errors?.length || result.data === undefined || result.data === null) return;
+          const op = contextValue.operation;
+          if (op) op.kept = { body: keptBody(result, op.reads ?? 0), operationName: operationName ?? null };
+        },
+      };
+    },
+  };
+}
