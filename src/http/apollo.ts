@@ -235,7 +235,12 @@ export interface RouteOptions {
   logger: Logger;
 }
 
-export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeContext, guard: Guard, { deadlineMs, responses, metrics, logger }: RouteOptions) {
+export function graphqlRoute(
+  apollo: ApolloServer<Context>,
+  makeContext: MakeContext,
+  guard: Guard,
+  { deadlineMs, responses, metrics, logger }: RouteOptions,
+) {
   return async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     let who: Authenticated;
     try {
@@ -309,7 +314,8 @@ export function graphqlRoute(apollo: ApolloServer<Context>, makeContext: MakeCon
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       if (res.statusCode === 400 && isDocumentFailureAsJson(response.headers.get('content-type'), response.body.string)) res.statusCode = 200;
-      if (pending && operation.kept) responses.keep(pending, { status: res.statusCode, headers: [...response.headers], ...operation.kept }, operation);
+      if (pending && operation.kept)
+        responses.keep(pending, { status: res.statusCode, headers: [...response.headers], ...operation.kept }, operation);
       return void res.end(response.body.string);
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

@@ -24,7 +24,7 @@
  * Only HTTP: graphql-ws runs its queries through graphql-js directly.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
 import type { EntityCache } from '../datasources/cache.js';
@@ -78,7 +78,7 @@ export interface Pending {
 
 /** Whether every root field of the operation reads vendor data only (see CACHEABLE_ROOT_FIELDS). */
 export function cacheableOperation(operation: OperationDefinitionNode | null | undefined): boolean {
-  if (!operation || operation.operation !== 'query') return false;
+  if (!operation || operation.operation !== OperationTypeNode.QUERY) return false;
   // Fragments at the root are rare in clients; a fragment spread or inline fragment is refused
   // rather than resolved, which costs a miss, never a wrong answer.
   return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value));

@@ -25,7 +25,12 @@ export interface OperationRecord {
  * one metric sample and one `info` log line with the request id, name, type, duration, outcome,
  * upstream call count, principal and error codes. Never variables' values, never credentials.
  */
-export function recordOperation(metrics: Metrics, logger: Logger, ctx: Pick<Context, 'operation' | 'principal'> | undefined, record: OperationRecord): void {
+export function recordOperation(
+  metrics: Metrics,
+  logger: Logger,
+  ctx: Pick<Context, 'operation' | 'principal'> | undefined,
+  record: OperationRecord,
+): void {
   const op = ctx?.operation;
   const ms = op ? Date.now() - op.startedAt : 0;
   const outcome = outcomeOf(record.result);

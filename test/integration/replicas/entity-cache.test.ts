@@ -1,8 +1,8 @@
 /**
  * The entity cache shared by replicas (REDIS_URL): two botgraphs on one private redis-server and one
  * CLOSER simulator (REMOTE for both). A read kept by one is served by the other without a call, and
- * a write through either is seen by a read on the other at once. Upstream calls are counted at the
- * simulator's `/__sim/stats`.
+ * a write through either is seen by a read on the other at once, by the entity cache and by the
+ * response cache alike. Upstream calls are counted at the simulator's `/__sim/stats`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloserSimulator } from '../../../src/providers/closer/simulator/index.js';
@@ -68,5 +68,20 @@ describe('two replicas, one Redis', () => {
       // And the reader's fresh read is kept in turn: the writer reads it for free.
       expect(await closerCalls(() => gql(writer, NODE, { id }))).toBe(0);
     }
+  });
+
+  it('a response A keeps is not served after a write through B (the sequence is in Redis)', async () => {
+    const [a, b] = apps as [Botgraph, Botgraph];
+    const id = (await gql(a, LIST)).data.conversations.nodes[1].id as string;
+    await gql(a, NODE, { id });
+    const kept = await gql(a, NODE, { id });
+    expect(kept.extensions.freshness.cachedResponse).toBe(true);
+    expect(await closerCalls(() => gql(a, NODE, { id }))).toBe(0);
+
+    const text = `replica response ${Date.now()} ${Math.random()}`;
+    await gql(b, SEND, { id, text });
+    const after = await gql(a, NODE, { id });
+    expect(after.extensions.freshness.cachedResponse).toBeUndefined();
+    expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
   });
 });

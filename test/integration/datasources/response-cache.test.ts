@@ -1,0 +1,196 @@
+/**
+ * The response cache (src/http/responseCache.ts) over real HTTP against the simulators, upstream
+ * calls counted at `/__sim/stats`: a repeated query by the same principal is answered with the
+ * response sent before (no execution, no upstream call), and never after something that could change
+ * it: botgraph's own write, a change a poller saw, a CLOSER webhook. Other principals, other
+ * variables, responses with errors and operations that read live state are never answered from it.
+ * The TTL is long (60 s): what ends a kept response here is invalidation, never the clock.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
+import { startTestBotgraph, type GraphQLResponse, type TestBotgraph } from '../../helpers/botgraph.js';
+import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
+import { KEYS, gqlAs, sha256Hex } from '../security/support.js';
+import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, closerApi, closerSim, conversationsOf, type Conv } from '../subscriptions/support.js';
+
+const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt fetchedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
+const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { status handoff fetchedAt messages(last: 3) { nodes { text } } } } }`;
+const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id text } } }`;
+const PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
+
+const fromResponseCache = (res: GraphQLResponse) => res.extensions?.freshness?.cachedResponse === true;
+
+/** Upstream calls per simulator that `run` caused, and their total. */
+async function callsOf(bg: TestBotgraph, run: () => Promise<unknown>): Promise<Record<(typeof PROVIDERS)[number] | 'total', number>> {
+  await bg.resetStats();
+  await run();
+  const totals = await Promise.all(PROVIDERS.map(async (p) => [p, (await bg.stats(p)).total] as const));
+  return { ...(Object.fromEntries(totals) as Record<(typeof PROVIDERS)[number], number>), total: totals.reduce((sum, [, n]) => sum + n, 0) };
+}
+
+/** `botgraph_cache_hits_total{cache="responses"}` from `/metrics`, as a scraper reads it. */
+async function responseHits(bg: TestBotgraph): Promise<number> {
+  const text = await (await fetch(`${bg.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('botgraph_cache_hits_total{cache="responses"}'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+describe('the response cache, CACHE_TTL_MS on', () => {
+  let bg: TestBotgraph;
+  let client: Client;
+
+  beforeAll(async () => {
+    bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', ...FAST_POLLS });
+    client = wsClient(bg);
+  });
+  afterAll(async () => {
+    await client?.dispose();
+  });
+
+  it('answers a repeated inbox without executing: 0 upstream calls, the same data, as old as the first', async () => {
+    const first = await bg.gql(INBOX);
+    expect(first.errors).toBeUndefined();
+    expect(fromResponseCache(first)).toBe(false);
+    const hits = await responseHits(bg);
+
+    let again: GraphQLResponse = {};
+    const calls = await callsOf(bg, async () => (again = await bg.gql(INBOX)));
+    expect(calls.total).toBe(0);
+    expect(fromResponseCache(again)).toBe(true);
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.freshness.fetchedAt).toBe(first.extensions!.freshness.fetchedAt);
+    // Every read the kept response stands for came from a cache.
+    expect(again.extensions!.freshness.cachedReads).toBeGreaterThan(0);
+    expect(await responseHits(bg)).toBe(hits + 1);
+  });
+
+  it('keeps one response per set of variables', async () => {
+    const [a, b] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv, Conv];
+    const ra = await bg.gql(NODE, { id: a.id });
+    const rb = await bg.gql(NODE, { id: b.id });
+    expect(fromResponseCache(rb)).toBe(false);
+    expect(rb.data.node.id).toBe(b.id);
+    const again = await bg.gql(NODE, { id: a.id });
+    expect(fromResponseCache(again)).toBe(true);
+    expect(again.data).toEqual(ra.data);
+  });
+
+  it("after botgraph's own write the next read executes and has it, and is kept again", async () => {
+    const [conv] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
+    await bg.gql(NODE, { id: conv.id });
+    expect(fromResponseCache(await bg.gql(NODE, { id: conv.id }))).toBe(true);
+
+    const text = `response cache ${Date.now()}`;
+    expect((await bg.gql(SEND, { id: conv.id, text })).errors).toBeUndefined();
+    const after = await bg.gql(NODE, { id: conv.id });
+    expect(fromResponseCache(after)).toBe(false);
+    expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
+    const kept = await bg.gql(NODE, { id: conv.id });
+    expect(fromResponseCache(kept)).toBe(true);
+    expect(kept.data).toEqual(after.data);
+  });
+
+  it('a change made behind botgraph’s back ends the kept response once a poller has seen it', async () => {
+    const conv = (await conversationsOf(bg, 'BOTONE', ['ACTIVE'], 20)).find((c) => c.handoff === 'BOT' && c.bot) as Conv;
+    expect(conv).toBeDefined();
+    await bg.gql(NODE, { id: conv.id });
+    const kept = await bg.gql(NODE, { id: conv.id });
+    expect(fromResponseCache(kept)).toBe(true);
+    expect(kept.data.node.handoff).toBe('BOT');
+
+    const updates = collect<Conv>(client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
+    await subscribed(bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
+    await botoneApi(bg, 'POST', `/api/v2/conversation/${conv.nativeId}/stop`);
+    await updates.waitFor((events) => events.some((e) => e.id === conv.id && e.handoff !== 'BOT'), 'the poller to see the handoff', 10_000);
+    updates.stop();
+
+    const after = await bg.gql(NODE, { id: conv.id });
+    expect(fromResponseCache(after)).toBe(false);
+    expect(after.data.node.handoff).not.toBe('BOT');
+  });
+
+  it('a CLOSER webhook ends the kept response, with no poller running', async () => {
+    await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 10_000);
+    const conv = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 50)).find((c) => c.handoff === 'BOT') as Conv;
+    expect(conv).toBeDefined();
+    await bg.gql(NODE, { id: conv.id });
+    expect((await bg.gql(NODE, { id: conv.id })).data.node.handoff).toBe('BOT');
+    const delivered = closerSim(bg).webhookStatus().delivered;
+
+    // On the vendor directly: only CLOSER's webhook delivery tells botgraph.
+    await closerApi(bg, 'PUT', `/openapi/conversation/${conv.nativeId}/manual`, { status: 'HANDOVER' });
+    await waitFor(() => closerSim(bg).webhookStatus().delivered > delivered, 'the webhook delivery', 10_000);
+    let after: GraphQLResponse = {};
+    await waitFor(
+      async () => {
+        after = await bg.gql(NODE, { id: conv.id });
+        return after.data?.node?.handoff === 'OPERATOR';
+      },
+      'a read after the webhook to see the handover',
+      10_000,
+    );
+    expect(fromResponseCache(after)).toBe(false);
+    expect(bg.app.live.pollers.snapshot()).toHaveLength(0);
+  });
+
+  it('never keeps a response with errors, nor one that read live state', async () => {
+    const hits = await responseHits(bg);
+    for (let i = 0; i < 2; i++) {
+      const bad = await bg.gql(NODE, { id: 'not-a-global-id' });
+      expect(bad.errors?.length).toBeGreaterThan(0);
+      expect(fromResponseCache(bad)).toBe(false);
+    }
+    // Health is asked of every vendor each time, with or without a list beside it.
+    const query = `{ providers { provider healthy circuit } conversations(first: 2) { nodes { id } } }`;
+    await bg.gql(query);
+    let res: GraphQLResponse = {};
+    const calls = await callsOf(bg, async () => (res = await bg.gql(query)));
+    expect(fromResponseCache(res)).toBe(false);
+    expect(calls.CLOSER).toBeGreaterThanOrEqual(1);
+    expect(calls.BOTONE).toBeGreaterThanOrEqual(1);
+    expect(calls.CXONE).toBeGreaterThanOrEqual(1);
+    expect(await responseHits(bg)).toBe(hits);
+  });
+});
+
+describe('the response cache and principals', () => {
+  const SCOPED = 'scoped-closer-viewer-key-0123456789';
+  let bg: TestBotgraph;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'botgraph-response-cache-'));
+    const file = join(dir, 'keys');
+    writeFileSync(file, `closer-only viewer ${sha256Hex(SCOPED)} CLOSER\n`);
+    bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', BOTGRAPH_API_KEYS: `admin:${KEYS.admin}`, BOTGRAPH_API_KEYS_FILE: file });
+  });
+
+  it("one principal's kept response is never another's", async () => {
+    const admin = await gqlAs(bg, KEYS.admin, INBOX);
+    expect(admin.errors).toBeUndefined();
+    expect(new Set(admin.data.conversations.nodes.map((n: { provider: string }) => n.provider)).size).toBeGreaterThan(1);
+    expect(fromResponseCache(await gqlAs(bg, KEYS.admin, INBOX))).toBe(true);
+
+    const scoped = await gqlAs(bg, SCOPED, INBOX);
+    expect(scoped.errors).toBeUndefined();
+    expect(fromResponseCache(scoped)).toBe(false);
+    expect(scoped.data.conversations.nodes.map((n: { provider: string }) => n.provider)).toEqual(scoped.data.conversations.nodes.map(() => 'CLOSER'));
+    expect(fromResponseCache(await gqlAs(bg, SCOPED, INBOX))).toBe(true);
+    // Nobody's response for a request without credentials: it is refused as before.
+    expect((await gqlAs(bg, null, INBOX)).status).toBe(401);
+  });
+});
+
+describe('RESPONSE_CACHE_ENTRIES=0', () => {
+  it('keeps the entity cache alone: a repeated inbox costs 0 calls and is executed', async () => {
+    const bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', RESPONSE_CACHE_ENTRIES: '0' });
+    await bg.gql(INBOX);
+    let again: GraphQLResponse = {};
+    const calls = await callsOf(bg, async () => (again = await bg.gql(INBOX)));
+    expect(calls.total).toBe(0);
+    expect(fromResponseCache(again)).toBe(false);
+    expect(again.extensions!.freshness.cachedReads).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * ResponseCache's rules (src/http/responseCache.ts) on a real entity cache in memory, with its own
+ * clock: an entry is served only at the sequence it was kept under and before its expiry (the oldest
+ * read plus the TTL, or a clock-derived value's end, whichever is first); what must not be kept is
+ * not; the bounds evict the oldest first. Which operations qualify is decided on the document.
+ */
+import { parse, type OperationDefinitionNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { makePrincipal } from '../../src/auth/principal.js';
+import { EntityCache } from '../../src/datasources/cache.js';
+import { ResponseCache, cacheableOperation, type KeptResponse } from '../../src/http/responseCache.js';
+import type { ChangedEntity, EntityChangedEvent } from '../../src/events/bus.js';
+import type { ProviderName } from '../../src/models.js';
+import type { OperationScope } from '../../src/observability/operation.js';
+
+const TTL = 2_000;
+const principal = makePrincipal('dashboard', 'viewer', null);
+
+function setup(maxEntries = 10) {
+  let now = 1_000_000;
+  const entities = EntityCache.create(TTL, null);
+  const lookups: boolean[] = [];
+  const cache = new ResponseCache(
+    entities,
+    maxEntries,
+    () => now,
+    (hit) => lookups.push(hit),
+  );
+  const response = (body: string): KeptResponse => ({ status: 200, headers: [['content-type', 'application/json']], body, operationName: null });
+  const op = (extra: Partial<OperationScope> = {}): OperationScope => ({
+    requestId: 'r',
+    deadline: now + 1e6,
+    startedAt: now,
+    upstreamCalls: 0,
+    oldestRead: now,
+    reads: 1,
+    ...extra,
+  });
+  return {
+    cache,
+    entities,
+    lookups,
+    response,
+    op,
+    tick: (ms: number) => (now += ms),
+    now: () => now,
+    async keep(key: string, body: string, extra: Partial<OperationScope> = {}) {
+      const seq = (await cache.sequence())!;
+      cache.keep(cache.begin(key, seq), response(body), op(extra));
+    },
+    async lookup(key: string) {
+      return cache.lookup(key, (await cache.sequence())!)?.body;
+    },
+  };
+}
+
+const changed = (provider: ProviderName, entity: ChangedEntity, nativeId: string): EntityChangedEvent => ({
+  kind: 'entityChanged',
+  provider,
+  entity,
+  nativeId,
+  change: 'updated',
+  at: Date.now(),
+});
+const operation = (source: string) => parse(source).definitions[0] as OperationDefinitionNode;
+
+describe('ResponseCache', () => {
+  it('serves an entry at its sequence only: any invalidation ends it, and it is dropped', async () => {
+    const t = setup();
+    await t.keep('k', 'one');
+    expect(await t.lookup('k')).toBe('one');
+    await t.entities.invalidateEvent(changed('CLOSER', 'endUser', 'u1'));
+    expect(await t.lookup('k')).toBeUndefined();
+    expect(t.cache.size).toBe(0);
+    expect(t.lookups).toEqual([true, false]);
+  });
+
+  it('ends at the oldest read plus the TTL, or earlier at a clock-derived value’s end', async () => {
+    const t = setup();
+    await t.keep('old', 'a', { oldestRead: t.now() - 1_500 });
+    await t.keep('clock', 'b', { validUntil: t.now() + 300 });
+    t.tick(299);
+    expect(await t.lookup('old')).toBe('a');
+    expect(await t.lookup('clock')).toBe('b');
+    t.tick(1);
+    expect(await t.lookup('clock')).toBeUndefined();
+    t.tick(199);
+    expect(await t.lookup('old')).toBe('a');
+    t.tick(1);
+    expect(await t.lookup('old')).toBeUndefined();
+  });
+
+  it('keeps nothing that read past the entity cache, read no vendor, failed, or is already expired', async () => {
+    const t = setup();
+    await t.keep('uncacheable', 'x', { uncacheable: true });
+    await t.keep('no reads', 'x', { oldestRead: undefined });
+    await t.keep('expired', 'x', { oldestRead: t.now() - TTL });
+    const seq = (await t.cache.sequence())!;
+    t.cache.keep(t.cache.begin('500', seq), { ...t.response('x'), status: 500 }, t.op());
+    expect(t.cache.size).toBe(0);
+  });
+
+  it('a sequence that moved while the operation ran is never served', async () => {
+    const t = setup();
+    const pending = t.cache.begin('k', (await t.cache.sequence())!);
+    await t.entities.invalidateEvent(changed('BOTONE', 'bot', '1446'));
+    t.cache.keep(pending, t.response('stale'), t.op());
+    expect(await t.lookup('k')).toBeUndefined();
+  });
+
+  it('evicts the oldest entries first beyond maxEntries', async () => {
+    const t = setup(2);
+    await t.keep('a', '1');
+    await t.keep('b', '2');
+    await t.keep('c', '3');
+    expect([await t.lookup('a'), await t.lookup('b'), await t.lookup('c')]).toEqual([undefined, '2', '3']);
+  });
+
+  it('is off with the entity cache off, or with no entries allowed', () => {
+    expect(new ResponseCache(EntityCache.create(0, null), 10).enabled).toBe(false);
+    expect(new ResponseCache(EntityCache.create(TTL, null), 0).enabled).toBe(false);
+    expect(new ResponseCache(EntityCache.create(TTL, null), 1).enabled).toBe(true);
+  });
+
+  it('keys on the principal, the method, the accepted type and the request bytes', () => {
+    const { cache } = setup();
+    const key = cache.keyOf(principal, 'POST', 'application/json', '{"query":"{ bots { id } }"}');
+    expect(cache.keyOf(makePrincipal('dashboard', 'viewer', null), 'POST', 'application/json', '{"query":"{ bots { id } }"}')).toBe(key);
+    for (const other of [
+      cache.keyOf(makePrincipal('other', 'viewer', null), 'POST', 'application/json', '{"query":"{ bots { id } }"}'),
+      cache.keyOf(
+        makePrincipal('dashboard', 'viewer', [{ provider: 'CLOSER', botNativeId: null }]),
+        'POST',
+        'application/json',
+        '{"query":"{ bots { id } }"}',
+      ),
+      cache.keyOf(principal, 'GET', 'application/json', '{"query":"{ bots { id } }"}'),
+      cache.keyOf(principal, 'POST', 'application/graphql-response+json', '{"query":"{ bots { id } }"}'),
+      cache.keyOf(principal, 'POST', 'application/json', '{"query":"{ bots { name } }"}'),
+    ])
+      expect(other).not.toBe(key);
+  });
+});
+
+describe('cacheableOperation', () => {
+  it('takes queries whose root fields read vendor data only', () => {
+    expect(cacheableOperation(operation('{ conversations(first: 10) { nodes { id } } bots { id } __typename }'))).toBe(true);
+    expect(cacheableOperation(operation('query Q($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }'))).toBe(true);
+  });
+
+  it('refuses mutations, subscriptions, live state and fragments at the root', () => {
+    expect(cacheableOperation(operation('mutation { sendMessage(input: { conversationId: "x", text: "y" }) { message { id } } }'))).toBe(false);
+    expect(cacheableOperation(operation('subscription { conversationUpdated { id } }'))).toBe(false);
+    expect(cacheableOperation(operation('{ conversations { nodes { id } } providers { healthy } }'))).toBe(false);
+    expect(cacheableOperation(operation('{ conversationStats { total } }'))).toBe(false);
+    expect(cacheableOperation(operation('{ ... on Query { bots { id } } }'))).toBe(false);
+    expect(cacheableOperation(null)).toBe(false);
+  });
+});
