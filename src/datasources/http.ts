@@ -38,6 +38,14 @@ export interface UpstreamOptions {
   observer?: UpstreamObserver;
   /** The shared entity cache's view for this provider (src/datasources/cache.ts). @default none (every GET goes out) */
   cache?: ProviderCache;
+  /**
+   * Top-level string fields of a JSON answer that change on every call without saying anything
+   * changed (CXone's `scroll_id`: a new export, a new scroll, the same conversations). An answer
+   * equal to the URL's last one but for these gives the last value again with only them replaced,
+   * so the vendor's objects (and what was mapped from them) are not parsed, validated and mapped
+   * again. @default none
+   */
+  volatileFields?: readonly string[];
 }
 
 /**
@@ -140,6 +148,38 @@ interface Answer {
   text: string;
   value: unknown;
   data: unknown;
+  /** The text without its volatile fields, made when first compared (UpstreamOptions.volatileFields). */
+  stable?: string;
+}
+
+/**
+ * `text` with each volatile field's value taken out, and those values; null when a field occurs
+ * more than once (it may then not be the top-level one: no shortcut).
+ */
+function splitVolatile(text: string, fields: readonly string[]): { stable: string; values: Record<string, unknown> } | null {
+  let stable = text;
+  const values: Record<string, unknown> = {};
+  for (const field of fields) {
+    // A JSON string or null after the key; a key inside a string value would have escaped quotes.
+    const pattern = new RegExp(`"${field}":(null|"(?:[^"\\\\]|\\\\.)*")`, 'g');
+    let found: RegExpExecArray | null = null;
+    for (const match of stable.matchAll(pattern)) {
+      if (found) return null;
+      found = match;
+    }
+    if (!found) continue;
+    values[field] = JSON.parse(found[1] as string);
+    stable = stable.slice(0, found.index) + stable.slice(found.index + found[0].length);
+  }
+  return { stable, values };
+}
+
+/** One answer as read: its JSON, its text, and the new volatile values when only they changed. */
+interface Attempted {
+  status: number;
+  data: unknown;
+  text?: string;
+  volatile?: Record<string, unknown>;
 }
 
 /** The in-flight slot of a read that may have come from the entity cache. */
@@ -253,9 +293,29 @@ export class UpstreamHttp {
     const key = url.toString();
     const last = text === undefined ? undefined : this.answers.get(key);
     if (last && last.schema === schema && last.text === text) return { value: last.value as z.output<S>, data: last.data, text };
+    const same = last && last.schema === schema && text !== undefined ? response.volatile : undefined;
+    if (same) {
+      // The last value with the new volatile values: the same objects under them, not parsed again.
+      const value = { ...(last!.value as object), ...same } as z.output<S>;
+      this.keepAnswer(key, { schema, text: text!, value, data: response.data });
+      return { value, data: response.data, text };
+    }
     const value = this.parse(schema, response.data, path);
     if (text !== undefined) this.keepAnswer(key, { schema, text, value, data: response.data });
     return { value, data: response.data, text };
+  }
+
+  /**
+   * The new values of the volatile fields when `text` equals `last`'s text but for them; null
+   * otherwise (or when the vendor declares none). The stable part of `last` is made once.
+   */
+  private sameButVolatile(last: Answer, text: string): Record<string, unknown> | null {
+    const fields = this.options.volatileFields;
+    if (!fields?.length || text.length < last.text.length - 1_000 || text.length > last.text.length + 1_000) return null;
+    if (last.stable === undefined) last.stable = splitVolatile(last.text, fields)?.stable ?? '';
+    if (last.stable === '') return null;
+    const split = splitVolatile(text, fields);
+    return split && split.stable === last.stable ? split.values : null;
   }
 
   private keepAnswer(key: string, answer: Answer): void {
@@ -567,13 +627,7 @@ export class UpstreamHttp {
    * with the provider, the route (ids replaced) and the status, never the URL, whose query string
    * may hold a credential (CXone's token).
    */
-  private once(
-    method: string,
-    url: URL,
-    path: string,
-    body: unknown,
-    signal: AbortSignal,
-  ): Promise<{ status: number; data: unknown; text?: string }> {
+  private once(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<Attempted> {
     const route = routeOf(path);
     return trace
       .getTracer('botgraph')
@@ -599,13 +653,7 @@ export class UpstreamHttp {
       );
   }
 
-  private async attempt(
-    method: string,
-    url: URL,
-    path: string,
-    body: unknown,
-    signal: AbortSignal,
-  ): Promise<{ status: number; data: unknown; text?: string }> {
+  private async attempt(method: string, url: URL, path: string, body: unknown, signal: AbortSignal): Promise<Attempted> {
     const started = Date.now();
     const op = currentOperation();
     if (op) op.upstreamCalls += 1;
@@ -638,6 +686,8 @@ export class UpstreamHttp {
     // kept string, so that fetchParsed's comparison is one of identity, not of every character again.
     const last = method === 'GET' ? this.answers.get(url.toString()) : undefined;
     if (last && last.text === text) return { status: res.statusCode, data: last.data, text: last.text };
+    const same = last ? this.sameButVolatile(last, text) : null;
+    if (same) return { status: res.statusCode, data: { ...(last!.data as object), ...same }, text, volatile: same };
     try {
       return { status: res.statusCode, data: JSON.parse(text), text };
     } catch {

@@ -15,6 +15,13 @@ import { botIdFromTracker, mapConversation, statusHoldsUntil } from './mapper.js
 import { mappedOnce } from '../../datasources/mapped.js';
 import { cxPageSchema, type CxPage } from './types.js';
 
+/**
+ * Every export answer names a new scroll (`scroll_id`, and `next_page_url`, which carries it), even
+ * when its conversations are the same as the last time: UpstreamHttp reuses the last parsed page
+ * when only these differ (`UpstreamOptions.volatileFields`).
+ */
+const EXPORT_VOLATILE_FIELDS = ['scroll_id', 'next_page_url'] as const;
+
 export const EXPORT_PATH = '/api/public/conversations';
 /** The vendor's documented maximum. */
 export const MAX_PER_PAGE = 200;
@@ -87,7 +94,7 @@ export class CxoneClient {
     this.agent = options.dispatcher ? null : (dispatcher as Agent);
     const common = clientHttpOptions('CXONE', { ...options, dispatcher });
     for (const [key, token] of Object.entries(options.config.tokens)) {
-      this.http.set(key, new UpstreamHttp({ ...common, secretQuery: () => ({ token }) }));
+      this.http.set(key, new UpstreamHttp({ ...common, secretQuery: () => ({ token }), volatileFields: EXPORT_VOLATILE_FIELDS }));
     }
   }
 

@@ -103,6 +103,17 @@ function decodePathSegment(segment: string): string {
   }
 }
 
+/**
+ * Waits until `performance.now()` reaches `at`. A timer fires up to a millisecond or two late (libuv
+ * counts whole milliseconds from the start of a loop turn), which would add itself to every wave of
+ * a benchmark's "vendor at 50 ms": the last millisecond is waited for turn by turn instead.
+ */
+async function waitUntil(at: number): Promise<void> {
+  const left = at - performance.now();
+  if (left > 2) await sleep(left - 2);
+  while (performance.now() < at) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** A request body over the limit; answered 413 rather than as a simulator fault. */
 class BodyTooLargeError extends Error {}
 
@@ -234,7 +245,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       const delay = faults.delayMs(route.key);
       const decision = faults.decide(route.key);
       if (decision.kind !== 'none') {
-        if (delay > 0) await sleep(delay);
+        if (delay > 0) await waitUntil(arrived + delay);
         switch (decision.kind) {
           case 'hang':
             // Never answer; close() destroys the socket.
@@ -253,7 +264,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       // during the wait, so a benchmark's "vendor at 50 ms" is 50 ms on the wire, whatever the
       // simulator process is busy with, and botgraph's overhead over a critical path is its own.
       const isRead = method === 'GET' || method === 'HEAD';
-      if (delay > 0 && !isRead) await sleep(delay);
+      if (delay > 0 && !isRead) await waitUntil(arrived + delay);
       let body: unknown;
       let bodyInvalid = false;
       if (rawBody.length > 0) {
@@ -275,10 +286,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
         rawBody,
       });
       const prepared = prepare(response, response.status < 300 && faults.malformed(route.key));
-      if (delay > 0 && isRead) {
-        const left = delay - (performance.now() - arrived);
-        if (left > 0) await sleep(left);
-      }
+      if (delay > 0 && isRead) await waitUntil(arrived + delay);
       write(res, prepared);
     } catch (error) {
       if (!res.headersSent && error instanceof BodyTooLargeError) send(res, options.errorResponse(413, 'Payload Too Large'));

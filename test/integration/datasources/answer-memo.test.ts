@@ -1,6 +1,7 @@
 /**
  * An unchanged vendor answer is not parsed, validated or mapped again (src/datasources/mapped.ts):
- * UpstreamHttp gives a URL's last value again when the bytes are the same, models are mapped once
+ * UpstreamHttp gives a URL's last value again when the bytes are the same (or differ only in fields
+ * the vendor declares volatile, CXone's scroll id), models are mapped once
  * per answer object, and a Bot.one listing made of the same models is not sorted again. The vendor
  * is still called every time, and a changed answer (after a write) maps afresh.
  */
@@ -54,6 +55,53 @@ describe('UpstreamHttp: the same bytes give the same value', () => {
     expect(await http.getJson('/y', schema)).toEqual({ n: 2 });
     expect(validations).toBe(3);
     expect(requests).toBe(4);
+  });
+});
+
+describe('UpstreamHttp: an answer that differs only in its volatile fields', () => {
+  let server: Server;
+  let scroll = 0;
+  let items = [{ id: 'a', text: 'He said "scroll_id":"x" once' }];
+  let http: UpstreamHttp;
+  let validations = 0;
+  const schema = z
+    .looseObject({ data: z.array(z.looseObject({ id: z.string() })), scroll_id: z.string().nullable(), next_page_url: z.string().nullable() })
+    .transform((v) => {
+      validations += 1;
+      return v;
+    });
+  // As CXone answers: a new scroll every time, the same conversations.
+  const answer = () =>
+    JSON.stringify({ data: items, total: items.length, scroll_id: `s${++scroll}`, next_page_url: scroll % 2 ? `/x?scrollId=s${scroll}` : null });
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(answer()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    http = new UpstreamHttp({
+      provider: 'CXONE',
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      volatileFields: ['scroll_id', 'next_page_url'],
+    });
+  });
+  afterAll(async () => {
+    await http.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('keeps the same objects under the new values, and parses a real change afresh', async () => {
+    const a = await http.getJson('/x', schema);
+    const b = await http.getJson('/x', schema);
+    expect(validations).toBe(1);
+    expect(b).not.toBe(a);
+    expect(b.data).toBe(a.data);
+    expect([a.scroll_id, b.scroll_id]).toEqual(['s1', 's2']);
+    expect([a.next_page_url, b.next_page_url]).toEqual(['/x?scrollId=s1', null]);
+
+    items = [...items, { id: 'b', text: 'new' }];
+    const c = await http.getJson('/x', schema);
+    expect(validations).toBe(2);
+    expect(c.data.map((d) => d.id)).toEqual(['a', 'b']);
+    expect(c.scroll_id).toBe('s3');
   });
 });
 
