@@ -224,7 +224,7 @@ export class BotoneStream implements ConversationStream {
     const listed = pages * MAX_PAGE_SIZE;
     return new BotgraphError(
       ErrorCode.PROVIDER_LIST_TRUNCATED,
-      `Bot.one ${bot === null ? 'lists' : `bot ${bot} has`} ${total} conversations; only the first ${listed} (${pages} pages, BOTONE_MAX_LIST_PAGES) were read, so the list may lack the others.`,
+      `Bot.one ${bot === null ? 'lists' : `bot ${bot} has`} ${total} conversations; only the first ${listed} (${pages} ${pages === 1 ? 'page' : 'pages'}, BOTONE_MAX_LIST_PAGES) were read, so the list may lack the others.`,
       {
         provider: PROVIDER,
         // The bot's native id (`Bot.nativeId`): global IDs are the resolvers' to make.
