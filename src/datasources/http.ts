@@ -152,6 +152,9 @@ interface Answer {
   stable?: string;
 }
 
+/** A JSON string or null, where the sticky match starts. */
+const VOLATILE_VALUE = /null|"(?:[^"\\]|\\.)*"/y;
+
 /**
  * `text` with each volatile field's value taken out, and those values; null when a field occurs
  * more than once (it may then not be the top-level one: no shortcut).
@@ -160,16 +163,18 @@ function splitVolatile(text: string, fields: readonly string[]): { stable: strin
   let stable = text;
   const values: Record<string, unknown> = {};
   for (const field of fields) {
-    // A JSON string or null after the key; a key inside a string value would have escaped quotes.
-    const pattern = new RegExp(`"${field}":(null|"(?:[^"\\\\]|\\\\.)*")`, 'g');
-    let found: RegExpExecArray | null = null;
-    for (const match of stable.matchAll(pattern)) {
-      if (found) return null;
-      found = match;
-    }
-    if (!found) continue;
-    values[field] = JSON.parse(found[1] as string);
-    stable = stable.slice(0, found.index) + stable.slice(found.index + found[0].length);
+    // The key as JSON writes it; inside a string value its quotes would be escaped. indexOf, not a
+    // regular expression over the whole answer: a CXone page is tens of kilobytes.
+    const key = `"${field}":`;
+    const at = stable.indexOf(key);
+    if (at < 0) continue;
+    if (stable.indexOf(key, at + key.length) >= 0) return null;
+    const value = VOLATILE_VALUE;
+    value.lastIndex = at + key.length;
+    const match = value.exec(stable);
+    if (!match) return null;
+    values[field] = JSON.parse(match[0]);
+    stable = stable.slice(0, at) + stable.slice(value.lastIndex);
   }
   return { stable, values };
 }
