@@ -29,6 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
 import { freePort } from '../test/helpers/wait.js';
+import { remoteVendorEnv } from './remote.js';
 
 const num = (name: string, fallback: number, min: number, max: number) =>
   Math.min(max, Math.max(min, Number(process.env[name] ?? fallback) || fallback));
@@ -420,19 +421,9 @@ const remoteEnv = (port: number, cacheTtl: string) => ({
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   CACHE_TTL_MS: cacheTtl,
-  // REMOTE vendors need credentials on botgraph's own API (or this explicit opt-out) and a webhook secret.
-  BOTGRAPH_AUTH: 'off',
-  CLOSER_WEBHOOK_SECRET: 'bench-webhook-secret',
+  ...remoteVendorEnv(simUrls),
   // The bench is one principal sending far more than the default 100 operations per second.
   RATE_LIMIT_OPS_PER_SECOND: '0',
-  CLOSER_BASE_URL: simUrls[0]!,
-  CLOSER_API_KEY: 'closer-demo-key',
-  BOTONE_BASE_URL: simUrls[1]!,
-  BOTONE_USERNAME: 'demo@bot.one',
-  BOTONE_PASSWORD: 'demo',
-  BOTONE_BOT_IDS: '1446,1447,1448',
-  CXONE_BASE_URL: simUrls[2]!,
-  CXONE_TOKEN: '1327:cxone-demo-token,1328:cxone-demo-token-1328,1329:cxone-demo-token-1329',
   // The bench's own subscribers are the only ones; the pollers' reads are not what is measured.
   POLL_INTERVAL_MS: '2000',
   // Thousands of sockets connect at once in the fan-out rows; the 3 s default would refuse the slow ones.

@@ -17,12 +17,13 @@
  * route and duration when it ends, from which its start follows. It is wrapped here, not changed.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
 import { startBotgraph } from '../src/server.js';
+import { freePort } from '../test/helpers/wait.js';
+import { remoteVendorEnv } from './remote.js';
 
 const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
 const only = (provider: string) => INBOX.replace('conversations(first: 10)', `conversations(first: 10, filter: { providers: [${provider}] })`);
@@ -40,13 +41,6 @@ Metrics.prototype.request = function (this: Metrics, info) {
 };
 
 const remote = process.env.WAVES_REMOTE === '1';
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 const simUrls: string[] = [];
 let sims: ReturnType<typeof spawn> | undefined;
 if (remote) {
@@ -81,20 +75,7 @@ const config = loadConfig({
   CACHE_TTL_MS: '0',
   RATE_LIMIT_OPS_PER_SECOND: '0',
   UPSTREAM_TIMEOUT_MS: '10000',
-  ...(remote
-    ? {
-        BOTGRAPH_AUTH: 'off',
-        CLOSER_WEBHOOK_SECRET: 'bench-webhook-secret',
-        CLOSER_BASE_URL: simUrls[0]!,
-        CLOSER_API_KEY: 'closer-demo-key',
-        BOTONE_BASE_URL: simUrls[1]!,
-        BOTONE_USERNAME: 'demo@bot.one',
-        BOTONE_PASSWORD: 'demo',
-        BOTONE_BOT_IDS: '1446,1447,1448',
-        CXONE_BASE_URL: simUrls[2]!,
-        CXONE_TOKEN: '1327:cxone-demo-token,1328:cxone-demo-token-1328,1329:cxone-demo-token-1329',
-      }
-    : {}),
+  ...(remote ? remoteVendorEnv(simUrls) : {}),
 });
 const app = await startBotgraph(config, { logger: createLogger('silent') });
 const stop = setTimeout(() => {

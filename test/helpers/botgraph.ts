@@ -77,3 +77,14 @@ export async function startTestBotgraph(env: Record<string, string> = {}): Promi
   afterAll(() => handle.close());
   return handle;
 }
+
+const ALL_PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
+export type CallCounts = Record<(typeof ALL_PROVIDERS)[number] | 'total', number>;
+
+/** The upstream calls `run` caused, per embedded simulator and in all, counted at `/__sim/stats`. */
+export async function upstreamCallsOf(bg: TestBotgraph, run: () => Promise<unknown>): Promise<CallCounts> {
+  await bg.resetStats();
+  await run();
+  const totals = await Promise.all(ALL_PROVIDERS.map(async (p) => [p, (await bg.stats(p)).total] as const));
+  return { ...(Object.fromEntries(totals) as Record<(typeof ALL_PROVIDERS)[number], number>), total: totals.reduce((sum, [, n]) => sum + n, 0) };
+}

@@ -7,14 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { startTestBotgraph, type TestBotgraph } from '../../helpers/botgraph.js';
+import { startTestBotgraph, upstreamCallsOf, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
 import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, conversationsOf, type Conv } from '../subscriptions/support.js';
 
 const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt fetchedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
 const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { status handoff fetchedAt messages(last: 3) { nodes { text } } } } }`;
 const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id text } } }`;
-const PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
 
 let bg: TestBotgraph;
 let client: Client;
@@ -28,25 +27,17 @@ afterAll(async () => {
   await client?.dispose();
 });
 
-/** Upstream calls per simulator that `run` caused. */
-async function callsOf(run: () => Promise<unknown>): Promise<Record<(typeof PROVIDERS)[number], number>> {
-  await bg.resetStats();
-  await run();
-  const totals = await Promise.all(PROVIDERS.map(async (p) => [p, (await bg.stats(p)).total] as const));
-  return Object.fromEntries(totals) as Record<(typeof PROVIDERS)[number], number>;
-}
-
 describe('the entity cache, CACHE_TTL_MS on', () => {
   it('a repeated inbox within the TTL costs 0 upstream calls, and says how old its data is', async () => {
     let first: any;
-    const cold = await callsOf(async () => (first = await bg.gql(INBOX)));
+    const cold = await upstreamCallsOf(bg, async () => (first = await bg.gql(INBOX)));
     expect(first.errors).toBeUndefined();
     expect(cold.CLOSER + cold.BOTONE + cold.CXONE).toBeGreaterThan(0);
     expect(first.extensions.freshness.cachedReads).toBe(0);
 
     let again: any;
-    const warm = await callsOf(async () => (again = await bg.gql(INBOX)));
-    expect(warm).toEqual({ CLOSER: 0, BOTONE: 0, CXONE: 0 });
+    const warm = await upstreamCallsOf(bg, async () => (again = await bg.gql(INBOX)));
+    expect(warm).toEqual({ CLOSER: 0, BOTONE: 0, CXONE: 0, total: 0 });
     expect(again.data).toEqual(first.data);
     expect(again.extensions.freshness.cachedReads).toBeGreaterThan(0);
     // The data is as old as the first request's reads: fetchedAt did not move.
@@ -61,7 +52,7 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
     const [conv] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
     await bg.gql(NODE, { id: conv.id });
     await bg.gql(INBOX);
-    const warm = await callsOf(() => bg.gql(NODE, { id: conv.id }));
+    const warm = await upstreamCallsOf(bg, () => bg.gql(NODE, { id: conv.id }));
     expect(warm.CLOSER).toBe(0);
 
     const text = `cache test ${Date.now()}`;
@@ -69,11 +60,11 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
     expect(sent.errors).toBeUndefined();
 
     let after: any;
-    const calls = await callsOf(async () => (after = await bg.gql(NODE, { id: conv.id })));
+    const calls = await upstreamCallsOf(bg, async () => (after = await bg.gql(NODE, { id: conv.id })));
     expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
     expect(calls.CLOSER).toBeGreaterThan(0);
     // The write dropped CLOSER's entries only: the other providers' part of the inbox is still kept.
-    const inbox = await callsOf(() => bg.gql(INBOX));
+    const inbox = await upstreamCallsOf(bg, () => bg.gql(INBOX));
     expect(inbox.CLOSER).toBeGreaterThan(0);
     expect(inbox.BOTONE + inbox.CXONE).toBe(0);
   });
@@ -84,7 +75,7 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
     const before = await bg.gql(NODE, { id: conv.id });
     expect(before.data.node.handoff).toBe('BOT');
     // Kept: the same read again costs nothing.
-    expect((await callsOf(() => bg.gql(NODE, { id: conv.id }))).BOTONE).toBe(0);
+    expect((await upstreamCallsOf(bg, () => bg.gql(NODE, { id: conv.id }))).BOTONE).toBe(0);
 
     const updates = collect<Conv>(client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
     await subscribed(bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
@@ -94,7 +85,7 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
     updates.stop();
 
     let after: any;
-    const calls = await callsOf(async () => (after = await bg.gql(NODE, { id: conv.id })));
+    const calls = await upstreamCallsOf(bg, async () => (after = await bg.gql(NODE, { id: conv.id })));
     expect(after.data.node.handoff).not.toBe('BOT');
     expect(calls.BOTONE).toBeGreaterThan(0);
   });
@@ -104,7 +95,7 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
     // The previous test's poller (in its grace period) would add its own reads to the count.
     await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 5_000);
     await bg.gql(query);
-    const calls = await callsOf(() => bg.gql(query));
-    expect(calls).toEqual({ CLOSER: 1, BOTONE: 1, CXONE: 1 });
+    const calls = await upstreamCallsOf(bg, () => bg.gql(query));
+    expect(calls).toEqual({ CLOSER: 1, BOTONE: 1, CXONE: 1, total: 3 });
   });
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { startTestBotgraph, type GraphQLResponse, type TestBotgraph } from '../../helpers/botgraph.js';
+import { startTestBotgraph, upstreamCallsOf, type GraphQLResponse, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
 import { KEYS, gqlAs, sha256Hex } from '../security/support.js';
 import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, closerApi, closerSim, conversationsOf, type Conv } from '../subscriptions/support.js';
@@ -19,17 +19,8 @@ import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, closerApi, closerSim, convers
 const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt fetchedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
 const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { status handoff fetchedAt messages(last: 3) { nodes { text } } } } }`;
 const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id text } } }`;
-const PROVIDERS = ['CLOSER', 'BOTONE', 'CXONE'] as const;
 
 const fromResponseCache = (res: GraphQLResponse) => res.extensions?.freshness?.cachedResponse === true;
-
-/** Upstream calls per simulator that `run` caused, and their total. */
-async function callsOf(bg: TestBotgraph, run: () => Promise<unknown>): Promise<Record<(typeof PROVIDERS)[number] | 'total', number>> {
-  await bg.resetStats();
-  await run();
-  const totals = await Promise.all(PROVIDERS.map(async (p) => [p, (await bg.stats(p)).total] as const));
-  return { ...(Object.fromEntries(totals) as Record<(typeof PROVIDERS)[number], number>), total: totals.reduce((sum, [, n]) => sum + n, 0) };
-}
 
 /** `botgraph_cache_hits_total{cache="responses"}` from `/metrics`, as a scraper reads it. */
 async function responseHits(bg: TestBotgraph): Promise<number> {
@@ -57,7 +48,7 @@ describe('the response cache, CACHE_TTL_MS on', () => {
     const hits = await responseHits(bg);
 
     let again: GraphQLResponse = {};
-    const calls = await callsOf(bg, async () => (again = await bg.gql(INBOX)));
+    const calls = await upstreamCallsOf(bg, async () => (again = await bg.gql(INBOX)));
     expect(calls.total).toBe(0);
     expect(fromResponseCache(again)).toBe(true);
     expect(again.data).toEqual(first.data);
@@ -147,7 +138,7 @@ describe('the response cache, CACHE_TTL_MS on', () => {
     const query = `{ providers { provider healthy circuit } conversations(first: 2) { nodes { id } } }`;
     await bg.gql(query);
     let res: GraphQLResponse = {};
-    const calls = await callsOf(bg, async () => (res = await bg.gql(query)));
+    const calls = await upstreamCallsOf(bg, async () => (res = await bg.gql(query)));
     expect(fromResponseCache(res)).toBe(false);
     expect(calls.CLOSER).toBeGreaterThanOrEqual(1);
     expect(calls.BOTONE).toBeGreaterThanOrEqual(1);
@@ -188,7 +179,7 @@ describe('RESPONSE_CACHE_ENTRIES=0', () => {
     const bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', RESPONSE_CACHE_ENTRIES: '0' });
     await bg.gql(INBOX);
     let again: GraphQLResponse = {};
-    const calls = await callsOf(bg, async () => (again = await bg.gql(INBOX)));
+    const calls = await upstreamCallsOf(bg, async () => (again = await bg.gql(INBOX)));
     expect(calls.total).toBe(0);
     expect(fromResponseCache(again)).toBe(false);
     expect(again.extensions!.freshness.cachedReads).toBeGreaterThan(0);
