@@ -148,35 +148,58 @@ interface Answer {
   text: string;
   value: unknown;
   data: unknown;
-  /** The text without its volatile fields, made when first compared (UpstreamOptions.volatileFields). */
-  stable?: string;
+  /** Where the text's volatile values are, found when first compared (UpstreamOptions.volatileFields); null: none usable. */
+  spans?: VolatileSpans | null;
 }
 
 /** A JSON string or null, where the sticky match starts. */
 const VOLATILE_VALUE = /null|"(?:[^"\\]|\\.)*"/y;
 
+/** The volatile values of one answer: where each is in its text, in text order, and what it is. */
+interface VolatileSpans {
+  spans: Array<{ start: number; end: number; field: string }>;
+}
+
 /**
- * `text` with each volatile field's value taken out, and those values; null when a field occurs
- * more than once (it may then not be the top-level one: no shortcut).
+ * Where each volatile field's value is in `text`; null when a field occurs more than once (it may
+ * then not be the top-level one: no shortcut) or its value is not a string or null.
  */
-function splitVolatile(text: string, fields: readonly string[]): { stable: string; values: Record<string, unknown> } | null {
-  let stable = text;
-  const values: Record<string, unknown> = {};
+function volatileSpans(text: string, fields: readonly string[]): VolatileSpans | null {
+  const spans: VolatileSpans['spans'] = [];
   for (const field of fields) {
     // The key as JSON writes it; inside a string value its quotes would be escaped. indexOf, not a
     // regular expression over the whole answer: a CXone page is tens of kilobytes.
     const key = `"${field}":`;
-    const at = stable.indexOf(key);
+    const at = text.indexOf(key);
     if (at < 0) continue;
-    if (stable.indexOf(key, at + key.length) >= 0) return null;
-    const value = VOLATILE_VALUE;
-    value.lastIndex = at + key.length;
-    const match = value.exec(stable);
-    if (!match) return null;
-    values[field] = JSON.parse(match[0]);
-    stable = stable.slice(0, at) + stable.slice(value.lastIndex);
+    if (text.indexOf(key, at + key.length) >= 0) return null;
+    VOLATILE_VALUE.lastIndex = at + key.length;
+    if (!VOLATILE_VALUE.test(text)) return null;
+    spans.push({ start: at + key.length, end: VOLATILE_VALUE.lastIndex, field });
   }
-  return { stable, values };
+  spans.sort((x, y) => x.start - y.start);
+  return { spans };
+}
+
+/**
+ * The new volatile values when `b` equals `a` outside them; null otherwise. The texts between the
+ * values are compared as slices of the answers, without copying either (tens of kilobytes each).
+ */
+function sameOutside(a: string, sa: VolatileSpans, b: string, sb: VolatileSpans): Record<string, unknown> | null {
+  if (sa.spans.length !== sb.spans.length) return null;
+  let ia = 0;
+  let ib = 0;
+  for (let i = 0; i < sa.spans.length; i++) {
+    const x = sa.spans[i]!;
+    const y = sb.spans[i]!;
+    if (x.field !== y.field || x.start - ia !== y.start - ib || a.slice(ia, x.start) !== b.slice(ib, y.start)) return null;
+    ia = x.end;
+    ib = y.end;
+  }
+  if (a.length - ia !== b.length - ib || a.slice(ia) !== b.slice(ib)) return null;
+  const values: Record<string, unknown> = {};
+  for (const y of sb.spans) values[y.field] = JSON.parse(b.slice(y.start, y.end));
+  return values;
 }
 
 /** One answer as read: its JSON, its text, and the new volatile values when only they changed. */
@@ -312,15 +335,15 @@ export class UpstreamHttp {
 
   /**
    * The new values of the volatile fields when `text` equals `last`'s text but for them; null
-   * otherwise (or when the vendor declares none). The stable part of `last` is made once.
+   * otherwise (or when the vendor declares none). `last`'s spans are found once.
    */
   private sameButVolatile(last: Answer, text: string): Record<string, unknown> | null {
     const fields = this.options.volatileFields;
-    if (!fields?.length || text.length < last.text.length - 1_000 || text.length > last.text.length + 1_000) return null;
-    if (last.stable === undefined) last.stable = splitVolatile(last.text, fields)?.stable ?? '';
-    if (last.stable === '') return null;
-    const split = splitVolatile(text, fields);
-    return split && split.stable === last.stable ? split.values : null;
+    if (!fields?.length || Math.abs(text.length - last.text.length) > 1_000) return null;
+    if (last.spans === undefined) last.spans = volatileSpans(last.text, fields);
+    if (!last.spans?.spans.length) return null;
+    const spans = volatileSpans(text, fields);
+    return spans ? sameOutside(last.text, last.spans, text, spans) : null;
   }
 
   private keepAnswer(key: string, answer: Answer): void {
