@@ -104,14 +104,13 @@ function decodePathSegment(segment: string): string {
 }
 
 /**
- * Waits until `performance.now()` reaches `at`. A timer fires up to a millisecond or two late (libuv
- * counts whole milliseconds from the start of a loop turn), which would add itself to every wave of
- * a benchmark's "vendor at 50 ms": the last millisecond is waited for turn by turn instead.
+ * Waits until `performance.now()` reaches `at` (a timer: it may fire a millisecond late). Waiting
+ * the last milliseconds out turn by turn (`setImmediate`) was tried for exactness and measured
+ * worse: the spinning simulator takes CPU from botgraph on a 2-core machine.
  */
 async function waitUntil(at: number): Promise<void> {
   const left = at - performance.now();
-  if (left > 2) await sleep(left - 2);
-  while (performance.now() < at) await new Promise((resolve) => setImmediate(resolve));
+  if (left > 0) await sleep(left);
 }
 
 /** A request body over the limit; answered 413 rather than as a simulator fault. */
