@@ -294,7 +294,7 @@ export function graphqlRoute(
     if (responses.enabled && (method === 'GET' || method === 'POST')) {
       const seq = await responses.sequence();
       if (seq !== null) {
-        const cacheKey = responses.keyOf(principal, method, req.headers.accept, method === 'GET' ? url.search : parsed.text);
+        const cacheKey = responses.keyOf(principal, method, req.headers, method === 'GET' ? url.search : parsed.text);
         const kept = responses.lookup(cacheKey, seq);
         if (kept) return sendKept(res, kept, { operation, principal }, metrics, logger);
         pending = responses.begin(cacheKey, seq);

@@ -23,6 +23,7 @@
  * tagger refuses); operations that read nothing from a vendor (there is nothing to save).
  * Only HTTP: graphql-ws runs its queries through graphql-js directly.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Principal } from '../auth/principal.js';
@@ -116,12 +117,17 @@ export class ResponseCache {
   }
 
   /**
-   * A request as the client sent it: the same bytes from the same principal, negotiating the same
-   * response type, are the same operation with the same variables, and the same policy decision
-   * (src/limits/operation.ts decides on the document, variables and principal alone).
+   * A request as the client sent it: the same bytes from the same principal, with the same headers
+   * Apollo decides on (the negotiated response type; the content type and preflight headers of its
+   * CSRF prevention, so that a request it would block is never answered from here), are the same
+   * operation with the same variables and the same policy decision (src/limits/operation.ts
+   * decides on the document, variables and principal alone).
    */
-  keyOf(principal: Principal, method: string, accept: string | undefined, request: string): string {
-    return `${principal.role}\u0000${principal.name}\u0000${principal.scopeKey}\u0000${method}\u0000${accept ?? ''}\u0000${request}`;
+  keyOf(principal: Principal, method: string, headers: IncomingHttpHeaders, request: string): string {
+    const preflight = `${headers['apollo-require-preflight'] === undefined ? 0 : 1}${headers['x-apollo-operation-name'] === undefined ? 0 : 1}`;
+    return [principal.role, principal.name, principal.scopeKey, method, headers.accept ?? '', headers['content-type'] ?? '', preflight, request].join(
+      '\u0000',
+    );
   }
 
   /** The sequence now; null when the cache cannot say (off, or Redis failing): no lookup, no store. */

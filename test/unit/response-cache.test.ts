@@ -122,21 +122,20 @@ describe('ResponseCache', () => {
     expect(new ResponseCache(EntityCache.create(TTL, null), 1).enabled).toBe(true);
   });
 
-  it('keys on the principal, the method, the accepted type and the request bytes', () => {
+  it('keys on the principal, the method, the headers Apollo decides on and the request bytes', () => {
     const { cache } = setup();
-    const key = cache.keyOf(principal, 'POST', 'application/json', '{"query":"{ bots { id } }"}');
-    expect(cache.keyOf(makePrincipal('dashboard', 'viewer', null), 'POST', 'application/json', '{"query":"{ bots { id } }"}')).toBe(key);
+    const body = '{"query":"{ bots { id } }"}';
+    const json = { accept: 'application/json', 'content-type': 'application/json' };
+    const key = cache.keyOf(principal, 'POST', json, body);
+    expect(cache.keyOf(makePrincipal('dashboard', 'viewer', null), 'POST', { ...json, 'user-agent': 'another' }, body)).toBe(key);
     for (const other of [
-      cache.keyOf(makePrincipal('other', 'viewer', null), 'POST', 'application/json', '{"query":"{ bots { id } }"}'),
-      cache.keyOf(
-        makePrincipal('dashboard', 'viewer', [{ provider: 'CLOSER', botNativeId: null }]),
-        'POST',
-        'application/json',
-        '{"query":"{ bots { id } }"}',
-      ),
-      cache.keyOf(principal, 'GET', 'application/json', '{"query":"{ bots { id } }"}'),
-      cache.keyOf(principal, 'POST', 'application/graphql-response+json', '{"query":"{ bots { id } }"}'),
-      cache.keyOf(principal, 'POST', 'application/json', '{"query":"{ bots { name } }"}'),
+      cache.keyOf(makePrincipal('other', 'viewer', null), 'POST', json, body),
+      cache.keyOf(makePrincipal('dashboard', 'viewer', [{ provider: 'CLOSER', botNativeId: null }]), 'POST', json, body),
+      cache.keyOf(principal, 'GET', json, body),
+      cache.keyOf(principal, 'POST', { ...json, accept: 'application/graphql-response+json' }, body),
+      cache.keyOf(principal, 'POST', { ...json, 'content-type': 'text/plain' }, body),
+      cache.keyOf(principal, 'POST', { ...json, 'apollo-require-preflight': 'true' }, body),
+      cache.keyOf(principal, 'POST', json, '{"query":"{ bots { name } }"}'),
     ])
       expect(other).not.toBe(key);
   });

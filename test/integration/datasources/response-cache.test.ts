@@ -127,6 +127,22 @@ describe('the response cache, CACHE_TTL_MS on', () => {
     expect(bg.app.live.pollers.snapshot()).toHaveLength(0);
   });
 
+  it("never answers a GET that Apollo's CSRF prevention blocks, though the same GET with a preflight header was kept", async () => {
+    const url = `${bg.url}/graphql?query=${encodeURIComponent('{ bots { id name } }')}`;
+    const get = async (headers: Record<string, string>) => {
+      const res = await fetch(url, { headers });
+      return { status: res.status, body: (await res.json()) as GraphQLResponse };
+    };
+    const preflight = { 'apollo-require-preflight': 'true', accept: 'application/json' };
+    expect((await get(preflight)).body.errors).toBeUndefined();
+    const kept = await get(preflight);
+    expect(fromResponseCache(kept.body)).toBe(true);
+    const blocked = await get({ accept: 'application/json' });
+    expect(blocked.status).toBe(400);
+    expect(blocked.body.data).toBeUndefined();
+    expect(JSON.stringify(blocked.body.errors)).toContain('Cross-Site Request Forgery');
+  });
+
   it('never keeps a response with errors, nor one that read live state', async () => {
     const hits = await responseHits(bg);
     for (let i = 0; i < 2; i++) {
