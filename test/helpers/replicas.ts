@@ -265,14 +265,33 @@ export interface GraphQLResponse<T = any> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
 }
 
-/** POSTs an operation to a replica's /graphql. */
-export async function gql<T = any>(replica: Pick<Replica, 'url'>, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
-  const res = await fetch(`${replica.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(10_000),
-  });
+/**
+ * POSTs an operation to a replica's /graphql. When the request itself fails and `replica` is a
+ * started process, the error says whether it still runs and ends with the tail of its output: a
+ * replica that died unexpectedly says why.
+ */
+export async function gql<T = any>(
+  replica: Pick<Replica, 'url'> & Partial<Pick<Replica, 'name' | 'alive' | 'output'>>,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
+  let res: Response;
+  try {
+    res = await fetch(`${replica.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    if (!replica.output) throw error;
+    throw new Error(
+      `replica ${replica.name} (${replica.alive ? 'running' : 'exited'}) did not answer: ${(error as Error).message}\n${tail(replica.output)}`,
+      {
+        cause: error,
+      },
+    );
+  }
   return (await res.json()) as GraphQLResponse<T>;
 }
 
