@@ -1,6 +1,7 @@
 /**
- * The response cache: a query's whole response, kept in this process and handed to the same
- * principal's identical query (same document, operation name and variables) without executing it.
+ * The response cache: a query's whole response, kept in this process and sent again, without
+ * executing, for the same principal's identical request (the same bytes: document, operation name
+ * and variables).
  *
  * Why it exists: with the entity cache (src/datasources/cache.ts) a repeated inbox costs no
  * upstream call, but botgraph still merges the providers' lists and graphql-js resolves a couple of
@@ -183,9 +184,9 @@ export class ResponseCache {
 /**
  * Decides, as Apollo sends a response, whether it may be kept: a query of cacheable root fields,
  * with data and no error. It runs after the freshness and partial-error plugins (it keeps the
- * response as they shaped it) and hands the body to keep to the HTTP route (`OperationScope.kept`: Apollo hands plugins a copy of the
- * context, the operation scope is shared), which
- * stores it with the status and headers Apollo chose. Whether the reads allowed it is decided there.
+ * response as they shaped it) and hands the body to the HTTP route in `OperationScope.kept` (Apollo
+ * gives plugins a copy of the context; the operation scope is the same object). The route stores
+ * it with the status and headers Apollo chose, if the operation's reads allow it.
  */
 export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Context> {
   return {
