@@ -23,6 +23,11 @@ import { compileQuery, CxoneStream } from './stream.js';
 export const MAX_IDS_PER_SEARCH = 12;
 
 /** `[botId, startMs, conversationId]` as the loader's key. */
+/** The key of a listed conversation (CxoneDatasource.prime): ids never hold a NUL. */
+function listedKey(botId: string, start: string, conversationId: string): string {
+  return `${botId}\u0000${start}\u0000${conversationId}`;
+}
+
 function conversationKey(botId: string, start: string, conversationId: string): string {
   return JSON.stringify([botId, start, conversationId]);
 }
@@ -32,6 +37,7 @@ export class CxoneDatasource implements ProviderDatasource {
 
   private readonly bots = new BotReads((ids) => this.loadBots(ids));
   private readonly conversations = new DataLoader<string, ConversationModel | null>((keys) => this.loadConversations(keys));
+  private readonly listed = new Map<string, ConversationModel>();
 
   constructor(private readonly client: CxoneClient) {}
 
@@ -66,7 +72,8 @@ export class CxoneDatasource implements ProviderDatasource {
   getConversation(nativeId: string, scope: string[]): Promise<ConversationModel | null> {
     const [botId, start] = scope;
     if (botId === undefined || start === undefined || !/^\d{1,15}$/.test(start)) return Promise.resolve(null);
-    return this.conversations.load(conversationKey(botId, start, nativeId));
+    const listed = this.listed.get(listedKey(botId, start, nativeId));
+    return listed ? Promise.resolve(listed) : this.conversations.load(conversationKey(botId, start, nativeId));
   }
 
   /** A CXone conversation is complete as listed. */
@@ -107,13 +114,17 @@ export class CxoneDatasource implements ProviderDatasource {
     return succeeds(() => this.client.search(first, '', 1));
   }
 
+  /**
+   * What the lists of this request returned, for by-id reads of the same conversations. A plain Map
+   * rather than the loader's prime(): a page primes every conversation it holds (30 for an inbox of
+   * three exports) and few are read again by id, so each costs a Map entry, not a key's JSON, a loader
+   * entry and a resolved promise. A newer read of the same conversation replaces the older one.
+   */
   private prime(items: ConversationModel[]): void {
     for (const item of items) {
       const [botId, start] = item.idScope;
       if (botId === undefined || start === undefined) continue;
-      // clear() first: a newer read of the same conversation replaces the older one.
-      const key = conversationKey(botId, start, item.nativeId);
-      this.conversations.clear(key).prime(key, item);
+      this.listed.set(listedKey(botId, start, item.nativeId), item);
     }
   }
 
