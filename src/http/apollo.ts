@@ -14,7 +14,7 @@ import { principalKey } from '../limits/rate.js';
 import { limitRules } from '../limits/rules.js';
 import { freshnessExtension, newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
 import { readBody, sendJson } from './body.js';
-import { responseCachePlugin, type KeptResponse, type Pending, type ResponseCache } from './responseCache.js';
+import { responseCachePlugin, type KeptResponse, type ResponseCache } from './responseCache.js';
 import type { createFormatError } from './format.js';
 import { graphiqlHtml } from './graphiql.js';
 import { withResponsePolicy } from './policy.js';
@@ -287,18 +287,13 @@ export function graphqlRoute(
     }
     // The response cache (src/http/responseCache.ts): the same request from the same principal,
     // nothing invalidated since and within the TTL, is answered with the bytes sent before, without
-    // Apollo. The sequence is taken before the operation runs, so a miss is kept under the value its
-    // reads started from.
+    // Apollo. A miss is keyed here and kept below, if the plugin found it may be.
     const method = (req.method ?? 'GET').toUpperCase();
-    let pending: Pending | null = null;
+    let cacheKey: string | null = null;
     if (responses.enabled && (method === 'GET' || method === 'POST')) {
-      const seq = await responses.sequence();
-      if (seq !== null) {
-        const cacheKey = responses.keyOf(principal, method, req.headers, method === 'GET' ? url.search : parsed.text);
-        const kept = responses.lookup(cacheKey, seq);
-        if (kept) return sendKept(res, kept, { operation, principal }, metrics, logger);
-        pending = responses.begin(cacheKey, seq);
-      }
+      cacheKey = responses.keyOf(principal, method, req.headers, method === 'GET' ? url.search : parsed.text);
+      const kept = await responses.lookup(cacheKey);
+      if (kept) return sendKept(res, kept, { operation, principal }, metrics, logger);
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -314,8 +309,7 @@ export function graphqlRoute(
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       if (res.statusCode === 400 && isDocumentFailureAsJson(response.headers.get('content-type'), response.body.string)) res.statusCode = 200;
-      if (pending && operation.kept)
-        responses.keep(pending, { status: res.statusCode, headers: [...response.headers], ...operation.kept }, operation);
+      if (cacheKey !== null) responses.keep(cacheKey, { status: res.statusCode, headers: [...response.headers] }, operation);
       return void res.end(response.body.string);
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

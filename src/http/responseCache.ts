@@ -71,13 +71,6 @@ interface Entry {
   expiresAt: number;
 }
 
-/** What a miss remembers until its response is known: the key, the sequence and time before it ran. */
-export interface Pending {
-  key: string;
-  seq: number;
-  at: number;
-}
-
 /** Whether every root field of the operation reads vendor data only (see CACHEABLE_ROOT_FIELDS). */
 export function cacheableOperation(operation: OperationDefinitionNode | null | undefined): boolean {
   if (!operation || operation.operation !== OperationTypeNode.QUERY) return false;
@@ -131,7 +124,7 @@ export class ResponseCache {
     );
   }
 
-  /** The sequence now; null when the cache cannot say (off, or Redis failing): no lookup, no store. */
+  /** The sequence now; null when the cache cannot say (off, or Redis failing): no hit, no store. */
   async sequence(): Promise<number | null> {
     try {
       return await this.entities.sequence();
@@ -140,9 +133,13 @@ export class ResponseCache {
     }
   }
 
-  /** The kept response for `key`, if it is still valid at sequence `seq`. */
-  lookup(key: string, seq: number): KeptResponse | undefined {
+  /**
+   * The kept response for `key`, if it is still valid: the sequence (a Redis GET with `REDIS_URL`)
+   * is asked only when there is an entry to check.
+   */
+  async lookup(key: string): Promise<KeptResponse | undefined> {
     const entry = this.entries.get(key);
+    const seq = entry === undefined ? null : await this.sequence();
     const hit = entry !== undefined && entry.seq === seq && this.now() < entry.expiresAt;
     this.onLookup?.(hit);
     if (!entry) return undefined;
@@ -153,24 +150,38 @@ export class ResponseCache {
     return entry.response;
   }
 
-  begin(key: string, seq: number): Pending {
-    return { key, seq, at: this.now() };
+  /**
+   * Marks `op` as one whose response may be kept, with the sequence and time before it executes:
+   * a read made after this is kept under a sequence that cannot be newer than what it saw. Only
+   * cacheable queries get here (the plugin), so mutations and uncacheable queries never wait for it.
+   */
+  async begin(op: OperationScope): Promise<void> {
+    const seq = await this.sequence();
+    if (seq !== null) op.responseCache = { seq, at: this.now() };
   }
 
-  /** Keeps a response if everything it was built from allows it (see the top of this file). */
-  keep(pending: Pending, response: KeptResponse, op: OperationScope | undefined): void {
-    if (!op || op.uncacheable || op.oldestRead === undefined || response.status !== 200) return;
-    if (response.body.length > MAX_RESPONSE_CHARS) return;
-    const expiresAt = Math.min(Math.min(op.oldestRead, pending.at) + this.entities.ttlMs, op.validUntil ?? Number.POSITIVE_INFINITY);
+  /** Whether what `op` read allows its response to be kept (see the top of this file). */
+  mayKeep(
+    op: OperationScope | undefined,
+  ): op is OperationScope & { responseCache: NonNullable<OperationScope['responseCache']>; oldestRead: number } {
+    return op?.responseCache !== undefined && !op.uncacheable && op.oldestRead !== undefined;
+  }
+
+  /** Keeps the body the plugin left in `op` under `key`, with the status and headers Apollo sent it with. */
+  keep(key: string, head: { status: number; headers: ReadonlyArray<readonly [string, string]> }, op: OperationScope | undefined): void {
+    if (!this.mayKeep(op) || head.status !== 200) return;
+    const { seq, at, body, operationName } = op.responseCache;
+    if (body === undefined || body.length > MAX_RESPONSE_CHARS) return;
+    const expiresAt = Math.min(Math.min(op.oldestRead, at) + this.entities.ttlMs, op.validUntil ?? Number.POSITIVE_INFINITY);
     if (expiresAt <= this.now()) return;
-    const old = this.entries.get(pending.key);
-    if (old) this.drop(pending.key, old);
-    this.entries.set(pending.key, { response, seq: pending.seq, expiresAt });
-    this.chars += response.body.length;
+    const old = this.entries.get(key);
+    if (old) this.drop(key, old);
+    this.entries.set(key, { response: { ...head, body, operationName: operationName ?? null }, seq, expiresAt });
+    this.chars += body.length;
     // A Map iterates in insertion order: the oldest go first while either bound is passed.
-    for (const [key, entry] of this.entries) {
+    for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.chars <= MAX_TOTAL_RESPONSE_CHARS) break;
-      this.drop(key, entry);
+      this.drop(oldest, entry);
     }
   }
 
@@ -182,23 +193,28 @@ export class ResponseCache {
 }
 
 /**
- * Decides, as Apollo sends a response, whether it may be kept: a query of cacheable root fields,
- * with data and no error. It runs after the freshness and partial-error plugins (it keeps the
- * response as they shaped it) and hands the body to the HTTP route in `OperationScope.kept` (Apollo
- * gives plugins a copy of the context; the operation scope is the same object). The route stores
- * it with the status and headers Apollo chose, if the operation's reads allow it.
+ * Apollo's side: before a cacheable query executes, the sequence it starts from
+ * (`executionDidStart`, which Apollo awaits before executing); as its response is sent (after the
+ * freshness and partial-error plugins shaped it), the body to keep, if it has data, no error, and
+ * reads that allow it. The HTTP route stores it with the status and headers Apollo chose. Both go
+ * through `OperationScope.responseCache`: Apollo gives plugins a copy of the context, the operation
+ * scope is the same object.
  */
 export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       if (!cache.enabled) return;
       return {
-        async willSendResponse({ response, contextValue, operation, operationName }) {
-          if (response.body.kind !== 'single' || !cacheableOperation(operation)) return;
+        async executionDidStart({ operation, contextValue }) {
+          if (contextValue.operation && cacheableOperation(operation)) await cache.begin(contextValue.operation);
+        },
+        async willSendResponse({ response, contextValue, operationName }) {
+          const op = contextValue.operation;
+          if (response.body.kind !== 'single' || !cache.mayKeep(op)) return;
           const result = response.body.singleResult;
           if (result.errors?.length || result.data === undefined || result.data === null) return;
-          const op = contextValue.operation;
-          if (op) op.kept = { body: keptBody(result, op.reads ?? 0), operationName: operationName ?? null };
+          op.responseCache.body = keptBody(result, op.reads ?? 0);
+          op.responseCache.operationName = operationName ?? null;
         },
       };
     },

@@ -32,8 +32,11 @@ export interface OperationScope {
   uncacheable?: true;
   /** Epoch ms after which something this operation computed from the clock changes (a CXone status). */
   validUntil?: number;
-  /** The response body the response cache may keep, set as Apollo sends it (src/http/responseCache.ts). */
-  kept?: { body: string; operationName: string | null };
+  /**
+   * The response cache's part (src/http/responseCache.ts), for a query it may keep: the invalidation
+   * sequence and the time taken before execution, then the body to keep, set as Apollo sends it.
+   */
+  responseCache?: { seq: number; at: number; body?: string; operationName?: string | null };
   /** The operation's root span (a no-op one unless tracing is on). */
   span?: Span;
 }

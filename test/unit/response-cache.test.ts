@@ -8,7 +8,7 @@ import { parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { makePrincipal } from '../../src/auth/principal.js';
 import { EntityCache } from '../../src/datasources/cache.js';
-import { ResponseCache, cacheableOperation, type KeptResponse } from '../../src/http/responseCache.js';
+import { ResponseCache, cacheableOperation } from '../../src/http/responseCache.js';
 import type { ChangedEntity, EntityChangedEvent } from '../../src/events/bus.js';
 import type { ProviderName } from '../../src/models.js';
 import type { OperationScope } from '../../src/observability/operation.js';
@@ -26,7 +26,7 @@ function setup(maxEntries = 10) {
     () => now,
     (hit) => lookups.push(hit),
   );
-  const response = (body: string): KeptResponse => ({ status: 200, headers: [['content-type', 'application/json']], body, operationName: null });
+  const head = { status: 200, headers: [['content-type', 'application/json']] as Array<[string, string]> };
   const op = (extra: Partial<OperationScope> = {}): OperationScope => ({
     requestId: 'r',
     deadline: now + 1e6,
@@ -40,16 +40,22 @@ function setup(maxEntries = 10) {
     cache,
     entities,
     lookups,
-    response,
+    head,
     op,
     tick: (ms: number) => (now += ms),
     now: () => now,
+    /** An operation as the plugin leaves it: begun (the sequence before it ran), then its body set. */
+    async begun(extra: Partial<OperationScope> = {}, body = 'x'): Promise<OperationScope> {
+      const started = op(extra);
+      await cache.begin(started);
+      started.responseCache!.body = body;
+      return started;
+    },
     async keep(key: string, body: string, extra: Partial<OperationScope> = {}) {
-      const seq = (await cache.sequence())!;
-      cache.keep(cache.begin(key, seq), response(body), op(extra));
+      cache.keep(key, head, await this.begun(extra, body));
     },
     async lookup(key: string) {
-      return cache.lookup(key, (await cache.sequence())!)?.body;
+      return (await cache.lookup(key))?.body;
     },
   };
 }
@@ -95,16 +101,20 @@ describe('ResponseCache', () => {
     await t.keep('uncacheable', 'x', { uncacheable: true });
     await t.keep('no reads', 'x', { oldestRead: undefined });
     await t.keep('expired', 'x', { oldestRead: t.now() - TTL });
-    const seq = (await t.cache.sequence())!;
-    t.cache.keep(t.cache.begin('500', seq), { ...t.response('x'), status: 500 }, t.op());
+    t.cache.keep('500', { ...t.head, status: 500 }, await t.begun());
+    // Not begun (a mutation, an uncacheable query), or begun with nothing to keep (errors, no data).
+    t.cache.keep('not begun', t.head, t.op());
+    const nothing = await t.begun();
+    delete nothing.responseCache!.body;
+    t.cache.keep('no body', t.head, nothing);
     expect(t.cache.size).toBe(0);
   });
 
   it('a sequence that moved while the operation ran is never served', async () => {
     const t = setup();
-    const pending = t.cache.begin('k', (await t.cache.sequence())!);
+    const running = await t.begun({}, 'stale');
     await t.entities.invalidateEvent(changed('BOTONE', 'bot', '1446'));
-    t.cache.keep(pending, t.response('stale'), t.op());
+    t.cache.keep('k', t.head, running);
     expect(await t.lookup('k')).toBeUndefined();
   });
 
