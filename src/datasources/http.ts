@@ -208,6 +208,8 @@ interface Attempted {
   data: unknown;
   text?: string;
   volatile?: Record<string, unknown>;
+  /** Where the text's volatile values are (null: none usable), when they were looked for: kept with the answer. */
+  spans?: VolatileSpans | null;
 }
 
 /** The in-flight slot of a read that may have come from the entity cache. */
@@ -321,29 +323,27 @@ export class UpstreamHttp {
     const key = url.toString();
     const last = text === undefined ? undefined : this.answers.get(key);
     if (last && last.schema === schema && last.text === text) return { value: last.value as z.output<S>, data: last.data, text };
-    const same = last && last.schema === schema && text !== undefined ? response.volatile : undefined;
-    if (same) {
-      // The last value with the new volatile values: the same objects under them, not parsed again.
-      const value = { ...(last!.value as object), ...same } as z.output<S>;
-      this.keepAnswer(key, { schema, text: text!, value, data: response.data });
-      return { value, data: response.data, text };
-    }
-    const value = this.parse(schema, response.data, path);
-    if (text !== undefined) this.keepAnswer(key, { schema, text, value, data: response.data });
+    const same = last?.schema === schema ? response.volatile : undefined;
+    // The last value with the new volatile values (the same objects under them, not parsed again),
+    // or the answer parsed and validated.
+    const value = same ? ({ ...(last!.value as object), ...same } as z.output<S>) : this.parse(schema, response.data, path);
+    if (text !== undefined)
+      this.keepAnswer(key, { schema, text, value, data: response.data, ...(response.spans !== undefined ? { spans: response.spans } : {}) });
     return { value, data: response.data, text };
   }
 
   /**
-   * The new values of the volatile fields when `text` equals `last`'s text but for them; null
-   * otherwise (or when the vendor declares none). `last`'s spans are found once.
+   * Where `text`'s volatile values are (null when the vendor declares none, or they are not usable)
+   * and, when `text` equals `last`'s text but for them, their new values. `last`'s spans were found
+   * when it was the new answer; they are kept with it (keepAnswer).
    */
-  private sameButVolatile(last: Answer, text: string): Record<string, unknown> | null {
+  private volatileOf(last: Answer, text: string): { spans: VolatileSpans | null; values: Record<string, unknown> | null } {
     const fields = this.options.volatileFields;
-    if (!fields?.length || Math.abs(text.length - last.text.length) > 1_000) return null;
-    if (last.spans === undefined) last.spans = volatileSpans(last.text, fields);
-    if (!last.spans?.spans.length) return null;
+    if (!fields?.length) return { spans: null, values: null };
     const spans = volatileSpans(text, fields);
-    return spans ? sameOutside(last.text, last.spans, text, spans) : null;
+    if (last.spans === undefined) last.spans = volatileSpans(last.text, fields);
+    const comparable = spans && last.spans?.spans.length && Math.abs(text.length - last.text.length) <= 1_000;
+    return { spans, values: comparable ? sameOutside(last.text, last.spans!, text, spans) : null };
   }
 
   private keepAnswer(key: string, answer: Answer): void {
@@ -714,10 +714,17 @@ export class UpstreamHttp {
     // kept string, so that fetchParsed's comparison is one of identity, not of every character again.
     const last = method === 'GET' ? this.answers.get(url.toString()) : undefined;
     if (last && last.text === text) return { status: res.statusCode, data: last.data, text: last.text };
-    const same = last ? this.sameButVolatile(last, text) : null;
-    if (same) return { status: res.statusCode, data: { ...(last!.data as object), ...same }, text, volatile: same };
+    const { spans, values } = last ? this.volatileOf(last, text) : { spans: undefined, values: null };
+    if (values)
+      return {
+        status: res.statusCode,
+        data: { ...(last!.data as object), ...values },
+        text,
+        volatile: values,
+        ...(spans !== undefined ? { spans } : {}),
+      };
     try {
-      return { status: res.statusCode, data: JSON.parse(text), text };
+      return { status: res.statusCode, data: JSON.parse(text), text, ...(spans !== undefined ? { spans } : {}) };
     } catch {
       throw new BotgraphError(ErrorCode.PROVIDER_BAD_RESPONSE, `${this.provider} answered with a body that is not JSON.`, {
         provider: this.provider,

@@ -24,15 +24,13 @@ const slots = new WeakMap<object, Slot>();
  * for the same `raw` and `key` until `until(value)` (default: for ever) has passed at `now`.
  */
 export function mappedOnce<T>(raw: object, key: string, map: () => T, now = 0, until?: (value: T) => number): T {
-  const slot = slots.get(raw);
-  if (slot && slot.key === key && now < slot.until) {
-    if (until) holdsUntil(slot.until);
-    return slot.value as T;
+  let slot = slots.get(raw);
+  if (!slot || slot.key !== key || now >= slot.until) {
+    const value = map();
+    slot = { key, value, until: until ? until(value) : Number.POSITIVE_INFINITY };
+    slots.set(raw, slot);
   }
-  const value = map();
-  const holds = until ? until(value) : Number.POSITIVE_INFINITY;
-  slots.set(raw, { key, value, until: holds });
   // A response built on this model must not outlive it either (the response cache).
-  if (until) holdsUntil(holds);
-  return value;
+  if (until) holdsUntil(slot.until);
+  return slot.value as T;
 }

@@ -22,12 +22,12 @@ import { compileQuery, CxoneStream } from './stream.js';
  */
 export const MAX_IDS_PER_SEARCH = 12;
 
-/** `[botId, startMs, conversationId]` as the loader's key. */
 /** The key of a listed conversation (CxoneDatasource.prime): ids never hold a NUL. */
 function listedKey(botId: string, start: string, conversationId: string): string {
   return `${botId}\u0000${start}\u0000${conversationId}`;
 }
 
+/** `[botId, startMs, conversationId]` as the loader's key. */
 function conversationKey(botId: string, start: string, conversationId: string): string {
   return JSON.stringify([botId, start, conversationId]);
 }

@@ -260,8 +260,8 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
 
       // A write acts after the latency (slow to act, above). A read is answered `latencyMs` after it
       // arrived, not after the simulator's own work on top: the answer is built and serialised
-      // during the wait, so a benchmark's "vendor at 50 ms" is 50 ms on the wire, whatever the
-      // simulator process is busy with, and botgraph's overhead over a critical path is its own.
+      // during the wait, so a benchmark's "vendor at 50 ms" does not add the simulator's work to
+      // botgraph's overhead over a critical path (a timer and a busy process still may).
       const isRead = method === 'GET' || method === 'HEAD';
       if (delay > 0 && !isRead) await waitUntil(arrived + delay);
       let body: unknown;
