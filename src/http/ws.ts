@@ -13,7 +13,7 @@ import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
 import { MAX_BODY_BYTES, type MakeContext } from './apollo.js';
 import type { Metrics } from '../observability/metrics.js';
-import { newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
+import { freshnessExtension, newOperationScope, runOperationTraced, runOutsideOperation } from '../observability/operation.js';
 import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
@@ -126,6 +126,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
         const ctx = args.contextValue as Context;
         const run = async () => {
           const result = markCoercionErrors(await execute(args));
+          // The same `extensions.freshness` as over HTTP (src/http/apollo.ts): how old the data is.
+          const freshness = freshnessExtension(ctx.operation);
+          if (freshness) result.extensions = { ...result.extensions, freshness };
           recordOperation(metrics, logger, ctx, {
             name: args.operationName ?? null,
             type: operationType(args.document, args.operationName),

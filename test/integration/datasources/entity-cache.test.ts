@@ -6,7 +6,7 @@
  * a read fresh here is the invalidation, never the expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from 'graphql-ws';
+import type { Client, FormattedExecutionResult } from 'graphql-ws';
 import { startTestBotgraph, upstreamCallsOf, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
 import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, conversationsOf, type Conv } from '../subscriptions/support.js';
@@ -46,6 +46,17 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
       expect(Date.parse(node.fetchedAt)).toBeGreaterThanOrEqual(Date.parse(first.extensions.freshness.fetchedAt));
       expect(Date.parse(node.fetchedAt)).toBeLessThanOrEqual(Date.now());
     }
+  });
+
+  it('a query over WebSocket says how old its data is, as over HTTP', async () => {
+    const overHttp = await bg.gql(INBOX);
+    let overWs: FormattedExecutionResult<any, any> | undefined;
+    for await (const result of client.iterate({ query: INBOX })) overWs ??= result;
+    expect(overWs?.errors).toBeUndefined();
+    expect(overWs?.data).toEqual(overHttp.data);
+    // Within the TTL both used the same kept reads: the same age, every read from the cache.
+    expect(overWs?.extensions?.freshness).toEqual({ fetchedAt: overHttp.extensions.freshness.fetchedAt, cachedReads: expect.any(Number) });
+    expect((overWs?.extensions?.freshness as { cachedReads: number }).cachedReads).toBeGreaterThan(0);
   });
 
   it('a read after sendMessage is fresh at once, and only the written provider is read again', async () => {
