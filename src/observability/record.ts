@@ -43,6 +43,7 @@ export function recordOperation(
     'graphql.operation.name': record.name ?? '',
     'botgraph.outcome': outcome,
     'botgraph.upstream_calls': op.upstreamCalls,
+    ...(record.cachedResponse ? { 'botgraph.cached_response': true } : {}),
   });
   logger.info(
     {

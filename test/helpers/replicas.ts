@@ -263,6 +263,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 export interface GraphQLResponse<T = any> {
   data?: T;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+  extensions?: Record<string, any>;
 }
 
 /**

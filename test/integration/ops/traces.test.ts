@@ -2,7 +2,8 @@
  * Traces: a botgraph process with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP
  * collector stub (an HTTP server on port 0 in this test) exports one trace per operation, whose
  * spans include one per upstream call with provider, route and status, and no URL query string or
- * credential anywhere. Without the variable, nothing is exported.
+ * credential anywhere; a response the response cache answers is a trace of its own, marked, with no
+ * span beneath it. Without the variable, nothing is exported.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +58,8 @@ describe('OpenTelemetry', () => {
       LOG_LEVEL: 'warn',
       SIMULATOR_ACTIVITY: 'false',
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      // On, for the response cache's hit below; the first query reads every vendor all the same.
+      CACHE_TTL_MS: '60000',
     });
     replicas.push(replica);
 
@@ -89,5 +92,20 @@ describe('OpenTelemetry', () => {
     // CXone's token travels in the query string; no span may carry it, nor any query string.
     const everything = bodies.join('\n');
     expect(everything).not.toMatch(/token=|cxone-demo-token|closer-demo-key|[?&](page|limit|perPage)=/);
+
+    // The same query again is answered by the response cache: still one trace, saying so, and
+    // with nothing beneath it (no vendor was asked).
+    const again = await gql(replica, 'query Traced { conversations(first: 3) { nodes { id bot { name } } } }');
+    expect(again.extensions?.freshness?.cachedResponse).toBe(true);
+    const hit = await waitFor(
+      () => spans().find((s) => s.name === 'graphql query Traced' && s.traceId !== root.traceId),
+      'the cached response span at the collector',
+      20_000,
+      100,
+    );
+    expect(attr(hit, 'botgraph.cached_response')).toBe(true);
+    expect(attr(hit, 'botgraph.upstream_calls')).toBe(0);
+    expect(hit.parentSpanId ?? '').toBe('');
+    expect(spans().filter((s) => s.traceId === hit.traceId && s.spanId !== hit.spanId)).toEqual([]);
   });
 });
