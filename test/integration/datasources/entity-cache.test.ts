@@ -2,41 +2,27 @@
  * The shared entity cache (CACHE_TTL_MS, src/datasources/cache.ts) over real HTTP against the
  * simulators, upstream calls counted at the simulators' `/__sim/stats`: a repeated query within the
  * TTL costs no call, and a read after botgraph's own write, or after a change the pollers saw, is
- * fresh at once. The TTL is long (60 s) so that "within the TTL" never races the clock; what makes
- * a read fresh here is the invalidation, never the expiry.
+ * fresh at once (the TTL is long: ./cache-support.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, FormattedExecutionResult } from 'graphql-ws';
-import { startTestBotgraph, upstreamCallsOf, type TestBotgraph } from '../../helpers/botgraph.js';
-import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
-import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, conversationsOf, type Conv } from '../subscriptions/support.js';
+import { describe, expect, it } from 'vitest';
+import type { FormattedExecutionResult } from 'graphql-ws';
+import { upstreamCallsOf } from '../../helpers/botgraph.js';
+import { collect, subscribed, waitFor } from '../../helpers/live.js';
+import { SUB_CONVERSATIONS, botoneApi, conversationsOf, type Conv } from '../subscriptions/support.js';
+import { INBOX, NODE, SEND, cachedBotgraph } from './cache-support.js';
 
-const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt fetchedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
-const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { status handoff fetchedAt messages(last: 3) { nodes { text } } } } }`;
-const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id text } } }`;
-
-let bg: TestBotgraph;
-let client: Client;
-
-beforeAll(async () => {
-  bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', ...FAST_POLLS });
-  client = wsClient(bg);
-});
-
-afterAll(async () => {
-  await client?.dispose();
-});
+const rig = cachedBotgraph();
 
 describe('the entity cache, CACHE_TTL_MS on', () => {
   it('a repeated inbox within the TTL costs 0 upstream calls, and says how old its data is', async () => {
     let first: any;
-    const cold = await upstreamCallsOf(bg, async () => (first = await bg.gql(INBOX)));
+    const cold = await upstreamCallsOf(rig.bg, async () => (first = await rig.bg.gql(INBOX)));
     expect(first.errors).toBeUndefined();
     expect(cold.CLOSER + cold.BOTONE + cold.CXONE).toBeGreaterThan(0);
     expect(first.extensions.freshness.cachedReads).toBe(0);
 
     let again: any;
-    const warm = await upstreamCallsOf(bg, async () => (again = await bg.gql(INBOX)));
+    const warm = await upstreamCallsOf(rig.bg, async () => (again = await rig.bg.gql(INBOX)));
     expect(warm).toEqual({ CLOSER: 0, BOTONE: 0, CXONE: 0, total: 0 });
     expect(again.data).toEqual(first.data);
     expect(again.extensions.freshness.cachedReads).toBeGreaterThan(0);
@@ -49,9 +35,9 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
   });
 
   it('a query over WebSocket says how old its data is, as over HTTP', async () => {
-    const overHttp = await bg.gql(INBOX);
+    const overHttp = await rig.bg.gql(INBOX);
     let overWs: FormattedExecutionResult<any, any> | undefined;
-    for await (const result of client.iterate({ query: INBOX })) overWs ??= result;
+    for await (const result of rig.client.iterate({ query: INBOX })) overWs ??= result;
     expect(overWs?.errors).toBeUndefined();
     expect(overWs?.data).toEqual(overHttp.data);
     // Within the TTL both used the same kept reads: the same age, every read from the cache.
@@ -60,43 +46,43 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
   });
 
   it('a read after sendMessage is fresh at once, and only the written provider is read again', async () => {
-    const [conv] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
-    await bg.gql(NODE, { id: conv.id });
-    await bg.gql(INBOX);
-    const warm = await upstreamCallsOf(bg, () => bg.gql(NODE, { id: conv.id }));
+    const [conv] = (await conversationsOf(rig.bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
+    await rig.bg.gql(NODE, { id: conv.id });
+    await rig.bg.gql(INBOX);
+    const warm = await upstreamCallsOf(rig.bg, () => rig.bg.gql(NODE, { id: conv.id }));
     expect(warm.CLOSER).toBe(0);
 
     const text = `cache test ${Date.now()}`;
-    const sent = await bg.gql(SEND, { id: conv.id, text });
+    const sent = await rig.bg.gql(SEND, { id: conv.id, text });
     expect(sent.errors).toBeUndefined();
 
     let after: any;
-    const calls = await upstreamCallsOf(bg, async () => (after = await bg.gql(NODE, { id: conv.id })));
+    const calls = await upstreamCallsOf(rig.bg, async () => (after = await rig.bg.gql(NODE, { id: conv.id })));
     expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
     expect(calls.CLOSER).toBeGreaterThan(0);
     // The write dropped CLOSER's entries only: the other providers' part of the inbox is still kept.
-    const inbox = await upstreamCallsOf(bg, () => bg.gql(INBOX));
+    const inbox = await upstreamCallsOf(rig.bg, () => rig.bg.gql(INBOX));
     expect(inbox.CLOSER).toBeGreaterThan(0);
     expect(inbox.BOTONE + inbox.CXONE).toBe(0);
   });
 
   it('a change made behind botgraph’s back is fresh as soon as a poller has seen it', async () => {
-    const conv = (await conversationsOf(bg, 'BOTONE', ['ACTIVE'], 20)).find((c) => c.handoff === 'BOT' && c.bot) as Conv;
+    const conv = (await conversationsOf(rig.bg, 'BOTONE', ['ACTIVE'], 20)).find((c) => c.handoff === 'BOT' && c.bot) as Conv;
     expect(conv).toBeDefined();
-    const before = await bg.gql(NODE, { id: conv.id });
+    const before = await rig.bg.gql(NODE, { id: conv.id });
     expect(before.data.node.handoff).toBe('BOT');
     // Kept: the same read again costs nothing.
-    expect((await upstreamCallsOf(bg, () => bg.gql(NODE, { id: conv.id }))).BOTONE).toBe(0);
+    expect((await upstreamCallsOf(rig.bg, () => rig.bg.gql(NODE, { id: conv.id }))).BOTONE).toBe(0);
 
-    const updates = collect<Conv>(client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
-    await subscribed(bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
+    const updates = collect<Conv>(rig.client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
+    await subscribed(rig.bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
     // Behind botgraph's back: the vendor's own API, as an operator console would.
-    await botoneApi(bg, 'POST', `/api/v2/conversation/${conv.nativeId}/stop`);
+    await botoneApi(rig.bg, 'POST', `/api/v2/conversation/${conv.nativeId}/stop`);
     await updates.waitFor((events) => events.some((e) => e.id === conv.id && e.handoff !== 'BOT'), 'the poller to see the handoff', 10_000);
     updates.stop();
 
     let after: any;
-    const calls = await upstreamCallsOf(bg, async () => (after = await bg.gql(NODE, { id: conv.id })));
+    const calls = await upstreamCallsOf(rig.bg, async () => (after = await rig.bg.gql(NODE, { id: conv.id })));
     expect(after.data.node.handoff).not.toBe('BOT');
     expect(calls.BOTONE).toBeGreaterThan(0);
   });
@@ -104,9 +90,9 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
   it('a health probe always asks the vendor', async () => {
     const query = `{ providers { provider healthy } }`;
     // The previous test's poller (in its grace period) would add its own reads to the count.
-    await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 5_000);
-    await bg.gql(query);
-    const calls = await upstreamCallsOf(bg, () => bg.gql(query));
+    await waitFor(() => rig.bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 5_000);
+    await rig.bg.gql(query);
+    const calls = await upstreamCallsOf(rig.bg, () => rig.bg.gql(query));
     expect(calls).toEqual({ CLOSER: 1, BOTONE: 1, CXONE: 1, total: 3 });
   });
 });

@@ -4,21 +4,17 @@
  * response sent before (no execution, no upstream call), and never after something that could change
  * it: botgraph's own write, a change a poller saw, a CLOSER webhook. Other principals, other
  * variables, responses with errors and operations that read live state are never answered from it.
- * The TTL is long (60 s): what ends a kept response here is invalidation, never the clock.
+ * The TTL is long (./cache-support.ts): what ends a kept response here is invalidation, never the clock.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from 'graphql-ws';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, upstreamCallsOf, type GraphQLResponse, type TestBotgraph } from '../../helpers/botgraph.js';
-import { collect, subscribed, waitFor, wsClient } from '../../helpers/live.js';
+import { collect, subscribed, waitFor } from '../../helpers/live.js';
 import { KEYS, gqlAs, sha256Hex } from '../security/support.js';
-import { FAST_POLLS, SUB_CONVERSATIONS, botoneApi, closerApi, closerSim, conversationsOf, type Conv } from '../subscriptions/support.js';
-
-const INBOX = `{ conversations(first: 10) { totalCount nodes { id provider title status updatedAt fetchedAt bot { name } endUser { name } messages(first: 3) { nodes { sender text } } } } }`;
-const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { status handoff fetchedAt messages(last: 3) { nodes { text } } } } }`;
-const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id text } } }`;
+import { SUB_CONVERSATIONS, botoneApi, closerApi, closerSim, conversationsOf, type Conv } from '../subscriptions/support.js';
+import { INBOX, NODE, SEND, cachedBotgraph } from './cache-support.js';
 
 const fromResponseCache = (res: GraphQLResponse) => res.extensions?.freshness?.cachedResponse === true;
 
@@ -30,105 +26,96 @@ async function responseHits(bg: TestBotgraph): Promise<number> {
 }
 
 describe('the response cache, CACHE_TTL_MS on', () => {
-  let bg: TestBotgraph;
-  let client: Client;
-
-  beforeAll(async () => {
-    bg = await startTestBotgraph({ CACHE_TTL_MS: '60000', ...FAST_POLLS });
-    client = wsClient(bg);
-  });
-  afterAll(async () => {
-    await client?.dispose();
-  });
+  const rig = cachedBotgraph();
 
   it('answers a repeated inbox without executing: 0 upstream calls, the same data, as old as the first', async () => {
-    const first = await bg.gql(INBOX);
+    const first = await rig.bg.gql(INBOX);
     expect(first.errors).toBeUndefined();
     expect(fromResponseCache(first)).toBe(false);
-    const hits = await responseHits(bg);
+    const hits = await responseHits(rig.bg);
 
     let again: GraphQLResponse = {};
-    const calls = await upstreamCallsOf(bg, async () => (again = await bg.gql(INBOX)));
+    const calls = await upstreamCallsOf(rig.bg, async () => (again = await rig.bg.gql(INBOX)));
     expect(calls.total).toBe(0);
     expect(fromResponseCache(again)).toBe(true);
     expect(again.data).toEqual(first.data);
     expect(again.extensions!.freshness.fetchedAt).toBe(first.extensions!.freshness.fetchedAt);
     // Every read the kept response stands for came from a cache.
     expect(again.extensions!.freshness.cachedReads).toBeGreaterThan(0);
-    expect(await responseHits(bg)).toBe(hits + 1);
+    expect(await responseHits(rig.bg)).toBe(hits + 1);
   });
 
   it('keeps one response per set of variables', async () => {
-    const [a, b] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv, Conv];
-    const ra = await bg.gql(NODE, { id: a.id });
-    const rb = await bg.gql(NODE, { id: b.id });
+    const [a, b] = (await conversationsOf(rig.bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv, Conv];
+    const ra = await rig.bg.gql(NODE, { id: a.id });
+    const rb = await rig.bg.gql(NODE, { id: b.id });
     expect(fromResponseCache(rb)).toBe(false);
     expect(rb.data.node.id).toBe(b.id);
-    const again = await bg.gql(NODE, { id: a.id });
+    const again = await rig.bg.gql(NODE, { id: a.id });
     expect(fromResponseCache(again)).toBe(true);
     expect(again.data).toEqual(ra.data);
   });
 
   it("after botgraph's own write the next read executes and has it, and is kept again", async () => {
-    const [conv] = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
-    await bg.gql(NODE, { id: conv.id });
-    expect(fromResponseCache(await bg.gql(NODE, { id: conv.id }))).toBe(true);
+    const [conv] = (await conversationsOf(rig.bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
+    await rig.bg.gql(NODE, { id: conv.id });
+    expect(fromResponseCache(await rig.bg.gql(NODE, { id: conv.id }))).toBe(true);
 
     const text = `response cache ${Date.now()}`;
-    expect((await bg.gql(SEND, { id: conv.id, text })).errors).toBeUndefined();
-    const after = await bg.gql(NODE, { id: conv.id });
+    expect((await rig.bg.gql(SEND, { id: conv.id, text })).errors).toBeUndefined();
+    const after = await rig.bg.gql(NODE, { id: conv.id });
     expect(fromResponseCache(after)).toBe(false);
     expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
-    const kept = await bg.gql(NODE, { id: conv.id });
+    const kept = await rig.bg.gql(NODE, { id: conv.id });
     expect(fromResponseCache(kept)).toBe(true);
     expect(kept.data).toEqual(after.data);
   });
 
   it('a change made behind botgraph’s back ends the kept response once a poller has seen it', async () => {
-    const conv = (await conversationsOf(bg, 'BOTONE', ['ACTIVE'], 20)).find((c) => c.handoff === 'BOT' && c.bot) as Conv;
+    const conv = (await conversationsOf(rig.bg, 'BOTONE', ['ACTIVE'], 20)).find((c) => c.handoff === 'BOT' && c.bot) as Conv;
     expect(conv).toBeDefined();
-    await bg.gql(NODE, { id: conv.id });
-    const kept = await bg.gql(NODE, { id: conv.id });
+    await rig.bg.gql(NODE, { id: conv.id });
+    const kept = await rig.bg.gql(NODE, { id: conv.id });
     expect(fromResponseCache(kept)).toBe(true);
     expect(kept.data.node.handoff).toBe('BOT');
 
-    const updates = collect<Conv>(client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
-    await subscribed(bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
-    await botoneApi(bg, 'POST', `/api/v2/conversation/${conv.nativeId}/stop`);
+    const updates = collect<Conv>(rig.client, SUB_CONVERSATIONS, { f: { providers: ['BOTONE'] } }, 'conversationUpdated');
+    await subscribed(rig.bg, 1, `conv:BOTONE:${conv.bot!.nativeId}`);
+    await botoneApi(rig.bg, 'POST', `/api/v2/conversation/${conv.nativeId}/stop`);
     await updates.waitFor((events) => events.some((e) => e.id === conv.id && e.handoff !== 'BOT'), 'the poller to see the handoff', 10_000);
     updates.stop();
 
-    const after = await bg.gql(NODE, { id: conv.id });
+    const after = await rig.bg.gql(NODE, { id: conv.id });
     expect(fromResponseCache(after)).toBe(false);
     expect(after.data.node.handoff).not.toBe('BOT');
   });
 
   it('a CLOSER webhook ends the kept response, with no poller running', async () => {
-    await waitFor(() => bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 10_000);
-    const conv = (await conversationsOf(bg, 'CLOSER', ['ACTIVE'], 50)).find((c) => c.handoff === 'BOT') as Conv;
+    await waitFor(() => rig.bg.app.live.pollers.snapshot().length === 0, 'the pollers to stop', 10_000);
+    const conv = (await conversationsOf(rig.bg, 'CLOSER', ['ACTIVE'], 50)).find((c) => c.handoff === 'BOT') as Conv;
     expect(conv).toBeDefined();
-    await bg.gql(NODE, { id: conv.id });
-    expect((await bg.gql(NODE, { id: conv.id })).data.node.handoff).toBe('BOT');
-    const delivered = closerSim(bg).webhookStatus().delivered;
+    await rig.bg.gql(NODE, { id: conv.id });
+    expect((await rig.bg.gql(NODE, { id: conv.id })).data.node.handoff).toBe('BOT');
+    const delivered = closerSim(rig.bg).webhookStatus().delivered;
 
     // On the vendor directly: only CLOSER's webhook delivery tells botgraph.
-    await closerApi(bg, 'PUT', `/openapi/conversation/${conv.nativeId}/manual`, { status: 'HANDOVER' });
-    await waitFor(() => closerSim(bg).webhookStatus().delivered > delivered, 'the webhook delivery', 10_000);
+    await closerApi(rig.bg, 'PUT', `/openapi/conversation/${conv.nativeId}/manual`, { status: 'HANDOVER' });
+    await waitFor(() => closerSim(rig.bg).webhookStatus().delivered > delivered, 'the webhook delivery', 10_000);
     let after: GraphQLResponse = {};
     await waitFor(
       async () => {
-        after = await bg.gql(NODE, { id: conv.id });
+        after = await rig.bg.gql(NODE, { id: conv.id });
         return after.data?.node?.handoff === 'OPERATOR';
       },
       'a read after the webhook to see the handover',
       10_000,
     );
     expect(fromResponseCache(after)).toBe(false);
-    expect(bg.app.live.pollers.snapshot()).toHaveLength(0);
+    expect(rig.bg.app.live.pollers.snapshot()).toHaveLength(0);
   });
 
   it("never answers a GET that Apollo's CSRF prevention blocks, though the same GET with a preflight header was kept", async () => {
-    const url = `${bg.url}/graphql?query=${encodeURIComponent('{ bots { id name } }')}`;
+    const url = `${rig.bg.url}/graphql?query=${encodeURIComponent('{ bots { id name } }')}`;
     const get = async (headers: Record<string, string>) => {
       const res = await fetch(url, { headers });
       return { status: res.status, body: (await res.json()) as GraphQLResponse };
@@ -144,22 +131,22 @@ describe('the response cache, CACHE_TTL_MS on', () => {
   });
 
   it('never keeps a response with errors, nor one that read live state', async () => {
-    const hits = await responseHits(bg);
+    const hits = await responseHits(rig.bg);
     for (let i = 0; i < 2; i++) {
-      const bad = await bg.gql(NODE, { id: 'not-a-global-id' });
+      const bad = await rig.bg.gql(NODE, { id: 'not-a-global-id' });
       expect(bad.errors?.length).toBeGreaterThan(0);
       expect(fromResponseCache(bad)).toBe(false);
     }
     // Health is asked of every vendor each time, with or without a list beside it.
     const query = `{ providers { provider healthy circuit } conversations(first: 2) { nodes { id } } }`;
-    await bg.gql(query);
+    await rig.bg.gql(query);
     let res: GraphQLResponse = {};
-    const calls = await upstreamCallsOf(bg, async () => (res = await bg.gql(query)));
+    const calls = await upstreamCallsOf(rig.bg, async () => (res = await rig.bg.gql(query)));
     expect(fromResponseCache(res)).toBe(false);
     expect(calls.CLOSER).toBeGreaterThanOrEqual(1);
     expect(calls.BOTONE).toBeGreaterThanOrEqual(1);
     expect(calls.CXONE).toBeGreaterThanOrEqual(1);
-    expect(await responseHits(bg)).toBe(hits);
+    expect(await responseHits(rig.bg)).toBe(hits);
   });
 });
 
