@@ -67,8 +67,9 @@ const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversa
 /** The Bot.one bots botgraph is configured with below (BOTONE_BOT_IDS): one list stream each. */
 const BOTONE_BOTS = 3;
 /**
- * The fewest vendor round trips a query needs, one after another ("waves"), derived from the
- * routes it actually called in this run and what each route's input comes from:
+ * The fewest vendor round trips a query needs, one after another ("waves"; the critical path is
+ * their number × 50 ms), and how many calls each holds, derived from the routes it actually called
+ * in this run and what each route's input comes from:
  *   1. no vendor answer needed: CLOSER's bot list and its all-bots list, each Bot.one bot's first
  *      list page (its bots are configuration), CXone's exports (one per token), and a by-id read
  *      (node(id) + messages: the conversation and its messages need only the id, so 1 wave);
@@ -77,21 +78,27 @@ const BOTONE_BOTS = 3;
  *      than bots), and anything else read for a listed conversation after a list of wave 1;
  *   3. CLOSER's end users and messages of conversations listed by a per-bot list (wave 2).
  */
-function criticalPathMs(routes: Record<string, number>): number {
+function wavesOf(routes: Record<string, number>): number[] {
+  const sizes: number[] = [];
   const called = Object.entries(routes).filter(([, n]) => n > 0);
   const perBot = routes['GET /openapi/bot/:botId/conversation'] ?? 0;
   const lists = called.some(([r]) => r.endsWith('/conversations') || r === 'GET /openapi/bot' || perBot > 0);
-  let waves = 0;
-  for (const [route, n] of called) {
+  for (const [route, count] of called) {
+    let n = count;
     let depth: number;
     if (route === 'GET /openapi/bot' || route.endsWith('/api/public/conversations') || route === 'GET /openapi/conversations') depth = 1;
-    else if (route.startsWith('GET /api/v') && route.endsWith('/conversations')) depth = n > BOTONE_BOTS ? 2 : 1;
-    else if (route === 'GET /openapi/bot/:botId/conversation') depth = 2;
+    else if (route.startsWith('GET /api/v') && route.endsWith('/conversations')) {
+      // Each bot's first page in wave 1, the later pages in wave 2.
+      sizes[0] = (sizes[0] ?? 0) + Math.min(n, BOTONE_BOTS);
+      n -= Math.min(n, BOTONE_BOTS);
+      if (n === 0) continue;
+      depth = 2;
+    } else if (route === 'GET /openapi/bot/:botId/conversation') depth = 2;
     else if (!lists) depth = 1;
     else depth = route.startsWith('GET /openapi/') && perBot > 0 ? 3 : 2;
-    waves = Math.max(waves, depth);
+    sizes[depth - 1] = (sizes[depth - 1] ?? 0) + n;
   }
-  return waves * VENDOR_LATENCY_MS;
+  return Array.from(sizes, (n) => n ?? 0);
 }
 
 // ---- children ----
@@ -226,14 +233,61 @@ async function upstreamCalls(simUrls: string[], run: () => Promise<unknown>): Pr
   return { total: snaps.reduce((n, s) => n + s.total, 0), routes };
 }
 
-async function latency(url: string, query: string, variables?: Record<string, unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 3; i++) await gql(url, query, variables);
+/**
+ * Sequential requests: wall time at the client, and botgraph's own part of each, `total − upstream`
+ * of its Server-Timing (the time it had no vendor call in flight: before the first wave, between
+ * waves, after the last), which the vendors' lateness and the transport do not touch.
+ */
+async function latency(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ p50: number; p99: number; ownP50: number; ownP99: number }> {
+  const once = async () => {
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.body.json()) as { errors?: unknown };
+    if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    const timing = String(res.headers['server-timing'] ?? '');
+    const dur = (name: string) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(timing)?.[1] ?? NaN);
+    return dur('total') - (dur('upstream') || 0);
+  };
+  for (let i = 0; i < 3; i++) await once();
   const times: number[] = [];
+  const own: number[] = [];
   for (let i = 0; i < LATENCY_N; i++) {
     const t0 = performance.now();
-    await gql(url, query, variables);
+    own.push(await once());
     times.push(performance.now() - t0);
   }
+  return { p50: percentile(times, 50), p99: percentile(times, 99), ownP50: percentile(own, 50), ownP99: percentile(own, 99) };
+}
+
+/**
+ * The floor the transport and the simulator's timers set on this machine: a bare undici client
+ * sending the query's waves (as many concurrent GETs in each as botgraph sends) of one small
+ * CLOSER read, one wave after another, with the same 50 ms latency. What botgraph adds over a
+ * critical path is measured against this as well as against the nominal path.
+ */
+async function vendorFloor(closerUrl: string, apiKey: string, waves: number[]): Promise<{ p50: number; p99: number }> {
+  // As many connections as botgraph may open (UpstreamHttp's agent), not the bench's 4.
+  const wide = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+  const get = async () => {
+    const res = await request(`${closerUrl}/openapi/bot?page=1&limit=100`, { dispatcher: wide, headers: { 'x-api-key': apiKey } });
+    await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`vendor floor: CLOSER answered ${res.statusCode}`);
+  };
+  const times: number[] = [];
+  for (let i = 0; i < LATENCY_N + 3; i++) {
+    const t0 = performance.now();
+    for (const n of waves) await Promise.all(Array.from({ length: n }, get));
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  await wide.close();
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
@@ -507,15 +561,18 @@ if (PARTS.has('latency')) {
   for (const u of simUrls) await post(`${u}/__sim/faults`, { latencyMs: VENDOR_LATENCY_MS }, 'PUT');
   const nodeLatency = await latency(botUrl, NODE, { id: closerId });
   const inboxLatency = await latency(botUrl, INBOX);
-  for (const u of simUrls) await post(`${u}/__sim/faults`, undefined, 'DELETE');
-  const criticalPath = {
-    node: criticalPathMs(calls.get('node(id) CLOSER + messages, cache off')!.routes),
-    inbox: criticalPathMs(calls.get('inbox, cache off')!.routes),
+  const waves = {
+    node: wavesOf(calls.get('node(id) CLOSER + messages, cache off')!.routes),
+    inbox: wavesOf(calls.get('inbox, cache off')!.routes),
   };
+  const closerKey = remoteVendorEnv(simUrls).CLOSER_API_KEY!;
+  const floor = { node: await vendorFloor(simUrls[0]!, closerKey, waves.node), inbox: await vendorFloor(simUrls[0]!, closerKey, waves.inbox) };
+  for (const u of simUrls) await post(`${u}/__sim/faults`, undefined, 'DELETE');
+  const criticalPath = { node: waves.node.length * VENDOR_LATENCY_MS, inbox: waves.inbox.length * VENDOR_LATENCY_MS };
   console.log(`\n### Latency, every vendor answering after ${VENDOR_LATENCY_MS} ms (${LATENCY_N} sequential requests)\n`);
   console.log(
     table([
-      ['query', 'critical path ms', 'p50 ms', 'p99 ms', 'p50 − critical path', 'p99 − critical path'],
+      ['query', 'critical path ms', 'p50 ms', 'p99 ms', 'p50 − critical path', 'p99 − critical path', 'botgraph own p50', 'own p99'],
       [
         'node(id) CLOSER + messages(first: 5)',
         String(criticalPath.node),
@@ -523,6 +580,8 @@ if (PARTS.has('latency')) {
         fmt(nodeLatency.p99, 3),
         fmt(nodeLatency.p50 - criticalPath.node),
         fmt(nodeLatency.p99 - criticalPath.node),
+        fmt(nodeLatency.ownP50),
+        fmt(nodeLatency.ownP99),
       ],
       [
         'inbox (10, bot, endUser, 3 messages)',
@@ -531,8 +590,23 @@ if (PARTS.has('latency')) {
         fmt(inboxLatency.p99, 3),
         fmt(inboxLatency.p50 - criticalPath.inbox),
         fmt(inboxLatency.p99 - criticalPath.inbox),
+        fmt(inboxLatency.ownP50),
+        fmt(inboxLatency.ownP99),
       ],
+      ...(['node', 'inbox'] as const).map((q) => [
+        `vendor floor for ${q === 'node' ? 'node(id)' : 'the inbox'}: bare undici, waves of ${waves[q].join(', ')} GETs`,
+        String(criticalPath[q]),
+        fmt(floor[q].p50, 3),
+        fmt(floor[q].p99, 3),
+        fmt(floor[q].p50 - criticalPath[q]),
+        fmt(floor[q].p99 - criticalPath[q]),
+        '—',
+        '—',
+      ]),
     ]),
+  );
+  console.log(
+    "botgraph own = Server-Timing `total − upstream`: the time botgraph had no vendor call in flight; the rest of `p50 − critical path` is time with calls outstanding (the vendors' lateness, the transport, and botgraph's work while some call of the wave is still out).",
   );
   for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
   console.log(

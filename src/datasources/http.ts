@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { UpstreamConfig } from '../config.js';
 import { BotgraphError, ErrorCode } from '../errors.js';
 import type { ProviderName } from '../models.js';
-import { currentOperation, type OperationScope } from '../observability/operation.js';
+import { awaitingVendor, currentOperation, type OperationScope } from '../observability/operation.js';
 import { routeOf, type UpstreamObserver } from '../observability/metrics.js';
 import type { ProviderBreaker } from './breaker.js';
 import { freshReadsOnly, stampFetched, type Lookup, type Miss, type ProviderCache } from './cache.js';
@@ -293,7 +293,7 @@ export class UpstreamHttp {
       // A fresh read in flight serves anyone; one that may come from the cache serves only those who may take the cache.
       const pending = (this.inflight.get(key) ?? (consult ? this.inflight.get(CACHED + key) : undefined)) as Promise<Read<z.output<S>>> | undefined;
       // Shared with another operation whose deadline may be later than this one's.
-      if (pending) return this.withinDeadline(pending).then((read) => noted(op, read));
+      if (pending) return this.withinDeadline(awaitingVendor(op, pending)).then((read) => noted(op, read));
     }
     const promise: Promise<Read<z.output<S>>> = consult
       ? this.cachedRead(cache, tags, key, path, url, schema)
@@ -695,7 +695,7 @@ export class UpstreamHttp {
     const route = routeOf(path);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: method, headers, body: payload, signal, dispatcher: this.dispatcher });
+      res = await awaitingVendor(op, request(url, { method: method, headers, body: payload, signal, dispatcher: this.dispatcher }));
     } catch (error) {
       const aborted = signal.aborted || (error instanceof Error && error.name === 'AbortError');
       observer?.request({ provider: this.provider, route, method, status: aborted ? 'timeout' : 'error', seconds: (Date.now() - started) / 1000 });
@@ -708,7 +708,7 @@ export class UpstreamHttp {
       await res.body.dump();
       throw this.statusError(res.statusCode, path, res.headers['retry-after']);
     }
-    const text = await res.body.text();
+    const text = await awaitingVendor(op, res.body.text());
     if (text.length === 0) return { status: res.statusCode, data: NO_BODY };
     // The same bytes as this URL's last answer: its JSON again, unparsed (see fetchParsed), and the
     // kept string, so that fetchParsed's comparison is one of identity, not of every character again.

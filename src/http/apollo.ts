@@ -12,7 +12,14 @@ import { introspectionAllowed, refuseOperation, variablesRefusal } from '../limi
 import { persistedRequired } from '../limits/persisted.js';
 import { principalKey } from '../limits/rate.js';
 import { limitRules } from '../limits/rules.js';
-import { freshnessExtension, newOperationScope, requestIdFrom, runOperationTraced, type OperationScope } from '../observability/operation.js';
+import {
+  freshnessExtension,
+  newOperationScope,
+  requestIdFrom,
+  runOperationTraced,
+  upstreamTiming,
+  type OperationScope,
+} from '../observability/operation.js';
 import { readBody, sendJson } from './body.js';
 import { responseCachePlugin, type KeptResponse, type ResponseCache } from './responseCache.js';
 import type { createFormatError } from './format.js';
@@ -21,6 +28,7 @@ import { withResponsePolicy } from './policy.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { recordOperation } from '../observability/record.js';
+import { addServerTiming } from './timing.js';
 
 /** Largest request body botgraph reads. GraphQL operations are small; anything bigger is abuse. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -270,6 +278,7 @@ export function graphqlRoute(
 
     // One operation: one request id (echoed back) and one deadline for every upstream call it makes.
     const operation = newOperationScope(deadlineMs, requestIdFrom(req.headers['x-request-id']));
+    addServerTiming(res, () => upstreamTiming(operation));
     res.setHeader('x-request-id', operation.requestId);
     const parsed = await readJsonBody(req, res);
     if (!parsed.ok) return graphqlHttpError(res, parsed.status, parsed.message, parsed.limit);

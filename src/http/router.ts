@@ -5,6 +5,7 @@ import { originAllowed } from '../limits/guard.js';
 import { sendJson } from './body.js';
 import { graphiqlAsset } from './graphiql.js';
 import { sendAsset } from './static.js';
+import { serverTiming } from './timing.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
@@ -87,7 +88,7 @@ export function attachRouter(
     // Server time of every answer, for clients and for the limit tests (target: refusals < 50 ms).
     const writeHead = res.writeHead.bind(res);
     res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!this.headersSent) this.setHeader('server-timing', `total;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(2)}`);
+      if (!this.headersSent) this.setHeader('server-timing', serverTiming(this, Number(process.hrtime.bigint() - started) / 1e6));
       return writeHead(...(args as [number]));
     } as ServerResponse['writeHead'];
     if (await applyCors(req, res)) return;

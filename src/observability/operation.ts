@@ -39,6 +39,11 @@ export interface OperationScope {
   responseCache?: { seq: number; at: number; body?: string; operationName?: string | null };
   /** The operation's root span (a no-op one unless tracing is on). */
   span?: Span;
+  /**
+   * Wall time with at least one vendor call of this operation in flight (its own, or one it shares
+   * with another operation), for `Server-Timing: upstream`: what is left of `total` is botgraph's.
+   */
+  vendorWait?: { inFlight: number; since: number; ms: number };
 }
 
 const storage = new AsyncLocalStorage<OperationScope>();
@@ -99,6 +104,29 @@ export function currentOperation(): OperationScope | undefined {
 export function holdsUntil(until: number): void {
   const op = storage.getStore();
   if (op && Number.isFinite(until) && (op.validUntil === undefined || until < op.validUntil)) op.validUntil = until;
+}
+
+/**
+ * Counts the wait for `pending` (a vendor call) in the operation's `vendorWait`. Overlapping calls
+ * count once: the measure is how long the operation had something outstanding at a vendor.
+ */
+export function awaitingVendor<T>(op: OperationScope | undefined, pending: Promise<T>): Promise<T> {
+  if (!op) return pending;
+  const wait = (op.vendorWait ??= { inFlight: 0, since: 0, ms: 0 });
+  if (wait.inFlight++ === 0) wait.since = performance.now();
+  const done = () => {
+    if (--wait.inFlight === 0) wait.ms += performance.now() - wait.since;
+  };
+  pending.then(done, done);
+  return pending;
+}
+
+/** `upstream;dur=…` (ms) for `Server-Timing`; null when the operation called no vendor. */
+export function upstreamTiming(op: OperationScope | undefined): string | null {
+  const wait = op?.vendorWait;
+  if (!wait) return null;
+  const ms = wait.ms + (wait.inFlight > 0 ? performance.now() - wait.since : 0);
+  return `upstream;dur=${ms.toFixed(2)}`;
 }
 
 /** What a response says of its data's age (`extensions.freshness`); null when no vendor was read. */
