@@ -144,6 +144,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     logger,
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
+    responses,
   });
   // `/webhooks/<slug>` for each provider whose adapter receives pushed events.
   const webhooks = new Map<string, ReturnType<typeof webhookRoute>>();

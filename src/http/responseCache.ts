@@ -22,7 +22,8 @@
  * fields read state that is not vendor data (`providers`: health and circuit breakers;
  * `conversationStats`: the analytics store) or that read past the entity cache (a read a vendor's
  * tagger refuses); operations that read nothing from a vendor (there is nothing to save).
- * Only HTTP: graphql-ws runs its queries through graphql-js directly.
+ * Over HTTP the route and Apollo's plugin (below) keep the bytes sent; over graphql-ws, src/http/ws.ts
+ * keeps the result under a key of its own (`socketKeyOf`): the two transports never share an entry.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -122,6 +123,22 @@ export class ResponseCache {
     return [principal.role, principal.name, principal.scopeKey, method, headers.accept ?? '', headers['content-type'] ?? '', preflight, request].join(
       '\u0000',
     );
+  }
+
+  /**
+   * A query sent over graphql-ws: the same principal, operation name, variables and document text
+   * (the socket's message carries no headers that change the answer).
+   */
+  socketKeyOf(principal: Principal, request: { query: string; operationName?: string | null; variables?: unknown }): string {
+    return [
+      principal.role,
+      principal.name,
+      principal.scopeKey,
+      'WS',
+      request.operationName ?? '',
+      JSON.stringify(request.variables ?? null),
+      request.query,
+    ].join('\u0000');
   }
 
   /** The sequence now; null when the cache cannot say (off, or Redis failing): no hit, no store. */

@@ -1,5 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, Kind, execute, subscribe, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  execute,
+  getOperationAST,
+  subscribe,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -18,6 +28,7 @@ import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
 import { withPartialErrors, withResponsePolicy } from './policy.js';
+import { cacheableOperation, keptBody, type ResponseCache } from './responseCache.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
@@ -33,6 +44,8 @@ export interface WebSocketOptions {
   maxSubscriptionsPerConnection: number;
   /** @default 3000 */
   connectionInitTimeoutMs: number;
+  /** Whole query responses, as over HTTP (src/http/responseCache.ts). @default none (every query executes) */
+  responses?: ResponseCache;
 }
 
 /**
@@ -112,6 +125,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
   );
   /** What `subscribe` needs beside the execution arguments: the cohort key and where frames go. */
   const routes = new WeakMap<ExecutionArgs, { key: string | null; target: CohortTarget }>();
+  /** The response cache's key of a query that may be kept (only such queries have one). */
+  const cacheKeys = new WeakMap<ExecutionArgs, string>();
+  const responses = options.responses?.enabled ? options.responses : undefined;
   wss.on('connection', (socket) => {
     metrics.wsConnections.inc();
     socket.once('close', () => metrics.wsConnections.dec());
@@ -125,10 +141,34 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
       execute: async (args) => {
         const ctx = args.contextValue as Context;
         const run = async () => {
+          // The response cache, as over HTTP: a hit is the result kept before, not executed again.
+          const key = cacheKeys.get(args);
+          const op = ctx.operation;
+          if (key !== undefined && op && responses) {
+            const kept = await responses.lookup(key);
+            if (kept) {
+              recordOperation(metrics, logger, ctx, { name: kept.operationName, type: 'query', result: {}, transport: 'ws', cachedResponse: true });
+              return JSON.parse(kept.body) as ExecutionResult;
+            }
+            await responses.begin(op);
+          }
           const result = markCoercionErrors(await execute(args));
           // The same `extensions.freshness` as over HTTP (src/http/apollo.ts): how old the data is.
-          const freshness = freshnessExtension(ctx.operation);
+          const freshness = freshnessExtension(op);
           if (freshness) result.extensions = { ...result.extensions, freshness };
+          // Kept only as it goes out unchanged: no error, no partial error, nothing left out.
+          if (
+            key !== undefined &&
+            responses?.mayKeep(op) &&
+            !result.errors?.length &&
+            result.data &&
+            !ctx.partialErrors.length &&
+            !ctx.leftOut.length
+          ) {
+            op.responseCache.body = keptBody(result, op.reads ?? 0);
+            op.responseCache.operationName = args.operationName ?? null;
+            responses.keep(key, { status: 200, headers: [] }, op);
+          }
           recordOperation(metrics, logger, ctx, {
             name: args.operationName ?? null,
             type: operationType(args.document, args.operationName),
@@ -224,6 +264,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
           operationName: request.operationName ?? null,
           contextValue,
         };
+        if (responses && cacheableOperation(getOperationAST(document, request.operationName))) {
+          cacheKeys.set(args, responses.socketKeyOf(session.principal, request));
+        }
         // Subscribers who see the same things (the principal's scope) with the same document share one execution.
         routes.set(args, {
           key: cohortKey(document, request.query, request.operationName, request.variables, session.principal.scopeKey),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestBotgraph, upstreamCallsOf, type GraphQLResponse, type TestBotgraph } from '../../helpers/botgraph.js';
 import { collect, subscribed, waitFor } from '../../helpers/live.js';
-import { KEYS, gqlAs, sha256Hex } from '../security/support.js';
+import { KEYS, gqlAs, sha256Hex, wsAs, wsOnce } from '../security/support.js';
 import { SUB_CONVERSATIONS, botoneApi, closerApi, closerSim, conversationsOf, type Conv } from '../subscriptions/support.js';
 import { INBOX, NODE, SEND, cachedBotgraph } from './cache-support.js';
 
@@ -43,6 +43,30 @@ describe('the response cache, CACHE_TTL_MS on', () => {
     // Every read the kept response stands for came from a cache.
     expect(again.extensions!.freshness.cachedReads).toBeGreaterThan(0);
     expect(await responseHits(rig.bg)).toBe(hits + 1);
+  });
+
+  it('over graphql-ws too: a repeated query is answered from it, and executes again after a write', async () => {
+    const [conv] = (await conversationsOf(rig.bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
+    const overWs = async () => {
+      for await (const result of rig.client.iterate({ query: NODE, variables: { id: conv.id } })) return result as GraphQLResponse;
+      throw new Error('the socket gave no result');
+    };
+    const first = await overWs();
+    expect(first.errors).toBeUndefined();
+    expect(fromResponseCache(first)).toBe(false);
+
+    let again: GraphQLResponse = {};
+    const calls = await upstreamCallsOf(rig.bg, async () => (again = await overWs()));
+    expect(calls.total).toBe(0);
+    expect(fromResponseCache(again)).toBe(true);
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.freshness.fetchedAt).toBe(first.extensions!.freshness.fetchedAt);
+
+    const text = `response cache over ws ${Date.now()}`;
+    expect((await rig.bg.gql(SEND, { id: conv.id, text })).errors).toBeUndefined();
+    const after = await overWs();
+    expect(fromResponseCache(after)).toBe(false);
+    expect(after.data.node.messages.nodes.map((m: { text: string }) => m.text)).toContain(text);
   });
 
   it('keeps one response per set of variables', async () => {
@@ -174,6 +198,24 @@ describe('the response cache and principals', () => {
     expect(fromResponseCache(await gqlAs(bg, SCOPED, INBOX))).toBe(true);
     // Nobody's response for a request without credentials: it is refused as before.
     expect((await gqlAs(bg, null, INBOX)).status).toBe(401);
+  });
+
+  it('over graphql-ws as well: the scoped viewer never gets the admin’s kept result', async () => {
+    const admin = wsAs(bg, KEYS.admin);
+    const scoped = wsAs(bg, SCOPED);
+    try {
+      const once = async (client: typeof admin) => (await wsOnce(client, INBOX)).results[0] as GraphQLResponse;
+      expect((await once(admin)).errors).toBeUndefined();
+      expect(fromResponseCache(await once(admin))).toBe(true);
+      const viewer = await once(scoped);
+      expect(fromResponseCache(viewer)).toBe(false);
+      expect(viewer.data.conversations.nodes.map((n: { provider: string }) => n.provider)).toEqual(
+        viewer.data.conversations.nodes.map(() => 'CLOSER'),
+      );
+      expect(fromResponseCache(await once(scoped))).toBe(true);
+    } finally {
+      await Promise.all([admin.dispose(), scoped.dispose()]);
+    }
   });
 });
 
