@@ -43,6 +43,7 @@ export function recordOperation(
     'graphql.operation.name': record.name ?? '',
     'botgraph.outcome': outcome,
     'botgraph.upstream_calls': op.upstreamCalls,
+    ...(op.vendorWait ? { 'botgraph.upstream_ms': round2(op.vendorWait.ms) } : {}),
     ...(record.cachedResponse ? { 'botgraph.cached_response': true } : {}),
   });
   logger.info(
@@ -54,6 +55,8 @@ export function recordOperation(
       ms,
       outcome,
       upstreamCalls: op?.upstreamCalls ?? 0,
+      // The part of `ms` with a vendor call in flight (`Server-Timing: upstream` over HTTP).
+      ...(op?.vendorWait ? { upstreamMs: round2(op.vendorWait.ms) } : {}),
       ...(principal !== undefined ? { principal } : {}),
       ...(codes.length ? { errors: codes } : {}),
       ...(record.cachedResponse ? { cachedResponse: true } : {}),
@@ -61,3 +64,5 @@ export function recordOperation(
     'operation',
   );
 }
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100;

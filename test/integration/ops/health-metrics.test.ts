@@ -290,7 +290,7 @@ describe('/metrics and request logs', () => {
     expect(text).not.toMatch(/token|password|api[-_]?key/i);
   });
 
-  it('one info line per operation: request id in and out, name, type, duration, outcome, upstream calls; no variables', async () => {
+  it('one info line per operation: request id in and out, name, type, duration, outcome, upstream calls and wait; no variables', async () => {
     lines.length = 0;
     const { res } = await gql(
       'query Probe($first: Int!) { conversations(first: $first, filter: { search: "secret-search-term" }) { nodes { id } } }',
@@ -304,6 +304,9 @@ describe('/metrics and request logs', () => {
     expect(line).toMatchObject({ level: 30, transport: 'http', operation: 'Probe', type: 'query', outcome: expect.stringMatching(/ok|partial/) });
     expect(line.ms).toEqual(expect.any(Number));
     expect(line.upstreamCalls).toBeGreaterThan(0);
+    // The vendors' part of the duration, as Server-Timing's `upstream` says it.
+    expect(line.upstreamMs).toBeGreaterThan(0);
+    expect(line.upstreamMs).toBeLessThanOrEqual(Number(line.ms) + 1);
     expect(lines.filter((l) => l.requestId === 'probe-123' && l.msg === 'operation')).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain('secret-search-term');
     expect(JSON.stringify(lines)).not.toMatch(/closer-demo-key|cxone-demo-token|"password"/);
