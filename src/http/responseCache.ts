@@ -84,7 +84,7 @@ export function cacheableOperation(operation: OperationDefinitionNode | null | u
  * The body a hit sends: the response as it was, but saying that every read it answers comes from a
  * cache (`cachedReads`, `cachedResponse: true`) and, unchanged, how old its data is (`fetchedAt`).
  */
-export function keptBody(result: FormattedExecutionResult, reads: number): string {
+function keptBody(result: FormattedExecutionResult, reads: number): string {
   const freshness = { ...(result.extensions?.freshness as Record<string, unknown> | undefined), cachedReads: reads, cachedResponse: true };
   // Apollo's own serialisation (prettyJSONStringify): the JSON and a newline.
   return `${JSON.stringify({ ...result, extensions: { ...result.extensions, freshness } })}\n`;
@@ -184,7 +184,18 @@ export class ResponseCache {
     return op?.responseCache !== undefined && !op.uncacheable && op.oldestRead !== undefined;
   }
 
-  /** Keeps the body the plugin left in `op` under `key`, with the status and headers Apollo sent it with. */
+  /**
+   * Leaves in `op` the body a hit would send, when the response may be kept: it has data, no
+   * error, and reads that allow it (`mayKeep`). `keep` stores it; over HTTP the route does, once it
+   * knows Apollo's status and headers.
+   */
+  hold(op: OperationScope | undefined, result: FormattedExecutionResult, operationName: string | null | undefined): void {
+    if (!this.mayKeep(op) || result.errors?.length || result.data === undefined || result.data === null) return;
+    op.responseCache.body = keptBody(result, op.reads ?? 0);
+    op.responseCache.operationName = operationName ?? null;
+  }
+
+  /** Keeps the body `hold` left in `op` under `key`, with the status and headers Apollo sent it with. */
   keep(key: string, head: { status: number; headers: ReadonlyArray<readonly [string, string]> }, op: OperationScope | undefined): void {
     if (!this.mayKeep(op) || head.status !== 200) return;
     const { seq, at, body, operationName } = op.responseCache;
@@ -226,12 +237,7 @@ export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Co
           if (contextValue.operation && cacheableOperation(operation)) await cache.begin(contextValue.operation);
         },
         async willSendResponse({ response, contextValue, operationName }) {
-          const op = contextValue.operation;
-          if (response.body.kind !== 'single' || !cache.mayKeep(op)) return;
-          const result = response.body.singleResult;
-          if (result.errors?.length || result.data === undefined || result.data === null) return;
-          op.responseCache.body = keptBody(result, op.reads ?? 0);
-          op.responseCache.operationName = operationName ?? null;
+          if (response.body.kind === 'single') cache.hold(contextValue.operation, response.body.singleResult, operationName);
         },
       };
     },

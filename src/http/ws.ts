@@ -28,7 +28,7 @@ import { recordOperation } from '../observability/record.js';
 import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/cohorts.js';
 import { formatOutsideApollo, type createFormatError } from './format.js';
 import { withPartialErrors, withResponsePolicy } from './policy.js';
-import { cacheableOperation, keptBody, type ResponseCache } from './responseCache.js';
+import { cacheableOperation, type ResponseCache } from './responseCache.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
@@ -156,17 +156,9 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
           // The same `extensions.freshness` as over HTTP (src/http/apollo.ts): how old the data is.
           const freshness = freshnessExtension(op);
           if (freshness) result.extensions = { ...result.extensions, freshness };
-          // Kept only as it goes out unchanged: no error, no partial error, nothing left out.
-          if (
-            key !== undefined &&
-            responses?.mayKeep(op) &&
-            !result.errors?.length &&
-            result.data &&
-            !ctx.partialErrors.length &&
-            !ctx.leftOut.length
-          ) {
-            op.responseCache.body = keptBody(result, op.reads ?? 0);
-            op.responseCache.operationName = args.operationName ?? null;
+          // Kept only as it goes out unchanged: no partial error, nothing left out (and `hold`'s own conditions).
+          if (key !== undefined && responses && !ctx.partialErrors.length && !ctx.leftOut.length) {
+            responses.hold(op, result, args.operationName);
             responses.keep(key, { status: 200, headers: [] }, op);
           }
           recordOperation(metrics, logger, ctx, {
