@@ -151,7 +151,8 @@ function stats(child: ChildProcess, gc = false): Promise<Stats> {
   });
 }
 
-async function post(url: string, body: unknown, method = 'POST'): Promise<any> {
+/** A JSON request and its answer, with the response headers (`Server-Timing`, for the latency rows). */
+async function send(url: string, body: unknown, method = 'POST'): Promise<{ body: any; headers: Record<string, string | string[] | undefined> }> {
   const res = await request(url, {
     method,
     dispatcher: agent,
@@ -161,13 +162,26 @@ async function post(url: string, body: unknown, method = 'POST'): Promise<any> {
     bodyTimeout: 30_000,
   });
   const text = await res.body.text();
-  return text ? JSON.parse(text) : undefined;
+  return { body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+async function post(url: string, body: unknown, method = 'POST'): Promise<any> {
+  return (await send(url, body, method)).body;
+}
+
+/** An operation's data and response headers; its errors are thrown. */
+async function gqlWithHeaders(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data: any; headers: Record<string, string | string[] | undefined> }> {
+  const { body, headers } = await send(url, { query, variables });
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return { data: body.data, headers };
 }
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const body = await post(url, { query, variables });
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
-  return body.data;
+  return (await gqlWithHeaders(url, query, variables)).data;
 }
 
 async function waitUp(url: string, what: string): Promise<void> {
@@ -244,15 +258,7 @@ async function latency(
   variables?: Record<string, unknown>,
 ): Promise<{ p50: number; p99: number; ownP50: number; ownP99: number }> {
   const once = async () => {
-    const res = await request(url, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.body.json()) as { errors?: unknown };
-    if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
-    const timing = String(res.headers['server-timing'] ?? '');
+    const timing = String((await gqlWithHeaders(url, query, variables)).headers['server-timing'] ?? '');
     const dur = (name: string) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(timing)?.[1] ?? NaN);
     return dur('total') - (dur('upstream') || 0);
   };
