@@ -21,19 +21,13 @@ function timings(header: string | null): Record<string, number> {
 
 describe('Server-Timing', async () => {
   const bg = await startTestBotgraph();
-  const faults = (body: unknown) =>
-    fetch(`${bg.sim('CLOSER').url}/__sim/faults`, {
-      method: body === null ? 'DELETE' : 'PUT',
-      headers: { 'content-type': 'application/json', ...bg.app.registry.simulatorAdminHeaders },
-      ...(body === null ? {} : { body: JSON.stringify(body) }),
-    });
-  afterEach(async () => void (await faults(null)));
+  afterEach(() => bg.sim('CLOSER').faults.clear());
   const post = (query: string, variables?: Record<string, unknown>) =>
     fetch(`${bg.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
 
   it('says `upstream` beside `total`: the vendors’ part, the two calls of one wave counted once', async () => {
     const [conv] = await conversationsOf(bg, 'CLOSER', [], 1);
-    expect((await faults({ latencyMs: LATENCY_MS })).ok).toBe(true);
+    bg.sim('CLOSER').faults.set({ latencyMs: LATENCY_MS });
     const res = await post(NODE, { id: conv!.id });
     const body = (await res.json()) as { data?: { node?: { messages?: unknown } }; errors?: unknown };
     expect(body.errors).toBeUndefined();
