@@ -5,10 +5,10 @@
  * fresh at once (the TTL is long: ./cache-support.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { FormattedExecutionResult } from 'graphql-ws';
 import { upstreamCallsOf } from '../../helpers/botgraph.js';
 import { collect, subscribed, waitFor } from '../../helpers/live.js';
 import { SUB_CONVERSATIONS, botoneApi, conversationsOf, type Conv } from '../subscriptions/support.js';
+import { wsOnce } from '../security/support.js';
 import { INBOX, NODE, SEND, cachedBotgraph } from './cache-support.js';
 
 const rig = cachedBotgraph();
@@ -36,8 +36,7 @@ describe('the entity cache, CACHE_TTL_MS on', () => {
 
   it('a query over WebSocket says how old its data is, as over HTTP', async () => {
     const overHttp = await rig.bg.gql(INBOX);
-    let overWs: FormattedExecutionResult<any, any> | undefined;
-    for await (const result of rig.client.iterate({ query: INBOX })) overWs ??= result;
+    const overWs = (await wsOnce(rig.client, INBOX)).results[0];
     expect(overWs?.errors).toBeUndefined();
     expect(overWs?.data).toEqual(overHttp.data);
     // Within the TTL both used the same kept reads: the same age, every read from the cache.

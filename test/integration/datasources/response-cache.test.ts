@@ -58,10 +58,7 @@ describe('the response cache, CACHE_TTL_MS on', () => {
 
   it('over graphql-ws too: a repeated query is answered from it, and executes again after a write', async () => {
     const [conv] = (await conversationsOf(rig.bg, 'CLOSER', ['ACTIVE'], 5)) as [Conv];
-    const overWs = async () => {
-      for await (const result of rig.client.iterate({ query: NODE, variables: { id: conv.id } })) return result as GraphQLResponse;
-      throw new Error('the socket gave no result');
-    };
+    const overWs = async () => (await wsOnce(rig.client, NODE, { id: conv.id })).results[0] as GraphQLResponse;
     const first = await overWs();
     expect(first.errors).toBeUndefined();
     expect(fromResponseCache(first)).toBe(false);
