@@ -8,6 +8,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import { createContext, type Context } from './context.js';
 import { admitAdmin } from './http/admin.js';
 import { graphqlRoute, startApollo } from './http/apollo.js';
+import { compiledExecutor } from './http/compiled.js';
 import { fileRoute } from './http/files.js';
 import { createFormatError } from './http/format.js';
 import { attachRouter } from './http/router.js';
@@ -132,7 +133,9 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
 
   const httpServer = createServer();
   const responses = new ResponseCache(infra.cache, config.cache.responseEntries, Date.now, (hit) => metrics.cacheLookup('responses', hit));
-  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard, responses });
+  // Compiled queries on both transports; with tracing on, graphql-js executes: its instrumentation makes the resolver spans.
+  const execute = config.ops.otlpEndpoint === null ? compiledExecutor(schema) : undefined;
+  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard, responses, ...(execute ? { execute } : {}) });
   const ws = attachWebSocket({
     httpServer,
     schema,
@@ -145,6 +148,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
     responses,
+    ...(execute ? { execute } : {}),
   });
   // `/webhooks/<slug>` for each provider whose adapter receives pushed events.
   const webhooks = new Map<string, ReturnType<typeof webhookRoute>>();

@@ -7,6 +7,7 @@ import type { Authenticated } from '../auth/authenticate.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
 import { BotgraphError } from '../errors.js';
+import { gatewayOf, type Execute } from './compiled.js';
 import type { Guard } from '../limits/guard.js';
 import { introspectionAllowed, refuseOperation, variablesRefusal } from '../limits/operation.js';
 import { persistedRequired } from '../limits/persisted.js';
@@ -124,12 +125,23 @@ export interface ApolloOptions {
   logger: Logger;
   guard: Guard;
   responses: ResponseCache;
+  /** Executes in Apollo's place (src/http/compiled.ts). @default none: Apollo executes with graphql-js */
+  execute?: Execute;
 }
 
 /** Apollo Server 5 over botgraph's schema, with its validation rules, limits and error policy. */
-export async function startApollo({ schema, httpServer, format, metrics, logger, guard, responses }: ApolloOptions): Promise<ApolloServer<Context>> {
+export async function startApollo({
+  schema,
+  httpServer,
+  format,
+  metrics,
+  logger,
+  guard,
+  responses,
+  execute,
+}: ApolloOptions): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...(execute ? { gateway: gatewayOf(schema, execute) } : { schema }),
     validationRules: limitRules(guard.policy.limits),
     // graphql's parser stops at the token limit, before building a huge AST.
     parseOptions: { maxTokens: guard.policy.limits.maxTokens },

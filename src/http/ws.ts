@@ -29,6 +29,7 @@ import { CohortRegistry, cohortKey, type CohortTarget } from '../subscriptions/c
 import { formatOutsideApollo, type createFormatError } from './format.js';
 import { withPartialErrors, withResponsePolicy } from './policy.js';
 import { cacheableOperation, type ResponseCache } from './responseCache.js';
+import type { Execute } from './compiled.js';
 
 export interface WebSocketOptions {
   httpServer: Server;
@@ -46,6 +47,8 @@ export interface WebSocketOptions {
   connectionInitTimeoutMs: number;
   /** Whole query responses, as over HTTP (src/http/responseCache.ts). @default none (every query executes) */
   responses?: ResponseCache;
+  /** Executes queries and mutations (src/http/compiled.ts), as over HTTP. @default graphql's execute */
+  execute?: Execute;
 }
 
 /**
@@ -128,6 +131,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
   /** The response cache's key of a query that may be kept (only such queries have one). */
   const cacheKeys = new WeakMap<ExecutionArgs, string>();
   const responses = options.responses?.enabled ? options.responses : undefined;
+  const executeOperation = options.execute ?? execute;
   wss.on('connection', (socket) => {
     metrics.wsConnections.inc();
     socket.once('close', () => metrics.wsConnections.dec());
@@ -152,7 +156,7 @@ export function attachWebSocket(options: WebSocketOptions): { cohorts: CohortReg
             }
             await responses.begin(op);
           }
-          const result = markCoercionErrors(await execute(args));
+          const result = markCoercionErrors(await executeOperation(args));
           // The same `extensions.freshness` as over HTTP (src/http/apollo.ts): how old the data is.
           const freshness = freshnessExtension(op);
           if (freshness) result.extensions = { ...result.extensions, freshness };
