@@ -85,6 +85,12 @@ const OPS_DEFAULTS = {
   /** OTLP/HTTP traces endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is off without it. @default null */
   otlpEndpoint: null as string | null,
   /**
+   * Executions of an operation of a document by graphql-js before it runs as a compiled query
+   * (`GRAPHQL_COMPILE_AFTER`, 0 to compile on first sight, `off` never; why not on first sight:
+   * src/http/compiled.ts). Nothing is compiled while tracing is on. @default 10
+   */
+  compileAfter: 10 as number | null,
+  /**
    * What an open circuit makes `/readyz` say (`READYZ_OPEN_CIRCUIT`): `unready` (503) or `degraded`
    * (200, for a deployment that prefers serving the other providers). @default 'unready'
    */
@@ -410,6 +416,7 @@ function opsSection(env: Env): OpsConfig {
     },
     metricsPort,
     otlpEndpoint: otlp,
+    compileAfter: str(env, 'GRAPHQL_COMPILE_AFTER') === 'off' ? null : int(env, 'GRAPHQL_COMPILE_AFTER', d.compileAfter ?? 0, 0, 1_000_000),
     readyzOpenCircuit: readyzOpenCircuit(env),
   };
 }

@@ -134,7 +134,8 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   const httpServer = createServer();
   const responses = new ResponseCache(infra.cache, config.cache.responseEntries, Date.now, (hit) => metrics.cacheLookup('responses', hit));
   // Compiled queries on both transports; with tracing on, graphql-js executes: its instrumentation makes the resolver spans.
-  const execute = config.ops.otlpEndpoint === null ? compiledExecutor(schema) : undefined;
+  const { otlpEndpoint, compileAfter } = config.ops;
+  const execute = otlpEndpoint === null && compileAfter !== null ? compiledExecutor(schema, compileAfter) : undefined;
   const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard, responses, ...(execute ? { execute } : {}) });
   const ws = attachWebSocket({
     httpServer,

@@ -41,6 +41,9 @@ export async function startTestBotgraph(env: Record<string, string> = {}): Promi
     // The entity cache is off in tests, so that every exact upstream-call count holds; the cache's
     // own tests (test/integration/datasources/entity-cache.test.ts) turn it on.
     CACHE_TTL_MS: '0',
+    // Compiled queries from the first execution (src/http/compiled.ts), so that every integration
+    // test checks them; ws-http-parity.test.ts compares them with graphql-js's answers.
+    GRAPHQL_COMPILE_AFTER: '0',
     ...env,
   });
   const app = await startBotgraph(config, { logger: createLogger(env.LOG_LEVEL ?? 'silent') });

@@ -8,7 +8,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, parse } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { compiledExecutor, gatewayOf } from '../../src/http/compiled.js';
+
+/** botgraph's default GRAPHQL_COMPILE_AFTER. */
+const COMPILE_AFTER = loadConfig({}).ops.compileAfter!;
 
 const compilations = vi.hoisted(() => ({ count: 0 }));
 vi.mock('graphql-jit', async (importOriginal) => {
@@ -70,9 +74,10 @@ afterEach(async () => {
 
 /** What botgraph's formatError gets: the error thrown by the resolver, under each formatted one. */
 const causes: unknown[] = [];
-async function compiledServer(): Promise<ApolloServer> {
+/** A server compiling from the first execution, unless `after` says otherwise. */
+async function compiledServer(after = 0): Promise<ApolloServer> {
   const server = new ApolloServer({
-    gateway: gatewayOf(schema, compiledExecutor(schema)),
+    gateway: gatewayOf(schema, compiledExecutor(schema, after)),
     formatError: (formatted, error) => (causes.push(unwrapResolverError(error)), formatted),
   });
   await server.start();
@@ -105,14 +110,22 @@ describe('compiled execution', () => {
     expect(causes.map((e) => (e as Error).message)).toEqual(['broken c0', 'broken c1', 'broken c2']);
   });
 
-  it('compiles a document once per operation, however often it is sent', async () => {
-    const server = await compiledServer();
-    for (let i = 0; i < 5; i++) expect((await run(server, INBOX, { first: i + 1 })).data).toBeDefined();
+  it('compiles a document once per operation, after the default GRAPHQL_COMPILE_AFTER executions; never a one-off document', async () => {
+    const server = await compiledServer(COMPILE_AFTER);
+    const js = await execute({ schema, document: parse(INBOX), variableValues: { first: 2 } });
+    for (let i = 0; i < COMPILE_AFTER; i++) expect((await run(server, INBOX, { first: 2 })).data).toEqual(js.data);
+    expect(compilations.count).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await run(server, INBOX, { first: 2 })).data).toEqual(js.data);
     expect(compilations.count).toBe(1);
+    // Each operation of a document is its own compiled query.
     const two = `query A { conversations { id } } query B { node(id: "m2") { id } }`;
-    await server.executeOperation({ query: two, operationName: 'A' });
-    await server.executeOperation({ query: two, operationName: 'B' });
-    await server.executeOperation({ query: two, operationName: 'A' });
+    for (let i = 0; i <= COMPILE_AFTER; i++) {
+      await server.executeOperation({ query: two, operationName: 'A' });
+      await server.executeOperation({ query: two, operationName: 'B' });
+    }
+    expect(compilations.count).toBe(3);
+    // Documents that differ only by an alias are different documents, each run once: none compiled.
+    for (let i = 0; i < 3 * COMPILE_AFTER; i++) expect((await run(server, `{ a${i}: conversations { id } }`)).errors).toBeUndefined();
     expect(compilations.count).toBe(3);
   });
 

@@ -58,6 +58,8 @@ describe('config', () => {
     [{ BOTONE_MAX_LIST_PAGES: '0' }, 'BOTONE_MAX_LIST_PAGES'],
     [{ CXONE_TOKEN: '1327:,x' }, 'CXONE_TOKEN'],
     [{ SIMULATOR_ACTIVITY: 'maybe' }, 'SIMULATOR_ACTIVITY'],
+    [{ GRAPHQL_COMPILE_AFTER: 'never' }, 'GRAPHQL_COMPILE_AFTER'],
+    [{ GRAPHQL_COMPILE_AFTER: '-1' }, 'GRAPHQL_COMPILE_AFTER'],
   ])('fails fast on %o naming %s', (env, variable) => {
     try {
       loadConfig(env);
@@ -67,6 +69,12 @@ describe('config', () => {
       expect((error as ConfigError).variable).toBe(variable);
       expect((error as Error).message.startsWith(variable)).toBe(true);
     }
+  });
+
+  it('reads GRAPHQL_COMPILE_AFTER as a count or off', () => {
+    expect(loadConfig({}).ops.compileAfter).toBe(10);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: '0' }).ops.compileAfter).toBe(0);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: 'off' }).ops.compileAfter).toBeNull();
   });
 
   it('reads CXONE_TOKEN as one bare token or botId:token pairs', () => {

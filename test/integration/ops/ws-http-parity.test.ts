@@ -1,16 +1,20 @@
 /**
  * WebSocket parity: one table of operations, each sent over HTTP (fetch) and over graphql-ws (a
  * real client) to the same botgraph; data, errors (messages, codes, paths, locations, providers,
- * partial errors) and limits must be identical.
+ * partial errors) and limits must be identical. Each is then sent until both transports run it as a
+ * compiled query (src/http/compiled.ts), whose answers must still be the same.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { loadConfig } from '../../../src/config.js';
 import { startTestBotgraph } from '../../helpers/botgraph.js';
 
 type Result = { data?: unknown; errors?: Array<Record<string, unknown>> };
 
-const bg = await startTestBotgraph();
+/** botgraph's default: graphql-js answers first, then the compiled query. */
+const COMPILE_AFTER = loadConfig({}).ops.compileAfter!;
+const bg = await startTestBotgraph({ GRAPHQL_COMPILE_AFTER: String(COMPILE_AFTER) });
 const client: Client = createClient({ url: `${bg.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
 afterAll(() => client.dispose());
 
@@ -89,6 +93,10 @@ describe('the same operation over HTTP and WebSocket', () => {
         expect(ws).toEqual(http);
         if (c.expectCode) expect(http.errors?.map((e) => (e.extensions as { code?: string })?.code)).toContain(c.expectCode);
         else expect(http.errors).toBeUndefined();
+        // graphql-js ran it so far; past COMPILE_AFTER executions it runs compiled, on both transports alike.
+        for (let i = 0; i < COMPILE_AFTER; i++) await Promise.all([overHttp(c.query, c.variables), overWs(c.query, c.variables)]);
+        expect(normal(await overHttp(c.query, c.variables))).toEqual(http);
+        expect(normal(await overWs(c.query, c.variables))).toEqual(http);
       } finally {
         if (c.fault) bg.sim(c.fault.provider).faults.clear();
       }
