@@ -1,14 +1,14 @@
 /**
- * Execution of HTTP operations through graphql-jit: each operation of a document is compiled once
+ * Queries and mutations executed through graphql-jit: each operation of a document is compiled once
  * into a function for that selection, then run for every request that sends it.
  *
  * Why: graphql-js interprets the document on every request. For each field of each object it looks
  * the field up, coerces its arguments (`getArgumentValues`, also for fields that have none), checks
  * the return type's kind (`isNonNullType`, `isListType`, `isAbstractType`, each an `instanceOf`
  * that is slower outside NODE_ENV=production) and builds the path. On the inbox that was 12–18 % of
- * the CPU profile, the biggest single library in it. A compiled query does that work once; measured
- * with the builds alternated three times, it cut the cache-off inbox from 2.5–2.7 to 2.1–2.2 ms of
- * CPU per request (bench/README.md).
+ * the CPU profile, the biggest single library in it. A compiled query does that work once; with the
+ * builds alternated, it took about 10–15 % off the inbox's CPU per request, cache off or on (bench/README.md,
+ * session 7).
  *
  * Apollo Server has one documented place for an executor of one's own, the gateway interface:
  * parsing, validation, the document store, plugins and error formatting stay Apollo's, only the
