@@ -136,7 +136,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
   // Compiled queries on both transports; with tracing on, graphql-js executes: its instrumentation makes the resolver spans.
   const { otlpEndpoint, compileAfter } = config.ops;
   const execute = otlpEndpoint === null && compileAfter !== null ? compiledExecutor(schema, compileAfter) : undefined;
-  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard, responses, ...(execute ? { execute } : {}) });
+  const apollo = await startApollo({ schema, httpServer, format, metrics, logger, guard, responses, execute });
   const ws = attachWebSocket({
     httpServer,
     schema,
@@ -149,7 +149,7 @@ export async function startBotgraph(config: Config, { logger }: StartOptions): P
     maxSubscriptionsPerConnection: config.live.maxSubscriptionsPerConnection,
     connectionInitTimeoutMs: config.live.connectionInitTimeoutMs,
     responses,
-    ...(execute ? { execute } : {}),
+    execute,
   });
   // `/webhooks/<slug>` for each provider whose adapter receives pushed events.
   const webhooks = new Map<string, ReturnType<typeof webhookRoute>>();

@@ -126,7 +126,7 @@ export interface ApolloOptions {
   guard: Guard;
   responses: ResponseCache;
   /** Executes in Apollo's place (src/http/compiled.ts). @default none: Apollo executes with graphql-js */
-  execute?: Execute;
+  execute?: Execute | undefined;
 }
 
 /** Apollo Server 5 over botgraph's schema, with its validation rules, limits and error policy. */

@@ -49,16 +49,6 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
 /** What executes an operation: graphql's `execute`, or {@link compiledExecutor}'s. */
 export type Execute = (args: ExecutionArgs) => Promise<ExecutionResult>;
 
-/*
- * Why a document is not compiled on first sight (`after`, GRAPHQL_COMPILE_AFTER): compiling costs
- * more than validating. On botgraph's schema it takes 1.7 ms for the inbox (validation 0.9) and 25
- * ms for a 700-character document of 12 fragments that each spread the one before twice, which the
- * limits allow (graphql-jit inlines every spread). Compiling at once would let a client sending
- * one-off documents (varying an alias) spend that much CPU per operation. Compiled once it has
- * repeated, as an application's documents do and a one-off never does, a document's compilation is
- * shared by at least `after` executions.
- */
-
 /** Per document and operation name: the executions so far, then what it compiled to. */
 interface Slot {
   runs: number;
@@ -69,6 +59,14 @@ interface Slot {
  * Executes with compiled queries, kept per document (the parsed object: Apollo's document store and
  * the graphql-ws document cache hand back the same one for the same text, so a compiled query lives
  * as long as their entry) and operation name; graphql-js runs the first `after` executions.
+ *
+ * Why not compile on first sight (`after`, GRAPHQL_COMPILE_AFTER): compiling costs more than
+ * validating. On botgraph's schema it takes 1.7 ms for the inbox (validation 0.9) and 25 ms for a
+ * 700-character document of 12 fragments that each spread the one before twice, which the limits
+ * allow (graphql-jit inlines every spread). Compiling at once would let a client sending one-off
+ * documents (varying an alias) spend that much CPU per operation. Compiled once it has repeated, as
+ * an application's documents do and a one-off never does, a document's compilation is shared by at
+ * least `after` executions.
  */
 export function compiledExecutor(schema: GraphQLSchema, after: number): Execute {
   const slots = new WeakMap<DocumentNode, Map<string, Slot>>();
@@ -113,7 +111,7 @@ export function gatewayOf(schema: GraphQLSchema, run: Execute): Gateway {
             schema,
             document: request.document,
             contextValue: request.context,
-            variableValues: request.request.variables ?? {},
+            variableValues: request.request.variables,
             operationName: request.operationName,
           }),
       };

@@ -48,7 +48,7 @@ export interface WebSocketOptions {
   /** Whole query responses, as over HTTP (src/http/responseCache.ts). @default none (every query executes) */
   responses?: ResponseCache;
   /** Executes queries and mutations (src/http/compiled.ts), as over HTTP. @default graphql's execute */
-  execute?: Execute;
+  execute?: Execute | undefined;
 }
 
 /**
