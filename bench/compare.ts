@@ -64,18 +64,17 @@ const inboxOf = (provider: string) => INBOX.replace('conversations(first: 10)', 
 const NODE = `query($id: ID!) { node(id: $id) { id ... on Conversation { title status messages(first: 5) { nodes { sender text } } } } }`;
 const SUBSCRIPTION = `subscription($id: ID!) { messageAdded(conversationId: $id) { id text eventCursor } }`;
 const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversationId: $id, text: $text }) { message { id } } }`;
-/** The Bot.one bots botgraph is configured with below (BOTONE_BOT_IDS): one list stream each. */
-const BOTONE_BOTS = 3;
 /**
  * The fewest vendor round trips a query needs, one after another ("waves"; the critical path is
  * their number × 50 ms), and how many calls each holds, derived from the routes it actually called
  * in this run and what each route's input comes from:
- *   1. no vendor answer needed: CLOSER's bot list and its all-bots list, each Bot.one bot's first
- *      list page (its bots are configuration), CXone's exports (one per token), and a by-id read
- *      (node(id) + messages: the conversation and its messages need only the id, so 1 wave);
- *   2. CLOSER's per-bot lists (`/openapi/bot/:botId/conversation`: they need the bot list), a
- *      Bot.one list page after the first (only page 1 says how many there are: more list calls
- *      than bots), and anything else read for a listed conversation after a list of wave 1;
+ *   1. no vendor answer needed: CLOSER's bot list and its all-bots list, every page of each Bot.one
+ *      bot's list (its bots are configuration; only page 1 says how many pages there are, but a
+ *      listing sends the pages the last one had with page 1, and every measured request has a
+ *      last one: the warm-up), CXone's exports (one per token), and a by-id read (node(id) +
+ *      messages: the conversation and its messages need only the id, so 1 wave);
+ *   2. CLOSER's per-bot lists (`/openapi/bot/:botId/conversation`: they need the bot list), and
+ *      anything else read for a listed conversation after a list of wave 1;
  *   3. CLOSER's end users and messages of conversations listed by a per-bot list (wave 2).
  */
 function wavesOf(routes: Record<string, number>): number[] {
@@ -83,17 +82,10 @@ function wavesOf(routes: Record<string, number>): number[] {
   const called = Object.entries(routes).filter(([, n]) => n > 0);
   const perBot = routes['GET /openapi/bot/:botId/conversation'] ?? 0;
   const lists = called.some(([r]) => r.endsWith('/conversations') || r === 'GET /openapi/bot' || perBot > 0);
-  for (const [route, count] of called) {
-    let n = count;
+  for (const [route, n] of called) {
     let depth: number;
-    if (route === 'GET /openapi/bot' || route.endsWith('/api/public/conversations') || route === 'GET /openapi/conversations') depth = 1;
-    else if (route.startsWith('GET /api/v') && route.endsWith('/conversations')) {
-      // Each bot's first page in wave 1, the later pages in wave 2.
-      sizes[0] = (sizes[0] ?? 0) + Math.min(n, BOTONE_BOTS);
-      n -= Math.min(n, BOTONE_BOTS);
-      if (n === 0) continue;
-      depth = 2;
-    } else if (route === 'GET /openapi/bot/:botId/conversation') depth = 2;
+    if (route === 'GET /openapi/bot' || route.endsWith('/conversations')) depth = 1;
+    else if (route === 'GET /openapi/bot/:botId/conversation') depth = 2;
     else if (!lists) depth = 1;
     else depth = route.startsWith('GET /openapi/') && perBot > 0 ? 3 : 2;
     sizes[depth - 1] = (sizes[depth - 1] ?? 0) + n;
@@ -616,7 +608,7 @@ if (PARTS.has('latency')) {
   );
   for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
   console.log(
-    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (${criticalPath.inbox / VENDOR_LATENCY_MS} waves: CLOSER's bot list, Bot.one's first pages, CXone's exports; then CLOSER's per-bot lists and Bot.one's later pages; then CLOSER's end users and messages when the page holds CLOSER conversations)`,
+    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (${criticalPath.inbox / VENDOR_LATENCY_MS} waves: CLOSER's bot list, Bot.one's pages, CXone's exports; then CLOSER's per-bot lists; then CLOSER's end users and messages when the page holds CLOSER conversations)`,
   );
 }
 

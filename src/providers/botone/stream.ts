@@ -8,8 +8,9 @@
  * message of anyone. A conversation whose last message is the bot's or an operator's has `updated`
  * later than its respondent time, by any amount, and one whose respondent said nothing has no
  * respondent time at all: no window of `UpdatedFrom`/`UpdatedTo` is sure to hold the conversations
- * with the newest `updated`. So a listing reads every page of the bot's list once (`PageCount=100`,
- * the pages after the first in parallel), sorts locally, and keeps that sorted **snapshot**
+ * with the newest `updated`. So a listing reads every page of the bot's list once (`PageCount=100`;
+ * the pages after the first in parallel, or with the first when an earlier listing told how many
+ * there are), sorts locally, and keeps that sorted **snapshot**
  * process-wide for {@link SNAPSHOT_TTL_MS}: the later pages of the same listing cost nothing.
  * `CreatedFrom`/`CreatedTo` are exact (creation time) and go upstream; `updatedFrom`/`updatedTo`
  * and statuses are applied here. Cost and order are documented in docs/providers/botone.md.
@@ -24,7 +25,7 @@ import { BotgraphError, ErrorCode } from '../../errors.js';
 import type { ConversationModel, ConversationStatusName } from '../../models.js';
 import { compareKeysets, keysetOf, readSorted, tieId, type Keyset, type StreamOptionsBase } from '../../datasources/base.js';
 import type { ConversationStream, StreamChunk, StreamPosition } from '../../datasources/types.js';
-import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter } from './client.js';
+import { MAX_PAGE_SIZE, type BotoneClient, type BotoneListFilter, type BotonePage } from './client.js';
 import { PROVIDER, type Attribution } from './mapper.js';
 
 /**
@@ -48,6 +49,8 @@ function snapshotId(): string {
 export const SNAPSHOT_TTL_MS = 60_000;
 /** The most conversations kept over all snapshots; the least recently used go first. */
 export const SNAPSHOT_MAX_ITEMS = 20_000;
+/** The most upstream filters whose page count is remembered; the least recently listed go first. */
+const PAGE_HINTS_MAX = 1_000;
 
 interface Snapshot {
   id: string;
@@ -66,7 +69,25 @@ export class SnapshotCache {
   /** Listing → the key of its newest snapshot. */
   private readonly newest = new Map<string, string>();
   private size = 0;
+  /** Upstream filter → how many pages its last listing read (BotoneStream.read), least recent first. */
+  private readonly pages = new Map<string, number>();
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** How many pages the last listing of `upstream` read, if one did. */
+  pagesOf(upstream: string): number | undefined {
+    return this.pages.get(upstream);
+  }
+
+  notePages(upstream: string, pages: number): void {
+    this.pages.delete(upstream);
+    this.pages.set(upstream, pages);
+    // A few numbers per filter ever listed; the bound only stops unbounded distinct date filters.
+    if (this.pages.size > PAGE_HINTS_MAX) this.pages.delete(this.pages.keys().next().value as string);
+  }
+
+  forgetPages(upstream: string): void {
+    this.pages.delete(upstream);
+  }
 
   /**
    * The items of `listing`'s newest snapshot if it was made from exactly these models in this
@@ -155,10 +176,13 @@ export class BotoneStream implements ConversationStream {
   readonly key: string;
   readonly tieKey = botoneTieKey;
   private readonly cacheKey: string;
+  /** What decides how many pages the vendor's list has: the filter that goes upstream. */
+  private readonly upstreamKey: string;
 
   constructor(private readonly options: BotoneStreamOptions) {
     this.key = options.key;
     const u = options.upstream;
+    this.upstreamKey = JSON.stringify([u.botId ?? null, u.createdFrom?.getTime() ?? null, u.createdTo?.getTime() ?? null]);
     this.cacheKey = JSON.stringify([
       options.key,
       u.botId ?? null,
@@ -196,23 +220,49 @@ export class BotoneStream implements ConversationStream {
     return (await this.read()).items.length;
   }
 
-  /** Every page of the list up to the cap (the first, then the rest in parallel), filtered and sorted here. */
+  /**
+   * Every page of the list up to the cap, filtered and sorted here. Only page 1 says how many pages
+   * there are, so a first listing reads it, then the rest in parallel: two vendor round trips. A
+   * later listing of the same upstream filter sends the pages the last one had together with page 1
+   * (one round trip; in the inbox, Bot.one's later pages were the last calls of the second wave).
+   * Page 1 stays the authority: pages it says exist beyond the guess are read after it, and guessed
+   * pages it says do not exist are dropped (a page past the end is empty, docs/providers/botone.md),
+   * so a list that shrank costs one call per missing page and no other difference. A listing that
+   * fails forgets the count: a vendor that fails gets the guesses (and their retries) once, not on
+   * every listing.
+   */
   private async read(): Promise<Snapshot> {
-    const { client, upstream, attribution } = this.options;
-    const first = await client.listConversations({ ...upstream, page: 1, pageSize: MAX_PAGE_SIZE }, attribution);
+    const { client, upstream, attribution, cache } = this.options;
+    const page = (n: number) => client.listConversations({ ...upstream, page: n, pageSize: MAX_PAGE_SIZE }, attribution);
+    const pageOne = page(1);
+    const guessed = Array.from({ length: Math.max(0, (cache.pagesOf(this.upstreamKey) ?? 1) - 1) }, (_, i) => page(i + 2));
+    // A guessed page's failure is reported below if page 1 says the page exists, else irrelevant.
+    for (const p of guessed) p.catch(() => undefined);
+    let first: BotonePage;
+    let rest: BotonePage[];
+    try {
+      first = await pageOne;
+      const pages = Math.min(client.maxListPages, Math.ceil(first.total / MAX_PAGE_SIZE));
+      rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => guessed[i] ?? page(i + 2)));
+    } catch (error) {
+      // A failing vendor is not sent guesses on top of the reads that fail: the next listing of
+      // this filter asks for page 1 alone, as a first listing does.
+      cache.forgetPages(this.upstreamKey);
+      // No call of a listing outlives it (nor the request that made it): the guesses end first.
+      await Promise.allSettled(guessed);
+      throw error;
+    }
+    // Guessed pages past the end are dropped, and waited for all the same.
+    if (guessed.length > rest.length) await Promise.allSettled(guessed.slice(rest.length));
     const all = Math.ceil(first.total / MAX_PAGE_SIZE);
-    const pages = Math.min(client.maxListPages, all);
-    const rest = await Promise.all(
-      Array.from({ length: Math.max(0, pages - 1) }, (_, i) =>
-        client.listConversations({ ...upstream, page: i + 2, pageSize: MAX_PAGE_SIZE }, attribution),
-      ),
-    );
+    const pages = rest.length + 1;
+    cache.notePages(this.upstreamKey, pages);
     // concat, not flatMap: V8's flatMap is generic and took 35 µs for 400 items, concat 0.5 µs.
     const input = first.items.concat(...rest.map((p) => p.items));
-    const items = this.options.cache.sortedOnce(this.cacheKey, input, () => this.sorted(input));
+    const items = cache.sortedOnce(this.cacheKey, input, () => this.sorted(input));
     const id = snapshotId();
     const truncated = all > pages ? this.truncation(pages, first.total) : undefined;
-    return this.options.cache.put(`${this.cacheKey}\u0000${id}`, items, id, { listing: this.cacheKey, input }, truncated);
+    return cache.put(`${this.cacheKey}\u0000${id}`, items, id, { listing: this.cacheKey, input }, truncated);
   }
 
   /**

@@ -92,4 +92,32 @@ describe('a merged list reads each provider as soon as its streams are known', (
     expect(closer.count(ROUTES.closerBotConversations)).toBe((all.sim('CLOSER') as CloserSimulator).botIds.length);
     expect(cxone.count(ROUTES.cxoneExport)).toBe(3);
   });
+
+  it("reads every page of a Bot.one bot's list in one wave once a listing said how many there are", async () => {
+    const list = `{ conversations(first: 10, filter: { providers: [BOTONE] }) { nodes { id } } }`;
+    // The pages one listing reads, from the simulator: Σ over the bots of ⌈conversations / 100⌉.
+    const bots = await all.gql(`{ bots { provider conversations(first: 0) { totalCount } } }`);
+    let pages = 0;
+    let botone = 0;
+    for (const b of bots.data.bots) {
+      if (b.provider !== 'BOTONE') continue;
+      botone += 1;
+      pages += Math.ceil(b.conversations.totalCount / 100);
+    }
+    expect(pages).toBeGreaterThan(botone);
+    const first = await all.gql(list);
+    expect(first.errors).toBeUndefined();
+
+    await all.resetStats();
+    all.sim('BOTONE').faults.set({ latencyMs: 3_000, routes: [ROUTES.botoneList] });
+    const answer = all.gql(list);
+    // Every page is asked for while the first pages are held: the later ones no longer wait for them.
+    await waitFor(() => all.sim('BOTONE').stats.count(ROUTES.botoneList) === pages, 'every page while the first pages are held', 2_500);
+    const res = await answer;
+    all.sim('BOTONE').faults.clear();
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual(first.data);
+    // And no page twice.
+    expect(all.sim('BOTONE').stats.count(ROUTES.botoneList)).toBe(pages);
+  });
 });
