@@ -67,27 +67,22 @@ const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversa
 /**
  * The fewest vendor round trips a query needs, one after another ("waves"; the critical path is
  * their number × 50 ms), and how many calls each holds, derived from the routes it actually called
- * in this run and what each route's input comes from:
- *   1. no vendor answer needed: CLOSER's bot list and its all-bots list, every page of each Bot.one
- *      bot's list (its bots are configuration; only page 1 says how many pages there are, but a
- *      listing sends the pages the last one had with page 1, and every measured request has a
- *      last one: the warm-up), CXone's exports (one per token), and a by-id read (node(id) +
- *      messages: the conversation and its messages need only the id, so 1 wave);
- *   2. CLOSER's per-bot lists (`/openapi/bot/:botId/conversation`: they need the bot list), and
- *      anything else read for a listed conversation after a list of wave 1;
- *   3. CLOSER's end users and messages of conversations listed by a per-bot list (wave 2).
+ * in this run and what each route's input comes from. Every measured request has a request before
+ * it (the warm-up), which told botgraph what only a vendor answer says: how many pages each Bot.one
+ * bot's list has, and which bots CLOSER has. botgraph sends those reads with the ones that tell it
+ * (docs/providers/botone.md "Waves", docs/providers/closer.md "Conversation streams"), so:
+ *   1. no vendor answer of this request needed: CLOSER's bot list, its per-bot lists
+ *      (`/openapi/bot/:botId/conversation`) and its all-bots list, every page of each Bot.one bot's
+ *      list, CXone's exports (one per token), and a by-id read (node(id) + messages: the
+ *      conversation and its messages need only the id, so 1 wave);
+ *   2. anything read for a listed conversation: CLOSER's end users and messages.
  */
 function wavesOf(routes: Record<string, number>): number[] {
   const sizes: number[] = [];
   const called = Object.entries(routes).filter(([, n]) => n > 0);
-  const perBot = routes['GET /openapi/bot/:botId/conversation'] ?? 0;
-  const lists = called.some(([r]) => r.endsWith('/conversations') || r === 'GET /openapi/bot' || perBot > 0);
+  const lists = called.some(([r]) => r.endsWith('/conversations') || r === 'GET /openapi/bot' || r.endsWith('/:botId/conversation'));
   for (const [route, n] of called) {
-    let depth: number;
-    if (route === 'GET /openapi/bot' || route.endsWith('/conversations')) depth = 1;
-    else if (route === 'GET /openapi/bot/:botId/conversation') depth = 2;
-    else if (!lists) depth = 1;
-    else depth = route.startsWith('GET /openapi/') && perBot > 0 ? 3 : 2;
+    const depth = route === 'GET /openapi/bot' || route.endsWith('/conversations') || route.endsWith('/:botId/conversation') || !lists ? 1 : 2;
     sizes[depth - 1] = (sizes[depth - 1] ?? 0) + n;
   }
   return Array.from(sizes, (n) => n ?? 0);
@@ -608,7 +603,7 @@ if (PARTS.has('latency')) {
   );
   for (const [name, c] of calls) console.log(`upstream calls of ${name}: ${JSON.stringify(c.routes)}`);
   console.log(
-    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (${criticalPath.inbox / VENDOR_LATENCY_MS} waves: CLOSER's bot list, Bot.one's pages, CXone's exports; then CLOSER's per-bot lists; then CLOSER's end users and messages when the page holds CLOSER conversations)`,
+    `critical paths: node(id) ${criticalPath.node} ms (one wave: the conversation and its messages need only the id); inbox ${criticalPath.inbox} ms (${criticalPath.inbox / VENDOR_LATENCY_MS} waves: CLOSER's bot list and per-bot lists, Bot.one's pages, CXone's exports; then CLOSER's end users and messages when the page holds CLOSER conversations)`,
   );
 }
 

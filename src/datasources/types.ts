@@ -140,8 +140,11 @@ export interface ProviderDatasource extends ProviderWriter {
    * The streams a conversation **list** pages (`Query.conversations`, `Bot.conversations`, …), where
    * they differ from `conversationStreams` (which pollers and stats watch and count): CLOSER lists
    * one stream per bot, which needs the bot list first. Absent: `conversationStreams`.
+   * `headRead`, on a first page: the size of the merge's first read of each stream
+   * (`fetch(0, headRead)`, src/pagination/merge.ts `headReadSize`), which the datasource may start
+   * before its streams are known.
    */
-  listStreams?(query: ConversationQuery, botNativeIds: string[] | null): Promise<ConversationStream[]>;
+  listStreams?(query: ConversationQuery, botNativeIds: string[] | null, headRead?: number): Promise<ConversationStream[]>;
   /** Batched and cached per request; primed by every list. `scope` is what the global ID carried. */
   getConversation(nativeId: string, scope: string[]): Promise<ConversationModel | null>;
   /**

@@ -31,6 +31,15 @@ import { memoryCursors, type CursorCodec } from './cursors.js';
 
 /** The most catch-up rounds per stream; the rounds shrink to the seconds a page takes, so 2 is usual. */
 export const MAX_CATCH_UP_ROUNDS = 4;
+
+/**
+ * How many items a stream is asked for when `limit` are wanted, outside a catch-up round. A first
+ * page reads every head as `fetch(0, readSize(first))`, which a datasource may start before its
+ * streams are known (`ProviderDatasource.listStreams`' `headRead`).
+ */
+export function readSize(limit: number): number {
+  return Math.max(1, limit);
+}
 /** What a catch-up read asks for (a stream answers up to its largest page). */
 const CATCH_UP_READ = 100;
 /** The most reads of one stream within one page that give nothing to show (everything already listed). */
@@ -271,7 +280,7 @@ export async function mergeConversations(options: MergeOptions): Promise<Connect
         }
       : undefined;
     // A catch-up round reads big pages: its first read should cover the whole (small) zone.
-    const size = catchUp ? Math.max(limit, CATCH_UP_READ) : Math.max(1, limit);
+    const size = catchUp ? Math.max(limit, CATCH_UP_READ) : readSize(limit);
     const chunk = await lane.stream.fetch(from, size, s.x ?? null, position);
     if (chunk.partial) {
       const p = chunk.partial;

@@ -10,7 +10,7 @@ import type { ConversationModel, ProviderName } from '../models.js';
 import { adapterOf } from '../providers/registry.js';
 import { checkCxoneQuery, checkSearch } from './validate.js';
 import { checkFirst, type ConnectionModel } from '../pagination/connection.js';
-import { mergeConversations } from '../pagination/merge.js';
+import { mergeConversations, readSize } from '../pagination/merge.js';
 import { narrowToScope } from '../auth/scope.js';
 
 export interface ListScope {
@@ -83,7 +83,9 @@ export async function listConversations(
   const perProvider = providers.map((provider) => {
     const ds = ctx.datasource(provider);
     const only = bots.get(provider) ?? null;
-    return ds.listStreams ? ds.listStreams(query, only) : Promise.resolve(ds.conversationStreams(query, only));
+    return ds.listStreams
+      ? ds.listStreams(query, only, args.after ? undefined : readSize(first))
+      : Promise.resolve(ds.conversationStreams(query, only));
   });
   for (const provider of providers) {
     // Said, not dropped silently: a provider that cannot search text or take the query lists nothing for it.

@@ -90,6 +90,8 @@ function id(value: string): string {
 
 export class CloserClient {
   readonly http: UpstreamHttp;
+  /** See knownBotIds. */
+  private lastBotIds: readonly string[] | undefined;
 
   constructor(options: CloserClientOptions) {
     const apiKey = options.config.apiKey;
@@ -107,8 +109,24 @@ export class CloserClient {
 
   /** Every bot, reading `GET /openapi/bot` 100 at a time. */
   async listAllBots(): Promise<BotModel[]> {
-    const raws = await this.readAll('/openapi/bot', closerBotPageSchema, {});
-    return raws.map(mapBot);
+    let bots: BotModel[];
+    try {
+      bots = (await this.readAll('/openapi/bot', closerBotPageSchema, {})).map(mapBot);
+    } catch (error) {
+      // A failing vendor is not sent per-bot lists on a guess (see knownBotIds).
+      this.lastBotIds = undefined;
+      throw error;
+    }
+    this.lastBotIds = bots.map((bot) => bot.nativeId);
+    return bots;
+  }
+
+  /**
+   * The bots the last bot list of this process named, if the last one answered: what a list can
+   * start its per-bot reads with while this request's own bot list is out (CloserDatasource.listStreams).
+   */
+  knownBotIds(): readonly string[] | undefined {
+    return this.lastBotIds;
   }
 
   /** Every flow of a bot; an unknown bot has none. */

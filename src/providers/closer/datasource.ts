@@ -176,16 +176,38 @@ export class CloserDatasource implements ProviderDatasource {
    * conversations stay one stream on `GET /openapi/conversations?endUserId=` (an end user belongs to
    * one bot, but which one is not known here: one call instead of one per bot). docs/providers/closer.md.
    */
-  async listStreams(query: ConversationQuery, botNativeIds: string[] | null): Promise<ConversationStream[]> {
+  async listStreams(query: ConversationQuery, botNativeIds: string[] | null, headRead?: number): Promise<ConversationStream[]> {
     if (!this.listable(query, botNativeIds)) return [];
     if (query.endUserNativeId !== undefined) return this.conversationStreams(query, botNativeIds);
-    const bots = botNativeIds ? [...new Set(botNativeIds)].sort() : (await this.listBots()).map((bot) => bot.nativeId);
     const filter = vendorFilter(query, {});
-    return bots.flatMap((botId) =>
-      statusGroups(query.statuses).map((group) =>
-        this.stream(`${CLOSER_STREAM_KEY}:${botId}${group.key.slice(CLOSER_STREAM_KEY.length)}`, groupFilter(filter, group), botId),
-      ),
-    );
+    const streamsOf = (bots: readonly string[]) =>
+      bots.flatMap((botId) =>
+        statusGroups(query.statuses).map((group) =>
+          this.stream(`${CLOSER_STREAM_KEY}:${botId}${group.key.slice(CLOSER_STREAM_KEY.length)}`, groupFilter(filter, group), botId),
+        ),
+      );
+    if (botNativeIds) return streamsOf([...new Set(botNativeIds)].sort());
+    // The bot list first: it is the read everything else here waits on.
+    const listed = this.listBots();
+    // Then, on a first page, the per-bot reads of the bots the last bot list named, which the list
+    // will most likely name again: its heads arrive with the bot list, not one round trip after.
+    // docs/providers/closer.md, "Conversation streams".
+    const known = this.client.knownBotIds();
+    const early = headRead !== undefined && known ? streamsOf(known).map((s) => ({ key: s.key, read: s.prefetch(headRead) })) : [];
+    let bots: string[];
+    try {
+      bots = (await listed).map((bot) => bot.nativeId);
+    } catch (error) {
+      // No call of a list outlives it (nor the request that made it).
+      await Promise.allSettled(early.map((e) => e.read));
+      throw error;
+    }
+    const streams = streamsOf(bots);
+    // A bot the list no longer names: its read is dropped, and waited for all the same.
+    const wanted = new Set(streams.map((s) => s.key));
+    const unwanted = early.filter((e) => !wanted.has(e.key));
+    if (unwanted.length > 0) await Promise.allSettled(unwanted.map((e) => e.read));
+    return streams;
   }
 
   /** False when nothing of CLOSER's can match: a text search or CXone query, or no bots at all. */
@@ -197,7 +219,7 @@ export class CloserDatasource implements ProviderDatasource {
     return botNativeIds === null || botNativeIds.length > 0;
   }
 
-  private stream(key: string, filter: CloserConversationFilter, botId?: string): ConversationStream {
+  private stream(key: string, filter: CloserConversationFilter, botId?: string): CloserStream {
     return new CloserStream({
       key,
       filter,

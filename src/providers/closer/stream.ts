@@ -37,6 +37,12 @@ export function closerTieKey(c: ConversationModel): string {
   return c.nativeId;
 }
 
+/** A list window as the memo keeps it: the slice, and the write generation its read started at. */
+interface Windowed {
+  slice: CloserSlice<ConversationModel>;
+  generation: number;
+}
+
 function earlier(a: Date | undefined, b: Date): Date {
   return a && a < b ? a : b;
 }
@@ -57,18 +63,37 @@ export class CloserStream implements ConversationStream {
     return JSON.stringify([this.key, this.options.filter, ...parts]);
   }
 
-  private window(filter: CloserConversationFilter, offset: number, limit: number): Promise<CloserSlice<ConversationModel>> {
-    const { client, botId } = this.options;
-    return botId === undefined ? client.listConversations(filter, offset, limit) : client.listBotConversations(botId, filter, offset, limit);
+  /**
+   * A window of the list through the request's memo, with the write generation its read started at:
+   * a read started early (`prefetch`) and taken later primes nothing if a write came in between.
+   */
+  private window(key: string, filter: CloserConversationFilter, offset: number, limit: number): Promise<Windowed> {
+    return this.options.lists.get(key, async () => {
+      const { client, botId } = this.options;
+      const generation = this.options.generation();
+      const slice = await (botId === undefined
+        ? client.listConversations(filter, offset, limit)
+        : client.listBotConversations(botId, filter, offset, limit));
+      return { slice, generation };
+    });
+  }
+
+  /**
+   * Starts the read a first page's `fetch(0, limit)` makes (src/pagination/merge.ts, headReadSize),
+   * before the stream is known to be wanted: the fetch then takes it from the memo. A failure is
+   * that fetch's to report, or nobody's when the stream turns out not to be wanted.
+   */
+  prefetch(limit: number): Promise<unknown> {
+    const read = this.window(this.listKey('fetch', 0, limit), this.options.filter, 0, limit);
+    read.catch(() => undefined);
+    return read;
   }
 
   async fetch(offset: number, limit: number, _state: string | null, position?: StreamPosition): Promise<StreamChunk> {
-    const { lists } = this.options;
-    const generation = this.options.generation();
     const after = position?.after ?? null;
     const since = position?.since;
     if (!after && !since) {
-      const slice = await lists.get(this.listKey('fetch', offset, limit), () => this.window(this.options.filter, offset, limit));
+      const { slice, generation } = await this.window(this.listKey('fetch', offset, limit), this.options.filter, offset, limit);
       if (generation === this.options.generation()) this.options.prime(slice.items);
       return {
         items: slice.items,
@@ -85,7 +110,7 @@ export class CloserStream implements ConversationStream {
     }
     // One more than asked: the keyset's own item (the last one consumed) is usually the first answered.
     const size = Math.min(CLOSER_MAX_LIMIT, Math.max(1, limit) + (after ? 1 : 0));
-    const slice = await lists.get(this.listKey('keyset', filter, size), () => this.window(filter, 0, size));
+    const { slice, generation } = await this.window(this.listKey('keyset', filter, size), filter, 0, size);
     if (generation === this.options.generation()) this.options.prime(slice.items);
     const items = after ? slice.items.filter((c) => compareKeysets(keysetOf(c, closerTieKey), after) > 0) : slice.items;
     // `total` counts the filtered list: a page holding all of it is its end.

@@ -77,7 +77,9 @@ describe('a merged list reads each provider as soon as its streams are known', (
     const cxone = all.sim('CXONE').stats;
     const closer = all.sim('CLOSER').stats;
     // Every Bot.one bot's list (3 configured) and every CXone export (3 tokens) is read before
-    // CLOSER's bot list answers, which is still the only CLOSER call: its per-bot lists need it.
+    // CLOSER's bot list answers, which is still the only CLOSER call: this is the instance's first
+    // list, so no bot is known yet and the per-bot lists wait for the bot list (later lists send
+    // them with it: test/integration/datasources/closer-known-bots.test.ts).
     await waitFor(
       () => botone.count(ROUTES.botoneList) >= 3 && cxone.count(ROUTES.cxoneExport) === 3 && closer.total() === 1,
       "Bot.one's and CXone's lists while CLOSER's bot list is held",
