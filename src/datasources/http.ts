@@ -182,6 +182,26 @@ function volatileSpans(text: string, fields: readonly string[]): VolatileSpans |
 }
 
 /**
+ * `text`'s volatile values where the last answer's were, shifted by the lengths of the values
+ * before them; null when a value is not there (then `volatileSpans` looks). No scan of the answer:
+ * `sameOutside` then proves the texts equal around the values, so each key occurs once in `text`
+ * as it did in the last answer (a key cannot occur unescaped inside a JSON string value).
+ */
+function spansAfter(last: VolatileSpans, text: string): VolatileSpans | null {
+  const spans: VolatileSpans['spans'] = [];
+  let shift = 0;
+  for (const x of last.spans) {
+    const start = x.start + shift;
+    VOLATILE_VALUE.lastIndex = start;
+    if (!text.startsWith(`"${x.field}":`, start - x.field.length - 3) || !VOLATILE_VALUE.test(text)) return null;
+    const end = VOLATILE_VALUE.lastIndex;
+    spans.push({ start, end, field: x.field });
+    shift += end - start - (x.end - x.start);
+  }
+  return { spans };
+}
+
+/**
  * The new volatile values when `b` equals `a` outside them; null otherwise. The texts between the
  * values are compared as slices of the answers, without copying either (tens of kilobytes each).
  */
@@ -340,8 +360,8 @@ export class UpstreamHttp {
   private volatileOf(last: Answer, text: string): { spans: VolatileSpans | null; values: Record<string, unknown> | null } {
     const fields = this.options.volatileFields;
     if (!fields?.length) return { spans: null, values: null };
-    const spans = volatileSpans(text, fields);
     if (last.spans === undefined) last.spans = volatileSpans(last.text, fields);
+    const spans = (last.spans && spansAfter(last.spans, text)) ?? volatileSpans(text, fields);
     const comparable = spans && last.spans?.spans.length && Math.abs(text.length - last.text.length) <= 1_000;
     return { spans, values: comparable ? sameOutside(last.text, last.spans!, text, spans) : null };
   }

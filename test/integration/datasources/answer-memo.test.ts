@@ -103,6 +103,19 @@ describe('UpstreamHttp: an answer that differs only in its volatile fields', () 
     expect(c.data.map((d) => d.id)).toEqual(['a', 'b']);
     expect(c.scroll_id).toBe('s3');
   });
+
+  it('finds the new values where the last answer had them, whatever their lengths', async () => {
+    const first = await http.getJson('/z', schema);
+    const before = validations;
+    // s4 … s14: the scroll id grows a digit at s10, and next_page_url is a string, then null, …
+    for (let i = 0; i < 11; i++) {
+      const next = await http.getJson('/z', schema);
+      expect(next.data).toBe(first.data);
+      expect(next.scroll_id).toBe(`s${scroll}`);
+      expect(next.next_page_url).toBe(scroll % 2 ? `/x?scrollId=s${scroll}` : null);
+    }
+    expect(validations).toBe(before);
+  });
 });
 
 describe('mappedOnce', () => {
