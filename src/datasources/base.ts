@@ -113,12 +113,17 @@ export class ListMemo {
     return JSON.stringify(parts);
   }
 
-  get<T>(key: string, read: () => Promise<T>): Promise<T> {
+  /**
+   * `read()`'s answer, shared by every `get` of `key` in the request. A failed read is forgotten, so
+   * a later `get` reads again, unless `keepFailure`: a read made ahead for a later `get` (CLOSER's
+   * per-bot lists) is that `get`'s own, failure included, not one more read.
+   */
+  get<T>(key: string, read: () => Promise<T>, keepFailure = false): Promise<T> {
     let pending = this.lists.get(key) as Promise<T> | undefined;
     if (!pending) {
       pending = read();
       this.lists.set(key, pending);
-      pending.catch(() => this.lists.delete(key));
+      if (!keepFailure) pending.catch(() => this.lists.delete(key));
     }
     return pending;
   }

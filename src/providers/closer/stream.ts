@@ -67,24 +67,29 @@ export class CloserStream implements ConversationStream {
    * A window of the list through the request's memo, with the write generation its read started at:
    * a read started early (`prefetch`) and taken later primes nothing if a write came in between.
    */
-  private window(key: string, filter: CloserConversationFilter, offset: number, limit: number): Promise<Windowed> {
-    return this.options.lists.get(key, async () => {
-      const { client, botId } = this.options;
-      const generation = this.options.generation();
-      const slice = await (botId === undefined
-        ? client.listConversations(filter, offset, limit)
-        : client.listBotConversations(botId, filter, offset, limit));
-      return { slice, generation };
-    });
+  private window(key: string, filter: CloserConversationFilter, offset: number, limit: number, ahead = false): Promise<Windowed> {
+    return this.options.lists.get(
+      key,
+      async () => {
+        const { client, botId } = this.options;
+        const generation = this.options.generation();
+        const slice = await (botId === undefined
+          ? client.listConversations(filter, offset, limit)
+          : client.listBotConversations(botId, filter, offset, limit));
+        return { slice, generation };
+      },
+      ahead,
+    );
   }
 
   /**
-   * Starts the read a first page's `fetch(0, limit)` makes (src/pagination/merge.ts, headReadSize),
-   * before the stream is known to be wanted: the fetch then takes it from the memo. A failure is
-   * that fetch's to report, or nobody's when the stream turns out not to be wanted.
+   * Starts the read a first page's `fetch(0, limit)` makes (src/pagination/merge.ts, `readSize`),
+   * before the stream is known to be wanted: the fetch then takes it from the memo, failure
+   * included (not one more read). A failure is that fetch's to report, or nobody's when the stream
+   * turns out not to be wanted.
    */
   prefetch(limit: number): Promise<unknown> {
-    const read = this.window(this.listKey('fetch', 0, limit), this.options.filter, 0, limit);
+    const read = this.window(this.listKey('fetch', 0, limit), this.options.filter, 0, limit, true);
     read.catch(() => undefined);
     return read;
   }

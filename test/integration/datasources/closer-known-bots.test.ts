@@ -99,6 +99,22 @@ describe('CLOSER per-bot lists and the bot list', () => {
     expect(calls(sim)).toEqual({ [BOTS]: 1, [PER_BOT]: kept.length });
   });
 
+  it('a per-bot list that fails on the guess fails its stream, without being read again', async () => {
+    const { sim, runtime } = await start();
+    await firstPage(runtime);
+    sim.faults.set({ errorRate: 1, errorStatus: 503, routes: [PER_BOT] });
+    sim.stats.reset();
+    const streams = await runtime.forRequest().listStreams!({}, null, HEAD_READ);
+    // The guesses have failed (every attempt made) before the streams read.
+    await waitFor(() => sim.stats.count(PER_BOT) === 3 * sim.botIds.length, 'every attempt of the guessed reads', 5_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    const heads = await Promise.allSettled(streams.map((s) => s.fetch(0, HEAD_READ, null, { after: null })));
+    sim.faults.clear();
+    expect(heads.map((h) => h.status)).toEqual(streams.map(() => 'rejected'));
+    // Each bot's list tried 3 times (the default attempts), on the guess; its stream took that failure.
+    expect(calls(sim)).toEqual({ [BOTS]: 1, [PER_BOT]: 3 * sim.botIds.length });
+  });
+
   it('a failing bot list fails the list after its guessed reads ended, and the next list guesses nothing', async () => {
     const { sim, runtime } = await start();
     await firstPage(runtime);
