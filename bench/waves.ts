@@ -13,14 +13,18 @@
  * does) and botgraph in REMOTE mode against them: the times are then botgraph's own work plus the
  * wire, without the simulators' work on the same event loop.
  *
- * The upstream observer is botgraph's metrics (src/observability/metrics.ts): told each attempt's
- * route and duration when it ends, from which its start follows. It is wrapped here, not changed.
+ * Each call is seen through undici's diagnostics channels, which botgraph's client publishes on:
+ * when it was made (`undici:request:create`), when its request went onto the socket
+ * (`undici:client:sendHeaders`: undici 7 writes a request on a reused keep-alive socket only in the
+ * next check phase, so whatever else the event loop has to do comes first), and when its answer's
+ * headers arrived (`undici:request:headers`).
  */
 import { spawn } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { Metrics } from '../src/observability/metrics.js';
+import { routeOf } from '../src/observability/metrics.js';
 import { startBotgraph } from '../src/server.js';
 import { freePort } from '../test/helpers/wait.js';
 import { remoteVendorEnv } from './remote.js';
@@ -32,13 +36,32 @@ const arg = process.argv[2] ?? 'inbox';
 const query = QUERIES[arg] ?? arg;
 const LATENCY_MS = Number(process.env.WAVES_LATENCY_MS ?? 50);
 
-const calls: Array<{ provider: string; route: string; status: string; endedAt: number; seconds: number }> = [];
-// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the instance as `this`
-const observe = Metrics.prototype.request;
-Metrics.prototype.request = function (this: Metrics, info) {
-  calls.push({ provider: info.provider, route: info.route, status: String(info.status), endedAt: performance.now(), seconds: info.seconds });
-  observe.call(this, info);
-};
+interface Call {
+  origin: string;
+  path: string;
+  made: number;
+  written?: number;
+  answered?: number;
+  status?: number;
+}
+type UndiciRequest = { origin?: string; path: string };
+const calls = new Map<UndiciRequest, Call>();
+subscribe('undici:request:create', (message) => {
+  const { request } = message as { request: UndiciRequest };
+  calls.set(request, { origin: request.origin ?? '', path: request.path.split('?')[0] ?? '', made: performance.now() });
+});
+subscribe('undici:client:sendHeaders', (message) => {
+  const call = calls.get((message as { request: UndiciRequest }).request);
+  if (call) call.written = performance.now();
+});
+subscribe('undici:request:headers', (message) => {
+  const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
+  const call = calls.get(request);
+  if (call) {
+    call.answered = performance.now();
+    call.status = response.statusCode;
+  }
+});
 
 const remote = process.env.WAVES_REMOTE === '1';
 const simUrls: string[] = [];
@@ -104,19 +127,29 @@ const faults = (body: unknown) =>
 await gql();
 await faults({ latencyMs: LATENCY_MS });
 const runs = Math.min(200, Number(process.env.WAVES_RUNS ?? 3));
+/** The vendor behind each simulator origin: only their calls are the request's upstream calls. */
+const providerOf = new Map<string, string>(
+  remote
+    ? ['CLOSER', 'BOTONE', 'CXONE'].map((p, i) => [new URL(simUrls[i]!).origin, p])
+    : Object.entries(app.registry.simulators).map(([p, sim]) => [new URL(sim.url).origin, p]),
+);
+const ms = (t: number | undefined, t0: number) => (t === undefined ? '—' : (t - t0).toFixed(1)).padStart(6);
 for (let run = 1; run <= runs; run++) {
-  calls.length = 0;
+  calls.clear();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const res = await gql();
   const total = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const upstream = [...calls.values()].filter((c) => providerOf.has(c.origin)).sort((a, b) => a.made - b.made);
   console.log(
-    `\nrun ${run}: ${total.toFixed(1)} ms (CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms, system ${(cpu.system / 1000).toFixed(1)}), ${calls.length} upstream calls${res.errors ? `, errors: ${JSON.stringify(res.errors).slice(0, 200)}` : ''}`,
+    `\nrun ${run}: ${total.toFixed(1)} ms (CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms, system ${(cpu.system / 1000).toFixed(1)}), ${upstream.length} upstream calls${res.errors ? `, errors: ${JSON.stringify(res.errors).slice(0, 200)}` : ''}`,
   );
-  const rows = calls.map((c) => ({ ...c, start: c.endedAt - c.seconds * 1000 - t0, end: c.endedAt - t0 })).sort((a, b) => a.start - b.start);
-  for (const c of rows) {
-    console.log(`  ${c.start.toFixed(1).padStart(6)} → ${c.end.toFixed(1).padStart(6)} ms  ${c.provider.padEnd(6)} ${c.status} ${c.route}`);
+  console.log('    made  written  answered (ms after the request started)');
+  for (const c of upstream) {
+    console.log(
+      `  ${ms(c.made, t0)}   ${ms(c.written, t0)}   ${ms(c.answered, t0)}  ${providerOf.get(c.origin)!.padEnd(6)} ${c.status ?? '—'} ${routeOf(c.path)}`,
+    );
   }
 }
 await faults(undefined);
