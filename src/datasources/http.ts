@@ -232,6 +232,84 @@ interface Attempted {
   spans?: VolatileSpans | null;
 }
 
+/** An answer's status and headers, and its whole body as text once it has arrived. */
+interface Exchanged {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: Promise<string>;
+}
+
+/**
+ * One request through undici's `dispatch` with a handler that collects the body's chunks: what
+ * `request()` + `body.text()` does, without the Readable stream, its events and the body mixin
+ * between the socket and the text (a quarter to a third of a small JSON call's CPU here, measured
+ * against `request`). `signal` aborts it at any point: before the headers the promise rejects,
+ * after them the text's.
+ */
+function exchange(
+  dispatcher: Dispatcher,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal,
+): Promise<Exchanged> {
+  let onHeaders!: (value: Exchanged) => void;
+  let failHeaders!: (error: Error) => void;
+  let onText!: (text: string) => void;
+  let failText!: (error: Error) => void;
+  const answered = new Promise<Exchanged>((resolve, reject) => {
+    onHeaders = resolve;
+    failHeaders = reject;
+  });
+  const text = new Promise<string>((resolve, reject) => {
+    onText = resolve;
+    failText = reject;
+  });
+  // Until the headers arrive a failure is the headers' promise's; after, the text's alone.
+  text.catch(() => undefined);
+  let started = false;
+  let controller: Dispatcher.DispatchController | undefined;
+  const fail = (error: Error) => {
+    if (started) failText(error);
+    else failHeaders(error);
+  };
+  const abort = () => {
+    const reason = signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+    if (controller) controller.abort(reason);
+    else fail(reason);
+  };
+  if (signal.aborted) abort();
+  else {
+    signal.addEventListener('abort', abort, { once: true });
+    const chunks: Buffer[] = [];
+    dispatcher.dispatch(
+      { origin: url.origin, path: url.pathname + url.search, method, headers, body: body ?? null },
+      {
+        onRequestStart(c) {
+          controller = c;
+        },
+        onResponseStart(_c, statusCode, responseHeaders) {
+          started = true;
+          onHeaders({ statusCode, headers: responseHeaders, text });
+        },
+        onResponseData(_c, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          signal.removeEventListener('abort', abort);
+          onText(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+        },
+        onResponseError(_c, error) {
+          signal.removeEventListener('abort', abort);
+          fail(error);
+        },
+      },
+    );
+  }
+  return answered;
+}
+
 /** The in-flight slot of a read that may have come from the entity cache. */
 const CACHED = 'cached ';
 
@@ -713,9 +791,9 @@ export class UpstreamHttp {
     }
     const observer = this.options.observer;
     const route = routeOf(path);
-    let res: Dispatcher.ResponseData;
+    let res: Exchanged;
     try {
-      res = await awaitingVendor(op, request(url, { method: method, headers, body: payload, signal, dispatcher: this.dispatcher }));
+      res = await awaitingVendor(op, exchange(this.dispatcher, url, method, headers, payload, signal));
     } catch (error) {
       const aborted = signal.aborted || (error instanceof Error && error.name === 'AbortError');
       observer?.request({ provider: this.provider, route, method, status: aborted ? 'timeout' : 'error', seconds: (Date.now() - started) / 1000 });
@@ -725,10 +803,11 @@ export class UpstreamHttp {
     // Only the path: CXone's token travels in the query string.
     this.options.logger?.debug({ provider: this.provider, method, path, status: res.statusCode, ms: Date.now() - started }, 'upstream');
     if (res.statusCode >= 400) {
-      await res.body.dump();
+      // The body is read and dropped (the socket stays reusable); its failure is not this error's.
+      await res.text.catch(() => undefined);
       throw this.statusError(res.statusCode, path, res.headers['retry-after']);
     }
-    const text = await awaitingVendor(op, res.body.text());
+    const text = await awaitingVendor(op, res.text);
     if (text.length === 0) return { status: res.statusCode, data: NO_BODY };
     // The same bytes as this URL's last answer: its JSON again, unparsed (see fetchParsed), and the
     // kept string, so that fetchParsed's comparison is one of identity, not of every character again.
