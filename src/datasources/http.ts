@@ -283,29 +283,35 @@ function exchange(
   else {
     signal.addEventListener('abort', abort, { once: true });
     const chunks: Buffer[] = [];
-    dispatcher.dispatch(
-      { origin: url.origin, path: url.pathname + url.search, method, headers, body: body ?? null },
-      {
-        onRequestStart(c) {
-          controller = c;
+    try {
+      dispatcher.dispatch(
+        { origin: url.origin, path: url.pathname + url.search, method, headers, body: body ?? null },
+        {
+          onRequestStart(c) {
+            controller = c;
+          },
+          onResponseStart(_c, statusCode, responseHeaders) {
+            started = true;
+            onHeaders({ statusCode, headers: responseHeaders, text });
+          },
+          onResponseData(_c, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            signal.removeEventListener('abort', abort);
+            onText(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+          },
+          onResponseError(_c, error) {
+            signal.removeEventListener('abort', abort);
+            fail(error);
+          },
         },
-        onResponseStart(_c, statusCode, responseHeaders) {
-          started = true;
-          onHeaders({ statusCode, headers: responseHeaders, text });
-        },
-        onResponseData(_c, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          signal.removeEventListener('abort', abort);
-          onText(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-        },
-        onResponseError(_c, error) {
-          signal.removeEventListener('abort', abort);
-          fail(error);
-        },
-      },
-    );
+      );
+    } catch (error) {
+      // A dispatcher that refuses at once (closed, invalid options) must not leave the call pending.
+      signal.removeEventListener('abort', abort);
+      fail(error instanceof Error ? error : new Error(String(error)));
+    }
   }
   return answered;
 }
