@@ -80,9 +80,10 @@ const SEND = `mutation($id: ID!, $text: String!) { sendMessage(input: { conversa
 function wavesOf(routes: Record<string, number>): number[] {
   const sizes: number[] = [];
   const called = Object.entries(routes).filter(([, n]) => n > 0);
-  const lists = called.some(([r]) => r.endsWith('/conversations') || r === 'GET /openapi/bot' || r.endsWith('/:botId/conversation'));
+  const isList = (route: string) => route === 'GET /openapi/bot' || route.endsWith('/conversations') || route.endsWith('/:botId/conversation');
+  const lists = called.some(([r]) => isList(r));
   for (const [route, n] of called) {
-    const depth = route === 'GET /openapi/bot' || route.endsWith('/conversations') || route.endsWith('/:botId/conversation') || !lists ? 1 : 2;
+    const depth = isList(route) || !lists ? 1 : 2;
     sizes[depth - 1] = (sizes[depth - 1] ?? 0) + n;
   }
   return Array.from(sizes, (n) => n ?? 0);

@@ -141,7 +141,7 @@ export interface ProviderDatasource extends ProviderWriter {
    * they differ from `conversationStreams` (which pollers and stats watch and count): CLOSER lists
    * one stream per bot, which needs the bot list first. Absent: `conversationStreams`.
    * `headRead`, on a first page: the size of the merge's first read of each stream
-   * (`fetch(0, headRead)`, src/pagination/merge.ts `headReadSize`), which the datasource may start
+   * (`fetch(0, headRead)`, src/pagination/merge.ts `readSize`), which the datasource may start
    * before its streams are known.
    */
   listStreams?(query: ConversationQuery, botNativeIds: string[] | null, headRead?: number): Promise<ConversationStream[]>;

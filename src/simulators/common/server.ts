@@ -267,8 +267,8 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       if (delay > 0 && !isRead) await waitUntil(arrived + delay);
       // One process plays a vendor's many servers: a read that arrived with others is stamped
       // (above) before any of them is built, so that each is answered `latencyMs` after its own
-      // arrival, not after the answers built before it (a burst of 13 reads, each built in 0.3 to
-      // 0.6 ms, made the last one 5 ms late). The poll phase stamps them all; this yields to it.
+      // arrival, not after the answers built before it (each takes 0.3 to 0.6 ms to build, and an
+      // inbox sends 13 at once). The poll phase stamps them all; this yields to it.
       if (delay > 0 && isRead) await new Promise<void>((resolve) => setImmediate(resolve));
       let body: unknown;
       let bodyInvalid = false;
